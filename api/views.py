@@ -1,0 +1,206 @@
+"""API views: parse, call one service or selector, shape the answer. No rules live here."""
+
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from api import serializers
+from api.models import ApiToken
+from api.services import api_token_issue, api_token_revoke
+from partners.models import Membership, Organisation
+from partners.roles import Role
+from partners.selectors import active_memberships, user_has_role, user_roles
+from partners.services import membership_create, membership_end, organisation_create
+from referrals.selectors import person_get
+from referrals.services import MatchQuery, person_create, person_match, person_update
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token; DELETE revokes the token in use."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "sign_in"
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [AllowAny()]
+        return super().get_permissions()
+
+    def get_authenticators(self):
+        # Signing in must not trip over a stale token or a session's CSRF check.
+        if self.request and self.request.method == "POST":
+            return []
+        return super().get_authenticators()
+
+    @extend_schema(
+        request=serializers.TokenRequestSerializer,
+        responses={201: serializers.TokenResponseSerializer},
+        auth=[],
+    )
+    def post(self, request):
+        data = serializers.TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            # One message for every failure: no hint whether the account exists.
+            raise AuthenticationFailed("Those details did not match an active account")
+        token, raw = api_token_issue(user=user, name=data.validated_data.get("name", ""))
+        return Response(
+            {"token": raw, "expires_at": token.expires_at}, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        if not isinstance(request.auth, ApiToken):
+            raise PermissionDenied("Sign out of a session through the web page")
+        api_token_revoke(token=request.auth, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Your own API tokens, with when each was last used."""
+
+    serializer_class = serializers.ApiTokenSerializer
+
+    def get_queryset(self):
+        return ApiToken.objects.filter(user=self.request.user)
+
+    @extend_schema(request=None, responses={200: serializers.ApiTokenSerializer})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        token = api_token_revoke(token=self.get_object(), actor=request.user)
+        return Response(serializers.ApiTokenSerializer(token).data)
+
+
+class MeView(APIView):
+    @extend_schema(responses=serializers.MeSerializer)
+    def get(self, request):
+        user = request.user
+        payload = {
+            "id": user.pk,
+            "username": user.username,
+            "full_name": user.get_full_name(),
+            "email": user.email,
+            "memberships": serializers.MyMembershipSerializer(
+                active_memberships(user), many=True
+            ).data,
+            "roles": sorted(user_roles(user)),
+        }
+        return Response(payload)
+
+
+class OrganisationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The partner organisations. Everyone signed in may list them; administrators add them."""
+
+    serializer_class = serializers.OrganisationSerializer
+    queryset = Organisation.objects.all()
+    filterset_fields = ["organisation_type", "area", "active"]
+
+    def perform_create(self, serializer):
+        serializer.instance = organisation_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+
+class MembershipViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Who acts for which organisation, in which role. Administrators only."""
+
+    serializer_class = serializers.MembershipSerializer
+    filterset_fields = ["organisation", "role", "user"]
+
+    def get_queryset(self):
+        if not user_has_role(self.request.user, Role.ADMIN):
+            raise PermissionDenied("Only administrators manage memberships")
+        return Membership.objects.select_related("user", "organisation")
+
+    def perform_create(self, serializer):
+        serializer.instance = membership_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    @extend_schema(
+        request=serializers.MembershipEndSerializer, responses=serializers.MembershipSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        data = serializers.MembershipEndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = membership_end(
+            membership=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(serializers.MembershipSerializer(membership).data)
+
+
+class PersonViewSet(viewsets.GenericViewSet):
+    """People referred to the partnership. Only people you may see exist, as far as you know."""
+
+    serializer_class = serializers.PersonSerializer
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    @extend_schema(
+        request=serializers.PersonCreateSerializer,
+        responses={201: serializers.PersonSerializer},
+    )
+    def create(self, request):
+        data = serializers.PersonCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = person_create(actor=request.user, **data.validated_data)
+        return Response(serializers.PersonSerializer(person).data, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request, pk=None):
+        person = person_get(request.user, pk)
+        return Response(serializers.PersonSerializer(person).data)
+
+    @extend_schema(
+        request=serializers.PersonUpdateSerializer,
+        responses={
+            200: serializers.PersonSerializer,
+            409: OpenApiResponse(description="Changed by someone else since you read it"),
+        },
+    )
+    def partial_update(self, request, pk=None):
+        person = person_get(request.user, pk)
+        data = serializers.PersonUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        person = person_update(
+            actor=request.user,
+            person=person,
+            expected_version=changes.pop("version"),
+            reason=changes.pop("reason", ""),
+            **changes,
+        )
+        return Response(serializers.PersonSerializer(person).data)
+
+    @extend_schema(
+        parameters=[serializers.PersonMatchQuerySerializer],
+        responses=serializers.PersonSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"])
+    def match(self, request):
+        query = serializers.PersonMatchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        people = person_match(actor=request.user, query=MatchQuery(**query.validated_data))
+        page = self.paginate_queryset(people.order_by("created_at"))
+        return self.get_paginated_response(serializers.PersonSerializer(page, many=True).data)

@@ -1,0 +1,202 @@
+"""Create the County Durham and Darlington demo partnership: organisations, one user per
+role, and a few fictional people. Safe to run again: it creates only what is missing."""
+
+import datetime
+import os
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from partners.models import Area, Organisation, OrganisationType, User
+from partners.roles import Role
+from partners.services import membership_create, organisation_create
+from referrals.models import Person
+from referrals.services import person_create
+
+ORGANISATIONS = [
+    (
+        "svp-team",
+        "Serious Violence Partnership team",
+        OrganisationType.PARTNERSHIP,
+        Area.COUNTYWIDE,
+    ),
+    ("riverside-academy", "Riverside Academy", OrganisationType.SCHOOL, Area.DURHAM),
+    ("durham-police", "Durham Constabulary", OrganisationType.POLICE, Area.COUNTYWIDE),
+    (
+        "cdd-ed",
+        "Emergency Department, County Durham and Darlington NHS Foundation Trust",
+        OrganisationType.HEALTH,
+        Area.COUNTYWIDE,
+    ),
+    ("durham-council", "Durham County Council", OrganisationType.LOCAL_AUTHORITY, Area.DURHAM),
+    (
+        "darlington-council",
+        "Darlington Borough Council",
+        OrganisationType.LOCAL_AUTHORITY,
+        Area.DARLINGTON,
+    ),
+    (
+        "cd-youth-justice",
+        "County Durham Youth Justice Service",
+        OrganisationType.YOUTH_JUSTICE,
+        Area.DURHAM,
+    ),
+    (
+        "probation-cdd",
+        "Probation Service, County Durham and Darlington",
+        OrganisationType.PROBATION,
+        Area.COUNTYWIDE,
+    ),
+    ("northern-mentoring", "Northern Mentoring Trust", OrganisationType.VOLUNTARY, Area.COUNTYWIDE),
+    (
+        "safe-harbour",
+        "Safe Harbour Domestic Abuse Service",
+        OrganisationType.VOLUNTARY,
+        Area.DARLINGTON,
+    ),
+]
+
+# username, first name, last name, organisation code, role
+USERS = [
+    ("school-caseworker", "Sam", "Shaw", "riverside-academy", Role.REFERRER),
+    ("police-officer", "Priya", "Patel", "durham-police", Role.REFERRER),
+    ("coordinator", "Chris", "Collins", "svp-team", Role.COORDINATOR),
+    ("panel-member", "Morgan", "Mills", "cdd-ed", Role.PANEL_MEMBER),
+    ("panel-chair", "Harriet", "Hughes", "durham-council", Role.PANEL_CHAIR),
+    ("provider-keyworker", "Kai", "Kerr", "northern-mentoring", Role.PROVIDER),
+    ("ig-officer", "Isla", "Grant", "svp-team", Role.IG_OFFICER),
+    ("analyst", "Ana", "Lyons", "svp-team", Role.ANALYST),
+    ("admin", "Adrian", "Minto", "svp-team", Role.ADMIN),
+]
+
+# Fictional people, recorded by the two referrers.
+PEOPLE = [
+    (
+        "school-caseworker",
+        {
+            "given_name": "Jordan",
+            "family_name": "Fletcher",
+            "date_of_birth": datetime.date(2011, 3, 14),
+            "gender": "male",
+            "postcode": "DH1 3LE",
+            "unique_pupil_number": "A123456789012",
+        },
+    ),
+    (
+        "police-officer",
+        {
+            "given_name": "Leah",
+            "family_name": "Ó Briain-Walsh",
+            "date_of_birth": datetime.date(1994, 11, 2),
+            "gender": "female",
+            "postcode": "DL1 5AD",
+            "police_reference": "DUR/24/118842",
+        },
+    ),
+    (
+        "police-officer",
+        {
+            "given_name": "Callum",
+            "family_name": "Reid",
+            "date_of_birth": datetime.date(2001, 7, 21),
+            "gender": "male",
+            "postcode": "DL3 6ST",
+            "nhs_number": "9434765919",
+        },
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo partnership (idempotent). Password from --password or DEMO_PASSWORD."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help="Password for every demo user")
+
+    def handle(self, *args, password=None, **options):
+        password, source = self._password(password)
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise CommandError("Demo password refused: " + " ".join(exc.messages)) from exc
+        with transaction.atomic():
+            organisations = self._organisations()
+            users = self._users(organisations, password)
+            created_people = self._people(users)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo partnership ready: {len(organisations)} organisations, {len(users)} users, "
+                f"{created_people} new demo people."
+            )
+        )
+        self.stdout.write("Users: " + ", ".join(users))
+        self.stdout.write(f"Password: {source}")
+
+    def _password(self, given):
+        if given:
+            return given, "as given with --password"
+        if os.environ.get("DEMO_PASSWORD"):
+            return os.environ["DEMO_PASSWORD"], "from DEMO_PASSWORD"
+        path = settings.VAR_DIR / "demo-password.txt"
+        if path.exists():
+            return path.read_text().strip(), f"in {path}"
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        password = secrets.token_urlsafe(12)
+        path.touch(mode=0o600)
+        path.write_text(password + "\n")
+        return password, f"generated into {path}: {password}"
+
+    def _organisations(self):
+        organisations = {}
+        for code, name, organisation_type, area in ORGANISATIONS:
+            organisation = Organisation.objects.filter(code=code).first()
+            if organisation is None:
+                organisation = organisation_create(
+                    name=name,
+                    code=code,
+                    organisation_type=organisation_type,
+                    area=area,
+                    actor=None,
+                    reason="Demo data",
+                )
+            organisations[code] = organisation
+        return organisations
+
+    def _users(self, organisations, password):
+        users = {}
+        for username, first_name, last_name, organisation_code, role in USERS:
+            user, _ = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "email": f"{username}@demo.invalid",
+                },
+            )
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            membership_create(
+                user=user,
+                organisation=organisations[organisation_code],
+                role=role,
+                actor=None,
+                reason="Demo data",
+            )
+            users[username] = user
+        return users
+
+    def _people(self, users):
+        created = 0
+        for username, details in PEOPLE:
+            actor = users[username]
+            if Person.objects.filter(created_by=actor).count() >= sum(
+                1 for name, _ in PEOPLE if name == username
+            ):
+                continue
+            person_create(actor=actor, reason="Demo data", **details)
+            created += 1
+        return created

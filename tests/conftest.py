@@ -1,0 +1,83 @@
+"""Named users of the partnership, each of whom can and cannot do certain things."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from api.services import api_token_issue
+from partners.models import Area, OrganisationType
+from partners.roles import Role
+from tests.factories import make_member, make_organisation
+
+
+@pytest.fixture
+def school(db):
+    return make_organisation(name="Riverside Academy", organisation_type=OrganisationType.SCHOOL)
+
+
+@pytest.fixture
+def police(db):
+    return make_organisation(
+        name="Durham Constabulary", organisation_type=OrganisationType.POLICE, area=Area.COUNTYWIDE
+    )
+
+
+@pytest.fixture
+def charity(db):
+    return make_organisation(
+        name="Northern Mentoring Trust",
+        organisation_type=OrganisationType.VOLUNTARY,
+        area=Area.COUNTYWIDE,
+    )
+
+
+@pytest.fixture
+def partnership(db):
+    return make_organisation(
+        name="Partnership team",
+        organisation_type=OrganisationType.PARTNERSHIP,
+        area=Area.COUNTYWIDE,
+    )
+
+
+@pytest.fixture
+def school_caseworker(school):
+    return make_member(school, Role.REFERRER, username="school-caseworker")
+
+
+@pytest.fixture
+def police_officer(police):
+    return make_member(police, Role.REFERRER, username="police-officer")
+
+
+@pytest.fixture
+def provider_keyworker(charity):
+    return make_member(charity, Role.PROVIDER, username="provider-keyworker")
+
+
+@pytest.fixture
+def ig_officer(partnership):
+    return make_member(partnership, Role.IG_OFFICER, username="ig-officer")
+
+
+@pytest.fixture
+def analyst(partnership):
+    return make_member(partnership, Role.ANALYST, username="analyst")
+
+
+@pytest.fixture
+def admin_user(partnership):
+    return make_member(partnership, Role.ADMIN, username="admin")
+
+
+@pytest.fixture
+def api():
+    """An API client signed in as whoever is passed: ``api(user)``; ``api()`` is anonymous."""
+
+    def client_for(user=None):
+        client = APIClient()
+        if user is not None:
+            _, raw = api_token_issue(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+        return client
+
+    return client_for
