@@ -23,3 +23,5 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 }
 # Static files come from the finders in tests; nothing has been collected.
 STATIC_ROOT = None
+# Each test process keeps its own cache, so throttle counters never leak between runs.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
