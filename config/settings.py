@@ -262,6 +262,7 @@ SPECTACULAR_SETTINGS = {
             )
         },
         "GenderEnum": "referrals.models.Gender.choices",
+        "RoleEnum": "partners.roles.Role.choices",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
