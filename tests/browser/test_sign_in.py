@@ -1,6 +1,9 @@
 """A caseworker signs in through a real browser and lands on an accessible home page."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -20,8 +23,8 @@ def test_a_caseworker_signs_in_and_sees_the_home_page(
     page.get_by_role("button", name="Sign in").click()
 
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_role("heading", level=1).inner_text() == "What you can do next"
-    assert page.get_by_text("Make a referral with evidence and consent").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("What you can do next")
+    expect(page.get_by_text("Make a referral with evidence and consent")).to_be_visible()
     # The GOV.UK stylesheet and its script both loaded: the page is styled and enhanced.
     assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith(
         '"GDS Transport"'
@@ -38,5 +41,6 @@ def test_wrong_details_are_announced_accessibly(
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
 
-    assert page.get_by_role("alert").get_by_text("There is a problem").is_visible()
+    expect(page.get_by_role("alert").get_by_text("There is a problem")).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Error: Sign in"))
     assert axe_violations(page) == []
