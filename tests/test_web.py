@@ -81,3 +81,10 @@ class TestHomePage:
         client.force_login(school_caseworker)
         with django_assert_max_num_queries(4):  # session, user, memberships
             assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_no_template_comment_leaks_into_a_page(client):
+    content = client.get(reverse("sign-in")).content
+    assert b"{#" not in content
+    assert b"{%" not in content
