@@ -178,7 +178,10 @@ class Command(BaseCommand):
                 },
             )
             user.set_password(password)
-            user.save(update_fields=["password"])
+            # The administrator also manages organisations and users in the Django admin,
+            # which holds no personal data of the people referred.
+            user.is_staff = role == Role.ADMIN
+            user.save(update_fields=["password", "is_staff"])
             membership_create(
                 user=user,
                 organisation=organisations[organisation_code],
