@@ -3,6 +3,8 @@ import hashlib
 from django.conf import settings
 from django.db import models
 
+from referrals.fields import EncryptedTextField
+
 
 def hash_token(raw: str) -> str:
     # The token has 256 bits of entropy, so a fast hash is enough: nobody can brute-force it,
@@ -42,3 +44,26 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"API token {self.prefix}… of {self.user}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request made with an ``Idempotency-Key``, replayed on retries.
+
+    The stored body is sealed like any personal data: it may hold names and dates of birth.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    body = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_record_per_user_key")
+        ]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self):
+        return f"Idempotency record {self.pk}"

@@ -34,7 +34,15 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "code", "organisation_type", "area", "active"]
+        fields = [
+            "id",
+            "name",
+            "code",
+            "organisation_type",
+            "area",
+            "provides_social_care",
+            "active",
+        ]
         read_only_fields = ["id", "active"]
         # Uniqueness is the service's (and the database's) to decide, in one transaction.
         extra_kwargs = {"name": {"validators": []}, "code": {"validators": []}}

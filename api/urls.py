@@ -1,16 +1,40 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from api import views
+from api import referral_views, views
 
 router = SimpleRouter()
 router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token")
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("people", views.PersonViewSet, basename="person")
+router.register("referrals", referral_views.ReferralViewSet, basename="referral")
+
+REFERRAL = "referrals/<uuid:referral_id>/consents/"
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-auth-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
+    path("pathways/", referral_views.PathwayListView.as_view(), name="pathway-list"),
+    path(REFERRAL, referral_views.ReferralConsentView.as_view(), name="referral-consents"),
+    path(
+        f"{REFERRAL}withdraw/",
+        referral_views.ConsentWithdrawView.as_view(),
+        name="referral-consent-withdraw",
+    ),
+    path(f"{REFERRAL}gillick/", referral_views.GillickView.as_view(), name="referral-gillick"),
+    path(
+        f"{REFERRAL}lawful-basis/",
+        referral_views.LawfulBasisView.as_view(),
+        name="referral-lawful-basis",
+    ),
+    *[
+        path(
+            f"{REFERRAL}lawful-basis/<int:basis_id>/{decision}/",
+            referral_views.LawfulBasisDecisionView.as_view(decision=decision),
+            name=f"referral-lawful-basis-{decision}",
+        )
+        for decision in ("approve", "reject", "revoke")
+    ],
     *router.urls,
 ]

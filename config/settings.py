@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -263,6 +264,9 @@ SPECTACULAR_SETTINGS = {
         },
         "GenderEnum": "referrals.models.Gender.choices",
         "RoleEnum": "partners.roles.Role.choices",
+        "PurposeEnum": "referrals.models.Purpose.choices",
+        "OrganisationAreaEnum": "partners.models.Area.choices",
+        "ReferralAreaEnum": "referrals.models.ReferralArea.choices",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

@@ -43,6 +43,9 @@ class Organisation(models.Model):
     # django-guardian grants object permissions to this group, so sharing a record with an
     # organisation is one row, and every member sees it.
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="organisation")
+    # Health and social care bodies cannot disclose under the Serious Violence Duty gateway
+    # (PCSC Act 2022 s.16); a council's type alone does not say whether it does social care.
+    provides_social_care = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -53,6 +56,10 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_health_or_social_care(self) -> bool:
+        return self.organisation_type == OrganisationType.HEALTH or self.provides_social_care
 
 
 class MembershipQuerySet(models.QuerySet):

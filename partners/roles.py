@@ -29,9 +29,30 @@ ORGANISATION_GROUP_PREFIX = "organisation:"
 # visibility (which people, which cases) is decided separately, per organisation.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.REFERRER: frozenset(
-        {"referrals.add_person", "referrals.view_person", "referrals.change_person"}
+        {
+            "referrals.add_person",
+            "referrals.view_person",
+            "referrals.change_person",
+            "referrals.add_referral",
+            "referrals.view_referral",
+            "referrals.change_referral",
+            "referrals.add_consent",
+            "referrals.add_lawfulbasis",
+            "referrals.add_gillickassessment",
+        }
     ),
-    Role.COORDINATOR: frozenset({"referrals.view_person", "referrals.change_person"}),
+    Role.COORDINATOR: frozenset(
+        {
+            "referrals.view_person",
+            "referrals.change_person",
+            "referrals.view_referral",
+            "referrals.screen_referral",
+            "referrals.add_consent",
+            "referrals.add_lawfulbasis",
+            "referrals.approve_lawfulbasis",
+            "referrals.add_gillickassessment",
+        }
+    ),
     Role.PANEL_MEMBER: frozenset({"referrals.view_person"}),
     Role.PANEL_CHAIR: frozenset({"referrals.view_person"}),
     Role.PROVIDER: frozenset({"referrals.view_person"}),

@@ -31,6 +31,7 @@ def organisation_create(
     organisation_type: str,
     area: str,
     actor: User | None,
+    provides_social_care: bool = False,
     reason: str = "Organisation joined the partnership",
 ) -> Organisation:
     _require_admin(actor)
@@ -41,7 +42,11 @@ def organisation_create(
             "invalid_choice",
         )
     organisation = Organisation(
-        name=name, code=code, organisation_type=organisation_type, area=area
+        name=name,
+        code=code,
+        organisation_type=organisation_type,
+        area=area,
+        provides_social_care=provides_social_care,
     )
     # Validate (uniqueness included) before the group exists, so a refusal writes nothing.
     organisation.full_clean(exclude=["group"])

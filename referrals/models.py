@@ -1,12 +1,14 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from referrals.encryption import blind_index, normalise_identifier, normalise_name
 from referrals.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
+from referrals.pathways import Pathway, RiskFactor, RiskLevel
 
 
 class Gender(models.TextChoices):
@@ -101,3 +103,255 @@ class PersonUserObjectPermission(UserObjectPermissionBase):
 
 class PersonGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Person, on_delete=models.CASCADE)
+
+
+class ReferralStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned to referrer"
+    ACCEPTED_FOR_PANEL = "accepted_for_panel", "Accepted for panel"
+    DECLINED = "declined", "Declined"
+    SIGNPOSTED = "signposted", "Signposted"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class SignpostService(models.TextChoices):
+    MARAC = "marac", "MARAC"
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+    CHANNEL = "channel", "Channel (Prevent)"
+    IDVA_SERVICE = "idva_service", "IDVA service"
+    SUBSTANCE_MISUSE_SERVICE = "substance_misuse_service", "Substance misuse service"
+    OTHER = "other", "Other service"
+
+
+class DomesticAbuseRole(models.TextChoices):
+    VICTIM = "victim", "Victim"
+    PERPETRATOR = "perpetrator", "Perpetrator"
+
+
+class ReferralArea(models.TextChoices):
+    DURHAM = "durham", "Durham"
+    DARLINGTON = "darlington", "Darlington"
+
+
+class Referral(models.Model):
+    """A partner's referral of a person into one pathway. Free text is sealed at rest."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals")
+    pathway = models.CharField(max_length=30, choices=Pathway.choices)
+    status = models.CharField(
+        max_length=30, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT
+    )
+    area = models.CharField(max_length=20, choices=ReferralArea.choices)
+    referrer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made"
+    )
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.PROTECT, related_name="referrals"
+    )
+
+    referral_date = models.DateField()
+    age_at_referral = models.PositiveSmallIntegerField()
+
+    incident_date = models.DateField()
+    incident_time = models.TimeField(null=True, blank=True)
+    incident_place = EncryptedCharField(max_length=200, blank=True)
+    narrative = EncryptedTextField(max_length=10000)
+    night_time_economy = models.BooleanField(default=False)
+
+    domestic_abuse_incident = models.BooleanField(default=False)
+    knife_or_sharp_instrument = models.BooleanField(default=False)
+    domestic_abuse_role = models.CharField(
+        max_length=20, choices=DomesticAbuseRole.choices, blank=True
+    )
+    previous_incident_date = models.DateField(null=True, blank=True)
+    previous_incident_source = EncryptedCharField(max_length=200, blank=True)
+    # Found automatically: an earlier domestic abuse referral of the same person.
+    previous_incident_referral = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    dash_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    marac_referral_required = models.BooleanField(default=False)
+
+    risk_factors = ArrayField(
+        models.CharField(max_length=40, choices=RiskFactor.choices), default=list, blank=True
+    )
+    risk_level = models.CharField(max_length=20, choices=RiskLevel.choices)
+    outside_focus_reason = EncryptedTextField(max_length=1000, blank=True)
+    outside_focus_flag = models.BooleanField(default=False)
+
+    # Screening by a coordinator of the area, and the referrer's answers.
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals_screened",
+    )
+    screened_at = models.DateTimeField(null=True, blank=True)
+    screening_note = EncryptedTextField(max_length=2000, blank=True)
+    signpost_service = models.CharField(max_length=40, choices=SignpostService.choices, blank=True)
+    return_questions = EncryptedTextField(max_length=2000, blank=True)
+    referrer_answer = EncryptedTextField(max_length=4000, blank=True)
+    withdrawal_reason = EncryptedTextField(max_length=1000, blank=True)
+
+    # The purposes currently covered by consent or an approved lawful basis. Recomputed by
+    # referrals.consent whenever a consent, assessment or lawful basis changes, so lists and
+    # agendas filter on it in SQL.
+    permitted_purposes = ArrayField(models.CharField(max_length=30), default=list, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "area"]),
+            models.Index(fields=["organisation", "status"]),
+            models.Index(fields=["person", "incident_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(dash_score__isnull=True) | models.Q(dash_score__lte=27),
+                name="dash_score_0_to_27",
+            ),
+        ]
+        permissions = [("screen_referral", "Can screen submitted referrals of their area")]
+
+    def __str__(self):
+        return f"Referral {self.pk} ({self.pathway}, {self.status})"
+
+
+class Purpose(models.TextChoices):
+    ASSESSMENT = "assessment", "Assessment"
+    PANEL_DISCUSSION = "panel_discussion", "Panel discussion"
+    INFORMATION_SHARING = "information_sharing", "Information sharing"
+    INTERVENTION_DELIVERY = "intervention_delivery", "Intervention delivery"
+
+
+class ConsentDecision(models.TextChoices):
+    GIVEN = "given", "Given"
+    REFUSED = "refused", "Refused"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    NOT_SOUGHT = "not_sought", "Not sought"
+
+
+class ConsentGiver(models.TextChoices):
+    PERSON = "person", "The person"
+    PARENT_OR_GUARDIAN = "parent_or_guardian", "A parent or guardian"
+
+
+class ConsentMethod(models.TextChoices):
+    WRITTEN = "written", "In writing"
+    VERBAL = "verbal", "Verbally"
+    ELECTRONIC = "electronic", "Electronically"
+
+
+class Consent(models.Model):
+    """The current decision of one giver for one purpose; every change is kept in history."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="consents")
+    purpose = models.CharField(max_length=30, choices=Purpose.choices)
+    given_by = models.CharField(max_length=30, choices=ConsentGiver.choices)
+    decision = models.CharField(max_length=20, choices=ConsentDecision.choices)
+    decided_on = models.DateField()
+    method = models.CharField(max_length=20, choices=ConsentMethod.choices, blank=True)
+    giver_name = EncryptedCharField(max_length=200, blank=True)
+    note = EncryptedTextField(max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["purpose", "given_by"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "purpose", "given_by"], name="one_consent_per_giver_purpose"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()}: {self.decision} by {self.given_by}"
+
+
+class GillickAssessment(models.Model):
+    """Whether a child under 16 is competent to decide for themselves (the latest counts)."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, related_name="gillick_assessments"
+    )
+    competent = models.BooleanField()
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assessed_on = models.DateField()
+    rationale = EncryptedTextField(max_length=4000)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self):
+        return f"Gillick assessment {self.pk}: {'competent' if self.competent else 'not competent'}"
+
+
+class LawfulBasisGround(models.TextChoices):
+    SAFEGUARDING = "safeguarding", "Safeguarding of children or individuals at risk (DPA 2018)"
+    CRIME_PREVENTION = (
+        "crime_prevention",
+        "Prevention or detection of crime (DPA 2018; Crime and Disorder Act 1998 s.115)",
+    )
+    SERIOUS_VIOLENCE_DUTY = (
+        "serious_violence_duty",
+        "Serious Violence Duty information-sharing gateway (PCSC Act 2022 s.16)",
+    )
+    VITAL_INTERESTS = "vital_interests", "Vital interests"
+
+
+class LawfulBasisStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    REVOKED = "revoked", "Revoked"
+
+
+class LawfulBasis(models.Model):
+    """Proceeding with a purpose without consent: a ground, a justification, and an approver."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="lawful_bases")
+    purpose = models.CharField(max_length=30, choices=Purpose.choices)
+    ground = models.CharField(max_length=30, choices=LawfulBasisGround.choices)
+    justification = EncryptedTextField(max_length=4000)
+    status = models.CharField(
+        max_length=20, choices=LawfulBasisStatus.choices, default=LawfulBasisStatus.PENDING
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = EncryptedTextField(max_length=2000, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        verbose_name_plural = "lawful bases"
+        permissions = [("approve_lawfulbasis", "Can approve or reject a lawful basis")]
+
+    def __str__(self):
+        return f"Lawful basis {self.pk}: {self.ground} for {self.purpose} ({self.status})"

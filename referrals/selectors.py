@@ -1,18 +1,76 @@
-"""Which people a user may see. Every read of a person goes through here.
+"""Who may see which people and referrals. Every read of either goes through here.
 
-A person is visible to a user when an organisation in which the user holds a role that
-carries the permission has been granted it on that person (a django-guardian group
-object permission on the organisation's group), or the user was granted it directly.
+- A person is visible when an organisation in which the user holds a role carrying the
+  permission has been granted it (a django-guardian group object permission on the
+  organisation's group), when the user was granted it directly, or when the person's
+  referral is visible to the user as a coordinator.
+- A referral is visible to its referring organisation's referrers, and, once submitted, to
+  the coordinators of its area (a countywide coordinator covers both areas).
 """
 
+import datetime
 import uuid
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from partners.models import User
-from partners.selectors import organisations_where_user_can
-from referrals.models import Person, PersonGroupObjectPermission, PersonUserObjectPermission
+from partners.models import Area, User
+from partners.roles import Role
+from partners.selectors import active_memberships, organisations_where_user_can
+from referrals.models import (
+    Person,
+    PersonGroupObjectPermission,
+    PersonUserObjectPermission,
+    Referral,
+    ReferralArea,
+    ReferralStatus,
+)
+from referrals.pathways import one_year_before
+
+
+def _parse_uuid(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise Http404("Not found") from exc
+
+
+def coordinator_areas(user: User) -> set[str]:
+    areas: set[str] = set()
+    for membership in active_memberships(user):
+        if membership.role != Role.COORDINATOR:
+            continue
+        if membership.organisation.area == Area.COUNTYWIDE:
+            areas.update(ReferralArea.values)
+        else:
+            areas.add(membership.organisation.area)
+    return areas
+
+
+def referrals_visible_to(user: User) -> QuerySet:
+    conditions = Q()
+    referring = organisations_where_user_can(user, "referrals.add_referral")
+    if referring:
+        conditions |= Q(organisation__in=[o.pk for o in referring])
+    areas = coordinator_areas(user)
+    if areas:
+        conditions |= Q(area__in=sorted(areas)) & ~Q(status=ReferralStatus.DRAFT)
+    if not conditions:
+        return Referral.objects.none()
+    return Referral.objects.filter(conditions)
+
+
+def referral_get(user: User, referral_id) -> Referral:
+    """The referral, or 404 whether it does not exist or the user may not see it."""
+    referral = (
+        referrals_visible_to(user)
+        .select_related("person", "organisation", "referrer")
+        .filter(pk=_parse_uuid(referral_id))
+        .first()
+    )
+    if referral is None:
+        raise Http404("No such referral")
+    return referral
 
 
 def people_visible_to(user: User, *, permission: str = "referrals.view_person") -> QuerySet:
@@ -32,16 +90,77 @@ def people_visible_to(user: User, *, permission: str = "referrals.view_person") 
         permission__content_type__app_label="referrals",
         user_id=user.pk,
     )
-    return Person.objects.filter(Exists(via_organisation) | Exists(direct))
+    condition = Exists(via_organisation) | Exists(direct)
+    areas = coordinator_areas(user)
+    if areas:
+        screened = Referral.objects.filter(person=OuterRef("pk"), area__in=sorted(areas)).exclude(
+            status=ReferralStatus.DRAFT
+        )
+        condition |= Exists(screened)
+    return Person.objects.filter(condition)
 
 
 def person_get(user: User, person_id, *, permission: str = "referrals.view_person") -> Person:
     """The person, or 404 whether it does not exist or the user may not see it."""
-    try:
-        person_id = uuid.UUID(str(person_id))
-    except ValueError as exc:
-        raise Http404("No such person") from exc
-    person = people_visible_to(user, permission=permission).filter(pk=person_id).first()
-    if person is None:
+    person = people_visible_to(user, permission=permission).filter(pk=_parse_uuid(person_id))
+    found = person.first()
+    if found is None:
         raise Http404("No such person")
-    return person
+    return found
+
+
+def same_person_condition(person: Person, *, prefix: str = "") -> Q:
+    """People who are, by any blind index, the same as this one (records made by others)."""
+    condition = Q(**{f"{prefix}family_name_dob_index": person.family_name_dob_index})
+    for index in ("nhs_number_index", "police_reference_index", "unique_pupil_number_index"):
+        value = getattr(person, index)
+        if value:
+            condition |= Q(**{f"{prefix}{index}": value})
+    return condition
+
+
+def linked_referrals(referral: Referral) -> QuerySet:
+    """Other referrals of the same person, made within 12 months either side of this one."""
+    window_start = one_year_before(referral.referral_date)
+    window_end = referral.referral_date + (referral.referral_date - window_start)
+    return (
+        Referral.objects.filter(same_person_condition(referral.person, prefix="person__"))
+        .exclude(pk=referral.pk)
+        .exclude(status=ReferralStatus.DRAFT)
+        .filter(referral_date__gte=window_start, referral_date__lte=window_end)
+        .select_related("organisation")
+        .order_by("-referral_date")
+    )
+
+
+def previous_domestic_abuse_incident(
+    *, person: Person, incident_date: datetime.date, exclude_referral_id=None
+) -> Referral | None:
+    """The latest earlier domestic abuse referral of the same person within the repeat window."""
+    candidates = (
+        Referral.objects.filter(same_person_condition(person, prefix="person__"))
+        .filter(
+            domestic_abuse_incident=True,
+            incident_date__gte=one_year_before(incident_date),
+            incident_date__lt=incident_date,
+        )
+        .exclude(status__in=[ReferralStatus.DRAFT, ReferralStatus.WITHDRAWN])
+    )
+    if exclude_referral_id is not None:
+        candidates = candidates.exclude(pk=exclude_referral_id)
+    return candidates.order_by("-incident_date").first()
+
+
+def referral_capacities(user: User, referral: Referral) -> set[str]:
+    """In which capacities the user may act on this referral: "referrer" (a referrer of the
+    referring organisation) and "coordinator" (a coordinator of its area, once submitted)."""
+    capacities = set()
+    for membership in active_memberships(user):
+        if (
+            membership.role == Role.REFERRER
+            and membership.organisation_id == referral.organisation_id
+        ):
+            capacities.add("referrer")
+    if referral.status != ReferralStatus.DRAFT and referral.area in coordinator_areas(user):
+        capacities.add("coordinator")
+    return capacities

@@ -5,17 +5,43 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from config.exceptions import ConflictError, field_error
 from partners.models import Organisation, User
 from partners.selectors import organisations_where_user_can, user_can
 from referrals import validators
+from referrals.consent import refresh_permitted_purposes
 from referrals.encryption import blind_index, normalise_identifier, normalise_name
-from referrals.models import BlindIndex, Gender, Person
-from referrals.selectors import people_visible_to
+from referrals.models import (
+    BlindIndex,
+    Gender,
+    Person,
+    Purpose,
+    Referral,
+    ReferralArea,
+    ReferralStatus,
+    SignpostService,
+)
+from referrals.pathways import (
+    DASH_MARAC_THRESHOLD,
+    DASH_MAXIMUM,
+    RISK_CHECKLIST,
+    Pathway,
+    Reason,
+    RiskLevel,
+    age_on,
+    assess,
+)
+from referrals.selectors import (
+    people_visible_to,
+    previous_domestic_abuse_incident,
+    referral_capacities,
+    same_person_condition,
+)
 
 NAME_MAX_LENGTH = 100
 ADDRESS_MAX_LENGTH = 500
@@ -241,3 +267,397 @@ def person_match(*, actor: User, query: MatchQuery) -> QuerySet:
     if not user_can(actor, "referrals.view_person"):
         raise PermissionDenied("Your role does not allow looking people up")
     return people_visible_to(actor).filter(_match_indexes(query))
+
+
+# --- Referrals ---------------------------------------------------------------------------
+
+REFERRAL_FIELDS = (
+    "pathway",
+    "area",
+    "incident_date",
+    "incident_time",
+    "incident_place",
+    "narrative",
+    "night_time_economy",
+    "domestic_abuse_incident",
+    "knife_or_sharp_instrument",
+    "domestic_abuse_role",
+    "previous_incident_date",
+    "previous_incident_source",
+    "dash_score",
+    "risk_factors",
+    "risk_level",
+    "outside_focus_reason",
+)
+TEXT_LIMITS = {
+    "incident_place": 200,
+    "narrative": 10000,
+    "previous_incident_source": 200,
+    "outside_focus_reason": 1000,
+}
+WITHDRAWABLE = (
+    ReferralStatus.DRAFT,
+    ReferralStatus.SUBMITTED,
+    ReferralStatus.RETURNED,
+    ReferralStatus.ACCEPTED_FOR_PANEL,
+)
+EDITABLE = (ReferralStatus.DRAFT, ReferralStatus.RETURNED)
+
+
+class IneligibleReferral(ValidationError):
+    """A referral that fails its pathway's rules: a 400 on ``pathway`` with each reason."""
+
+    def __init__(self, pathway: str, reasons: list[Reason]):
+        super().__init__(
+            {
+                "pathway": [
+                    ValidationError(
+                        f"Not eligible for {pathway}: {reason.message}", code=reason.code
+                    )
+                    for reason in reasons
+                ]
+            }
+        )
+        self.reasons = reasons
+
+
+def _validate_referral_fields(referral: Referral, *, today: datetime.date) -> None:
+    errors: dict[str, ValidationError] = {}
+    if referral.pathway not in Pathway.values:
+        errors["pathway"] = ValidationError(
+            f"Choose one of: {', '.join(Pathway.values)}", code="invalid_choice"
+        )
+    if referral.area not in ReferralArea.values:
+        errors["area"] = ValidationError(
+            "Say whether the referral is for Durham or Darlington", code="required"
+        )
+    if referral.risk_level not in RiskLevel.values:
+        errors["risk_level"] = ValidationError(
+            f"Choose one of: {', '.join(RiskLevel.values)}", code="invalid_choice"
+        )
+    if not isinstance(referral.incident_date, datetime.date):
+        errors["incident_date"] = ValidationError("Enter the date of the incident", code="required")
+    elif referral.incident_date > today:
+        errors["incident_date"] = ValidationError(
+            "The incident date cannot be in the future", code="future_date"
+        )
+    elif referral.incident_date < referral.person.date_of_birth:
+        errors["incident_date"] = ValidationError(
+            "The incident date is before the person's date of birth", code="before_birth"
+        )
+    if referral.previous_incident_date is not None and isinstance(
+        referral.incident_date, datetime.date
+    ):
+        if referral.previous_incident_date >= referral.incident_date:
+            errors["previous_incident_date"] = ValidationError(
+                "The previous incident must be before this one", code="not_before_incident"
+            )
+        elif not referral.previous_incident_source.strip():
+            errors["previous_incident_source"] = ValidationError(
+                "Say where the previous incident is recorded", code="required"
+            )
+    if not referral.narrative.strip():
+        errors["narrative"] = ValidationError("Describe the incident or concern", code="required")
+    for field, limit in TEXT_LIMITS.items():
+        if len(getattr(referral, field) or "") > limit:
+            errors[field] = ValidationError(
+                f"Must be {limit} characters or fewer", code="max_length"
+            )
+    checklist = RISK_CHECKLIST.get(referral.pathway, ())
+    outside = [factor for factor in referral.risk_factors if factor not in checklist]
+    if outside and "pathway" not in errors:
+        errors["risk_factors"] = ValidationError(
+            f"Not on this pathway's checklist: {', '.join(outside)}", code="not_in_checklist"
+        )
+    if referral.dash_score is not None:
+        if referral.pathway != Pathway.DA_KNIFE_REPEAT:
+            errors["dash_score"] = ValidationError(
+                "A DASH score applies to domestic abuse referrals only", code="not_applicable"
+            )
+        elif not 0 <= referral.dash_score <= DASH_MAXIMUM:
+            errors["dash_score"] = ValidationError(
+                f"A DASH score is from 0 to {DASH_MAXIMUM}", code="out_of_range"
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply_pathway_rules(referral: Referral) -> None:
+    """Compute age, flags and risk from the facts, and refuse an ineligible referral."""
+    referral.age_at_referral = age_on(referral.person.date_of_birth, referral.referral_date)
+    found = None
+    if referral.pathway == Pathway.DA_KNIFE_REPEAT and referral.incident_date:
+        found = previous_domestic_abuse_incident(
+            person=referral.person,
+            incident_date=referral.incident_date,
+            exclude_referral_id=referral.pk if not referral._state.adding else None,
+        )
+    referral.previous_incident_referral = found
+    eligibility = assess(
+        pathway=referral.pathway,
+        age=referral.age_at_referral,
+        gender=referral.person.gender,
+        outside_focus_reason=referral.outside_focus_reason,
+        night_time_economy=referral.night_time_economy,
+        incident_time=referral.incident_time,
+        incident_place=referral.incident_place,
+        risk_factors=referral.risk_factors,
+        domestic_abuse_incident=referral.domestic_abuse_incident,
+        knife_or_sharp_instrument=referral.knife_or_sharp_instrument,
+        domestic_abuse_role=referral.domestic_abuse_role,
+        incident_date=referral.incident_date,
+        previous_incident_date=referral.previous_incident_date,
+        found_previous_incident_date=found.incident_date if found else None,
+    )
+    if not eligibility.eligible:
+        raise IneligibleReferral(referral.pathway, eligibility.reasons)
+    referral.outside_focus_flag = any(f.code == "outside_pathway_focus" for f in eligibility.flags)
+    referral.marac_referral_required = (
+        referral.dash_score is not None and referral.dash_score >= DASH_MARAC_THRESHOLD
+    )
+    if referral.marac_referral_required:
+        referral.risk_level = RiskLevel.HIGH
+
+
+def _assign_referral_fields(referral: Referral, data: dict) -> None:
+    unknown = set(data) - set(REFERRAL_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {name: ValidationError("Unknown field", code="unknown") for name in sorted(unknown)}
+        )
+    for name, value in data.items():
+        if name in TEXT_LIMITS or name == "domestic_abuse_role":
+            value = (value or "").strip()
+        if name == "risk_factors":
+            value = sorted(set(value or []))
+        setattr(referral, name, value)
+
+
+def _referral_person(
+    *,
+    actor: User,
+    organisation: Organisation,
+    person_id,
+    new_person: dict | None,
+    allow_possible_duplicate: bool,
+) -> Person:
+    if (person_id is None) == (new_person is None):
+        raise field_error("person", "Give either an existing person or a new person", "required")
+    if person_id is not None:
+        person = people_visible_to(actor).filter(pk=person_id).first()
+        if person is None:
+            raise field_error("person", "No such person", "does_not_exist")
+        return person
+    cleaned = _clean_person_fields(new_person, partial=False)
+    if not allow_possible_duplicate:
+        probe = Person(**cleaned)
+        probe.refresh_blind_indexes()
+        existing = list(
+            people_visible_to(actor)
+            .filter(same_person_condition(probe))
+            .values_list("pk", flat=True)[:5]
+        )
+        if existing:
+            raise field_error(
+                "new_person",
+                "This may be someone already recorded: "
+                + ", ".join(str(pk) for pk in existing)
+                + ". Refer them as that person, or confirm this is someone else.",
+                "possible_duplicate",
+            )
+    return person_create(actor=actor, organisation=organisation, **new_person)
+
+
+def _save_referral(referral: Referral, *, actor: User, reason: str) -> Referral:
+    referral._history_user = actor
+    referral._change_reason = reason
+    referral.save()
+    return referral
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor: User,
+    organisation: Organisation | None = None,
+    person_id=None,
+    new_person: dict | None = None,
+    allow_possible_duplicate: bool = False,
+    status: str = ReferralStatus.DRAFT,
+    signpost_service: str = "",
+    signpost_note: str = "",
+    **details,
+) -> Referral:
+    acting = _acting_organisation(
+        actor=actor, permission="referrals.add_referral", organisation=organisation
+    )
+    referral_person = _referral_person(
+        actor=actor,
+        organisation=acting,
+        person_id=person_id,
+        new_person=new_person,
+        allow_possible_duplicate=allow_possible_duplicate,
+    )
+    today = timezone.localdate()
+    referral = Referral(
+        person=referral_person,
+        referrer=actor,
+        organisation=acting,
+        referral_date=today,
+        status=ReferralStatus.DRAFT,
+        risk_factors=[],
+    )
+    if "area" not in details and acting.area in ReferralArea.values:
+        details["area"] = acting.area
+    _assign_referral_fields(referral, details)
+    _validate_referral_fields(referral, today=today)
+    if status == ReferralStatus.SIGNPOSTED:
+        if signpost_service not in SignpostService.values:
+            raise field_error("signpost_service", "Choose the service signposted to", "required")
+        referral.age_at_referral = age_on(referral_person.date_of_birth, today)
+        referral.status = ReferralStatus.SIGNPOSTED
+        referral.signpost_service = signpost_service
+        referral.screening_note = signpost_note.strip()
+        return _save_referral(referral, actor=actor, reason="Signposted by the referrer")
+    _apply_pathway_rules(referral)
+    return _save_referral(referral, actor=actor, reason="Draft referral started")
+
+
+def _lock_referral(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("person", "organisation")
+        .get(pk=referral.pk)
+    )
+
+
+def _require_capacity(actor: User, referral: Referral, capacity: str, doing: str) -> None:
+    if capacity not in referral_capacities(actor, referral):
+        raise PermissionDenied(f"Only the {capacity} of this referral may {doing}")
+
+
+def _require_status(referral: Referral, allowed, doing: str) -> None:
+    if referral.status not in allowed:
+        raise ConflictError(
+            f"Cannot {doing} a referral that is {referral.get_status_display().lower()}"
+        )
+
+
+def _move(referral: Referral, status: str) -> None:
+    referral.status = status
+    referral.status_changed_at = timezone.now()
+    referral.version += 1
+
+
+@transaction.atomic
+def referral_update(
+    *, actor: User, referral: Referral, expected_version: int, **changes
+) -> Referral:
+    referral = _lock_referral(referral)
+    _require_capacity(actor, referral, "referrer", "change it")
+    _require_status(referral, EDITABLE, "change")
+    if referral.version != expected_version:
+        raise ConflictError()
+    _assign_referral_fields(referral, changes)
+    _validate_referral_fields(referral, today=timezone.localdate())
+    _apply_pathway_rules(referral)
+    referral.version += 1
+    return _save_referral(referral, actor=actor, reason="Referral details changed")
+
+
+def _require_panel_consent(referral: Referral) -> None:
+    if Purpose.PANEL_DISCUSSION not in refresh_permitted_purposes(referral):
+        raise field_error(
+            "consent",
+            "Record consent for panel discussion, or an approved lawful basis, first",
+            "panel_discussion_not_permitted",
+        )
+
+
+@transaction.atomic
+def referral_submit(*, actor: User, referral: Referral) -> Referral:
+    referral = _lock_referral(referral)
+    _require_capacity(actor, referral, "referrer", "submit it")
+    _require_status(referral, (ReferralStatus.DRAFT,), "submit")
+    referral.referral_date = timezone.localdate()
+    _validate_referral_fields(referral, today=referral.referral_date)
+    _apply_pathway_rules(referral)
+    _require_panel_consent(referral)
+    _move(referral, ReferralStatus.SUBMITTED)
+    referral.submitted_at = timezone.now()
+    return _save_referral(referral, actor=actor, reason="Submitted for screening")
+
+
+class ScreeningOutcome(models.TextChoices):
+    ACCEPTED_FOR_PANEL = ReferralStatus.ACCEPTED_FOR_PANEL.value, "Accept for panel"
+    RETURNED = ReferralStatus.RETURNED.value, "Return to the referrer with questions"
+    DECLINED = ReferralStatus.DECLINED.value, "Decline"
+    SIGNPOSTED = ReferralStatus.SIGNPOSTED.value, "Signpost to another service"
+
+
+@transaction.atomic
+def referral_screen(
+    *,
+    actor: User,
+    referral: Referral,
+    outcome: str,
+    note: str = "",
+    questions: str = "",
+    signpost_service: str = "",
+) -> Referral:
+    referral = _lock_referral(referral)
+    _require_capacity(actor, referral, "coordinator", "screen it")
+    _require_status(referral, (ReferralStatus.SUBMITTED,), "screen")
+    if outcome not in ScreeningOutcome.values:
+        raise field_error(
+            "outcome", f"Choose one of: {', '.join(ScreeningOutcome.values)}", "invalid_choice"
+        )
+    if outcome == ReferralStatus.ACCEPTED_FOR_PANEL:
+        _require_panel_consent(referral)
+    elif outcome == ReferralStatus.RETURNED:
+        if not questions.strip():
+            raise field_error("questions", "Ask the referrer what you need to know", "required")
+        referral.return_questions = questions.strip()
+    elif outcome == ReferralStatus.DECLINED:
+        if not note.strip():
+            raise field_error("note", "Give the reason for declining", "required")
+    elif outcome == ReferralStatus.SIGNPOSTED:
+        if signpost_service not in SignpostService.values:
+            raise field_error(
+                "signpost_service",
+                f"Choose one of: {', '.join(SignpostService.values)}",
+                "required",
+            )
+        referral.signpost_service = signpost_service
+    referral.screening_note = note.strip()
+    referral.screened_by = actor
+    referral.screened_at = timezone.now()
+    _move(referral, outcome)
+    return _save_referral(
+        referral, actor=actor, reason=f"Screened: {ScreeningOutcome(outcome).label.lower()}"
+    )
+
+
+@transaction.atomic
+def referral_answer(*, actor: User, referral: Referral, answer: str) -> Referral:
+    referral = _lock_referral(referral)
+    _require_capacity(actor, referral, "referrer", "answer its questions")
+    _require_status(referral, (ReferralStatus.RETURNED,), "answer questions on")
+    if not answer.strip():
+        raise field_error("answer", "Answer the coordinator's questions", "required")
+    referral.referrer_answer = answer.strip()
+    _require_panel_consent(referral)
+    _move(referral, ReferralStatus.SUBMITTED)
+    return _save_referral(referral, actor=actor, reason="Questions answered and resubmitted")
+
+
+@transaction.atomic
+def referral_withdraw(*, actor: User, referral: Referral, reason: str) -> Referral:
+    referral = _lock_referral(referral)
+    _require_capacity(actor, referral, "referrer", "withdraw it")
+    _require_status(referral, WITHDRAWABLE, "withdraw")
+    if not reason.strip():
+        raise field_error("reason", "Say why the referral is withdrawn", "required")
+    referral.withdrawal_reason = reason.strip()
+    _move(referral, ReferralStatus.WITHDRAWN)
+    return _save_referral(referral, actor=actor, reason="Withdrawn by the referrer")

@@ -81,3 +81,56 @@ def api():
         return client
 
     return client_for
+
+
+@pytest.fixture
+def durham_council(db):
+    return make_organisation(
+        name="Durham County Council",
+        organisation_type=OrganisationType.LOCAL_AUTHORITY,
+        area=Area.DURHAM,
+    )
+
+
+@pytest.fixture
+def darlington_council(db):
+    return make_organisation(
+        name="Darlington Borough Council",
+        organisation_type=OrganisationType.LOCAL_AUTHORITY,
+        area=Area.DARLINGTON,
+    )
+
+
+@pytest.fixture
+def hospital(db):
+    return make_organisation(
+        name="Emergency Department",
+        organisation_type=OrganisationType.HEALTH,
+        area=Area.COUNTYWIDE,
+    )
+
+
+@pytest.fixture
+def coordinator(durham_council):
+    """Coordinator for Durham: screens Durham's referrals, never Darlington's."""
+    return make_member(durham_council, Role.COORDINATOR, username="durham-coordinator")
+
+
+@pytest.fixture
+def second_coordinator(durham_council):
+    return make_member(durham_council, Role.COORDINATOR, username="durham-coordinator-2")
+
+
+@pytest.fixture
+def darlington_coordinator(darlington_council):
+    return make_member(darlington_council, Role.COORDINATOR, username="darlington-coordinator")
+
+
+@pytest.fixture
+def health_caseworker(hospital):
+    return make_member(hospital, Role.REFERRER, username="ed-navigator")
+
+
+@pytest.fixture
+def panel_member(hospital):
+    return make_member(hospital, Role.PANEL_MEMBER, username="panel-member")

@@ -2,6 +2,7 @@ import datetime
 import itertools
 
 import factory
+from django.utils import timezone
 
 from partners.models import Area, Organisation, OrganisationType, User
 from partners.services import membership_create, organisation_create
@@ -51,3 +52,54 @@ def make_person(actor: User, **overrides):
     }
     details.update(overrides)
     return person_create(actor=actor, **details)
+
+
+def years_ago(years: int, *, days: int = 0, today: datetime.date | None = None) -> datetime.date:
+    """The date ``years`` before today, moved ``days`` later (29 February becomes 28th)."""
+    today = today or timezone.localdate()
+    try:
+        anniversary = today.replace(year=today.year - years)
+    except ValueError:
+        anniversary = today.replace(year=today.year - years, day=28)
+    return anniversary + datetime.timedelta(days=days)
+
+
+REFERRAL_DEFAULTS = {
+    "pathway": "u18_prevention",
+    "area": "durham",
+    "narrative": "Seen carrying a knife near the school gates; friends say he is being groomed.",
+    "risk_factors": ["knife_carrying", "criminal_exploitation"],
+    "risk_level": "medium",
+}
+
+
+def make_referral(actor, *, person=None, **overrides):
+    from referrals.services import referral_create
+
+    details = {**REFERRAL_DEFAULTS, "incident_date": timezone.localdate(), **overrides}
+    if person is None:
+        person = make_person(actor)
+    return referral_create(actor=actor, person_id=person.pk, **details)
+
+
+def give_consent(actor, referral, *, purposes=None, given_by="parent_or_guardian"):
+    from referrals.consent import consent_record
+
+    return consent_record(
+        actor=actor,
+        referral=referral,
+        purposes=purposes or ["assessment", "panel_discussion", "information_sharing"],
+        given_by=given_by,
+        decision="given",
+        decided_on=timezone.localdate(),
+        method="written",
+        giver_name="Alex Fletcher" if given_by == "parent_or_guardian" else "",
+    )
+
+
+def submitted_referral(actor, **overrides):
+    from referrals.services import referral_submit
+
+    referral = make_referral(actor, **overrides)
+    give_consent(actor, referral)
+    return referral_submit(actor=actor, referral=referral)

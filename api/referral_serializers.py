@@ -1,0 +1,307 @@
+"""Shapes of referral and consent requests and responses (types and sizes only)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.serializers import PersonWriteSerializer
+from partners.models import Organisation
+from referrals.models import (
+    ConsentDecision,
+    ConsentGiver,
+    ConsentMethod,
+    DomesticAbuseRole,
+    LawfulBasisGround,
+    Purpose,
+    Referral,
+    ReferralArea,
+    SignpostService,
+)
+from referrals.pathways import DASH_MAXIMUM, Pathway, RiskFactor, RiskLevel
+from referrals.services import ScreeningOutcome
+
+
+class ReferralDetailsSerializer(serializers.Serializer):
+    pathway = serializers.ChoiceField(choices=Pathway.choices)
+    area = serializers.ChoiceField(
+        choices=ReferralArea.choices,
+        required=False,
+        help_text="Needed when your organisation works countywide.",
+    )
+    incident_date = serializers.DateField()
+    incident_time = serializers.TimeField(required=False, allow_null=True)
+    incident_place = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    narrative = serializers.CharField(max_length=10000)
+    night_time_economy = serializers.BooleanField(required=False, default=False)
+    domestic_abuse_incident = serializers.BooleanField(required=False, default=False)
+    knife_or_sharp_instrument = serializers.BooleanField(required=False, default=False)
+    domestic_abuse_role = serializers.ChoiceField(
+        choices=DomesticAbuseRole.choices, required=False, allow_blank=True
+    )
+    previous_incident_date = serializers.DateField(required=False, allow_null=True)
+    previous_incident_source = serializers.CharField(
+        max_length=200, required=False, allow_blank=True
+    )
+    dash_score = serializers.IntegerField(
+        min_value=0, max_value=DASH_MAXIMUM, required=False, allow_null=True
+    )
+    risk_factors = serializers.ListField(
+        child=serializers.ChoiceField(choices=RiskFactor.choices),
+        required=False,
+        default=list,
+        max_length=len(RiskFactor.values),
+    )
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
+    outside_focus_reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class ReferralCreateSerializer(ReferralDetailsSerializer):
+    person = serializers.UUIDField(required=False, help_text="A person you can already see.")
+    new_person = PersonWriteSerializer(required=False, help_text="Or record a new person.")
+    allow_possible_duplicate = serializers.BooleanField(required=False, default=False)
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.filter(active=True), required=False
+    )
+
+
+class ReferralSignpostSerializer(ReferralCreateSerializer):
+    signpost_service = serializers.ChoiceField(choices=SignpostService.choices)
+    signpost_note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ReferralUpdateSerializer(ReferralDetailsSerializer):
+    version = serializers.IntegerField(min_value=1)
+
+    def validate(self, attrs):
+        if "version" not in attrs:
+            raise serializers.ValidationError(
+                {"version": "Say which version you are changing"}, code="required"
+            )
+        return attrs
+
+
+class ScreenSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=ScreeningOutcome.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    questions = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    signpost_service = serializers.ChoiceField(
+        choices=SignpostService.choices, required=False, allow_blank=True
+    )
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(max_length=4000)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
+
+
+class PersonSummarySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    given_name = serializers.CharField()
+    family_name = serializers.CharField()
+    date_of_birth = serializers.DateField()
+    gender = serializers.CharField()
+
+
+class NamedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class ReferralListSerializer(serializers.ModelSerializer):
+    person = PersonSummarySerializer()
+    organisation = NamedSerializer()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "person",
+            "pathway",
+            "status",
+            "area",
+            "organisation",
+            "referral_date",
+            "age_at_referral",
+            "risk_level",
+            "marac_referral_required",
+            "outside_focus_flag",
+            "submitted_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class LinkedReferralSerializer(serializers.ModelSerializer):
+    organisation = NamedSerializer()
+
+    class Meta:
+        model = Referral
+        fields = ["id", "pathway", "status", "organisation", "referral_date"]
+        read_only_fields = fields
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    person = PersonSummarySerializer()
+    organisation = NamedSerializer()
+    referrer = NamedSerializer()
+    previous_incident_found = serializers.SerializerMethodField()
+    other_referrals_exist = serializers.SerializerMethodField(
+        help_text="Whether other partners referred the same person within 12 months."
+    )
+    linked_referrals = serializers.SerializerMethodField(
+        help_text="Coordinators only: the other referrals of the same person within 12 months."
+    )
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "person",
+            "pathway",
+            "status",
+            "area",
+            "organisation",
+            "referrer",
+            "referral_date",
+            "age_at_referral",
+            "incident_date",
+            "incident_time",
+            "incident_place",
+            "narrative",
+            "night_time_economy",
+            "domestic_abuse_incident",
+            "knife_or_sharp_instrument",
+            "domestic_abuse_role",
+            "previous_incident_date",
+            "previous_incident_source",
+            "previous_incident_found",
+            "dash_score",
+            "marac_referral_required",
+            "risk_factors",
+            "risk_level",
+            "outside_focus_reason",
+            "outside_focus_flag",
+            "permitted_purposes",
+            "screened_at",
+            "screening_note",
+            "signpost_service",
+            "return_questions",
+            "referrer_answer",
+            "withdrawal_reason",
+            "other_referrals_exist",
+            "linked_referrals",
+            "submitted_at",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_previous_incident_found(self, referral) -> bool:
+        return referral.previous_incident_referral_id is not None
+
+    def get_other_referrals_exist(self, referral) -> bool:
+        return bool(self.context.get("other_referrals_exist"))
+
+    @extend_schema_field(LinkedReferralSerializer(many=True, allow_null=True))
+    def get_linked_referrals(self, referral):
+        linked = self.context.get("linked_referrals")
+        if linked is None:
+            return None
+        return LinkedReferralSerializer(linked, many=True).data
+
+
+class ConsentRecordSerializer(serializers.Serializer):
+    purposes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Purpose.choices), min_length=1, max_length=4
+    )
+    given_by = serializers.ChoiceField(choices=ConsentGiver.choices)
+    decision = serializers.ChoiceField(
+        choices=[c for c in ConsentDecision.choices if c[0] != ConsentDecision.WITHDRAWN]
+    )
+    decided_on = serializers.DateField()
+    method = serializers.ChoiceField(
+        choices=ConsentMethod.choices, required=False, allow_blank=True
+    )
+    giver_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ConsentWithdrawSerializer(serializers.Serializer):
+    purposes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Purpose.choices), min_length=1, max_length=4
+    )
+    given_by = serializers.ChoiceField(choices=ConsentGiver.choices)
+    reason = serializers.CharField(max_length=1000)
+
+
+class GillickSerializer(serializers.Serializer):
+    competent = serializers.BooleanField()
+    assessed_on = serializers.DateField()
+    rationale = serializers.CharField(max_length=4000)
+
+
+class LawfulBasisRecordSerializer(serializers.Serializer):
+    purpose = serializers.ChoiceField(choices=Purpose.choices)
+    ground = serializers.ChoiceField(choices=LawfulBasisGround.choices)
+    justification = serializers.CharField(max_length=4000)
+
+
+class LawfulBasisDecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ConsentReadSerializer(serializers.Serializer):
+    purpose = serializers.CharField()
+    given_by = serializers.CharField()
+    decision = serializers.CharField()
+    decided_on = serializers.DateField()
+    method = serializers.CharField()
+    giver_name = serializers.CharField()
+    note = serializers.CharField()
+    recorded_by = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+
+
+class GillickReadSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    competent = serializers.BooleanField()
+    assessed_by = serializers.CharField()
+    assessed_on = serializers.DateField()
+    rationale = serializers.CharField()
+
+
+class LawfulBasisReadSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    purpose = serializers.CharField()
+    ground = serializers.CharField()
+    justification = serializers.CharField()
+    status = serializers.CharField()
+    recorded_by = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+    decided_by = serializers.CharField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_note = serializers.CharField()
+
+
+class PurposePositionSerializer(serializers.Serializer):
+    purpose = serializers.CharField()
+    permitted = serializers.BooleanField()
+    via = serializers.CharField()
+    explanation = serializers.CharField()
+
+
+class ConsentOverviewSerializer(serializers.Serializer):
+    position = PurposePositionSerializer(many=True)
+    consents = ConsentReadSerializer(many=True)
+    gillick_assessments = GillickReadSerializer(many=True)
+    lawful_bases = LawfulBasisReadSerializer(many=True)
+
+
+class PathwaySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    rules = serializers.ListField(child=serializers.CharField())
+    risk_checklist = serializers.ListField(child=serializers.DictField())

@@ -1,0 +1,354 @@
+"""Referral, consent and pathway endpoints: parse, call one service, shape the answer."""
+
+import django_filters
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import referral_serializers as s
+from api.idempotency import idempotent
+from referrals import consent as consent_services
+from referrals.models import LawfulBasis, Referral, ReferralStatus
+from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
+from referrals.selectors import (
+    linked_referrals,
+    referral_capacities,
+    referral_get,
+    referrals_visible_to,
+)
+from referrals.services import (
+    referral_answer,
+    referral_create,
+    referral_screen,
+    referral_submit,
+    referral_update,
+    referral_withdraw,
+)
+
+CONFLICT = OpenApiResponse(description="The referral is no longer in a state that allows this")
+
+
+class ReferralFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=ReferralStatus.choices)
+    pathway = django_filters.MultipleChoiceFilter(choices=Pathway.choices)
+    referral_date = django_filters.DateFromToRangeFilter()
+
+    class Meta:
+        model = Referral
+        fields = ["status", "pathway", "organisation", "area", "referral_date"]
+
+
+class ReferralViewSet(viewsets.GenericViewSet):
+    """Referrals into the partnership's pathways. You see your organisation's referrals, or
+    as a coordinator the submitted referrals of your area; anything else does not exist."""
+
+    queryset = Referral.objects.none()  # typed for the schema; get_queryset decides
+    serializer_class = s.ReferralSerializer
+    filterset_class = ReferralFilter
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return (
+            referrals_visible_to(self.request.user)
+            .select_related("person", "organisation")
+            .order_by("-created_at")
+        )
+
+    def _detail(self, referral, *, status_code=status.HTTP_200_OK):
+        capacities = referral_capacities(self.request.user, referral)
+        context = {}
+        linked = list(linked_referrals(referral)) if referral.status != "draft" else []
+        if "coordinator" in capacities:
+            context["linked_referrals"] = linked
+        context["other_referrals_exist"] = any(
+            item.organisation_id != referral.organisation_id for item in linked
+        )
+        data = s.ReferralSerializer(referral, context=context).data
+        return Response(data, status=status_code)
+
+    @extend_schema(responses=s.ReferralListSerializer(many=True))
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(s.ReferralListSerializer(page, many=True).data)
+
+    @extend_schema(request=s.ReferralCreateSerializer, responses={201: s.ReferralSerializer})
+    @idempotent
+    def create(self, request):
+        data = s.ReferralCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        details = dict(data.validated_data)
+        referral = referral_create(
+            actor=request.user, person_id=details.pop("person", None), **details
+        )
+        return self._detail(referral, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.ReferralSignpostSerializer,
+        responses={201: s.ReferralSerializer},
+        summary="Record a signpost to another service instead of a referral",
+    )
+    @action(detail=False, methods=["post"])
+    @idempotent
+    def signpost(self, request):
+        data = s.ReferralSignpostSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        details = dict(data.validated_data)
+        referral = referral_create(
+            actor=request.user,
+            person_id=details.pop("person", None),
+            status=ReferralStatus.SIGNPOSTED,
+            **details,
+        )
+        return self._detail(referral, status_code=status.HTTP_201_CREATED)
+
+    def retrieve(self, request, pk=None):
+        return self._detail(referral_get(request.user, pk))
+
+    @extend_schema(
+        request=s.ReferralUpdateSerializer,
+        responses={200: s.ReferralSerializer, 409: CONFLICT},
+    )
+    def partial_update(self, request, pk=None):
+        referral = referral_get(request.user, pk)
+        data = s.ReferralUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        referral = referral_update(
+            actor=request.user,
+            referral=referral,
+            expected_version=changes.pop("version"),
+            **changes,
+        )
+        return self._detail(referral)
+
+    @extend_schema(request=None, responses={200: s.ReferralSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def submit(self, request, pk=None):
+        referral = referral_submit(actor=request.user, referral=referral_get(request.user, pk))
+        return self._detail(referral)
+
+    @extend_schema(request=s.ScreenSerializer, responses={200: s.ReferralSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def screen(self, request, pk=None):
+        data = s.ScreenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = referral_screen(
+            actor=request.user, referral=referral_get(request.user, pk), **data.validated_data
+        )
+        return self._detail(referral)
+
+    @extend_schema(request=s.AnswerSerializer, responses={200: s.ReferralSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def answer(self, request, pk=None):
+        data = s.AnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = referral_answer(
+            actor=request.user,
+            referral=referral_get(request.user, pk),
+            answer=data.validated_data["answer"],
+        )
+        return self._detail(referral)
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.ReferralSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def withdraw(self, request, pk=None):
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = referral_withdraw(
+            actor=request.user,
+            referral=referral_get(request.user, pk),
+            reason=data.validated_data["reason"],
+        )
+        return self._detail(referral)
+
+
+def _consent_overview(referral: Referral) -> dict:
+    def name(user):
+        return str(user) if user else None
+
+    positions = consent_services.consent_position(referral)
+    return {
+        "position": [vars(position) for position in positions.values()],
+        "consents": [
+            {
+                "purpose": c.purpose,
+                "given_by": c.given_by,
+                "decision": c.decision,
+                "decided_on": c.decided_on,
+                "method": c.method,
+                "giver_name": c.giver_name,
+                "note": c.note,
+                "recorded_by": name(c.recorded_by),
+                "recorded_at": c.recorded_at,
+            }
+            for c in referral.consents.select_related("recorded_by")
+        ],
+        "gillick_assessments": [
+            {
+                "id": g.pk,
+                "competent": g.competent,
+                "assessed_by": name(g.assessed_by),
+                "assessed_on": g.assessed_on,
+                "rationale": g.rationale,
+            }
+            for g in referral.gillick_assessments.select_related("assessed_by")
+        ],
+        "lawful_bases": [
+            {
+                "id": b.pk,
+                "purpose": b.purpose,
+                "ground": b.ground,
+                "justification": b.justification,
+                "status": b.status,
+                "recorded_by": name(b.recorded_by),
+                "recorded_at": b.recorded_at,
+                "decided_by": name(b.decided_by),
+                "decided_at": b.decided_at,
+                "decision_note": b.decision_note,
+            }
+            for b in referral.lawful_bases.select_related("recorded_by", "decided_by")
+        ],
+    }
+
+
+class ReferralConsentView(APIView):
+    """The consent position of a referral, per purpose, and how it came about."""
+
+    @extend_schema(responses=s.ConsentOverviewSerializer)
+    def get(self, request, referral_id):
+        referral = referral_get(request.user, referral_id)
+        return Response(s.ConsentOverviewSerializer(_consent_overview(referral)).data)
+
+    @extend_schema(
+        request=s.ConsentRecordSerializer,
+        responses={201: s.ConsentOverviewSerializer},
+        summary="Record a consent decision for one or more purposes",
+    )
+    def post(self, request, referral_id):
+        referral = referral_get(request.user, referral_id)
+        data = s.ConsentRecordSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent_services.consent_record(
+            actor=request.user, referral=referral, **data.validated_data
+        )
+        return Response(
+            s.ConsentOverviewSerializer(_consent_overview(referral)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ConsentWithdrawView(APIView):
+    @extend_schema(
+        request=s.ConsentWithdrawSerializer,
+        responses=s.ConsentOverviewSerializer,
+        summary="Withdraw consent: it takes effect at once",
+    )
+    def post(self, request, referral_id):
+        referral = referral_get(request.user, referral_id)
+        data = s.ConsentWithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent_services.consent_withdraw(
+            actor=request.user, referral=referral, **data.validated_data
+        )
+        return Response(s.ConsentOverviewSerializer(_consent_overview(referral)).data)
+
+
+class GillickView(APIView):
+    @extend_schema(
+        request=s.GillickSerializer,
+        responses={201: s.ConsentOverviewSerializer},
+        summary="Record a Gillick competence assessment of a child under 16",
+    )
+    def post(self, request, referral_id):
+        referral = referral_get(request.user, referral_id)
+        data = s.GillickSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent_services.gillick_record(
+            actor=request.user, referral=referral, **data.validated_data
+        )
+        return Response(
+            s.ConsentOverviewSerializer(_consent_overview(referral)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class LawfulBasisView(APIView):
+    @extend_schema(
+        request=s.LawfulBasisRecordSerializer,
+        responses={201: s.ConsentOverviewSerializer},
+        summary="Record a lawful basis for a purpose without consent (needs approval)",
+    )
+    def post(self, request, referral_id):
+        referral = referral_get(request.user, referral_id)
+        data = s.LawfulBasisRecordSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent_services.lawful_basis_record(
+            actor=request.user, referral=referral, **data.validated_data
+        )
+        return Response(
+            s.ConsentOverviewSerializer(_consent_overview(referral)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class LawfulBasisDecisionView(APIView):
+    decision: str = ""
+
+    @extend_schema(
+        request=s.LawfulBasisDecisionSerializer,
+        responses={200: s.ConsentOverviewSerializer, 409: CONFLICT},
+    )
+    def post(self, request, referral_id, basis_id):
+        referral = referral_get(request.user, referral_id)
+        basis = LawfulBasis.objects.filter(referral=referral, pk=basis_id).first()
+        if basis is None:
+            raise Http404("No such lawful basis")
+        data = s.LawfulBasisDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = data.validated_data.get("note", "")
+        if self.decision == "revoke":
+            consent_services.lawful_basis_revoke(
+                actor=request.user, lawful_basis=basis, reason=note
+            )
+        else:
+            consent_services.lawful_basis_decide(
+                actor=request.user,
+                lawful_basis=basis,
+                approve=self.decision == "approve",
+                note=note,
+            )
+        referral.refresh_from_db()
+        return Response(s.ConsentOverviewSerializer(_consent_overview(referral)).data)
+
+
+class PathwayListView(APIView):
+    """The four pathways, with their rules in words and their risk checklists."""
+
+    pagination_class = None
+
+    @extend_schema(responses=s.PathwaySerializer(many=True))
+    def get(self, request):
+        return Response(
+            [
+                {
+                    "code": pathway.value,
+                    "name": pathway.label,
+                    "rules": list(RULES_IN_WORDS[pathway]),
+                    "risk_checklist": [
+                        {"code": factor, "label": RiskFactor(factor).label}
+                        for factor in RISK_CHECKLIST[pathway]
+                    ],
+                }
+                for pathway in Pathway
+            ]
+        )

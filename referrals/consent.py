@@ -1,0 +1,333 @@
+"""Consent and the lawful basis for going on without it.
+
+The rules, in one place:
+- 18 and over decide for themselves; 16 and 17 may decide for themselves (their own
+  decision counts first, a parent's or guardian's otherwise); under 16 a parent or guardian
+  decides, unless a Gillick competence assessment found the child competent, in which case
+  the child's own decision stands, over a parent's refusal too.
+- Without consent a purpose may go ahead only on an approved lawful basis. The Serious
+  Violence Duty gateway (PCSC Act 2022 s.16) is not available to health or social care.
+- A change takes effect at once: ``Referral.permitted_purposes`` is recomputed in the same
+  transaction, and every list, agenda and share filters on it.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from config.exceptions import ConflictError, field_error
+from partners.models import User
+from referrals.models import (
+    Consent,
+    ConsentDecision,
+    ConsentGiver,
+    GillickAssessment,
+    LawfulBasis,
+    LawfulBasisGround,
+    LawfulBasisStatus,
+    Purpose,
+    Referral,
+)
+from referrals.pathways import age_on
+from referrals.selectors import referral_capacities
+
+GILLICK_AGE = 16
+ADULT_AGE = 18
+MIN_JUSTIFICATION_LENGTH = 20
+
+
+@dataclass(frozen=True)
+class PurposePosition:
+    purpose: str
+    permitted: bool
+    via: str  # "consent", "lawful_basis" or ""
+    explanation: str
+
+
+def _effective_decision(
+    *, age: int, gillick_competent: bool, own: Consent | None, parent: Consent | None
+) -> tuple[Consent | None, str]:
+    if age >= ADULT_AGE:
+        return own, "an adult decides for themselves"
+    if age >= GILLICK_AGE:
+        if own is not None and own.decision != ConsentDecision.NOT_SOUGHT:
+            return own, "16 and 17 may decide for themselves"
+        return parent, "the parent's or guardian's decision, as the young person's is not recorded"
+    if gillick_competent and own is not None and own.decision != ConsentDecision.NOT_SOUGHT:
+        return own, "a Gillick-competent child's own decision stands"
+    return parent, "under 16, a parent or guardian decides"
+
+
+def consent_position(
+    referral: Referral, *, on: datetime.date | None = None
+) -> dict[str, PurposePosition]:
+    on = on or timezone.localdate()
+    age = age_on(referral.person.date_of_birth, on)
+    latest_gillick = referral.gillick_assessments.order_by("-recorded_at", "-pk").first()
+    gillick_competent = bool(latest_gillick and latest_gillick.competent)
+    consents = {(c.purpose, c.given_by): c for c in referral.consents.all()}
+    approved = set(
+        referral.lawful_bases.filter(status=LawfulBasisStatus.APPROVED).values_list(
+            "purpose", flat=True
+        )
+    )
+    positions = {}
+    for purpose in Purpose.values:
+        decision, rule = _effective_decision(
+            age=age,
+            gillick_competent=gillick_competent,
+            own=consents.get((purpose, ConsentGiver.PERSON)),
+            parent=consents.get((purpose, ConsentGiver.PARENT_OR_GUARDIAN)),
+        )
+        if decision is not None and decision.decision == ConsentDecision.GIVEN:
+            positions[purpose] = PurposePosition(
+                purpose, True, "consent", f"Consent given ({rule})."
+            )
+        elif purpose in approved:
+            positions[purpose] = PurposePosition(
+                purpose, True, "lawful_basis", "An approved lawful basis covers this purpose."
+            )
+        else:
+            state = decision.get_decision_display().lower() if decision else "not recorded"
+            positions[purpose] = PurposePosition(
+                purpose, False, "", f"Consent {state} ({rule}) and no approved lawful basis."
+            )
+    return positions
+
+
+def refresh_permitted_purposes(referral: Referral) -> list[str]:
+    permitted = sorted(p for p, pos in consent_position(referral).items() if pos.permitted)
+    # A plain UPDATE: the change that caused this is already in its own history.
+    Referral.objects.filter(pk=referral.pk).update(permitted_purposes=permitted)
+    referral.permitted_purposes = permitted
+    return permitted
+
+
+def _lock(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update()
+        .select_related("person", "organisation")
+        .get(pk=referral.pk)
+    )
+
+
+def _check_date(value: datetime.date, *, field: str) -> None:
+    if value > timezone.localdate():
+        raise field_error(field, "Cannot be in the future", "future_date")
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: User,
+    referral: Referral,
+    purposes: list[str],
+    given_by: str,
+    decision: str,
+    decided_on: datetime.date,
+    method: str = "",
+    giver_name: str = "",
+    note: str = "",
+) -> list[Consent]:
+    referral = _lock(referral)
+    capacities = referral_capacities(actor, referral)
+    if not capacities & {"referrer", "coordinator"}:
+        raise PermissionDenied("Only the referring organisation or a coordinator records consent")
+    if decision == ConsentDecision.WITHDRAWN:
+        raise field_error("decision", "Use the withdraw action to withdraw consent", "invalid")
+    if not purposes:
+        raise field_error("purposes", "Choose at least one purpose", "required")
+    _check_date(decided_on, field="decided_on")
+    age = age_on(referral.person.date_of_birth, decided_on)
+    if given_by == ConsentGiver.PARENT_OR_GUARDIAN and age >= ADULT_AGE:
+        raise field_error(
+            "given_by", f"Aged {age}: an adult consents for themselves", "adult_consents_for_self"
+        )
+    if given_by == ConsentGiver.PARENT_OR_GUARDIAN and not giver_name.strip():
+        raise field_error("giver_name", "Name the parent or guardian", "required")
+    if given_by == ConsentGiver.PERSON and age < GILLICK_AGE:
+        latest = referral.gillick_assessments.order_by("-recorded_at", "-pk").first()
+        if not (latest and latest.competent):
+            raise field_error(
+                "given_by",
+                f"Aged {age}: a child under 16 decides only after a Gillick competence "
+                "assessment finds them competent; record that first, or the parent's or "
+                "guardian's decision",
+                "gillick_assessment_required",
+            )
+    if decision == ConsentDecision.GIVEN and not method:
+        raise field_error("method", "Say how consent was given", "required")
+    recorded = []
+    for purpose in dict.fromkeys(purposes):
+        consent = Consent.objects.filter(
+            referral=referral, purpose=purpose, given_by=given_by
+        ).first()
+        consent = consent or Consent(referral=referral, purpose=purpose, given_by=given_by)
+        consent.decision = decision
+        consent.decided_on = decided_on
+        consent.method = method
+        consent.giver_name = giver_name.strip()
+        consent.note = note.strip()
+        consent.recorded_by = actor
+        consent._history_user = actor
+        consent._change_reason = f"Consent {decision}"
+        consent.save()
+        recorded.append(consent)
+    refresh_permitted_purposes(referral)
+    return recorded
+
+
+@transaction.atomic
+def consent_withdraw(
+    *, actor: User, referral: Referral, purposes: list[str], given_by: str, reason: str
+) -> list[Consent]:
+    referral = _lock(referral)
+    if not referral_capacities(actor, referral) & {"referrer", "coordinator"}:
+        raise PermissionDenied("Only the referring organisation or a coordinator records consent")
+    if not reason.strip():
+        raise field_error("reason", "Say how the withdrawal was made known", "required")
+    consents = list(
+        Consent.objects.select_for_update().filter(
+            referral=referral, purpose__in=purposes, given_by=given_by
+        )
+    )
+    given = [c for c in consents if c.decision == ConsentDecision.GIVEN]
+    if len(given) != len(set(purposes)):
+        raise field_error("purposes", "Only consent that was given can be withdrawn", "not_given")
+    for consent in given:
+        consent.decision = ConsentDecision.WITHDRAWN
+        consent.decided_on = timezone.localdate()
+        consent.recorded_by = actor
+        consent.note = reason.strip()
+        consent._history_user = actor
+        consent._change_reason = "Consent withdrawn"
+        consent.save()
+    refresh_permitted_purposes(referral)
+    return given
+
+
+@transaction.atomic
+def gillick_record(
+    *,
+    actor: User,
+    referral: Referral,
+    competent: bool,
+    assessed_on: datetime.date,
+    rationale: str,
+) -> GillickAssessment:
+    referral = _lock(referral)
+    if not referral_capacities(actor, referral) & {"referrer", "coordinator"}:
+        raise PermissionDenied("Only the referring organisation or a coordinator records this")
+    _check_date(assessed_on, field="assessed_on")
+    age = age_on(referral.person.date_of_birth, assessed_on)
+    if age >= GILLICK_AGE:
+        raise field_error(
+            "assessed_on", f"Aged {age}: Gillick competence applies to under-16s", "not_under_16"
+        )
+    if len(rationale.strip()) < MIN_JUSTIFICATION_LENGTH:
+        raise field_error(
+            "rationale",
+            f"Explain the assessment in at least {MIN_JUSTIFICATION_LENGTH} characters",
+            "too_short",
+        )
+    assessment = GillickAssessment(
+        referral=referral,
+        competent=competent,
+        assessed_by=actor,
+        assessed_on=assessed_on,
+        rationale=rationale.strip(),
+    )
+    assessment._history_user = actor
+    assessment.save()
+    refresh_permitted_purposes(referral)
+    return assessment
+
+
+@transaction.atomic
+def lawful_basis_record(
+    *, actor: User, referral: Referral, purpose: str, ground: str, justification: str
+) -> LawfulBasis:
+    referral = _lock(referral)
+    if not referral_capacities(actor, referral) & {"referrer", "coordinator"}:
+        raise PermissionDenied("Only the referring organisation or a coordinator records this")
+    if purpose not in Purpose.values:
+        raise field_error("purpose", "Unknown purpose", "invalid_choice")
+    if ground not in LawfulBasisGround.values:
+        raise field_error("ground", "Unknown lawful basis", "invalid_choice")
+    if ground == LawfulBasisGround.SERIOUS_VIOLENCE_DUTY and (
+        referral.organisation.is_health_or_social_care
+    ):
+        raise field_error(
+            "ground",
+            "The Serious Violence Duty gateway (PCSC Act 2022 s.16) does not cover disclosure "
+            "by health or social care bodies; consider safeguarding or prevention of crime",
+            "s16_not_available_to_health_or_social_care",
+        )
+    if len(justification.strip()) < MIN_JUSTIFICATION_LENGTH:
+        raise field_error(
+            "justification",
+            f"Justify proceeding without consent in at least {MIN_JUSTIFICATION_LENGTH} characters",
+            "too_short",
+        )
+    basis = LawfulBasis(
+        referral=referral,
+        purpose=purpose,
+        ground=ground,
+        justification=justification.strip(),
+        recorded_by=actor,
+    )
+    basis._history_user = actor
+    basis._change_reason = "Lawful basis recorded, awaiting approval"
+    basis.save()
+    return basis
+
+
+@transaction.atomic
+def lawful_basis_decide(
+    *, actor: User, lawful_basis: LawfulBasis, approve: bool, note: str = ""
+) -> LawfulBasis:
+    basis = (
+        LawfulBasis.objects.select_for_update().select_related("referral").get(pk=lawful_basis.pk)
+    )
+    referral = _lock(basis.referral)
+    if "coordinator" not in referral_capacities(actor, referral):
+        raise PermissionDenied("Only a coordinator of the referral's area decides a lawful basis")
+    if basis.recorded_by_id == actor.pk:
+        raise PermissionDenied("Someone other than the person who recorded it must approve it")
+    if basis.status != LawfulBasisStatus.PENDING:
+        raise ConflictError(f"This lawful basis was already {basis.get_status_display().lower()}")
+    if not approve and not note.strip():
+        raise field_error("note", "Say why the lawful basis is rejected", "required")
+    basis.status = LawfulBasisStatus.APPROVED if approve else LawfulBasisStatus.REJECTED
+    basis.decided_by = actor
+    basis.decided_at = timezone.now()
+    basis.decision_note = note.strip()
+    basis._history_user = actor
+    basis._change_reason = f"Lawful basis {basis.status}"
+    basis.save()
+    refresh_permitted_purposes(referral)
+    return basis
+
+
+@transaction.atomic
+def lawful_basis_revoke(*, actor: User, lawful_basis: LawfulBasis, reason: str) -> LawfulBasis:
+    basis = (
+        LawfulBasis.objects.select_for_update().select_related("referral").get(pk=lawful_basis.pk)
+    )
+    referral = _lock(basis.referral)
+    if "coordinator" not in referral_capacities(actor, referral):
+        raise PermissionDenied("Only a coordinator of the referral's area revokes a lawful basis")
+    if basis.status != LawfulBasisStatus.APPROVED:
+        raise ConflictError("Only an approved lawful basis can be revoked")
+    if not reason.strip():
+        raise field_error("reason", "Say why the lawful basis no longer holds", "required")
+    basis.status = LawfulBasisStatus.REVOKED
+    basis.decision_note = reason.strip()
+    basis._history_user = actor
+    basis._change_reason = "Lawful basis revoked"
+    basis.save()
+    refresh_permitted_purposes(referral)
+    return basis
