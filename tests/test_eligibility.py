@@ -74,7 +74,8 @@ class TestAdults18To35:
         assert codes(refused.reasons) == ["outside_focus_reason_required"]
         assert allowed.eligible
         assert codes(allowed.flags) == ["outside_pathway_focus"]
-        assert man.eligible and man.flags == []
+        assert man.eligible
+        assert man.flags == []
 
 
 class TestDomesticAbuseKnifeRepeat:
