@@ -73,26 +73,28 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
 }
 
-# What the home page offers each role, in the partnership's words.
-ROLE_NEXT_STEPS: dict[str, tuple[str, ...]] = {
+# What the home page offers each role, in the partnership's words: (text, URL name or None).
+ROLE_NEXT_STEPS: dict[str, tuple[tuple[str, str | None], ...]] = {
     Role.REFERRER: (
-        "Find or record the person you are worried about",
-        "Make a referral with evidence and consent",
-        "Follow your referrals",
+        ("Make a referral: find or record the person, with evidence and consent", "referral-new"),
+        ("Follow your organisation's referrals", "referral-list"),
     ),
     Role.COORDINATOR: (
-        "Screen new referrals and return incomplete ones",
-        "Build the agenda for the next panel",
+        ("Screen new referrals and return incomplete ones", "referral-screening"),
+        ("Build the agenda for the next panel", None),
     ),
-    Role.PANEL_MEMBER: ("Prepare for your next panel meeting",),
-    Role.PANEL_CHAIR: ("Chair a panel meeting and record its decisions",),
-    Role.PROVIDER: ("See the cases allocated to your organisation", "Record contacts and outcomes"),
+    Role.PANEL_MEMBER: (("Prepare for your next panel meeting", None),),
+    Role.PANEL_CHAIR: (("Chair a panel meeting and record its decisions", None),),
+    Role.PROVIDER: (
+        ("See the cases allocated to your organisation", None),
+        ("Record contacts and outcomes", None),
+    ),
     Role.IG_OFFICER: (
-        "Review the audit trail and flagged access",
-        "Handle subject access requests",
+        ("Review the audit trail and flagged access", None),
+        ("Handle subject access requests", None),
     ),
-    Role.ANALYST: ("See partnership figures, with small numbers suppressed",),
-    Role.ADMIN: ("Manage partner organisations, users and their roles",),
+    Role.ANALYST: (("See partnership figures, with small numbers suppressed", None),),
+    Role.ADMIN: (("Manage partner organisations, users and their roles", "admin:index"),),
 }
 
 

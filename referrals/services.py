@@ -433,6 +433,17 @@ def _assign_referral_fields(referral: Referral, data: dict) -> None:
         setattr(referral, name, value)
 
 
+def person_possible_duplicates(*, actor: User, details: dict) -> list:
+    """Ids of people the actor can see who match these details on any blind index."""
+    probe = Person(**_clean_person_fields(details, partial=False))
+    probe.refresh_blind_indexes()
+    return list(
+        people_visible_to(actor)
+        .filter(same_person_condition(probe))
+        .values_list("pk", flat=True)[:5]
+    )
+
+
 def _referral_person(
     *,
     actor: User,
@@ -448,15 +459,8 @@ def _referral_person(
         if person is None:
             raise field_error("person", "No such person", "does_not_exist")
         return person
-    cleaned = _clean_person_fields(new_person, partial=False)
     if not allow_possible_duplicate:
-        probe = Person(**cleaned)
-        probe.refresh_blind_indexes()
-        existing = list(
-            people_visible_to(actor)
-            .filter(same_person_condition(probe))
-            .values_list("pk", flat=True)[:5]
-        )
+        existing = person_possible_duplicates(actor=actor, details=new_person)
         if existing:
             raise field_error(
                 "new_person",

@@ -62,7 +62,7 @@ class TestHomePage:
         response = client.get("/")
         content = response.content.decode()
         assert "Referrer (partner caseworker) at Riverside Academy" in content
-        assert "Make a referral with evidence and consent" in content
+        assert "Make a referral: find or record the person" in content
         assert "Review the audit trail" not in content
 
     def test_an_ig_officer_sees_the_audit_work(self, client, ig_officer):

@@ -24,7 +24,7 @@ def test_a_caseworker_signs_in_and_sees_the_home_page(
 
     page.wait_for_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("What you can do next")
-    expect(page.get_by_text("Make a referral with evidence and consent")).to_be_visible()
+    expect(page.get_by_role("link", name="Make a referral")).to_be_visible()
     # The GOV.UK stylesheet and its script both loaded: the page is styled and enhanced.
     assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith(
         '"GDS Transport"'

@@ -1,0 +1,59 @@
+"""Form pieces shared by the web pages."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+class DateInputWidget(forms.MultiWidget):
+    def __init__(self, attrs=None):
+        super().__init__([forms.TextInput(), forms.TextInput(), forms.TextInput()], attrs)
+
+    def decompress(self, value):
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class GovukDateField(forms.MultiValueField):
+    """The GOV.UK date input: day, month and year in three boxes, with clear errors."""
+
+    widget = DateInputWidget
+    parts = (("day", 2, "Day"), ("month", 2, "Month"), ("year", 4, "Year"))
+
+    def __init__(self, **kwargs):
+        fields = [forms.CharField(required=False) for _ in self.parts]
+        super().__init__(fields=fields, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        if not data_list or not any(data_list):
+            if self.required:
+                raise ValidationError(f"Enter the {self.label.lower()}", code="required")
+            return None
+        missing = [
+            label.lower() for (_, _, label), v in zip(self.parts, data_list, strict=True) if not v
+        ]
+        if missing:
+            raise ValidationError(
+                f"{self.label} must include a {' and '.join(missing)}", code="incomplete"
+            )
+        try:
+            day, month, year = (int(v) for v in data_list)
+            return datetime.date(year, month, day)
+        except ValueError as exc:
+            raise ValidationError(f"{self.label} must be a real date", code="invalid") from exc
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, field by field where the form has it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        target = field if field in form.fields else None
+        for item in errors:
+            message = " ".join(item.messages)
+            if target is None and field not in ("__all__", "non_field_errors"):
+                message = f"{field.replace('_', ' ').capitalize()}: {message}"
+            form.add_error(target, message)

@@ -1,0 +1,59 @@
+"""Render Django form fields as GOV.UK Design System components.
+
+``{% govuk_field form.name %}`` picks the component from the widget: text input, textarea,
+radios, checkboxes, or the three-part date input.
+"""
+
+from django import forms, template
+from django.template.loader import render_to_string
+
+register = template.Library()
+
+
+def _kind(field) -> str:
+    widget = field.field.widget
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.MultiWidget):
+        return "date"
+    return "input"
+
+
+@register.simple_tag
+def govuk_field(field, **options):
+    kind = _kind(field)
+    value = field.value()
+    if kind == "checkboxes":
+        value = [str(v) for v in (value or [])]
+    elif kind == "date":
+        value = value if isinstance(value, list | tuple) else field.field.widget.decompress(value)
+        value = list(value) + [None] * (3 - len(value))
+    context = {
+        "field": field,
+        "value": value,
+        "hints": getattr(field.field, "choice_hints", {}),
+        "input_type": options.get("type") or getattr(field.field.widget, "input_type", "text"),
+        "classes": options.get("classes", ""),
+        "autocomplete": options.get("autocomplete", ""),
+        "heading": options.get("heading", False),
+    }
+    return render_to_string(f"govuk/{kind}.html", context)
+
+
+@register.filter
+def status_colour(status: str) -> str:
+    return {
+        "draft": "grey",
+        "submitted": "blue",
+        "returned": "orange",
+        "accepted_for_panel": "green",
+        "declined": "red",
+        "signposted": "purple",
+        "withdrawn": "grey",
+    }.get(status, "grey")

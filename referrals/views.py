@@ -1,0 +1,282 @@
+"""Web pages of the referral journey. Each view parses a form, calls one service or
+selector, and renders; the rules live in the services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from config.exceptions import ConflictError
+from partners.forms import apply_service_errors
+from referrals import consent as consent_services
+from referrals import forms
+from referrals.models import ReferralStatus
+from referrals.pathways import RISK_ORDER, RULES_IN_WORDS, Pathway
+from referrals.selectors import (
+    coordinator_areas,
+    linked_referrals,
+    person_get,
+    referral_capacities,
+    referral_get,
+    referrals_visible_to,
+)
+from referrals.services import (
+    WITHDRAWABLE,
+    MatchQuery,
+    person_create,
+    person_match,
+    person_possible_duplicates,
+    referral_answer,
+    referral_create,
+    referral_screen,
+    referral_submit,
+    referral_update,
+    referral_withdraw,
+)
+
+PAGE_SIZE = 25
+
+
+def _details_from(form) -> dict:
+    data = dict(form.cleaned_data)
+    for optional in ("incident_time", "previous_incident_date", "dash_score"):
+        if data.get(optional) in ("", None):
+            data[optional] = None
+    return data
+
+
+@login_required
+def referral_list(request):
+    referrals = referrals_visible_to(request.user).select_related("person", "organisation")
+    status = request.GET.get("status", "")
+    if status in ReferralStatus.values:
+        referrals = referrals.filter(status=status)
+    page = Paginator(referrals.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/list.html",
+        {"page": page, "statuses": ReferralStatus.choices, "status": status},
+    )
+
+
+@login_required
+def screening_queue(request):
+    if not coordinator_areas(request.user):
+        raise PermissionDenied("The screening queue is for coordinators")
+    risk_rank = Case(
+        *[When(risk_level=level, then=Value(rank)) for level, rank in RISK_ORDER.items()],
+        output_field=IntegerField(),
+    )
+    referrals = (
+        referrals_visible_to(request.user)
+        .filter(status=ReferralStatus.SUBMITTED)
+        .select_related("person", "organisation")
+        .annotate(risk_rank=risk_rank)
+        .order_by("risk_rank", "submitted_at")
+    )
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "referrals/screening.html", {"page": page})
+
+
+@login_required
+def find_person(request):
+    form = forms.FindPersonForm(request.GET or None)
+    people = None
+    if request.GET and form.is_valid():
+        try:
+            people = list(
+                person_match(
+                    actor=request.user,
+                    query=MatchQuery(
+                        family_name=form.cleaned_data["family_name"],
+                        date_of_birth=form.cleaned_data["date_of_birth"],
+                    ),
+                )
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+    return render(request, "referrals/find_person.html", {"form": form, "people": people})
+
+
+@login_required
+def new_person(request):
+    form = forms.NewPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        details = {k: v for k, v in form.cleaned_data.items() if k != "allow_possible_duplicate"}
+        try:
+            duplicates = person_possible_duplicates(actor=request.user, details=details)
+            if duplicates and not form.cleaned_data["allow_possible_duplicate"]:
+                form.add_error(
+                    "allow_possible_duplicate",
+                    "Someone with these details is already recorded: find them instead, or "
+                    "confirm this is someone else.",
+                )
+            else:
+                person = person_create(actor=request.user, **details)
+                return redirect("referral-new-details", person_id=person.pk)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+    return render(request, "referrals/new_person.html", {"form": form})
+
+
+@login_required
+def new_referral_details(request, person_id):
+    person = person_get(request.user, person_id)
+    form = forms.ReferralDetailsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = referral_create(
+                actor=request.user, person_id=person.pk, **_details_from(form)
+            )
+            return redirect("referral-consent", referral_id=referral.pk)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+    return render(
+        request,
+        "referrals/details_form.html",
+        {"form": form, "person": person, "rules": RULES_IN_WORDS, "pathways": Pathway},
+    )
+
+
+@login_required
+def edit_referral(request, referral_id):
+    referral = referral_get(request.user, referral_id)
+    initial = {name: getattr(referral, name) for name in forms.ReferralDetailsForm.base_fields}
+    form = forms.ReferralDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_update(
+                actor=request.user,
+                referral=referral,
+                expected_version=int(request.POST.get("version", 0)),
+                **_details_from(form),
+            )
+            return redirect("referral-check", referral_id=referral.pk)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except ConflictError as error:
+            form.add_error(None, error.message)
+    return render(
+        request,
+        "referrals/details_form.html",
+        {"form": form, "person": referral.person, "referral": referral},
+    )
+
+
+@login_required
+def referral_consent(request, referral_id):
+    referral = referral_get(request.user, referral_id)
+    form = forms.ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent_services.consent_record(
+                actor=request.user, referral=referral, **form.cleaned_data
+            )
+            if referral.status == ReferralStatus.DRAFT:
+                return redirect("referral-check", referral_id=referral.pk)
+            messages.success(request, "Consent recorded")
+            return redirect("referral-detail", referral_id=referral.pk)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+    return render(
+        request,
+        "referrals/consent_form.html",
+        {
+            "form": form,
+            "referral": referral,
+            "position": consent_services.consent_position(referral).values(),
+        },
+    )
+
+
+@login_required
+def referral_check(request, referral_id):
+    referral = referral_get(request.user, referral_id)
+    error = None
+    if request.method == "POST":
+        try:
+            referral_submit(actor=request.user, referral=referral)
+            messages.success(request, "Referral submitted: a coordinator will screen it")
+            return redirect("referral-detail", referral_id=referral.pk)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        except ConflictError as exc:
+            error = exc.message
+    return render(
+        request,
+        "referrals/check.html",
+        {
+            "referral": referral,
+            "error": error,
+            "position": consent_services.consent_position(referral).values(),
+        },
+    )
+
+
+@login_required
+def referral_detail(request, referral_id, forms_with_errors=None, status=200):
+    referral = referral_get(request.user, referral_id)
+    capacities = referral_capacities(request.user, referral)
+    linked = list(linked_referrals(referral)) if referral.status != ReferralStatus.DRAFT else []
+    context = {
+        "referral": referral,
+        "capacities": capacities,
+        "linked": linked if "coordinator" in capacities else None,
+        "other_referrals_exist": any(r.organisation_id != referral.organisation_id for r in linked),
+        "position": consent_services.consent_position(referral).values(),
+        "can_withdraw": "referrer" in capacities and referral.status in WITHDRAWABLE,
+        "screening_form": forms.ScreeningForm(),
+        "answer_form": forms.AnswerForm(),
+        "withdraw_form": forms.WithdrawForm(),
+        "history": referral.history.select_related("history_user").order_by("-history_date")[:20],
+    }
+    context.update(forms_with_errors or {})
+    return render(request, "referrals/detail.html", context, status=status)
+
+
+def _act(request, referral_id, form_class, form_name, action):
+    referral = referral_get(request.user, referral_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            action(referral, form.cleaned_data)
+            return redirect("referral-detail", referral_id=referral.pk)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except ConflictError as error:
+            form.add_error(None, error.message)
+            return referral_detail(request, referral_id, {form_name: form}, status=409)
+    return referral_detail(request, referral_id, {form_name: form}, status=400)
+
+
+@login_required
+@require_POST
+def screen(request, referral_id):
+    def action(referral, data):
+        referral_screen(actor=request.user, referral=referral, **data)
+        messages.success(request, "Screening recorded")
+
+    return _act(request, referral_id, forms.ScreeningForm, "screening_form", action)
+
+
+@login_required
+@require_POST
+def answer(request, referral_id):
+    def action(referral, data):
+        referral_answer(actor=request.user, referral=referral, answer=data["answer"])
+        messages.success(request, "Answer sent: the referral is back with the coordinator")
+
+    return _act(request, referral_id, forms.AnswerForm, "answer_form", action)
+
+
+@login_required
+@require_POST
+def withdraw(request, referral_id):
+    def action(referral, data):
+        referral_withdraw(actor=request.user, referral=referral, reason=data["reason"])
+        messages.success(request, "Referral withdrawn")
+
+    return _act(request, referral_id, forms.WithdrawForm, "withdraw_form", action)
