@@ -12,6 +12,8 @@ router.register("referrals", referral_views.ReferralViewSet, basename="referral"
 
 REFERRAL = "referrals/<uuid:referral_id>/consents/"
 
+app_name = "api"
+
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-auth-token"),
     path("me/", views.MeView.as_view(), name="api-me"),

@@ -76,11 +76,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 # What the home page offers each role, in the partnership's words: (text, URL name or None).
 ROLE_NEXT_STEPS: dict[str, tuple[tuple[str, str | None], ...]] = {
     Role.REFERRER: (
-        ("Make a referral: find or record the person, with evidence and consent", "referral-new"),
-        ("Follow your organisation's referrals", "referral-list"),
+        ("Make a referral: find or record the person, with evidence and consent", "referrals:new"),
+        ("Follow your organisation's referrals", "referrals:list"),
     ),
     Role.COORDINATOR: (
-        ("Screen new referrals and return incomplete ones", "referral-screening"),
+        ("Screen new referrals and return incomplete ones", "referrals:screening"),
         ("Build the agenda for the next panel", None),
     ),
     Role.PANEL_MEMBER: (("Prepare for your next panel meeting", None),),

@@ -116,7 +116,7 @@ def new_person(request):
                 )
             else:
                 person = person_create(actor=request.user, **details)
-                return redirect("referral-new-details", person_id=person.pk)
+                return redirect("referrals:new-details", person_id=person.pk)
         except ValidationError as error:
             apply_service_errors(form, error)
     return render(request, "referrals/new_person.html", {"form": form})
@@ -131,7 +131,7 @@ def new_referral_details(request, person_id):
             referral = referral_create(
                 actor=request.user, person_id=person.pk, **_details_from(form)
             )
-            return redirect("referral-consent", referral_id=referral.pk)
+            return redirect("referrals:consent", referral_id=referral.pk)
         except ValidationError as error:
             apply_service_errors(form, error)
     return render(
@@ -154,7 +154,7 @@ def edit_referral(request, referral_id):
                 expected_version=int(request.POST.get("version", 0)),
                 **_details_from(form),
             )
-            return redirect("referral-check", referral_id=referral.pk)
+            return redirect("referrals:check", referral_id=referral.pk)
         except ValidationError as error:
             apply_service_errors(form, error)
         except ConflictError as error:
@@ -176,9 +176,9 @@ def referral_consent(request, referral_id):
                 actor=request.user, referral=referral, **form.cleaned_data
             )
             if referral.status == ReferralStatus.DRAFT:
-                return redirect("referral-check", referral_id=referral.pk)
+                return redirect("referrals:check", referral_id=referral.pk)
             messages.success(request, "Consent recorded")
-            return redirect("referral-detail", referral_id=referral.pk)
+            return redirect("referrals:detail", referral_id=referral.pk)
         except ValidationError as error:
             apply_service_errors(form, error)
     return render(
@@ -200,7 +200,7 @@ def referral_check(request, referral_id):
         try:
             referral_submit(actor=request.user, referral=referral)
             messages.success(request, "Referral submitted: a coordinator will screen it")
-            return redirect("referral-detail", referral_id=referral.pk)
+            return redirect("referrals:detail", referral_id=referral.pk)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         except ConflictError as exc:
@@ -243,12 +243,11 @@ def _act(request, referral_id, form_class, form_name, action):
     if form.is_valid():
         try:
             action(referral, form.cleaned_data)
-            return redirect("referral-detail", referral_id=referral.pk)
+            return redirect("referrals:detail", referral_id=referral.pk)
         except ValidationError as error:
             apply_service_errors(form, error)
         except ConflictError as error:
-            form.add_error(None, error.message)
-            return referral_detail(request, referral_id, {form_name: form}, status=409)
+            return referral_detail(request, referral_id, {"conflict": error.message}, status=409)
     return referral_detail(request, referral_id, {form_name: form}, status=400)
 
 
