@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from partners.models import Area, Organisation, OrganisationType, User
 from partners.roles import Role
@@ -127,6 +128,7 @@ class Command(BaseCommand):
             organisations = self._organisations()
             users = self._users(organisations, password)
             created_people = self._people(users)
+            self._referrals(users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo partnership ready: {len(organisations)} organisations, {len(users)} users, "
@@ -160,6 +162,8 @@ class Command(BaseCommand):
                     code=code,
                     organisation_type=organisation_type,
                     area=area,
+                    # Both councils run children's and adult social care.
+                    provides_social_care=organisation_type == OrganisationType.LOCAL_AUTHORITY,
                     actor=None,
                     reason="Demo data",
                 )
@@ -191,6 +195,64 @@ class Command(BaseCommand):
             )
             users[username] = user
         return users
+
+    def _referrals(self, users):
+        """One submitted referral from each referrer, so the screening queue has work."""
+        from referrals.consent import consent_record
+        from referrals.models import Referral
+        from referrals.services import referral_create, referral_submit
+
+        today = timezone.localdate()
+        plans = [
+            (
+                "school-caseworker",
+                "Fletcher",
+                "parent_or_guardian",
+                {
+                    "pathway": "u18_prevention",
+                    "area": "durham",
+                    "narrative": "Seen carrying a knife near the school gates; older boys are "
+                    "collecting him after school.",
+                    "risk_factors": ["knife_carrying", "criminal_exploitation"],
+                    "risk_level": "high",
+                },
+            ),
+            (
+                "police-officer",
+                "Reid",
+                "person",
+                {
+                    "pathway": "adult_18_35",
+                    "area": "darlington",
+                    "narrative": "Stabbed in the arm outside a takeaway; known to a group involved "
+                    "in street robbery.",
+                    "incident_place": "Skinnergate, Darlington",
+                    "risk_factors": ["victim_of_violence", "gang_association"],
+                    "risk_level": "medium",
+                },
+            ),
+        ]
+        for username, family_name, given_by, details in plans:
+            actor = users[username]
+            person = next(
+                p for p in Person.objects.filter(created_by=actor) if p.family_name == family_name
+            )
+            if Referral.objects.filter(person=person).exists():
+                continue
+            referral = referral_create(
+                actor=actor, person_id=person.pk, incident_date=today, **details
+            )
+            consent_record(
+                actor=actor,
+                referral=referral,
+                purposes=["assessment", "panel_discussion", "information_sharing"],
+                given_by=given_by,
+                decision="given",
+                decided_on=today,
+                method="written",
+                giver_name="Demo parent" if given_by == "parent_or_guardian" else "",
+            )
+            referral_submit(actor=actor, referral=referral)
 
     def _people(self, users):
         created = 0

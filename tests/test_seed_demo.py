@@ -1,0 +1,34 @@
+"""The demo partnership that `make run` seeds."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from partners.models import Membership, Organisation, User
+from partners.roles import Role
+from referrals.models import Person, Referral
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_the_partnership_once(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "a demo password for tests")
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    assert Organisation.objects.count() == 10
+    assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
+    assert Person.objects.count() == 3
+    assert list(Referral.objects.values_list("status", flat=True)) == ["submitted", "submitted"]
+    assert User.objects.get(username="police-officer").check_password("a demo password for tests")
+    assert Organisation.objects.get(code="durham-council").provides_social_care
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_a_weak_password():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="too short"):
+        call_command("seed_demo", "--password", "short", stdout=StringIO())
+    assert User.objects.count() == 0
