@@ -39,6 +39,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "referrals.add_consent",
             "referrals.add_lawfulbasis",
             "referrals.add_gillickassessment",
+            "cases.view_case",
+            "cases.add_casenote",
         }
     ),
     Role.COORDINATOR: frozenset(
@@ -51,10 +53,27 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "referrals.add_lawfulbasis",
             "referrals.approve_lawfulbasis",
             "referrals.add_gillickassessment",
+            "cases.add_panelmeeting",
+            "cases.view_panelmeeting",
+            "cases.view_case",
+            "cases.change_case",
+            "cases.add_caseshare",
+            "cases.add_riskreview",
+            "cases.add_casenote",
         }
     ),
-    Role.PANEL_MEMBER: frozenset({"referrals.view_person"}),
-    Role.PANEL_CHAIR: frozenset({"referrals.view_person"}),
+    Role.PANEL_MEMBER: frozenset(
+        {"referrals.view_person", "cases.view_panelmeeting", "cases.view_case"}
+    ),
+    Role.PANEL_CHAIR: frozenset(
+        {
+            "referrals.view_person",
+            "cases.view_panelmeeting",
+            "cases.add_paneldecision",
+            "cases.change_paneldecision",
+            "cases.view_case",
+        }
+    ),
     Role.PROVIDER: frozenset({"referrals.view_person"}),
     Role.IG_OFFICER: frozenset(),
     Role.ANALYST: frozenset(),

@@ -33,6 +33,7 @@ from referrals.models import (
 )
 from referrals.pathways import age_on
 from referrals.selectors import referral_capacities
+from referrals.signals import permitted_purposes_changed
 
 GILLICK_AGE = 16
 ADULT_AGE = 18
@@ -98,11 +99,14 @@ def consent_position(
     return positions
 
 
-def refresh_permitted_purposes(referral: Referral) -> list[str]:
+def refresh_permitted_purposes(referral: Referral, *, actor: User | None = None) -> list[str]:
     permitted = sorted(p for p, pos in consent_position(referral).items() if pos.permitted)
     # A plain UPDATE: the change that caused this is already in its own history.
     Referral.objects.filter(pk=referral.pk).update(permitted_purposes=permitted)
+    lost = set(referral.permitted_purposes or []) - set(permitted)
     referral.permitted_purposes = permitted
+    if lost:
+        permitted_purposes_changed.send(sender=Referral, referral=referral, actor=actor)
     return permitted
 
 
@@ -176,7 +180,7 @@ def consent_record(
         consent._change_reason = f"Consent {decision}"
         consent.save()
         recorded.append(consent)
-    refresh_permitted_purposes(referral)
+    refresh_permitted_purposes(referral, actor=actor)
     return recorded
 
 
@@ -205,7 +209,7 @@ def consent_withdraw(
         consent._history_user = actor
         consent._change_reason = "Consent withdrawn"
         consent.save()
-    refresh_permitted_purposes(referral)
+    refresh_permitted_purposes(referral, actor=actor)
     return given
 
 
@@ -242,7 +246,7 @@ def gillick_record(
     )
     assessment._history_user = actor
     assessment.save()
-    refresh_permitted_purposes(referral)
+    refresh_permitted_purposes(referral, actor=actor)
     return assessment
 
 
@@ -308,7 +312,7 @@ def lawful_basis_decide(
     basis._history_user = actor
     basis._change_reason = f"Lawful basis {basis.status}"
     basis.save()
-    refresh_permitted_purposes(referral)
+    refresh_permitted_purposes(referral, actor=actor)
     return basis
 
 
@@ -329,5 +333,5 @@ def lawful_basis_revoke(*, actor: User, lawful_basis: LawfulBasis, reason: str) 
     basis._history_user = actor
     basis._change_reason = "Lawful basis revoked"
     basis.save()
-    refresh_permitted_purposes(referral)
+    refresh_permitted_purposes(referral, actor=actor)
     return basis

@@ -113,6 +113,9 @@ class ReferralStatus(models.TextChoices):
     DECLINED = "declined", "Declined"
     SIGNPOSTED = "signposted", "Signposted"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    # Panel outcomes (signposting by the panel uses SIGNPOSTED too).
+    CASE_OPENED = "case_opened", "Case opened"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
 
 
 class SignpostService(models.TextChoices):
@@ -195,6 +198,12 @@ class Referral(models.Model):
     return_questions = EncryptedTextField(max_length=2000, blank=True)
     referrer_answer = EncryptedTextField(max_length=4000, blank=True)
     withdrawal_reason = EncryptedTextField(max_length=1000, blank=True)
+
+    # The case this referral started or joined: a new referral of someone with an open case
+    # is linked to it.
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
 
     # The purposes currently covered by consent or an approved lawful basis. Recomputed by
     # referrals.consent whenever a consent, assessment or lawful basis changes, so lists and

@@ -11,6 +11,7 @@
 import datetime
 import uuid
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -164,3 +165,14 @@ def referral_capacities(user: User, referral: Referral) -> set[str]:
     if referral.status != ReferralStatus.DRAFT and referral.area in coordinator_areas(user):
         capacities.add("coordinator")
     return capacities
+
+
+def open_case_of_same_person(person: Person):
+    """The open case of the same person (by any blind index), for a new referral to join."""
+    case_model = apps.get_model("cases", "Case")
+    return (
+        case_model.objects.filter(status="open")
+        .filter(same_person_condition(person, prefix="person__"))
+        .order_by("-opened_at")
+        .first()
+    )

@@ -37,6 +37,7 @@ from referrals.pathways import (
     assess,
 )
 from referrals.selectors import (
+    open_case_of_same_person,
     people_visible_to,
     previous_domestic_abuse_incident,
     referral_capacities,
@@ -511,6 +512,7 @@ def referral_create(
         status=ReferralStatus.DRAFT,
         risk_factors=[],
     )
+    referral.case = open_case_of_same_person(referral_person)
     if "area" not in details and acting.area in ReferralArea.values:
         details["area"] = acting.area
     _assign_referral_fields(referral, details)

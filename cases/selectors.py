@@ -1,0 +1,327 @@
+"""Who may see which panel meetings and cases, the agenda, and a case's chronology.
+
+- A meeting is visible to its chair and members (while they hold a panel role) and to the
+  coordinators whose area it covers.
+- A case is visible to its lead professional, to the organisations it is shared with
+  (django-guardian grants on the organisation's group, for roles that work on cases), and
+  to the coordinators and panel members of its area.
+"""
+
+import heapq
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Case as When_
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404
+
+from cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseNote,
+    CaseShare,
+    MeetingStatus,
+    PanelAttendance,
+    PanelDecision,
+    PanelMeeting,
+    RiskReview,
+)
+from partners.models import Area, User
+from partners.roles import Role
+from partners.selectors import active_memberships, organisations_where_user_can, user_can
+from referrals.models import Purpose, Referral, ReferralArea, ReferralStatus
+from referrals.pathways import RISK_ORDER
+
+PANEL_ROLES = {Role.PANEL_MEMBER, Role.PANEL_CHAIR}
+
+
+def covered_areas(area: str) -> set[str]:
+    return set(ReferralArea.values) if area == Area.COUNTYWIDE else {area}
+
+
+def areas_for_roles(user: User, roles: set[str]) -> set[str]:
+    areas: set[str] = set()
+    for membership in active_memberships(user):
+        if membership.role in roles:
+            areas |= covered_areas(membership.organisation.area)
+    return areas
+
+
+def _uuid(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise Http404("Not found") from exc
+
+
+# --- Panel meetings ----------------------------------------------------------------------
+
+
+def meetings_visible_to(user: User) -> QuerySet:
+    conditions = Q()
+    if user_can(user, "cases.view_panelmeeting") and areas_for_roles(user, PANEL_ROLES):
+        on_meeting = PanelAttendance.objects.filter(meeting=OuterRef("pk"), user=user)
+        conditions |= Q(chair=user) | Exists(on_meeting)
+    coordinator_areas = areas_for_roles(user, {Role.COORDINATOR})
+    if coordinator_areas:
+        # A countywide meeting takes both areas' referrals, so every coordinator sees it.
+        conditions |= Q(area__in=sorted(coordinator_areas)) | Q(area=Area.COUNTYWIDE)
+    if not conditions:
+        return PanelMeeting.objects.none()
+    return PanelMeeting.objects.filter(conditions)
+
+
+def meeting_get(user: User, meeting_id) -> PanelMeeting:
+    meeting = meetings_visible_to(user).select_related("chair").filter(pk=_uuid(meeting_id)).first()
+    if meeting is None:
+        raise Http404("No such panel meeting")
+    return meeting
+
+
+def meeting_capacities(user: User, meeting: PanelMeeting) -> set[str]:
+    capacities = set()
+    if meeting.chair_id == user.pk and areas_for_roles(user, {Role.PANEL_CHAIR}):
+        capacities.add("chair")
+    if covered_areas(meeting.area) & areas_for_roles(user, {Role.COORDINATOR}):
+        capacities.add("coordinator")
+    return capacities
+
+
+@dataclass
+class AgendaItem:
+    referral: Referral
+    decision: PanelDecision | None
+    details_allowed: bool
+    deferred_before: bool
+
+
+def _risk_rank():
+    return When_(
+        *[When(risk_level=level, then=Value(rank)) for level, rank in RISK_ORDER.items()],
+        output_field=IntegerField(),
+    )
+
+
+def panel_agenda(meeting: PanelMeeting) -> list[AgendaItem]:
+    """Decided items of this meeting, then (unless it is closed) every referral accepted for
+    panel in its area whose panel-discussion consent or lawful basis holds; by risk, then age."""
+    decisions = {
+        d.referral_id: d
+        for d in PanelDecision.objects.filter(meeting=meeting).prefetch_related("actions")
+    }
+    condition = Q(pk__in=list(decisions))
+    if meeting.status != MeetingStatus.CLOSED:
+        condition |= Q(
+            area__in=sorted(covered_areas(meeting.area)),
+            status=ReferralStatus.ACCEPTED_FOR_PANEL,
+            permitted_purposes__contains=[Purpose.PANEL_DISCUSSION],
+        )
+    deferred = PanelDecision.objects.filter(referral=OuterRef("pk"), outcome="defer").exclude(
+        meeting=meeting
+    )
+    referrals = (
+        Referral.objects.filter(condition)
+        .select_related("person", "organisation")
+        .annotate(risk_rank=_risk_rank(), deferred_before=Exists(deferred))
+        .order_by("risk_rank", "submitted_at", "pk")
+    )
+    return [
+        AgendaItem(
+            referral=referral,
+            decision=decisions.get(referral.pk),
+            details_allowed=Purpose.PANEL_DISCUSSION in referral.permitted_purposes,
+            deferred_before=referral.deferred_before,
+        )
+        for referral in referrals
+    ]
+
+
+# --- Cases -------------------------------------------------------------------------------
+
+
+def cases_visible_to(user: User) -> QuerySet:
+    if not active_memberships(user):
+        return Case.objects.none()
+    conditions = Q(lead_professional=user)
+    areas = areas_for_roles(user, {Role.COORDINATOR, *PANEL_ROLES})
+    if areas:
+        conditions |= Q(area__in=sorted(areas))
+    organisations = organisations_where_user_can(user, "cases.view_case")
+    if organisations:
+        shared = CaseGroupObjectPermission.objects.filter(
+            content_object=OuterRef("pk"),
+            permission__codename="view_case",
+            permission__content_type__app_label="cases",
+            group_id__in=[o.group_id for o in organisations],
+        )
+        conditions |= Exists(shared)
+    return Case.objects.filter(conditions)
+
+
+def case_get(user: User, case_id) -> Case:
+    case = (
+        cases_visible_to(user)
+        .select_related("person", "lead_professional", "lead_organisation")
+        .filter(pk=_uuid(case_id))
+        .first()
+    )
+    if case is None:
+        raise Http404("No such case")
+    return case
+
+
+def case_capacities(user: User, case: Case) -> set[str]:
+    capacities = set()
+    memberships = active_memberships(user)
+    if case.lead_professional_id == user.pk and any(
+        m.organisation_id == case.lead_organisation_id for m in memberships
+    ):
+        capacities.add("lead")
+    if case.area in areas_for_roles(user, {Role.COORDINATOR}):
+        capacities.add("coordinator")
+    if case.area in areas_for_roles(user, PANEL_ROLES):
+        capacities.add("panel")
+    shared_with = set(
+        CaseShare.objects.filter(case=case, ended_at__isnull=True).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    for organisation in organisations_where_user_can(user, "cases.add_casenote"):
+        if organisation.pk in shared_with:
+            capacities.add("shared_caseworker")
+    return capacities
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str
+    summary: str
+    by: str
+    detail: str = ""
+
+
+def _entries_referrals(case, referral_ids, limit):
+    history = (
+        Referral.history.filter(id__in=referral_ids)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    for row in history:
+        yield TimelineEntry(
+            row.history_date,
+            "referral",
+            f"Referral {row.get_status_display().lower()}"
+            + (f": {row.history_change_reason}" if row.history_change_reason else ""),
+            str(row.history_user or "system"),
+        )
+
+
+def _entries_consent(case, referral_ids, limit):
+    from referrals.models import Consent
+
+    history = (
+        Consent.history.filter(referral_id__in=referral_ids)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    for row in history:
+        yield TimelineEntry(
+            row.history_date,
+            "consent",
+            f"Consent for {row.get_purpose_display().lower()}: {row.get_decision_display().lower()}"
+            f" ({row.get_given_by_display().lower()})",
+            str(row.history_user or "system"),
+        )
+
+
+def _entries_decisions(case, referral_ids, limit):
+    decisions = (
+        PanelDecision.objects.filter(referral_id__in=referral_ids)
+        .select_related("decided_by", "meeting")
+        .order_by("-decided_at")[:limit]
+    )
+    for decision in decisions:
+        yield TimelineEntry(
+            decision.decided_at,
+            "panel_decision",
+            f"Panel decision: {decision.get_outcome_display().lower()}",
+            str(decision.decided_by),
+            decision.rationale,
+        )
+
+
+def _entries_shares(case, referral_ids, limit):
+    shares = (
+        CaseShare.objects.filter(case=case)
+        .select_related("organisation", "shared_by", "ended_by")
+        .order_by("-shared_at")[:limit]
+    )
+    for share in shares:
+        yield TimelineEntry(
+            share.shared_at,
+            "share",
+            f"Shared with {share.organisation.name} for {share.get_purpose_display().lower()}"
+            f" ({share.get_basis_display().lower()})",
+            str(share.shared_by),
+        )
+        if share.ended_at:
+            yield TimelineEntry(
+                share.ended_at,
+                "share",
+                f"Sharing with {share.organisation.name} ended",
+                str(share.ended_by),
+                share.end_reason,
+            )
+
+
+def _entries_reviews(case, referral_ids, limit):
+    reviews = (
+        RiskReview.objects.filter(case=case).select_related("reviewer").order_by("-recorded_at")
+    )[:limit]
+    for review in reviews:
+        yield TimelineEntry(
+            review.recorded_at,
+            "risk_review",
+            f"Risk reviewed: {review.get_level_display().lower()}, next review "
+            f"{review.next_review_date:%d %b %Y}",
+            str(review.reviewer),
+            review.rationale,
+        )
+
+
+def _entries_notes(case, referral_ids, limit):
+    notes = (CaseNote.objects.filter(case=case).select_related("author").order_by("-created_at"))[
+        :limit
+    ]
+    for note in notes:
+        yield TimelineEntry(
+            note.created_at,
+            "note",
+            "Correction to an earlier note" if note.corrects_id else "Note",
+            str(note.author),
+            note.text,
+        )
+
+
+TIMELINE_SOURCES = (
+    _entries_referrals,
+    _entries_consent,
+    _entries_decisions,
+    _entries_shares,
+    _entries_reviews,
+    _entries_notes,
+)
+
+
+def case_timeline(case: Case, *, offset: int, limit: int) -> list[TimelineEntry]:
+    """The newest ``limit`` entries after ``offset``: one query per source, whatever the page."""
+    referral_ids = list(case.referrals.values_list("pk", flat=True))
+    wanted = offset + limit
+    streams = [
+        sorted(source(case, referral_ids, wanted), key=lambda entry: entry.at, reverse=True)
+        for source in TIMELINE_SOURCES
+    ]
+    merged = heapq.merge(*streams, key=lambda entry: entry.at, reverse=True)
+    return list(merged)[offset:wanted]
