@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from api import referral_views, views
+from api import case_views, referral_views, views
 
 router = SimpleRouter()
 router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token")
@@ -9,6 +9,8 @@ router.register("organisations", views.OrganisationViewSet, basename="organisati
 router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("referrals", referral_views.ReferralViewSet, basename="referral")
+router.register("panels", case_views.PanelViewSet, basename="panel")
+router.register("cases", case_views.CaseViewSet, basename="case")
 
 REFERRAL = "referrals/<uuid:referral_id>/consents/"
 

@@ -1,0 +1,298 @@
+"""Shapes of panel and case requests and responses."""
+
+from rest_framework import serializers
+
+from api.referral_serializers import NamedSerializer, PersonSummarySerializer
+from cases.models import (
+    Case,
+    CaseNote,
+    CaseShare,
+    ClosureReason,
+    DecisionOutcome,
+    PanelAction,
+    PanelAttendance,
+    PanelDecision,
+    PanelMeeting,
+    RiskReview,
+)
+from partners.models import Area, Organisation, User
+from referrals.models import Purpose, SignpostService
+from referrals.pathways import RiskLevel
+
+ACTIVE_USERS = User.objects.filter(is_active=True)
+ACTIVE_ORGANISATIONS = Organisation.objects.filter(active=True)
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class MeetingCreateSerializer(serializers.Serializer):
+    area = serializers.ChoiceField(choices=Area.choices)
+    meets_at = serializers.DateTimeField()
+    chair = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_USERS)
+    members = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_USERS, many=True)
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    user = UserRefSerializer()
+    organisation = NamedSerializer()
+
+    class Meta:
+        model = PanelAttendance
+        fields = ["user", "organisation", "attended"]
+        read_only_fields = fields
+
+
+class AttendanceRecordSerializer(serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_USERS)
+    attended = serializers.BooleanField()
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    chair = UserRefSerializer()
+
+    class Meta:
+        model = PanelMeeting
+        fields = [
+            "id",
+            "area",
+            "meets_at",
+            "chair",
+            "status",
+            "reopen_reason",
+            "closed_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class CaseReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    owner = UserRefSerializer()
+
+    class Meta:
+        model = PanelAction
+        fields = ["id", "description", "owner", "due_date", "done_at"]
+        read_only_fields = fields
+
+
+class ActionWriteSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=500)
+    owner = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_USERS)
+    due_date = serializers.DateField()
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    actions = ActionSerializer(many=True)
+    decided_by = UserRefSerializer()
+
+    class Meta:
+        model = PanelDecision
+        fields = [
+            "id",
+            "referral",
+            "outcome",
+            "rationale",
+            "signpost_service",
+            "signpost_service_name",
+            "case",
+            "decided_by",
+            "decided_at",
+            "actions",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class DecisionRecordSerializer(serializers.Serializer):
+    referral = serializers.UUIDField()
+    outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
+    rationale = serializers.CharField(max_length=4000)
+    signpost_service = serializers.ChoiceField(
+        choices=SignpostService.choices, required=False, allow_blank=True
+    )
+    signpost_service_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    lead_professional = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_USERS, required=False)
+    lead_organisation = serializers.PrimaryKeyRelatedField(
+        queryset=ACTIVE_ORGANISATIONS, required=False
+    )
+    actions = ActionWriteSerializer(many=True, required=False)
+
+
+class DecisionAmendSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    outcome = serializers.ChoiceField(choices=DecisionOutcome.choices, required=False)
+    rationale = serializers.CharField(max_length=4000, required=False)
+    signpost_service = serializers.ChoiceField(
+        choices=SignpostService.choices, required=False, allow_blank=True
+    )
+    signpost_service_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    actions = ActionWriteSerializer(many=True, required=False)
+
+
+class AgendaReferralSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    pathway = serializers.CharField()
+    area = serializers.CharField()
+    organisation = NamedSerializer()
+    risk_level = serializers.CharField()
+    marac_referral_required = serializers.BooleanField()
+    outside_focus_flag = serializers.BooleanField()
+    submitted_at = serializers.DateTimeField()
+
+
+class AgendaItemSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    referral = AgendaReferralSerializer()
+    person = PersonSummarySerializer(allow_null=True)
+    narrative = serializers.CharField(allow_null=True)
+    details_withheld = serializers.BooleanField()
+    deferred_before = serializers.BooleanField()
+    decision = DecisionSerializer(allow_null=True)
+
+
+class ShareSerializer(serializers.ModelSerializer):
+    organisation = NamedSerializer()
+
+    class Meta:
+        model = CaseShare
+        fields = [
+            "id",
+            "organisation",
+            "purpose",
+            "basis",
+            "lawful_basis",
+            "shared_at",
+            "ended_at",
+            "end_reason",
+        ]
+        read_only_fields = fields
+
+
+class ShareCreateSerializer(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_ORGANISATIONS)
+    purpose = serializers.ChoiceField(choices=Purpose.choices)
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    person = PersonSummarySerializer()
+    lead_organisation = NamedSerializer()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "person",
+            "pathway",
+            "area",
+            "status",
+            "lead_organisation",
+            "risk_level",
+            "next_review_date",
+            "opened_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    person = PersonSummarySerializer()
+    lead_professional = UserRefSerializer()
+    lead_organisation = NamedSerializer()
+    referrals = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "person",
+            "pathway",
+            "area",
+            "status",
+            "lead_professional",
+            "lead_organisation",
+            "risk_level",
+            "next_review_date",
+            "opened_at",
+            "closed_at",
+            "closure_reason",
+            "closure_summary",
+            "reopen_reason",
+            "referrals",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_referrals(self, case) -> list[str]:
+        return [str(pk) for pk in case.referrals.values_list("pk", flat=True)]
+
+
+class RiskReviewSerializer(serializers.ModelSerializer):
+    reviewer = UserRefSerializer()
+
+    class Meta:
+        model = RiskReview
+        fields = [
+            "id",
+            "level",
+            "rationale",
+            "reviewer",
+            "reviewed_on",
+            "next_review_date",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
+class RiskReviewCreateSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=RiskLevel.choices)
+    rationale = serializers.CharField(max_length=4000)
+    reviewed_on = serializers.DateField()
+    next_review_date = serializers.DateField()
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author = UserRefSerializer()
+    author_organisation = NamedSerializer()
+
+    class Meta:
+        model = CaseNote
+        fields = [
+            "id",
+            "text",
+            "author",
+            "author_organisation",
+            "corrects",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class NoteCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=10000)
+    corrects = serializers.IntegerField(required=False, min_value=1)
+
+
+class NoteEditSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=10000)
+    version = serializers.IntegerField(min_value=1)
+
+
+class CaseCloseSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=ClosureReason.choices)
+    summary = serializers.CharField(max_length=4000)
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    summary = serializers.CharField()
+    by = serializers.CharField()
+    detail = serializers.CharField()
