@@ -97,13 +97,15 @@ ROLE_NEXT_STEPS: dict[str, tuple[tuple[str, str | None], ...]] = {
     Role.REFERRER: (
         ("Make a referral: find or record the person, with evidence and consent", "referrals:new"),
         ("Follow your organisation's referrals", "referrals:list"),
+        ("Cases you lead or that are shared with you", "cases:list"),
     ),
     Role.COORDINATOR: (
         ("Screen new referrals and return incomplete ones", "referrals:screening"),
-        ("Build the agenda for the next panel", None),
+        ("Arrange panel meetings and build their agenda", "cases:planner"),
+        ("Cases with an overdue risk review", "cases:list"),
     ),
-    Role.PANEL_MEMBER: (("Prepare for your next panel meeting", None),),
-    Role.PANEL_CHAIR: (("Chair a panel meeting and record its decisions", None),),
+    Role.PANEL_MEMBER: (("Prepare for your next panel meeting", "cases:planner"),),
+    Role.PANEL_CHAIR: (("Chair a panel meeting and record its decisions", "cases:planner"),),
     Role.PROVIDER: (
         ("See the cases allocated to your organisation", None),
         ("Record contacts and outcomes", None),

@@ -134,3 +134,13 @@ def health_caseworker(hospital):
 @pytest.fixture
 def panel_member(hospital):
     return make_member(hospital, Role.PANEL_MEMBER, username="panel-member")
+
+
+@pytest.fixture
+def panel_chair(durham_council):
+    return make_member(durham_council, Role.PANEL_CHAIR, username="panel-chair")
+
+
+@pytest.fixture
+def darlington_panel_member(darlington_council):
+    return make_member(darlington_council, Role.PANEL_MEMBER, username="darlington-member")

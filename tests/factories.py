@@ -103,3 +103,45 @@ def submitted_referral(actor, **overrides):
     referral = make_referral(actor, **overrides)
     give_consent(actor, referral)
     return referral_submit(actor=actor, referral=referral)
+
+
+def accepted_referral(referrer, coordinator, **overrides):
+    from referrals.services import referral_screen
+
+    person = overrides.pop("person", None) or make_person(
+        referrer, given_name=overrides.pop("given_name", "Jordan"), date_of_birth=years_ago(14)
+    )
+    referral = submitted_referral(referrer, person=person, **overrides)
+    return referral_screen(actor=coordinator, referral=referral, outcome="accepted_for_panel")
+
+
+def panel_meeting(coordinator, chair, members=(), *, area="durham", start=True):
+    import datetime as dt
+
+    from cases.services import meeting_create, meeting_start
+
+    meeting = meeting_create(
+        actor=coordinator,
+        area=area,
+        meets_at=timezone.now() + dt.timedelta(days=1),
+        chair=chair,
+        members=list(members),
+    )
+    return meeting_start(actor=chair, meeting=meeting) if start else meeting
+
+
+def opened_case(referrer, coordinator, chair, **overrides):
+    from cases.services import decision_record
+
+    referral = accepted_referral(referrer, coordinator, **overrides)
+    meeting = panel_meeting(coordinator, chair)
+    decision = decision_record(
+        actor=chair,
+        meeting=meeting,
+        referral=referral,
+        outcome="open_case",
+        rationale="Needs a mentor and school support.",
+        lead_professional=referrer,
+        lead_organisation=referrer.memberships.first().organisation,
+    )
+    return decision.case

@@ -22,6 +22,8 @@ def _kind(field) -> str:
         return "textarea"
     if isinstance(widget, forms.MultiWidget):
         return "date"
+    if isinstance(widget, forms.Select):
+        return "select"
     return "input"
 
 

@@ -1,0 +1,389 @@
+"""Web pages of panels and cases: the coordinator's planner, the chair's meeting page,
+minutes, and the case page. Each parses a form and calls one service or selector."""
+
+import csv
+import datetime
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cases import forms, services
+from cases.models import CaseNote, CaseShare, CaseStatus, MeetingStatus, PanelAttendance
+from cases.selectors import (
+    areas_for_roles,
+    case_capacities,
+    case_get,
+    case_timeline,
+    cases_visible_to,
+    meeting_capacities,
+    meeting_get,
+    meetings_visible_to,
+    panel_agenda,
+)
+from config.exceptions import ConflictError
+from partners.forms import apply_service_errors
+from partners.roles import Role
+from referrals.models import Referral
+
+TIMELINE_PAGE_SIZE = 20
+# Spreadsheet programs run a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+# --- Panels ------------------------------------------------------------------------------
+
+
+@login_required
+def panel_planner(request):
+    is_coordinator = bool(areas_for_roles(request.user, {Role.COORDINATOR}))
+    form = forms.MeetingForm(request.POST or None)
+    if request.method == "POST":
+        if not is_coordinator:
+            raise PermissionDenied("Only coordinators arrange panels")
+        if form.is_valid():
+            data = form.cleaned_data
+            meets_at = timezone.make_aware(
+                datetime.datetime.combine(data["meets_on"], data["meets_at_time"])
+            )
+            try:
+                meeting = services.meeting_create(
+                    actor=request.user,
+                    area=data["area"],
+                    meets_at=meets_at,
+                    chair=data["chair"],
+                    members=list(data["members"]),
+                )
+                messages.success(request, "Panel meeting arranged")
+                return redirect("cases:meeting", meeting_id=meeting.pk)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+    meetings = meetings_visible_to(request.user).select_related("chair").order_by("-meets_at")
+    page = Paginator(meetings, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/planner.html",
+        {"page": page, "form": form, "is_coordinator": is_coordinator},
+    )
+
+
+def _meeting_context(request, meeting, bound_form=None, **extra):
+    capacities = meeting_capacities(request.user, meeting)
+    agenda = panel_agenda(meeting)
+    for item in agenda:
+        prefix = f"item-{item.referral.pk}"
+        if bound_form is not None and bound_form.prefix == prefix:
+            item.form = bound_form
+        else:
+            item.form = forms.DecisionForm(prefix=prefix, initial={"referral": item.referral.pk})
+    context = {
+        "meeting": meeting,
+        "capacities": capacities,
+        "agenda": agenda,
+        "attendance": PanelAttendance.objects.filter(meeting=meeting).select_related(
+            "user", "organisation"
+        ),
+        "reason_form": forms.ReasonForm(),
+        "can_decide": "chair" in capacities and meeting.status == MeetingStatus.IN_PROGRESS,
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+def meeting_page(request, meeting_id):
+    meeting = meeting_get(request.user, meeting_id)
+    return render(request, "cases/meeting.html", _meeting_context(request, meeting))
+
+
+def _meeting_action(request, meeting_id, run):
+    meeting = meeting_get(request.user, meeting_id)
+    try:
+        message = run(meeting)
+        if message:
+            messages.success(request, message)
+        return redirect("cases:meeting", meeting_id=meeting.pk)
+    except ConflictError as error:
+        context = _meeting_context(request, meeting, problem=error.message)
+        return render(request, "cases/meeting.html", context, status=409)
+    except ValidationError as error:
+        context = _meeting_context(request, meeting, problem=" ".join(error.messages))
+        return render(request, "cases/meeting.html", context, status=400)
+
+
+@login_required
+@require_POST
+def meeting_transition(request, meeting_id, transition):
+    def run(meeting):
+        if transition == "start":
+            services.meeting_start(actor=request.user, meeting=meeting)
+            return "Meeting started"
+        if transition == "close":
+            services.meeting_close(actor=request.user, meeting=meeting)
+            return "Meeting closed: decisions are locked"
+        if transition == "reopen":
+            services.meeting_reopen(
+                actor=request.user, meeting=meeting, reason=request.POST.get("reason", "")
+            )
+            return "Meeting reopened"
+        raise Http404("No such action")
+
+    return _meeting_action(request, meeting_id, run)
+
+
+@login_required
+@require_POST
+def meeting_attendance(request, meeting_id):
+    form = forms.AttendanceForm(request.POST)
+
+    def run(meeting):
+        if not form.is_valid():
+            raise ValidationError("Say whether they attended")
+        member = PanelAttendance.objects.filter(
+            meeting=meeting, user_id=form.cleaned_data["user"]
+        ).first()
+        if member is None:
+            raise ValidationError("Not a member of this meeting")
+        services.attendance_record(
+            actor=request.user,
+            meeting=meeting,
+            member=member.user,
+            attended=form.cleaned_data["attended"],
+        )
+        return "Attendance recorded"
+
+    return _meeting_action(request, meeting_id, run)
+
+
+@login_required
+@require_POST
+def meeting_decision(request, meeting_id):
+    meeting = meeting_get(request.user, meeting_id)
+    prefix = request.POST.get("prefix", "")
+    if not re.fullmatch(r"item-[0-9a-f-]{36}", prefix):
+        raise Http404("No such agenda item")
+    form = forms.DecisionForm(request.POST, prefix=prefix)
+    if form.is_valid():
+        referral = Referral.objects.filter(pk=form.cleaned_data["referral"]).first()
+        try:
+            if referral is None:
+                raise ValidationError({"referral": "No such item"})
+            services.decision_record(
+                actor=request.user, meeting=meeting, referral=referral, **form.service_arguments()
+            )
+            messages.success(request, "Decision recorded")
+            return redirect("cases:meeting", meeting_id=meeting.pk)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except ConflictError as error:
+            form.add_error(None, error.message)
+    context = _meeting_context(request, meeting, bound_form=form)
+    return render(request, "cases/meeting.html", context, status=400)
+
+
+def _minutes(meeting):
+    agenda = [item for item in panel_agenda(meeting) if item.decision is not None]
+    attendance = PanelAttendance.objects.filter(meeting=meeting).select_related(
+        "user", "organisation"
+    )
+    return agenda, attendance
+
+
+@login_required
+def minutes_page(request, meeting_id):
+    meeting = meeting_get(request.user, meeting_id)
+    if meeting.status != MeetingStatus.CLOSED:
+        raise Http404("Minutes exist once the meeting is closed")
+    agenda, attendance = _minutes(meeting)
+    return render(
+        request,
+        "cases/minutes.html",
+        {"meeting": meeting, "items": agenda, "attendance": attendance},
+    )
+
+
+@login_required
+def minutes_csv(request, meeting_id):
+    meeting = meeting_get(request.user, meeting_id)
+    if meeting.status != MeetingStatus.CLOSED:
+        raise Http404("Minutes exist once the meeting is closed")
+    agenda, attendance = _minutes(meeting)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="panel-{meeting.meets_at:%Y-%m-%d}.csv"'
+    )
+    writer = csv.writer(response)
+    columns = [
+        "record",
+        "item",
+        "reference",
+        "pathway",
+        "decision",
+        "rationale",
+        "signposted_to",
+        "action",
+        "owner",
+        "due_date",
+        "done",
+        "member",
+        "organisation",
+        "attended",
+    ]
+    writer.writerow(columns)
+
+    def row(**values):
+        writer.writerow([csv_safe(values.get(column, "")) for column in columns])
+
+    row(record="meeting", rationale=str(meeting), decision=meeting.get_status_display())
+    for entry in attendance:
+        attended = {True: "yes", False: "no", None: "not recorded"}[entry.attended]
+        row(
+            record="attendance",
+            member=entry.user,
+            organisation=entry.organisation.name,
+            attended=attended,
+        )
+    for number, item in enumerate(agenda, start=1):
+        decision = item.decision
+        row(
+            record="decision",
+            item=number,
+            reference=str(item.referral.pk)[:8],
+            pathway=item.referral.get_pathway_display(),
+            decision=decision.get_outcome_display(),
+            rationale=decision.rationale,
+            signposted_to=decision.signpost_service_name or decision.get_signpost_service_display(),
+        )
+        for action in decision.actions.all():
+            row(
+                record="action",
+                item=number,
+                reference=str(item.referral.pk)[:8],
+                action=action.description,
+                owner=action.owner,
+                due_date=action.due_date.isoformat(),
+                done="yes" if action.done_at else "no",
+            )
+    return response
+
+
+# --- Cases -------------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request):
+    cases = cases_visible_to(request.user).select_related("person", "lead_organisation")
+    overdue = request.GET.get("overdue") == "1"
+    if overdue:
+        cases = cases.filter(status=CaseStatus.OPEN, next_review_date__lt=timezone.localdate())
+    page = Paginator(cases.order_by("-opened_at"), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/list.html",
+        {"page": page, "overdue": overdue, "today": timezone.localdate()},
+    )
+
+
+def _case_context(request, case, **extra):
+    capacities = case_capacities(request.user, case)
+    try:
+        page_number = max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        page_number = 1
+    timeline = case_timeline(
+        case, offset=(page_number - 1) * TIMELINE_PAGE_SIZE, limit=TIMELINE_PAGE_SIZE + 1
+    )
+    context = {
+        "case": case,
+        "capacities": capacities,
+        "can_manage": bool(capacities & {"lead", "coordinator"}),
+        "can_note": bool(capacities & {"lead", "coordinator", "shared_caseworker"}),
+        "timeline": timeline[:TIMELINE_PAGE_SIZE],
+        "page_number": page_number,
+        "has_next": len(timeline) > TIMELINE_PAGE_SIZE,
+        "shares": case.shares.select_related("organisation").order_by("-shared_at"),
+        "notes": case.notes.select_related("author", "author_organisation")[:50],
+        "reviews": case.risk_reviews.select_related("reviewer")[:10],
+        "share_form": forms.ShareForm(),
+        "review_form": forms.RiskReviewForm(),
+        "note_form": forms.NoteForm(),
+        "close_form": forms.CloseForm(),
+        "reason_form": forms.ReasonForm(),
+        "edit_window_open_since": timezone.now() - services.NOTE_EDIT_WINDOW,
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+def case_page(request, case_id):
+    case = case_get(request.user, case_id)
+    return render(request, "cases/case.html", _case_context(request, case))
+
+
+@login_required
+@require_POST
+def case_action(request, case_id, action):
+    case = case_get(request.user, case_id)
+    form_classes = {
+        "share": forms.ShareForm,
+        "review": forms.RiskReviewForm,
+        "note": forms.NoteForm,
+        "close": forms.CloseForm,
+        "reopen": forms.ReasonForm,
+        "unshare": forms.ReasonForm,
+    }
+    if action not in form_classes:
+        raise Http404("No such action")
+    form = form_classes[action](request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "share":
+                services.case_share(actor=request.user, case=case, **data)
+            elif action == "review":
+                services.risk_review_record(actor=request.user, case=case, **data)
+            elif action == "note":
+                corrects = None
+                if data.get("corrects"):
+                    corrects = CaseNote.objects.filter(case=case, pk=data["corrects"]).first()
+                services.note_add(
+                    actor=request.user, case=case, text=data["text"], corrects=corrects
+                )
+            elif action == "close":
+                services.case_close(actor=request.user, case=case, **data)
+            elif action == "reopen":
+                services.case_reopen(actor=request.user, case=case, reason=data["reason"])
+            elif action == "unshare":
+                share = CaseShare.objects.filter(case=case, pk=request.POST.get("share")).first()
+                if share is None:
+                    raise Http404("No such share")
+                services.case_unshare(actor=request.user, share=share, reason=data["reason"])
+            messages.success(request, "Saved")
+            return redirect("cases:case", case_id=case.pk)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except ConflictError as error:
+            return render(
+                request,
+                "cases/case.html",
+                _case_context(request, case, problem=error.message),
+                status=409,
+            )
+    context = _case_context(request, case, **{f"{action}_form": form})
+    if action == "unshare":
+        context["problem"] = "Give a reason for ending the share"
+    if action == "reopen":
+        context["reason_form"] = form
+    return render(request, "cases/case.html", context, status=400)
