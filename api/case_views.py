@@ -11,7 +11,15 @@ from rest_framework.response import Response
 from api import case_serializers as s
 from api.idempotency import idempotent
 from cases import services
-from cases.models import Case, CaseNote, CaseShare, CaseStatus, PanelDecision, PanelMeeting
+from cases.models import (
+    Case,
+    CaseNote,
+    CaseShare,
+    CaseStatus,
+    PanelAction,
+    PanelDecision,
+    PanelMeeting,
+)
 from cases.selectors import (
     case_get,
     case_timeline,
@@ -150,6 +158,22 @@ class PanelViewSet(viewsets.GenericViewSet):
             **details,
         )
         return Response(s.DecisionSerializer(decision).data)
+
+    @extend_schema(request=None, responses={200: s.ActionSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"decisions/(?P<decision_id>\d+)/actions/(?P<action_id>\d+)/done",
+    )
+    def action_done(self, request, pk=None, decision_id=None, action_id=None):
+        meeting = meeting_get(request.user, pk)
+        panel_action = PanelAction.objects.filter(
+            decision__meeting=meeting, decision_id=decision_id, pk=action_id
+        ).first()
+        if panel_action is None:
+            raise Http404("No such action")
+        panel_action = services.action_complete(actor=request.user, action=panel_action)
+        return Response(s.ActionSerializer(panel_action).data)
 
     def _transition(self, request, pk, service, **kwargs):
         meeting = service(actor=request.user, meeting=meeting_get(request.user, pk), **kwargs)

@@ -1,6 +1,7 @@
 """Panel meetings: the agenda, attendance, decisions, closing and reopening, minutes."""
 
 import csv
+import datetime
 import io
 import threading
 
@@ -353,3 +354,36 @@ def test_two_decisions_on_the_same_item_at_once_one_gets_409(
 
     assert sorted(results) == ["conflict", "won"]
     assert PanelDecision.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_actions_owner_marks_it_done_and_others_cannot(
+    api, school_caseworker, coordinator, panel_chair, panel_member
+):
+    referral = accepted_referral(school_caseworker, coordinator)
+    meeting = panel_meeting(coordinator, panel_chair, [panel_member])
+    decision = decision_record(
+        actor=panel_chair,
+        meeting=meeting,
+        referral=referral,
+        outcome="defer",
+        rationale="Need school report",
+        actions=[
+            {
+                "description": "Get the school report",
+                "owner": school_caseworker,
+                "due_date": datetime.date(2027, 1, 5),
+            }
+        ],
+    )
+    action = decision.actions.get()
+    url = f"{PANELS}{meeting.pk}/decisions/{decision.pk}/actions/{action.pk}/done/"
+
+    by_member = api(panel_member).post(url)
+    by_owner_without_sight_of_the_meeting = api(school_caseworker).post(url)
+    by_chair = api(panel_chair).post(url)
+
+    assert by_member.status_code == 403
+    assert by_owner_without_sight_of_the_meeting.status_code == 404
+    assert by_chair.status_code == 200
+    assert by_chair.json()["done_at"] is not None

@@ -20,7 +20,13 @@ def test_seed_demo_creates_the_partnership_once(monkeypatch):
     assert Organisation.objects.count() == 10
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
     assert Person.objects.count() == 3
-    assert list(Referral.objects.values_list("status", flat=True)) == ["submitted", "submitted"]
+    assert sorted(Referral.objects.values_list("status", flat=True)) == [
+        "accepted_for_panel",
+        "submitted",
+    ]
+    from cases.models import PanelMeeting
+
+    assert PanelMeeting.objects.get().attendance.count() == 2
     assert User.objects.get(username="police-officer").check_password("a demo password for tests")
     assert Organisation.objects.get(code="durham-council").provides_social_care
 

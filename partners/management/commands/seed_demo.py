@@ -129,6 +129,7 @@ class Command(BaseCommand):
             users = self._users(organisations, password)
             created_people = self._people(users)
             self._referrals(users)
+            self._panel(users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo partnership ready: {len(organisations)} organisations, {len(users)} users, "
@@ -253,6 +254,29 @@ class Command(BaseCommand):
                 giver_name="Demo parent" if given_by == "parent_or_guardian" else "",
             )
             referral_submit(actor=actor, referral=referral)
+
+    def _panel(self, users):
+        """Accept the school's referral for panel and arrange the next Durham panel."""
+        import datetime
+
+        from cases.models import PanelMeeting
+        from cases.services import meeting_create
+        from referrals.models import Referral
+        from referrals.services import referral_screen
+
+        if PanelMeeting.objects.exists():
+            return
+        coordinator = users["coordinator"]
+        for referral in Referral.objects.filter(status="submitted", area="durham"):
+            referral_screen(actor=coordinator, referral=referral, outcome="accepted_for_panel")
+        next_week = timezone.localdate() + datetime.timedelta(days=7)
+        meeting_create(
+            actor=coordinator,
+            area="durham",
+            meets_at=timezone.make_aware(datetime.datetime.combine(next_week, datetime.time(10))),
+            chair=users["panel-chair"],
+            members=[users["panel-member"]],
+        )
 
     def _people(self, users):
         created = 0
