@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from api import case_views, referral_views, views
+from api import case_views, intervention_views, referral_views, views
 
 router = SimpleRouter()
 router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token")
@@ -11,6 +11,8 @@ router.register("people", views.PersonViewSet, basename="person")
 router.register("referrals", referral_views.ReferralViewSet, basename="referral")
 router.register("panels", case_views.PanelViewSet, basename="panel")
 router.register("cases", case_views.CaseViewSet, basename="case")
+router.register("interventions", intervention_views.InterventionViewSet, basename="intervention")
+router.register("allocations", intervention_views.AllocationViewSet, basename="allocation")
 
 REFERRAL = "referrals/<uuid:referral_id>/consents/"
 
@@ -20,6 +22,16 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-auth-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("pathways/", referral_views.PathwayListView.as_view(), name="pathway-list"),
+    path(
+        "outcome-measures/",
+        intervention_views.OutcomeMeasureListView.as_view(),
+        name="outcome-measure-list",
+    ),
+    path(
+        "cases/<uuid:case_id>/outcomes/",
+        intervention_views.CaseOutcomesView.as_view(),
+        name="case-outcomes",
+    ),
     path(REFERRAL, referral_views.ReferralConsentView.as_view(), name="referral-consents"),
     path(
         f"{REFERRAL}withdraw/",

@@ -305,6 +305,43 @@ def _entries_notes(case, referral_ids, limit):
         )
 
 
+def _entries_allocations(case, referral_ids, limit):
+    from interventions.models import Allocation
+
+    history = (
+        Allocation.history.filter(case_id=case.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    names = dict(Allocation.objects.filter(case=case).values_list("pk", "intervention__name"))
+    for row in history:
+        yield TimelineEntry(
+            row.history_date,
+            "allocation",
+            f"{names.get(row.id, 'Intervention')}: {row.get_status_display().lower()}"
+            + (f" ({row.history_change_reason})" if row.history_change_reason else ""),
+            str(row.history_user or "system"),
+        )
+
+
+def _entries_contacts(case, referral_ids, limit):
+    from interventions.models import Contact
+
+    contacts = (
+        Contact.objects.filter(allocation__case=case)
+        .select_related("recorded_by", "allocation__intervention")
+        .order_by("-recorded_at")[:limit]
+    )
+    for contact in contacts:
+        yield TimelineEntry(
+            contact.recorded_at,
+            "contact",
+            f"{contact.allocation.intervention.name}: {contact.get_contact_type_display().lower()}"
+            f" contact on {contact.contact_date:%d %b %Y}, {contact.get_outcome_display().lower()}",
+            str(contact.recorded_by),
+        )
+
+
 TIMELINE_SOURCES = (
     _entries_referrals,
     _entries_consent,
@@ -312,6 +349,8 @@ TIMELINE_SOURCES = (
     _entries_shares,
     _entries_reviews,
     _entries_notes,
+    _entries_allocations,
+    _entries_contacts,
 )
 
 

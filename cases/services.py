@@ -381,7 +381,9 @@ def _case_for_decision(*, actor, referral, lead_professional, lead_organisation)
     _history(case, actor=actor, reason="Case opened by the panel").save()
     referral.case = case
     if Purpose.INFORMATION_SHARING in referral.permitted_purposes:
-        _share(case, lead_organisation, Purpose.INFORMATION_SHARING, actor=actor, referral=referral)
+        share_with_organisation(
+            case, lead_organisation, Purpose.INFORMATION_SHARING, actor=actor, referral=referral
+        )
     return case
 
 
@@ -395,7 +397,8 @@ def _sharing_basis(referral: Referral, purpose: str):
     return ShareBasis.LAWFUL_BASIS, basis
 
 
-def _share(case, organisation, purpose, *, actor, referral) -> CaseShare:
+def share_with_organisation(case, organisation, purpose, *, actor, referral) -> CaseShare:
+    """Share for one purpose on the consent or approved lawful basis that covers it."""
     basis, lawful_basis = _sharing_basis(referral, purpose)
     if basis is None:
         raise field_error(
@@ -449,7 +452,9 @@ def case_share(*, actor: User, case: Case, organisation: Organisation, purpose: 
         raise field_error(
             "purpose", "Cases are shared for information sharing or delivery", "invalid"
         )
-    return _share(case, organisation, purpose, actor=actor, referral=_latest_referral(case))
+    return share_with_organisation(
+        case, organisation, purpose, actor=actor, referral=_latest_referral(case)
+    )
 
 
 def _end_share(share: CaseShare, *, actor: User, reason: str) -> None:

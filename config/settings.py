@@ -275,6 +275,8 @@ SPECTACULAR_SETTINGS = {
         "ScreeningOutcomeEnum": "referrals.services.ScreeningOutcome.choices",
         "RiskLevelEnum": "referrals.pathways.RiskLevel.choices",
         "LawfulBasisStatusEnum": "referrals.models.LawfulBasisStatus.choices",
+        "PathwayEnum": "referrals.pathways.Pathway.choices",
+        "ContactOutcomeEnum": "interventions.models.ContactOutcome.choices",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

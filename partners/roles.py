@@ -41,6 +41,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "referrals.add_gillickassessment",
             "cases.view_case",
             "cases.add_casenote",
+            "interventions.add_allocation",
+            "interventions.add_outcomerecord",
         }
     ),
     Role.COORDINATOR: frozenset(
@@ -60,6 +62,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "cases.add_caseshare",
             "cases.add_riskreview",
             "cases.add_casenote",
+            "interventions.add_intervention",
+            "interventions.change_intervention",
+            "interventions.add_allocation",
+            "interventions.add_outcomerecord",
         }
     ),
     Role.PANEL_MEMBER: frozenset(
@@ -74,7 +80,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "cases.view_case",
         }
     ),
-    Role.PROVIDER: frozenset({"referrals.view_person"}),
+    Role.PROVIDER: frozenset(
+        {
+            "interventions.view_allocation",
+            "interventions.change_allocation",
+            "interventions.add_contact",
+            "interventions.add_outcomerecord",
+        }
+    ),
     Role.IG_OFFICER: frozenset(),
     Role.ANALYST: frozenset(),
     Role.ADMIN: frozenset(
@@ -107,8 +120,8 @@ ROLE_NEXT_STEPS: dict[str, tuple[tuple[str, str | None], ...]] = {
     Role.PANEL_MEMBER: (("Prepare for your next panel meeting", "cases:planner"),),
     Role.PANEL_CHAIR: (("Chair a panel meeting and record its decisions", "cases:planner"),),
     Role.PROVIDER: (
-        ("See the cases allocated to your organisation", None),
-        ("Record contacts and outcomes", None),
+        ("Your organisation's caseload: record contacts and outcomes", "interventions:caseload"),
+        ("The intervention catalogue, with places and waiting lists", "interventions:catalogue"),
     ),
     Role.IG_OFFICER: (
         ("Review the audit trail and flagged access", None),

@@ -1,0 +1,202 @@
+"""Shapes of catalogue, allocation, contact and outcome requests and responses."""
+
+from rest_framework import serializers
+
+from api.case_serializers import UserRefSerializer
+from api.referral_serializers import NamedSerializer
+from interventions.models import (
+    Allocation,
+    Contact,
+    ContactOutcome,
+    ContactType,
+    Intervention,
+    InterventionType,
+    OutcomeKind,
+    OutcomeMeasure,
+    OutcomeRecord,
+)
+from partners.models import Organisation, User
+from referrals.pathways import Pathway, age_on
+
+
+class InterventionSerializer(serializers.ModelSerializer):
+    provider = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.filter(active=True))
+    intervention_type = serializers.ChoiceField(choices=InterventionType.choices)
+    pathways = serializers.ListField(
+        child=serializers.ChoiceField(choices=Pathway.choices), min_length=1, max_length=4
+    )
+    places_taken = serializers.IntegerField(read_only=True, default=None)
+    waiting = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = Intervention
+        fields = [
+            "id",
+            "name",
+            "description",
+            "intervention_type",
+            "provider",
+            "pathways",
+            "min_age",
+            "max_age",
+            "capacity",
+            "funding_stream",
+            "active",
+            "places_taken",
+            "waiting",
+            "version",
+        ]
+        read_only_fields = ["id", "version"]
+        extra_kwargs = {
+            "min_age": {"max_value": 120},
+            "max_age": {"max_value": 120},
+            "capacity": {"max_value": 10000},
+        }
+        validators = []  # uniqueness is the service's to report, in its transaction
+
+
+class InterventionUpdateSerializer(InterventionSerializer):
+    version = serializers.IntegerField(min_value=1)
+
+    class Meta(InterventionSerializer.Meta):
+        read_only_fields = ["id"]
+
+
+class CatalogueImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+
+
+class AllocationCreateSerializer(serializers.Serializer):
+    case = serializers.UUIDField()
+    intervention = serializers.PrimaryKeyRelatedField(queryset=Intervention.objects.all())
+    request = serializers.CharField(max_length=2000)
+    keyworker = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False
+    )
+
+
+class AllocationActionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    keyworker = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False
+    )
+
+
+class AllocatedPersonSerializer(serializers.Serializer):
+    """What a provider needs to reach the person: no more."""
+
+    given_name = serializers.CharField()
+    family_name = serializers.CharField()
+    age = serializers.SerializerMethodField()
+    address = serializers.CharField()
+    postcode = serializers.CharField()
+
+    def get_age(self, person) -> int:
+        from django.utils import timezone
+
+        return age_on(person.date_of_birth, timezone.localdate())
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    intervention = NamedSerializer()
+    provider = serializers.SerializerMethodField()
+    person = AllocatedPersonSerializer(source="case.person")
+    risk_level = serializers.CharField(source="case.risk_level")
+    keyworker = UserRefSerializer(allow_null=True)
+
+    class Meta:
+        model = Allocation
+        fields = [
+            "id",
+            "case",
+            "intervention",
+            "provider",
+            "status",
+            "person",
+            "risk_level",
+            "request",
+            "keyworker",
+            "age_at_allocation",
+            "missed_contacts_flag",
+            "waitlisted_at",
+            "status_reason",
+            "created_at",
+            "status_changed_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_provider(self, allocation) -> str:
+        return allocation.intervention.provider.name
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "contact_date",
+            "contact_type",
+            "outcome",
+            "duration_minutes",
+            "notes",
+            "recorded_at",
+        ]
+        read_only_fields = ["id", "recorded_at"]
+
+
+class ContactCreateSerializer(serializers.Serializer):
+    contact_date = serializers.DateField()
+    contact_type = serializers.ChoiceField(choices=ContactType.choices)
+    outcome = serializers.ChoiceField(choices=ContactOutcome.choices)
+    duration_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class OutcomeMeasureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OutcomeMeasure
+        fields = [
+            "id",
+            "code",
+            "name",
+            "scale",
+            "min_value",
+            "max_value",
+            "higher_is_better",
+            "recorded_by_type",
+            "derived",
+        ]
+        read_only_fields = fields
+
+
+class OutcomeRecordSerializer(serializers.ModelSerializer):
+    measure = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organisation = NamedSerializer()
+
+    class Meta:
+        model = OutcomeRecord
+        fields = ["id", "measure", "kind", "value", "recorded_on", "organisation", "created_at"]
+        read_only_fields = fields
+
+
+class OutcomeRecordCreateSerializer(serializers.Serializer):
+    measure = serializers.SlugRelatedField(slug_field="code", queryset=OutcomeMeasure.objects.all())
+    kind = serializers.ChoiceField(choices=OutcomeKind.choices)
+    value = serializers.DecimalField(max_digits=7, decimal_places=2)
+    recorded_on = serializers.DateField()
+
+
+class DistanceSerializer(serializers.Serializer):
+    measure = serializers.CharField(source="measure.code")
+    name = serializers.CharField(source="measure.name")
+    baseline = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    latest = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    change = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    improved = serializers.BooleanField(allow_null=True)
+
+
+class CaseOutcomesSerializer(serializers.Serializer):
+    records = OutcomeRecordSerializer(many=True)
+    distance_travelled = DistanceSerializer(many=True)

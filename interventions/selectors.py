@@ -1,0 +1,132 @@
+"""Who sees which allocations, and what the catalogue looks like now.
+
+A provider keyworker sees the allocations to their organisation and nothing else of the
+case. Everyone else sees the allocations of the cases they can see.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases.selectors import areas_for_roles, cases_visible_to
+from interventions.models import (
+    HOLDS_A_PLACE,
+    Allocation,
+    AllocationStatus,
+    Intervention,
+    OutcomeKind,
+    OutcomeMeasure,
+    OutcomeRecord,
+)
+from partners.models import User
+from partners.roles import Role
+from partners.selectors import active_memberships, organisations_where_user_can
+from referrals.models import Referral
+from referrals.pathways import one_year_before
+from referrals.selectors import same_person_condition
+
+
+def provider_organisation_ids(user: User) -> list[int]:
+    return [o.pk for o in organisations_where_user_can(user, "interventions.view_allocation")]
+
+
+def allocations_visible_to(user: User) -> QuerySet:
+    conditions = Q()
+    providers = provider_organisation_ids(user)
+    if providers:
+        conditions |= Q(intervention__provider_id__in=providers)
+    cases = cases_visible_to(user)
+    conditions |= Q(case__in=cases.values("pk"))
+    return Allocation.objects.filter(conditions)
+
+
+def allocation_get(user: User, allocation_id) -> Allocation:
+    try:
+        pk = int(allocation_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404("No such allocation") from exc
+    allocation = (
+        allocations_visible_to(user)
+        .select_related("intervention__provider", "case__person", "keyworker")
+        .filter(pk=pk)
+        .first()
+    )
+    if allocation is None:
+        raise Http404("No such allocation")
+    return allocation
+
+
+def allocation_capacities(user: User, allocation: Allocation) -> set[str]:
+    capacities = set()
+    if allocation.intervention.provider_id in provider_organisation_ids(user):
+        capacities.add("provider")
+    case = allocation.case
+    if case.lead_professional_id == user.pk and any(
+        m.organisation_id == case.lead_organisation_id for m in active_memberships(user)
+    ):
+        capacities.add("lead")
+    if case.area in areas_for_roles(user, {Role.COORDINATOR}):
+        capacities.add("coordinator")
+    return capacities
+
+
+def catalogue() -> QuerySet:
+    """Interventions with the places taken and the length of the waiting list."""
+    return Intervention.objects.select_related("provider").annotate(
+        places_taken=Count("allocations", filter=Q(allocations__status__in=HOLDS_A_PLACE)),
+        waiting=Count("allocations", filter=Q(allocations__status=AllocationStatus.WAITLISTED)),
+    )
+
+
+@dataclass(frozen=True)
+class DistanceTravelled:
+    measure: OutcomeMeasure
+    baseline: Decimal | None
+    latest: Decimal | None
+    change: Decimal | None
+    improved: bool | None
+
+
+def _rereferred_within_a_year(case) -> Decimal:
+    opened = timezone.localtime(case.opened_at).date()
+    year_later = opened + (opened - one_year_before(opened))
+    later = Referral.objects.filter(
+        same_person_condition(case.person, prefix="person__"),
+        referral_date__gt=opened,
+        referral_date__lte=year_later,
+    ).exclude(status="draft")
+    return Decimal(1) if later.exists() else Decimal(0)
+
+
+def distance_travelled(case) -> list[DistanceTravelled]:
+    """Per measure: the baseline, the latest follow-up, and whether things got better."""
+    records: dict[int, dict] = {}
+    for record in (
+        OutcomeRecord.objects.filter(case=case)
+        .select_related("measure")
+        .order_by("recorded_on", "pk")
+    ):
+        entry = records.setdefault(record.measure_id, {"measure": record.measure})
+        if record.kind == OutcomeKind.BASELINE:
+            entry["baseline"] = record.value
+        else:
+            entry["latest"] = record.value
+    derived = OutcomeMeasure.objects.filter(derived=True, code="re_referral_12_months").first()
+    if derived is not None:
+        records[derived.pk] = {
+            "measure": derived,
+            "baseline": Decimal(0),
+            "latest": _rereferred_within_a_year(case),
+        }
+    result = []
+    for entry in records.values():
+        baseline, latest = entry.get("baseline"), entry.get("latest")
+        change = latest - baseline if baseline is not None and latest is not None else None
+        improved = None
+        if change is not None and change != 0:
+            improved = (change > 0) == entry["measure"].higher_is_better
+        result.append(DistanceTravelled(entry["measure"], baseline, latest, change, improved))
+    return sorted(result, key=lambda d: d.measure.name)

@@ -1,0 +1,563 @@
+"""The intervention catalogue, allocations and their lifecycle, contacts and outcomes.
+
+Places: an allocation holds a place while offered, accepted or active. Offering locks the
+intervention's row, so two offers racing for the last place are served one after the other:
+one gets the place, the other joins the waiting list. Whenever a place frees up, the
+longest-waiting allocation is offered it, in the same transaction.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import Case, CaseShare, CaseStatus, PanelDecision
+from cases.selectors import areas_for_roles, case_capacities
+from cases.services import share_with_organisation
+from config.exceptions import ConflictError, field_error
+from interventions.models import (
+    HOLDS_A_PLACE,
+    Allocation,
+    AllocationStatus,
+    Contact,
+    ContactOutcome,
+    ContactType,
+    Intervention,
+    InterventionType,
+    OutcomeKind,
+    OutcomeMeasure,
+    OutcomeRecord,
+)
+from interventions.selectors import allocation_capacities
+from partners.models import Organisation, User
+from partners.roles import Role
+from partners.selectors import active_memberships
+from referrals.models import Purpose, Referral
+from referrals.pathways import Pathway, age_on
+
+MISSED_IN_A_ROW = 3
+MAX_CONTACT_MINUTES = 600
+
+
+def _history(instance, *, actor, reason):
+    instance._history_user = actor
+    instance._change_reason = reason
+    return instance
+
+
+# --- Catalogue ---------------------------------------------------------------------------
+
+INTERVENTION_FIELDS = (
+    "name",
+    "description",
+    "intervention_type",
+    "provider",
+    "pathways",
+    "min_age",
+    "max_age",
+    "capacity",
+    "funding_stream",
+    "active",
+)
+
+
+def _require_catalogue_manager(actor: User) -> None:
+    if actor is not None and not areas_for_roles(actor, {Role.COORDINATOR}):
+        raise PermissionDenied("Coordinators manage the intervention catalogue")
+
+
+def _validate_intervention(intervention: Intervention) -> None:
+    errors = {}
+    if intervention.intervention_type not in InterventionType.values:
+        errors["intervention_type"] = ValidationError("Unknown type", code="invalid_choice")
+    unknown = [p for p in intervention.pathways or [] if p not in Pathway.values]
+    if not intervention.pathways or unknown:
+        errors["pathways"] = ValidationError(
+            "Choose one or more of: " + ", ".join(Pathway.values), code="invalid_choice"
+        )
+    if intervention.min_age > intervention.max_age:
+        errors["max_age"] = ValidationError("Must not be below the minimum age", code="invalid")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        intervention.full_clean(exclude=["provider"])
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+
+
+@transaction.atomic
+def intervention_create(*, actor: User | None, **fields) -> Intervention:
+    _require_catalogue_manager(actor)
+    intervention = Intervention(**fields)
+    _validate_intervention(intervention)
+    _history(intervention, actor=actor, reason="Added to the catalogue").save()
+    return intervention
+
+
+@transaction.atomic
+def intervention_update(
+    *, actor: User, intervention: Intervention, expected_version: int, **changes
+) -> Intervention:
+    _require_catalogue_manager(actor)
+    intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    if intervention.version != expected_version:
+        raise ConflictError()
+    for name, value in changes.items():
+        if name not in INTERVENTION_FIELDS:
+            raise field_error(name, "Unknown field", "unknown")
+        setattr(intervention, name, value)
+    _validate_intervention(intervention)
+    intervention.version += 1
+    _history(intervention, actor=actor, reason="Catalogue entry changed").save()
+    _offer_free_places(intervention, actor=actor)
+    return intervention
+
+
+def catalogue_export() -> dict:
+    """The catalogue shaped after Open Referral UK: organisations and their services."""
+    organisations: dict[int, dict] = {}
+    for intervention in Intervention.objects.select_related("provider").order_by(
+        "provider", "name"
+    ):
+        provider = intervention.provider
+        entry = organisations.setdefault(
+            provider.pk,
+            {"id": provider.code, "name": provider.name, "services": []},
+        )
+        entry["services"].append(
+            {
+                "id": f"{provider.code}/{intervention.name}",
+                "name": intervention.name,
+                "description": intervention.description,
+                "status": "active" if intervention.active else "inactive",
+                "service_types": [intervention.intervention_type],
+                "eligibility": {
+                    "minimum_age": intervention.min_age,
+                    "maximum_age": intervention.max_age,
+                    "pathways": sorted(intervention.pathways),
+                },
+                "capacity": intervention.capacity,
+                "funding": [{"source": intervention.funding_stream}]
+                if intervention.funding_stream
+                else [],
+            }
+        )
+    return {"schema": "openreferral-uk-like/1", "organizations": list(organisations.values())}
+
+
+@transaction.atomic
+def catalogue_import(*, actor: User, data: dict) -> dict:
+    """Create or update interventions from an export; all or nothing."""
+    _require_catalogue_manager(actor)
+    if not isinstance(data, dict) or not isinstance(data.get("organizations"), list):
+        raise field_error("organizations", "Expected a list of organisations", "invalid")
+    created = updated = 0
+    for o_index, entry in enumerate(data["organizations"]):
+        provider = Organisation.objects.filter(code=str(entry.get("id", ""))).first()
+        if provider is None:
+            raise field_error(
+                f"organizations.{o_index}.id", "No partner organisation has this code", "unknown"
+            )
+        for s_index, service in enumerate(entry.get("services") or []):
+            where = f"organizations.{o_index}.services.{s_index}"
+            try:
+                eligibility = service["eligibility"]
+                fields = {
+                    "description": str(service.get("description", "")),
+                    "intervention_type": (service.get("service_types") or ["other"])[0],
+                    "pathways": list(eligibility["pathways"]),
+                    "min_age": int(eligibility["minimum_age"]),
+                    "max_age": int(eligibility["maximum_age"]),
+                    "capacity": int(service["capacity"]),
+                    "funding_stream": ((service.get("funding") or [{}])[0]).get("source", ""),
+                    "active": service.get("status", "active") == "active",
+                }
+                name = str(service["name"])
+            except (KeyError, TypeError, ValueError, IndexError) as exc:
+                raise field_error(where, f"Incomplete service: {exc}", "invalid") from exc
+            existing = Intervention.objects.filter(provider=provider, name=name).first()
+            try:
+                if existing is None:
+                    intervention_create(actor=actor, provider=provider, name=name, **fields)
+                    created += 1
+                else:
+                    intervention_update(
+                        actor=actor,
+                        intervention=existing,
+                        expected_version=existing.version,
+                        **fields,
+                    )
+                    updated += 1
+            except ValidationError as exc:
+                raise ValidationError(
+                    {f"{where}.{k}": v for k, v in exc.message_dict.items()}
+                ) from exc
+    return {"created": created, "updated": updated}
+
+
+# --- Allocations -------------------------------------------------------------------------
+
+
+def _latest_referral(case: Case) -> Referral:
+    return case.referrals.order_by("-referral_date", "-created_at").first()
+
+
+def _check_eligibility(case: Case, intervention: Intervention) -> int:
+    age = age_on(case.person.date_of_birth, timezone.localdate())
+    errors = []
+    if not intervention.active:
+        errors.append(ValidationError("This intervention is retired", code="retired"))
+    if case.pathway not in intervention.pathways:
+        errors.append(
+            ValidationError(
+                f"Not offered on the {case.get_pathway_display()} pathway", code="wrong_pathway"
+            )
+        )
+    if not intervention.min_age <= age <= intervention.max_age:
+        errors.append(
+            ValidationError(
+                f"Aged {age}: this intervention is for ages {intervention.min_age} to "
+                f"{intervention.max_age}",
+                code="outside_age_range",
+            )
+        )
+    if errors:
+        raise ValidationError({"intervention": errors})
+    return age
+
+
+@transaction.atomic
+def allocation_create(
+    *,
+    actor: User,
+    case: Case,
+    intervention: Intervention,
+    request: str,
+    keyworker: User | None = None,
+    decision: PanelDecision | None = None,
+) -> Allocation:
+    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    capacities = case_capacities(actor, case)
+    chair_of_decision = (
+        decision is not None
+        and decision.case_id == case.pk
+        and decision.meeting.chair_id == actor.pk
+    )
+    if not (capacities & {"lead", "coordinator"} or chair_of_decision):
+        raise PermissionDenied("The lead professional, a coordinator or the chair allocates")
+    if case.status != CaseStatus.OPEN:
+        raise ConflictError("The case is closed")
+    if not request.strip():
+        raise field_error("request", "Say what the provider is asked to do", "required")
+    age = _check_eligibility(case, intervention)
+    referral = _latest_referral(case)
+    if Purpose.INTERVENTION_DELIVERY not in referral.permitted_purposes:
+        raise field_error(
+            "consent",
+            "Record consent for intervention delivery, or an approved lawful basis, first",
+            "intervention_delivery_not_permitted",
+        )
+    if keyworker is not None and not any(
+        m.organisation_id == intervention.provider_id and m.role == Role.PROVIDER
+        for m in active_memberships(keyworker)
+    ):
+        raise field_error("keyworker", "The keyworker must work for the provider", "invalid")
+    allocation = Allocation(
+        case=case,
+        intervention=intervention,
+        keyworker=keyworker,
+        request=request.strip(),
+        age_at_allocation=age,
+        proposed_by=actor,
+        decision=decision,
+    )
+    _history(allocation, actor=actor, reason="Allocation proposed").save()
+    already_shared = CaseShare.objects.filter(
+        case=case,
+        organisation=intervention.provider,
+        purpose=Purpose.INTERVENTION_DELIVERY,
+        ended_at__isnull=True,
+    ).exists()
+    if not already_shared:
+        share_with_organisation(
+            case,
+            intervention.provider,
+            Purpose.INTERVENTION_DELIVERY,
+            actor=actor,
+            referral=referral,
+        )
+    return allocation
+
+
+def _lock_allocation(allocation: Allocation) -> tuple[Allocation, Intervention]:
+    # Always the intervention first, then the allocation: one order, no deadlocks.
+    intervention = Intervention.objects.select_for_update().get(pk=allocation.intervention_id)
+    allocation = (
+        Allocation.objects.select_for_update(of=("self",))
+        .select_related("case__person", "intervention")
+        .get(pk=allocation.pk)
+    )
+    return allocation, intervention
+
+
+def _places_taken(intervention: Intervention) -> int:
+    return Allocation.objects.filter(intervention=intervention, status__in=HOLDS_A_PLACE).count()
+
+
+def _move(allocation, status, *, actor, reason, note=""):
+    allocation.status = status
+    allocation.status_changed_at = timezone.now()
+    if note:
+        allocation.status_reason = note
+    allocation.version += 1
+    _history(allocation, actor=actor, reason=reason).save()
+
+
+def _offer_free_places(intervention: Intervention, *, actor) -> None:
+    free = intervention.capacity - _places_taken(intervention)
+    if free <= 0 or not intervention.active:
+        return
+    waiting = (
+        Allocation.objects.select_for_update()
+        .filter(intervention=intervention, status=AllocationStatus.WAITLISTED)
+        .order_by("waitlisted_at", "pk")[:free]
+    )
+    for allocation in waiting:
+        _move(
+            allocation,
+            AllocationStatus.OFFERED,
+            actor=actor,
+            reason="Offered from the waiting list",
+        )
+
+
+TRANSITIONS = {
+    # action: (from statuses, to status, capacities allowed, reason needed)
+    "accept": ((AllocationStatus.OFFERED,), AllocationStatus.ACCEPTED, {"provider", "lead"}, False),
+    "decline": ((AllocationStatus.OFFERED,), AllocationStatus.DECLINED, {"provider", "lead"}, True),
+    "start": ((AllocationStatus.ACCEPTED,), AllocationStatus.ACTIVE, {"provider"}, False),
+    "complete": ((AllocationStatus.ACTIVE,), AllocationStatus.COMPLETED, {"provider"}, False),
+    "disengage": ((AllocationStatus.ACTIVE,), AllocationStatus.DISENGAGED, {"provider"}, True),
+    "withdraw": (
+        (
+            AllocationStatus.PROPOSED,
+            AllocationStatus.WAITLISTED,
+            AllocationStatus.OFFERED,
+            AllocationStatus.ACCEPTED,
+            AllocationStatus.ACTIVE,
+        ),
+        AllocationStatus.WITHDRAWN,
+        {"provider", "lead", "coordinator"},
+        True,
+    ),
+    "cancel": (
+        (
+            AllocationStatus.PROPOSED,
+            AllocationStatus.WAITLISTED,
+            AllocationStatus.OFFERED,
+            AllocationStatus.ACCEPTED,
+        ),
+        AllocationStatus.CANCELLED,
+        {"lead", "coordinator"},
+        True,
+    ),
+}
+
+
+@transaction.atomic
+def allocation_offer(*, actor: User, allocation: Allocation) -> Allocation:
+    allocation, intervention = _lock_allocation(allocation)
+    if not allocation_capacities(actor, allocation) & {"lead", "coordinator"}:
+        raise PermissionDenied("The lead professional or a coordinator makes the offer")
+    if allocation.status != AllocationStatus.PROPOSED:
+        raise ConflictError(
+            f"Cannot offer an allocation that is {allocation.get_status_display().lower()}"
+        )
+    if Purpose.INTERVENTION_DELIVERY not in _latest_referral(allocation.case).permitted_purposes:
+        raise field_error(
+            "consent", "Consent for intervention delivery no longer holds", "not_permitted"
+        )
+    if _places_taken(intervention) < intervention.capacity:
+        _move(allocation, AllocationStatus.OFFERED, actor=actor, reason="Offered a place")
+    else:
+        allocation.waitlisted_at = timezone.now()
+        _move(allocation, AllocationStatus.WAITLISTED, actor=actor, reason="Full: waiting list")
+    return allocation
+
+
+@transaction.atomic
+def allocation_transition(
+    *, actor: User, allocation: Allocation, action: str, reason: str = "", keyworker=None
+) -> Allocation:
+    if action not in TRANSITIONS:
+        raise field_error("action", "Unknown action", "invalid_choice")
+    allowed_from, to_status, who, reason_needed = TRANSITIONS[action]
+    allocation, intervention = _lock_allocation(allocation)
+    if not allocation_capacities(actor, allocation) & who:
+        raise PermissionDenied(f"You may not {action} this allocation")
+    if allocation.status not in allowed_from:
+        raise ConflictError(
+            f"Cannot {action} an allocation that is {allocation.get_status_display().lower()}"
+        )
+    if reason_needed and not reason.strip():
+        raise field_error("reason", "Give a reason", "required")
+    if action == "start":
+        keyworker = keyworker or allocation.keyworker or actor
+        allocation.keyworker = keyworker
+    freed = allocation.status in HOLDS_A_PLACE and to_status not in HOLDS_A_PLACE
+    _move(allocation, to_status, actor=actor, reason=action.capitalize(), note=reason.strip())
+    if freed:
+        _offer_free_places(intervention, actor=actor)
+    return allocation
+
+
+def allocations_follow_consent(referral: Referral, *, actor) -> int:
+    """Withdraw, at once, allocations whose consent for delivery no longer holds."""
+    if referral.case_id is None or Purpose.INTERVENTION_DELIVERY in referral.permitted_purposes:
+        return 0
+    live = Allocation.objects.filter(
+        case_id=referral.case_id,
+        status__in=TRANSITIONS["withdraw"][0],
+    ).values_list("pk", "intervention_id")
+    for pk, intervention_id in live:
+        allocation, intervention = _lock_allocation(
+            Allocation(pk=pk, intervention_id=intervention_id)
+        )
+        freed = allocation.status in HOLDS_A_PLACE
+        _move(
+            allocation,
+            AllocationStatus.WITHDRAWN,
+            actor=actor,
+            reason="Consent for intervention delivery withdrawn",
+            note="Consent for intervention delivery withdrawn",
+        )
+        if freed:
+            _offer_free_places(intervention, actor=actor)
+    return len(live)
+
+
+# --- Contacts ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_record(
+    *,
+    actor: User,
+    allocation: Allocation,
+    contact_date: datetime.date,
+    contact_type: str,
+    outcome: str,
+    duration_minutes: int | None = None,
+    notes: str = "",
+) -> Contact:
+    allocation, _ = _lock_allocation(allocation)
+    if "provider" not in allocation_capacities(actor, allocation):
+        raise PermissionDenied("The provider records contacts")
+    if allocation.status not in (AllocationStatus.ACCEPTED, AllocationStatus.ACTIVE):
+        raise ConflictError("Contacts are recorded while an allocation is accepted or active")
+    if contact_date > timezone.localdate():
+        raise field_error("contact_date", "Cannot be in the future", "future_date")
+    if contact_type not in ContactType.values:
+        raise field_error("contact_type", "Unknown contact type", "invalid_choice")
+    if outcome not in ContactOutcome.values:
+        raise field_error("outcome", "Unknown outcome", "invalid_choice")
+    if duration_minutes is not None and not 0 <= duration_minutes <= MAX_CONTACT_MINUTES:
+        raise field_error(
+            "duration_minutes", f"From 0 to {MAX_CONTACT_MINUTES} minutes", "out_of_range"
+        )
+    contact = Contact(
+        allocation=allocation,
+        contact_date=contact_date,
+        contact_type=contact_type,
+        outcome=outcome,
+        duration_minutes=duration_minutes,
+        notes=notes.strip(),
+        recorded_by=actor,
+    )
+    _history(contact, actor=actor, reason="Contact recorded").save()
+    latest = list(
+        allocation.contacts.order_by("-contact_date", "-recorded_at", "-pk").values_list(
+            "outcome", flat=True
+        )[:MISSED_IN_A_ROW]
+    )
+    missed = len(latest) == MISSED_IN_A_ROW and all(
+        o == ContactOutcome.DID_NOT_ATTEND for o in latest
+    )
+    if missed != allocation.missed_contacts_flag:
+        allocation.missed_contacts_flag = missed
+        reason = f"{MISSED_IN_A_ROW} missed contacts in a row" if missed else "Attending again"
+        _history(allocation, actor=actor, reason=reason).save(
+            update_fields=["missed_contacts_flag"]
+        )
+    return contact
+
+
+# --- Outcomes ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def outcome_record(
+    *,
+    actor: User,
+    case: Case,
+    measure: OutcomeMeasure,
+    kind: str,
+    value: Decimal,
+    recorded_on: datetime.date,
+) -> OutcomeRecord:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    provider_allocation = (
+        Allocation.objects.filter(case=case, intervention__provider__memberships__user=actor)
+        .filter(intervention__provider__memberships__role=Role.PROVIDER)
+        .filter(intervention__provider__memberships__ended_at__isnull=True)
+        .first()
+    )
+    if not (case_capacities(actor, case) & {"lead", "coordinator"} or provider_allocation):
+        raise PermissionDenied(
+            "The lead professional, a coordinator or a provider records outcomes"
+        )
+    if measure.derived:
+        raise field_error("measure", "This measure is worked out by the system", "derived")
+    if kind not in OutcomeKind.values:
+        raise field_error("kind", "Baseline or follow-up", "invalid_choice")
+    if not measure.in_range(value):
+        raise field_error(
+            "value",
+            f"{measure.name} is measured from {measure.min_value:g} to {measure.max_value:g}",
+            "out_of_range",
+        )
+    if recorded_on > timezone.localdate():
+        raise field_error("recorded_on", "Cannot be in the future", "future_date")
+    if kind == OutcomeKind.BASELINE and case.outcomes.filter(measure=measure, kind=kind).exists():
+        raise field_error("kind", "This case already has a baseline for the measure", "duplicate")
+    if (
+        kind == OutcomeKind.FOLLOW_UP
+        and not case.outcomes.filter(measure=measure, kind=OutcomeKind.BASELINE).exists()
+    ):
+        raise field_error("kind", "Record a baseline first", "baseline_required")
+    organisation = (
+        provider_allocation.intervention.provider
+        if provider_allocation
+        else next(
+            (
+                m.organisation
+                for m in active_memberships(actor)
+                if m.organisation_id == case.lead_organisation_id
+            ),
+            active_memberships(actor)[0].organisation,
+        )
+    )
+    record = OutcomeRecord(
+        case=case,
+        measure=measure,
+        kind=kind,
+        value=value,
+        recorded_on=recorded_on,
+        organisation=organisation,
+        recorded_by=actor,
+        allocation=provider_allocation,
+    )
+    _history(record, actor=actor, reason=f"Outcome {kind}").save()
+    return record
