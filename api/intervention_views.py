@@ -99,6 +99,28 @@ class InterventionViewSet(viewsets.GenericViewSet):
         return Response(services.catalogue_import(actor=request.user, data=request.data))
 
 
+class AllocationOutcomesMixin:
+    @extend_schema(methods=["GET"], responses=s.OutcomeRecordSerializer(many=True), request=None)
+    @extend_schema(
+        methods=["POST"],
+        request=s.OutcomeRecordCreateSerializer,
+        responses={201: s.OutcomeRecordSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def outcomes(self, request, pk=None):
+        """Outcomes recorded through this allocation (how providers record them)."""
+        allocation = allocation_get(request.user, pk)
+        if request.method == "POST":
+            data = s.OutcomeRecordCreateSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            record = services.outcome_record(
+                actor=request.user, case=allocation.case, **data.validated_data
+            )
+            return Response(s.OutcomeRecordSerializer(record).data, status=status.HTTP_201_CREATED)
+        records = allocation.outcomes.select_related("measure", "organisation")
+        return Response(s.OutcomeRecordSerializer(records, many=True).data)
+
+
 class AllocationFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=AllocationStatus.choices)
 
@@ -107,7 +129,7 @@ class AllocationFilter(django_filters.FilterSet):
         fields = ["status", "intervention", "case", "missed_contacts_flag"]
 
 
-class AllocationViewSet(viewsets.GenericViewSet):
+class AllocationViewSet(AllocationOutcomesMixin, viewsets.GenericViewSet):
     """Allocations of cases to interventions. Providers see their organisation's
     allocations, and of the person only what they need to deliver."""
 

@@ -6,6 +6,11 @@ class InterventionsConfig(AppConfig):
     verbose_name = "Interventions, allocations and outcomes"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from interventions.measures import ensure_after_migrate
+
+        post_migrate.connect(ensure_after_migrate, dispatch_uid="interventions.measures")
         from interventions.services import allocations_follow_consent
         from referrals.signals import permitted_purposes_changed
 

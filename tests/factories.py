@@ -145,3 +145,27 @@ def opened_case(referrer, coordinator, chair, **overrides):
         lead_organisation=referrer.memberships.first().organisation,
     )
     return decision.case
+
+
+def make_intervention(provider, **overrides):
+    from interventions.services import intervention_create
+
+    fields = {
+        "name": "Mentoring for young people",
+        "description": "Weekly one-to-one mentoring by trained volunteers.",
+        "intervention_type": "mentoring",
+        "pathways": ["u18_prevention"],
+        "min_age": 10,
+        "max_age": 17,
+        "capacity": 1,
+        "funding_stream": "Serious Violence Duty grant",
+    }
+    fields.update(overrides)
+    return intervention_create(actor=None, provider=provider, **fields)
+
+
+def case_ready_for_delivery(referrer, coordinator, chair, **overrides):
+    """An open case whose referral has consent for intervention delivery."""
+    case = opened_case(referrer, coordinator, chair, **overrides)
+    give_consent(referrer, case.referrals.get(), purposes=["intervention_delivery"])
+    return case
