@@ -28,6 +28,8 @@ from cases.selectors import (
     panel_agenda,
 )
 from config.exceptions import ConflictError
+from interventions.forms import AllocateForm
+from interventions.selectors import distance_travelled
 from partners.forms import apply_service_errors
 from partners.roles import Role
 from referrals.models import Referral
@@ -295,7 +297,7 @@ def case_list(request):
     )
 
 
-def _case_context(request, case, **extra):
+def case_page_context(request, case, **extra):
     capacities = case_capacities(request.user, case)
     try:
         page_number = max(int(request.GET.get("page", 1)), 1)
@@ -320,7 +322,9 @@ def _case_context(request, case, **extra):
         "note_form": forms.NoteForm(),
         "close_form": forms.CloseForm(),
         "reason_form": forms.ReasonForm(),
-        "edit_window_open_since": timezone.now() - services.NOTE_EDIT_WINDOW,
+        "allocations": case.allocations.select_related("intervention__provider"),
+        "allocate_form": AllocateForm(),
+        "distance": distance_travelled(case),
     }
     context.update(extra)
     return context
@@ -329,7 +333,7 @@ def _case_context(request, case, **extra):
 @login_required
 def case_page(request, case_id):
     case = case_get(request.user, case_id)
-    return render(request, "cases/case.html", _case_context(request, case))
+    return render(request, "cases/case.html", case_page_context(request, case))
 
 
 @login_required
@@ -378,10 +382,10 @@ def case_action(request, case_id, action):
             return render(
                 request,
                 "cases/case.html",
-                _case_context(request, case, problem=error.message),
+                case_page_context(request, case, problem=error.message),
                 status=409,
             )
-    context = _case_context(request, case, **{f"{action}_form": form})
+    context = case_page_context(request, case, **{f"{action}_form": form})
     if action == "unshare":
         context["problem"] = "Give a reason for ending the share"
     if action == "reopen":
