@@ -497,6 +497,10 @@ def contact_record(
 # --- Outcomes ----------------------------------------------------------------------------
 
 
+def _plain(number: Decimal) -> str:
+    return str(int(number)) if number == number.to_integral_value() else str(number)
+
+
 @transaction.atomic
 def outcome_record(
     *,
@@ -525,7 +529,8 @@ def outcome_record(
     if not measure.in_range(value):
         raise field_error(
             "value",
-            f"{measure.name} is measured from {measure.min_value:g} to {measure.max_value:g}",
+            f"{measure.name} is measured from {_plain(measure.min_value)} to "
+            f"{_plain(measure.max_value)}",
             "out_of_range",
         )
     if recorded_on > timezone.localdate():
