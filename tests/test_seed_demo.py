@@ -27,6 +27,10 @@ def test_seed_demo_creates_the_partnership_once(monkeypatch):
     from cases.models import PanelMeeting
 
     assert PanelMeeting.objects.get().attendance.count() == 2
+    from interventions.models import Intervention, OutcomeMeasure
+
+    assert Intervention.objects.count() == 4
+    assert OutcomeMeasure.objects.count() == 9
     assert User.objects.get(username="police-officer").check_password("a demo password for tests")
     assert Organisation.objects.get(code="durham-council").provides_social_care
 

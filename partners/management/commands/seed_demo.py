@@ -130,6 +130,7 @@ class Command(BaseCommand):
             created_people = self._people(users)
             self._referrals(users)
             self._panel(users)
+            self._catalogue(organisations)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo partnership ready: {len(organisations)} organisations, {len(users)} users, "
@@ -277,6 +278,69 @@ class Command(BaseCommand):
             chair=users["panel-chair"],
             members=[users["panel-member"]],
         )
+
+    def _catalogue(self, organisations):
+        from interventions.models import Intervention
+        from interventions.services import intervention_create
+
+        offers = [
+            (
+                "northern-mentoring",
+                "Mentoring for young people",
+                "mentoring",
+                ["u18_prevention"],
+                10,
+                17,
+                10,
+                "Serious Violence Duty grant",
+            ),
+            (
+                "cdd-ed",
+                "Hospital navigators",
+                "hospital_navigator",
+                ["u18_prevention", "adult_18_35", "nte_alcohol"],
+                11,
+                35,
+                12,
+                "Violence Reduction Unit",
+            ),
+            (
+                "probation-cdd",
+                "Custody navigators",
+                "custody_navigator",
+                ["adult_18_35"],
+                18,
+                35,
+                8,
+                "Police and Crime Commissioner",
+            ),
+            (
+                "safe-harbour",
+                "Independent domestic violence advocacy",
+                "idva",
+                ["da_knife_repeat"],
+                16,
+                99,
+                20,
+                "Domestic abuse grant",
+            ),
+        ]
+        for code, name, kind, pathways, low, high, capacity, funding in offers:
+            provider = organisations[code]
+            if Intervention.objects.filter(provider=provider, name=name).exists():
+                continue
+            intervention_create(
+                actor=None,
+                provider=provider,
+                name=name,
+                intervention_type=kind,
+                description=f"{name}, delivered by {provider.name}.",
+                pathways=pathways,
+                min_age=low,
+                max_age=high,
+                capacity=capacity,
+                funding_stream=funding,
+            )
 
     def _people(self, users):
         created = 0
