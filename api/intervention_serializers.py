@@ -69,6 +69,11 @@ class CatalogueImportResultSerializer(serializers.Serializer):
 
 class AllocationCreateSerializer(serializers.Serializer):
     case = serializers.UUIDField()
+    decision = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The panel decision that opened the case, when the chair allocates at panel.",
+    )
     intervention = serializers.PrimaryKeyRelatedField(queryset=Intervention.objects.all())
     request = serializers.CharField(max_length=2000)
     keyworker = serializers.PrimaryKeyRelatedField(

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from api import intervention_serializers as s
 from api.idempotency import idempotent
+from cases.models import PanelDecision
 from cases.selectors import case_get
 from config.exceptions import field_error
 from interventions import services
@@ -160,6 +161,14 @@ class AllocationViewSet(AllocationOutcomesMixin, viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         details = dict(data.validated_data)
         case = case_get(request.user, details.pop("case"))
+        if "decision" in details:
+            details["decision"] = (
+                PanelDecision.objects.filter(pk=details["decision"], case=case)
+                .select_related("meeting")
+                .first()
+            )
+            if details["decision"] is None:
+                raise field_error("decision", "No such decision on this case", "does_not_exist")
         allocation = services.allocation_create(actor=request.user, case=case, **details)
         return Response(s.AllocationSerializer(allocation).data, status=status.HTTP_201_CREATED)
 

@@ -580,3 +580,25 @@ class TestOutcomes:
         assert through_allocation.status_code == 201, through_allocation.json()
         assert through_allocation.json()["organisation"]["id"] == charity.pk
         assert case.outcomes.get().allocation == allocation
+
+
+@pytest.mark.django_db
+def test_the_chair_allocates_at_panel_through_the_decision(
+    api, case, mentoring, panel_chair, panel_member
+):
+    from cases.models import PanelDecision
+
+    decision = PanelDecision.objects.get(case=case)
+    body = {
+        "case": str(case.pk),
+        "intervention": mentoring.pk,
+        "request": "Mentor",
+        "decision": decision.pk,
+    }
+
+    by_chair = api(panel_chair).post(ALLOCATIONS, body, format="json")
+    by_member = api(panel_member).post(ALLOCATIONS, body, format="json")
+
+    assert by_chair.status_code == 201, by_chair.json()
+    assert by_member.status_code == 403
+    assert Allocation.objects.get().decision == decision
