@@ -10,7 +10,9 @@ from rest_framework.response import Response
 
 from api import case_serializers as s
 from api.idempotency import idempotent
+from audit.recorder import record_access
 from cases import services
+from cases.audit import record_agenda_access
 from cases.models import (
     Case,
     CaseNote,
@@ -35,9 +37,11 @@ from referrals.pathways import Pathway
 CONFLICT = OpenApiResponse(description="The state no longer allows this")
 
 
-def _agenda_payload(meeting):
+def _agenda_payload(meeting, user):
+    agenda = panel_agenda(meeting)
+    record_agenda_access(user, meeting, agenda)
     items = []
-    for position, item in enumerate(panel_agenda(meeting), start=1):
+    for position, item in enumerate(agenda, start=1):
         referral = item.referral
         items.append(
             {
@@ -85,7 +89,7 @@ class PanelViewSet(viewsets.GenericViewSet):
     @extend_schema(responses=s.AgendaItemSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def agenda(self, request, pk=None):
-        return Response(_agenda_payload(meeting_get(request.user, pk)))
+        return Response(_agenda_payload(meeting_get(request.user, pk), request.user))
 
     @extend_schema(methods=["GET"], responses=s.AttendanceSerializer(many=True), request=None)
     @extend_schema(
@@ -236,6 +240,13 @@ class CaseViewSet(viewsets.GenericViewSet):
     @extend_schema(responses=s.CaseListSerializer(many=True))
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        record_access(
+            request.user,
+            action="list",
+            object_type="case",
+            objects=page,
+            person_of=lambda case: case.person_id,
+        )
         return self.get_paginated_response(s.CaseListSerializer(page, many=True).data)
 
     def retrieve(self, request, pk=None):

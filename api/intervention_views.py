@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from api import intervention_serializers as s
 from api.idempotency import idempotent
+from audit.recorder import record_access
 from cases.models import PanelDecision
 from cases.selectors import case_get
 from config.exceptions import field_error
@@ -149,6 +150,13 @@ class AllocationViewSet(AllocationOutcomesMixin, viewsets.GenericViewSet):
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        record_access(
+            request.user,
+            action="list",
+            object_type="allocation",
+            objects=page,
+            person_of=lambda allocation: allocation.case.person_id,
+        )
         return self.get_paginated_response(s.AllocationSerializer(page, many=True).data)
 
     def retrieve(self, request, pk=None):

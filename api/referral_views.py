@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from api import referral_serializers as s
 from api.idempotency import idempotent
+from audit.recorder import record_access
 from referrals import consent as consent_services
 from referrals.models import LawfulBasis, Referral, ReferralStatus
 from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
@@ -75,6 +76,13 @@ class ReferralViewSet(viewsets.GenericViewSet):
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
+        record_access(
+            request.user,
+            action="list",
+            object_type="referral",
+            objects=page,
+            person_of=lambda referral: referral.person_id,
+        )
         return self.get_paginated_response(s.ReferralListSerializer(page, many=True).data)
 
     @extend_schema(request=s.ReferralCreateSerializer, responses={201: s.ReferralSerializer})

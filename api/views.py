@@ -15,6 +15,7 @@ from api import serializers
 from api.authentication import HashedTokenAuthentication
 from api.models import ApiToken
 from api.services import api_token_issue, api_token_revoke
+from audit.recorder import record_access
 from partners.models import Membership, Organisation
 from partners.roles import Role
 from partners.selectors import active_memberships, user_has_role, user_roles
@@ -211,4 +212,11 @@ class PersonViewSet(viewsets.GenericViewSet):
         query.is_valid(raise_exception=True)
         people = person_match(actor=request.user, query=MatchQuery(**query.validated_data))
         page = self.paginate_queryset(people.order_by("created_at"))
+        record_access(
+            request.user,
+            action="search",
+            object_type="person",
+            objects=page,
+            person_of=lambda person: person.pk,
+        )
         return self.get_paginated_response(serializers.PersonSerializer(page, many=True).data)

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class AuditConfig(AppConfig):
     name = "audit"
     verbose_name = "Audit and information governance"
+
+    def ready(self):
+        from simple_history.signals import post_create_historical_record
+
+        from audit.chain import on_history_row
+
+        post_create_historical_record.connect(on_history_row, dispatch_uid="audit.history")

@@ -16,6 +16,7 @@ from django.db.models import Case as When_
 from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
+from audit.recorder import record_access
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
@@ -75,6 +76,9 @@ def meetings_visible_to(user: User) -> QuerySet:
 def meeting_get(user: User, meeting_id) -> PanelMeeting:
     meeting = meetings_visible_to(user).select_related("chair").filter(pk=_uuid(meeting_id)).first()
     if meeting is None:
+        record_access(
+            user, action="view", object_type="panel_meeting", object_id=meeting_id, denied=True
+        )
         raise Http404("No such panel meeting")
     return meeting
 
@@ -167,7 +171,11 @@ def case_get(user: User, case_id) -> Case:
         .first()
     )
     if case is None:
+        record_access(user, action="view", object_type="case", object_id=case_id, denied=True)
         raise Http404("No such case")
+    record_access(
+        user, action="view", object_type="case", objects=[case], person_of=lambda c: c.person_id
+    )
     return case
 
 

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from audit.recorder import record_disclosure
 from cases.models import (
     Case,
     CaseNote,
@@ -420,6 +421,16 @@ def share_with_organisation(case, organisation, purpose, *, actor, referral) -> 
     except IntegrityError as exc:
         raise ConflictError("The case is already shared with them for this purpose") from exc
     assign_perm("cases.view_case", organisation.group, case)
+    record_disclosure(
+        actor,
+        recipient_organisation=organisation,
+        person_id=case.person_id,
+        object_type="case",
+        object_id=case.pk,
+        data_categories="identity, referral, case record",
+        purpose=purpose,
+        basis=basis,
+    )
     return share
 
 

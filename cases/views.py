@@ -14,7 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from audit.recorder import record_access
 from cases import forms, services
+from cases.audit import record_agenda_access
 from cases.models import CaseNote, CaseShare, CaseStatus, MeetingStatus, PanelAttendance
 from cases.selectors import (
     areas_for_roles,
@@ -83,6 +85,7 @@ def panel_planner(request):
 def _meeting_context(request, meeting, bound_form=None, **extra):
     capacities = meeting_capacities(request.user, meeting)
     agenda = panel_agenda(meeting)
+    record_agenda_access(request.user, meeting, agenda)
     for item in agenda:
         prefix = f"item-{item.referral.pk}"
         if bound_form is not None and bound_form.prefix == prefix:
@@ -290,6 +293,13 @@ def case_list(request):
     if overdue:
         cases = cases.filter(status=CaseStatus.OPEN, next_review_date__lt=timezone.localdate())
     page = Paginator(cases.order_by("-opened_at"), 25).get_page(request.GET.get("page"))
+    record_access(
+        request.user,
+        action="list",
+        object_type="case",
+        objects=page.object_list,
+        person_of=lambda case: case.person_id,
+    )
     return render(
         request,
         "cases/list.html",

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from audit.recorder import record_access
 from cases.selectors import areas_for_roles, cases_visible_to
 from interventions.models import (
     HOLDS_A_PLACE,
@@ -55,7 +56,17 @@ def allocation_get(user: User, allocation_id) -> Allocation:
         .first()
     )
     if allocation is None:
+        record_access(
+            user, action="view", object_type="allocation", object_id=allocation_id, denied=True
+        )
         raise Http404("No such allocation")
+    record_access(
+        user,
+        action="view",
+        object_type="allocation",
+        objects=[allocation],
+        person_of=lambda a: a.case.person_id,
+    )
     return allocation
 
 

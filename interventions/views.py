@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from audit.recorder import record_access
 from cases.selectors import case_get
 from cases.views import case_page_context
 from config.exceptions import ConflictError
@@ -46,6 +47,13 @@ def caseload(request):
         .order_by("-missed_contacts_flag", "status", "-created_at")
     )
     page = Paginator(allocations, 25).get_page(request.GET.get("page"))
+    record_access(
+        request.user,
+        action="list",
+        object_type="allocation",
+        objects=page.object_list,
+        person_of=lambda allocation: allocation.case.person_id,
+    )
     return render(request, "interventions/caseload.html", {"page": page})
 
 

@@ -15,6 +15,7 @@ from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from audit.recorder import record_access
 from partners.models import Area, User
 from partners.roles import Role
 from partners.selectors import active_memberships, organisations_where_user_can
@@ -70,7 +71,17 @@ def referral_get(user: User, referral_id) -> Referral:
         .first()
     )
     if referral is None:
+        record_access(
+            user, action="view", object_type="referral", object_id=referral_id, denied=True
+        )
         raise Http404("No such referral")
+    record_access(
+        user,
+        action="view",
+        object_type="referral",
+        objects=[referral],
+        person_of=lambda r: r.person_id,
+    )
     return referral
 
 
@@ -106,8 +117,14 @@ def person_get(user: User, person_id, *, permission: str = "referrals.view_perso
     person = people_visible_to(user, permission=permission).filter(pk=_parse_uuid(person_id))
     found = person.first()
     if found is None:
+        record_access(user, action="view", object_type="person", object_id=person_id, denied=True)
         raise Http404("No such person")
+    record_access(user, action="view", object_type="person", objects=[found], person_of=_own_pk)
     return found
+
+
+def _own_pk(person):
+    return person.pk
 
 
 def same_person_condition(person: Person, *, prefix: str = "") -> Q:

@@ -9,6 +9,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from audit.recorder import record_access
 from config.exceptions import ConflictError
 from partners.forms import apply_service_errors
 from referrals import consent as consent_services
@@ -55,6 +56,13 @@ def referral_list(request):
     if status in ReferralStatus.values:
         referrals = referrals.filter(status=status)
     page = Paginator(referrals.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    record_access(
+        request.user,
+        action="list",
+        object_type="referral",
+        objects=page.object_list,
+        person_of=lambda referral: referral.person_id,
+    )
     return render(
         request,
         "referrals/list.html",
@@ -78,6 +86,13 @@ def screening_queue(request):
         .order_by("risk_rank", "submitted_at")
     )
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_access(
+        request.user,
+        action="list",
+        object_type="referral",
+        objects=page.object_list,
+        person_of=lambda referral: referral.person_id,
+    )
     return render(request, "referrals/screening.html", {"page": page})
 
 
@@ -98,6 +113,14 @@ def find_person(request):
             )
         except ValidationError as error:
             apply_service_errors(form, error)
+        else:
+            record_access(
+                request.user,
+                action="search",
+                object_type="person",
+                objects=people,
+                person_of=lambda person: person.pk,
+            )
     return render(request, "referrals/find_person.html", {"form": form, "people": people})
 
 

@@ -1,0 +1,176 @@
+"""The audit trail: one append-only, hash-chained table of events.
+
+Every read of personal data, every denied attempt, every disclosure to another
+organisation, a digest of every history row, and every retention erasure is an
+``AuditEvent``. The database itself chains them (a trigger takes a transaction-level
+advisory lock, numbers the row, and hashes its canonical ``content`` with the previous
+hash) and refuses UPDATE and DELETE, so the order is fixed even under concurrent writers
+and nothing is quietly altered. ``python manage.py audit_verify`` walks the chain.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class EventKind(models.TextChoices):
+    ACCESS = "access", "Access"
+    DENIED = "denied", "Denied attempt"
+    DISCLOSURE = "disclosure", "Disclosure"
+    CHANGE = "change", "Change (history digest)"
+    BREAK_GLASS = "break_glass", "Break-glass"
+    EXPORT = "export", "Export"
+    TOMBSTONE = "tombstone", "Retention tombstone"
+
+
+class AuditEvent(models.Model):
+    seq = models.BigIntegerField(unique=True, editable=False, null=True)
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    occurred_at = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    role = models.CharField(max_length=20, blank=True)
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    person_id = models.UUIDField(null=True, blank=True)
+    channel = models.CharField(max_length=10, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    purpose = models.CharField(max_length=40, blank=True)
+    # Disclosures: to whom, what, and on what footing.
+    recipient_organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    data_categories = models.CharField(max_length=200, blank=True)
+    basis = models.CharField(max_length=40, blank=True)
+    # The canonical JSON of everything above (and details), which the chain hashes.
+    content = models.TextField()
+    prev_hash = models.CharField(max_length=64, editable=False, blank=True)
+    hash = models.CharField(max_length=64, editable=False, blank=True)
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [
+            models.Index(fields=["person_id", "occurred_at"]),
+            models.Index(fields=["user", "occurred_at"]),
+            models.Index(fields=["kind", "occurred_at"]),
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["recipient_organisation", "occurred_at"]),
+        ]
+
+    def __str__(self):
+        return f"Audit event {self.seq}: {self.kind} {self.action}"
+
+
+class ChainHead(models.Model):
+    """The newest link of the chain (one row), kept by the database trigger.
+
+    Locking this row is what puts concurrent writers in one order; its seq and hash let
+    ``audit_verify`` notice entries cut from the end of the chain.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="single_chain_head")]
+
+    def __str__(self):
+        return f"Chain head at {self.seq}"
+
+
+class FlagKind(models.TextChoices):
+    VOLUME = "volume", "Many distinct people viewed in a day"
+    OUT_OF_HOURS = "out_of_hours", "Access outside set hours"
+    DENIED = "denied", "Denied attempt"
+    BREAK_GLASS = "break_glass", "Break-glass use"
+
+
+class FlagOutcome(models.TextChoices):
+    APPROPRIATE = "appropriate", "Appropriate: no further action"
+    ADVICE_GIVEN = "advice_given", "Advice given to the user"
+    ESCALATED = "escalated", "Escalated (incident or disciplinary)"
+
+
+class ReviewFlag(models.Model):
+    kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="flags")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    raised_at = models.DateTimeField(auto_now_add=True)
+    detail = models.CharField(max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=FlagOutcome.choices, blank=True)
+    note = models.TextField(max_length=2000, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["reviewed_at", "-raised_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "event"], name="one_flag_per_kind_event")
+        ]
+
+    def __str__(self):
+        return f"Flag {self.pk}: {self.kind}"
+
+
+class FlagScanState(models.Model):
+    """How far the flag scan has read the chain (a single row)."""
+
+    last_seq = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"Flags scanned up to {self.last_seq}"
+
+
+class BreakGlassGrant(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "referrals.Person", on_delete=models.CASCADE, related_name="break_glass_grants"
+    )
+    reason = models.TextField(max_length=2000)
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        indexes = [models.Index(fields=["user", "person", "expires_at"])]
+
+    def __str__(self):
+        return f"Break-glass {self.pk}"
+
+
+class LegalHold(models.Model):
+    person = models.ForeignKey("referrals.Person", on_delete=models.CASCADE, related_name="holds")
+    reason = models.TextField(max_length=2000)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_at = models.DateTimeField(auto_now_add=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Legal hold {self.pk}"
+
+
+class RetentionStatistic(models.Model):
+    """What remains of erased records: counts, never anyone's details."""
+
+    erased_on = models.DateField()
+    record_type = models.CharField(max_length=40)
+    pathway = models.CharField(max_length=30, blank=True)
+    area = models.CharField(max_length=20, blank=True)
+    outcome = models.CharField(max_length=40, blank=True)
+    year = models.PositiveSmallIntegerField(null=True)
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.count} of {self.record_type}"

@@ -1,0 +1,206 @@
+"""Writing audit events: one small function for every read of personal data.
+
+Within a request, events are collected and written in one multi-row INSERT when the
+response leaves (``AuditMiddleware``), so auditing costs one query per request however
+many records a page shows. Outside a request (commands, tasks) each event is written at
+once. The database trigger chains every row.
+"""
+
+import contextvars
+import json
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import timezone
+
+from audit.models import AuditEvent, EventKind
+
+
+@dataclass
+class RequestAudit:
+    channel: str
+    ip_address: str | None
+    events: list[AuditEvent] = field(default_factory=list)
+
+
+_current: contextvars.ContextVar[RequestAudit | None] = contextvars.ContextVar(
+    "audit_request", default=None
+)
+
+
+def canonical(payload: dict) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _acting(user):
+    from partners.selectors import active_memberships
+
+    memberships = active_memberships(user) if user is not None else []
+    organisation = memberships[0].organisation if memberships else None
+    roles = sorted({m.role for m in memberships})
+    return organisation, ",".join(roles)[:20]
+
+
+def build_event(
+    *,
+    kind: str,
+    user,
+    action: str,
+    object_type: str = "",
+    object_id="",
+    person_id=None,
+    purpose: str = "",
+    recipient_organisation=None,
+    data_categories: str = "",
+    basis: str = "",
+    details: dict | None = None,
+) -> AuditEvent:
+    context = _current.get()
+    organisation, roles = _acting(user) if user is not None else (None, "")
+    event = AuditEvent(
+        kind=kind,
+        occurred_at=timezone.now(),
+        user=user,
+        organisation=organisation,
+        role=roles,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or "")[:64],
+        person_id=person_id,
+        channel=context.channel if context else "system",
+        ip_address=context.ip_address if context else None,
+        purpose=purpose,
+        recipient_organisation=recipient_organisation,
+        data_categories=data_categories,
+        basis=basis,
+    )
+    event.content = canonical(event_fields(event) | {"details": details or {}})
+    return event
+
+
+def event_fields(event: AuditEvent) -> dict:
+    """The columns a chain entry vouches for; audit_verify compares them with ``content``."""
+    return {
+        "kind": event.kind,
+        "occurred_at": event.occurred_at.isoformat(),
+        "user": event.user_id,
+        "organisation": event.organisation_id,
+        "role": event.role,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "person_id": str(event.person_id) if event.person_id else None,
+        "channel": event.channel,
+        "ip_address": event.ip_address,
+        "purpose": event.purpose,
+        "recipient_organisation": event.recipient_organisation_id,
+        "data_categories": event.data_categories,
+        "basis": event.basis,
+    }
+
+
+def emit(events: list[AuditEvent]) -> None:
+    if not events or not getattr(settings, "AUDIT_ENABLED", True):
+        return
+    context = _current.get()
+    if context is not None:
+        context.events.extend(events)
+    else:
+        AuditEvent.objects.bulk_create(events)
+
+
+def record_access(
+    user,
+    *,
+    action: str,
+    object_type: str,
+    objects=(),
+    person_of=lambda obj: None,
+    denied: bool = False,
+    purpose: str = "",
+    object_id="",
+) -> None:
+    """One event per record shown (or one for a denied attempt), for the IG trail."""
+    kind = EventKind.DENIED if denied else EventKind.ACCESS
+    if denied or not objects:
+        emit(
+            [
+                build_event(
+                    kind=kind,
+                    user=user,
+                    action=action,
+                    object_type=object_type,
+                    object_id=object_id,
+                    purpose=purpose,
+                )
+            ]
+        )
+        return
+    emit(
+        [
+            build_event(
+                kind=kind,
+                user=user,
+                action=action,
+                object_type=object_type,
+                object_id=obj.pk,
+                person_id=person_of(obj),
+                purpose=purpose,
+            )
+            for obj in objects
+        ]
+    )
+
+
+def record_disclosure(
+    user,
+    *,
+    recipient_organisation,
+    person_id,
+    object_type,
+    object_id,
+    data_categories,
+    purpose,
+    basis,
+) -> None:
+    emit(
+        [
+            build_event(
+                kind=EventKind.DISCLOSURE,
+                user=user,
+                action="disclose",
+                object_type=object_type,
+                object_id=object_id,
+                person_id=person_id,
+                purpose=purpose,
+                recipient_organisation=recipient_organisation,
+                data_categories=data_categories,
+                basis=basis,
+            )
+        ]
+    )
+
+
+def client_ip(request) -> str | None:
+    # Behind a proxy the first X-Forwarded-For hop is the client; trust it only if configured.
+    if getattr(settings, "BEHIND_TLS_PROXY", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        channel = "api" if request.path.startswith("/api/") else "web"
+        token = _current.set(RequestAudit(channel=channel, ip_address=client_ip(request)))
+        try:
+            return self.get_response(request)
+        finally:
+            context = _current.get()
+            _current.reset(token)
+            if context.events and getattr(settings, "AUDIT_ENABLED", True):
+                AuditEvent.objects.bulk_create(context.events)
