@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from api import case_views, intervention_views, referral_views, views
+from api import audit_views, case_views, intervention_views, referral_views, views
 
 router = SimpleRouter()
 router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token")
@@ -13,6 +13,9 @@ router.register("panels", case_views.PanelViewSet, basename="panel")
 router.register("cases", case_views.CaseViewSet, basename="case")
 router.register("interventions", intervention_views.InterventionViewSet, basename="intervention")
 router.register("allocations", intervention_views.AllocationViewSet, basename="allocation")
+router.register("audit/events", audit_views.AuditEventViewSet, basename="audit-event")
+router.register("audit/disclosures", audit_views.DisclosureViewSet, basename="audit-disclosure")
+router.register("audit/flags", audit_views.ReviewFlagViewSet, basename="audit-flag")
 
 REFERRAL = "referrals/<uuid:referral_id>/consents/"
 
@@ -22,6 +25,17 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-auth-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("pathways/", referral_views.PathwayListView.as_view(), name="pathway-list"),
+    path("audit/verify/", audit_views.AuditVerifyView.as_view(), name="audit-verify"),
+    path(
+        "people/<uuid:person_id>/break-glass/",
+        audit_views.BreakGlassView.as_view(),
+        name="person-break-glass",
+    ),
+    path(
+        "people/<uuid:person_id>/subject-access-export/",
+        audit_views.SubjectAccessExportView.as_view(),
+        name="person-subject-access-export",
+    ),
     path(
         "outcome-measures/",
         intervention_views.OutcomeMeasureListView.as_view(),

@@ -33,6 +33,7 @@ from partners.roles import Role
 from partners.selectors import active_memberships, organisations_where_user_can, user_can
 from referrals.models import Purpose, Referral, ReferralArea, ReferralStatus
 from referrals.pathways import RISK_ORDER
+from referrals.selectors import break_glass_condition
 
 PANEL_ROLES = {Role.PANEL_MEMBER, Role.PANEL_CHAIR}
 
@@ -160,6 +161,7 @@ def cases_visible_to(user: User) -> QuerySet:
             group_id__in=[o.group_id for o in organisations],
         )
         conditions |= Exists(shared)
+    conditions |= break_glass_condition(user, person_field="person_id")
     return Case.objects.filter(conditions)
 
 

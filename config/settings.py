@@ -88,6 +88,16 @@ MIDDLEWARE = [
 # Off only for the audit benchmark's baseline; never in service.
 AUDIT_ENABLED = env_bool("AUDIT_ENABLED", True)
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 120)
+# Access outside these local hours on weekdays (or at weekends) is flagged for IG review.
+AUDIT_WORKING_HOURS = (env_int("AUDIT_HOURS_START", 7), env_int("AUDIT_HOURS_END", 19))
+AUDIT_DAILY_PEOPLE_LIMIT = env_int("AUDIT_DAILY_PEOPLE_LIMIT", 50)
+# Years each record is kept once it no longer needs to be live.
+RETENTION = {
+    "referral_closed_without_case": env_int("RETENTION_REFERRAL_YEARS", 2),
+    "closed_case": env_int("RETENTION_CASE_YEARS", 6),
+    "case_until_age": env_int("RETENTION_CASE_UNTIL_AGE", 25),
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -281,6 +291,10 @@ SPECTACULAR_SETTINGS = {
         "LawfulBasisStatusEnum": "referrals.models.LawfulBasisStatus.choices",
         "PathwayEnum": "referrals.pathways.Pathway.choices",
         "ContactOutcomeEnum": "interventions.models.ContactOutcome.choices",
+        "EventKindEnum": "audit.models.EventKind.choices",
+        "FlagKindEnum": "audit.models.FlagKind.choices",
+        "FlagOutcomeEnum": "audit.models.FlagOutcome.choices",
+        "OutcomeKindEnum": "interventions.models.OutcomeKind.choices",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

@@ -14,7 +14,9 @@ import uuid
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from audit.models import BreakGlassGrant
 from audit.recorder import record_access
 from partners.models import Area, User
 from partners.roles import Role
@@ -57,6 +59,8 @@ def referrals_visible_to(user: User) -> QuerySet:
     areas = coordinator_areas(user)
     if areas:
         conditions |= Q(area__in=sorted(areas)) & ~Q(status=ReferralStatus.DRAFT)
+    if active_memberships(user):
+        conditions |= break_glass_condition(user, person_field="person_id")
     if not conditions:
         return Referral.objects.none()
     return Referral.objects.filter(conditions)
@@ -85,31 +89,45 @@ def referral_get(user: User, referral_id) -> Referral:
     return referral
 
 
+def break_glass_condition(user: User, *, person_field: str) -> Q:
+    """Records of people the user broke the glass for, while the grant lasts."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    grants = BreakGlassGrant.objects.filter(
+        user_id=user.pk, person_id=OuterRef(person_field), expires_at__gt=timezone.now()
+    )
+    return Q(Exists(grants))
+
+
 def people_visible_to(user: User, *, permission: str = "referrals.view_person") -> QuerySet:
+    conditions = Q()
     organisations = organisations_where_user_can(user, permission)
-    if not organisations:
-        return Person.objects.none()
-    codename = permission.split(".", 1)[1]
-    via_organisation = PersonGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"),
-        permission__codename=codename,
-        permission__content_type__app_label="referrals",
-        group_id__in=[organisation.group_id for organisation in organisations],
-    )
-    direct = PersonUserObjectPermission.objects.filter(
-        content_object=OuterRef("pk"),
-        permission__codename=codename,
-        permission__content_type__app_label="referrals",
-        user_id=user.pk,
-    )
-    condition = Exists(via_organisation) | Exists(direct)
-    areas = coordinator_areas(user)
-    if areas:
-        screened = Referral.objects.filter(person=OuterRef("pk"), area__in=sorted(areas)).exclude(
-            status=ReferralStatus.DRAFT
+    if organisations:
+        codename = permission.split(".", 1)[1]
+        via_organisation = PersonGroupObjectPermission.objects.filter(
+            content_object=OuterRef("pk"),
+            permission__codename=codename,
+            permission__content_type__app_label="referrals",
+            group_id__in=[organisation.group_id for organisation in organisations],
         )
-        condition |= Exists(screened)
-    return Person.objects.filter(condition)
+        direct = PersonUserObjectPermission.objects.filter(
+            content_object=OuterRef("pk"),
+            permission__codename=codename,
+            permission__content_type__app_label="referrals",
+            user_id=user.pk,
+        )
+        conditions |= Q(Exists(via_organisation)) | Q(Exists(direct))
+        areas = coordinator_areas(user)
+        if areas:
+            screened = Referral.objects.filter(
+                person=OuterRef("pk"), area__in=sorted(areas)
+            ).exclude(status=ReferralStatus.DRAFT)
+            conditions |= Q(Exists(screened))
+    if permission == "referrals.view_person" and active_memberships(user):
+        conditions |= break_glass_condition(user, person_field="pk")
+    if not conditions:
+        return Person.objects.none()
+    return Person.objects.filter(conditions)
 
 
 def person_get(user: User, person_id, *, permission: str = "referrals.view_person") -> Person:

@@ -1,0 +1,202 @@
+"""Information governance endpoints: IG officers only, except break-glass."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audit.chain import verify_chain
+from audit.models import AuditEvent, EventKind, FlagOutcome, ReviewFlag
+from audit.services import (
+    break_glass,
+    flag_review,
+    flags_refresh,
+    require_ig_officer,
+    subject_access_export,
+)
+from referrals.models import Person
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    user = serializers.StringRelatedField()
+    organisation = serializers.StringRelatedField()
+    recipient_organisation = serializers.StringRelatedField()
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "seq",
+            "kind",
+            "occurred_at",
+            "user",
+            "organisation",
+            "role",
+            "action",
+            "object_type",
+            "object_id",
+            "person_id",
+            "channel",
+            "ip_address",
+            "purpose",
+            "recipient_organisation",
+            "data_categories",
+            "basis",
+            "hash",
+        ]
+        read_only_fields = fields
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    occurred = django_filters.DateFromToRangeFilter(field_name="occurred_at")
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "kind",
+            "person_id",
+            "user",
+            "organisation",
+            "object_type",
+            "object_id",
+            "action",
+            "recipient_organisation",
+            "channel",
+        ]
+
+
+class IgOnlyMixin:
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        require_ig_officer(request.user)
+
+
+class AuditEventViewSet(IgOnlyMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The audit trail: who saw, changed or disclosed what, and when."""
+
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilter
+    queryset = AuditEvent.objects.select_related("user", "organisation", "recipient_organisation")
+
+
+class DisclosureViewSet(AuditEventViewSet):
+    """Every time personal data passed to another organisation."""
+
+    queryset = AuditEventViewSet.queryset.filter(kind=EventKind.DISCLOSURE)
+
+
+class ReviewFlagSerializer(serializers.ModelSerializer):
+    user = serializers.StringRelatedField()
+    reviewed_by = serializers.StringRelatedField()
+    event = AuditEventSerializer()
+
+    class Meta:
+        model = ReviewFlag
+        fields = [
+            "id",
+            "kind",
+            "user",
+            "event",
+            "raised_at",
+            "detail",
+            "reviewed_by",
+            "reviewed_at",
+            "outcome",
+            "note",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class ReviewSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=FlagOutcome.choices)
+    note = serializers.CharField(max_length=2000)
+    version = serializers.IntegerField(min_value=1)
+
+
+class ReviewFlagViewSet(IgOnlyMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Flags for IG review, oldest unreviewed first; listing scans new events first."""
+
+    serializer_class = ReviewFlagSerializer
+    queryset = ReviewFlag.objects.select_related(
+        "user", "reviewed_by", "event__user", "event__organisation", "event__recipient_organisation"
+    )
+    filterset_fields = ["kind", "outcome", "user"]
+
+    def list(self, request, *args, **kwargs):
+        flags_refresh()
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=ReviewSerializer, responses=ReviewFlagSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        data = ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        flag = flag_review(
+            actor=request.user,
+            flag=self.get_object(),
+            outcome=data.validated_data["outcome"],
+            note=data.validated_data["note"],
+            expected_version=data.validated_data["version"],
+        )
+        return Response(ReviewFlagSerializer(flag).data)
+
+
+class VerifySerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    checked = serializers.IntegerField()
+    problem = serializers.CharField()
+    seq = serializers.IntegerField(allow_null=True)
+
+
+class AuditVerifyView(APIView):
+    """Walk the hash chain now and say whether it is intact."""
+
+    @extend_schema(responses=VerifySerializer)
+    def get(self, request):
+        require_ig_officer(request.user)
+        return Response(VerifySerializer(verify_chain()).data)
+
+
+class BreakGlassRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class BreakGlassSerializer(serializers.Serializer):
+    person = serializers.UUIDField(source="person_id")
+    expires_at = serializers.DateTimeField()
+
+
+def _person_or_404(person_id):
+    from django.http import Http404
+
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise Http404("No such person")
+    return person
+
+
+class BreakGlassView(APIView):
+    """Open a person's records that were not shared with you, for a limited time, stating
+    why. IG is told at once."""
+
+    @extend_schema(request=BreakGlassRequestSerializer, responses={201: BreakGlassSerializer})
+    def post(self, request, person_id):
+        data = BreakGlassRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        grant = break_glass(
+            actor=request.user,
+            person=_person_or_404(person_id),
+            reason=data.validated_data["reason"],
+        )
+        return Response(BreakGlassSerializer(grant).data, status=status.HTTP_201_CREATED)
+
+
+class SubjectAccessExportView(APIView):
+    """Everything held about a person, for IG to review before release."""
+
+    @extend_schema(responses={200: {"type": "object"}})
+    def get(self, request, person_id):
+        require_ig_officer(request.user)
+        return Response(subject_access_export(actor=request.user, person=_person_or_404(person_id)))
