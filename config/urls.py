@@ -7,6 +7,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("", include("cases.urls")),
     path("", include("interventions.urls")),
+    path("audit/", include("audit.urls")),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

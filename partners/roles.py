@@ -124,8 +124,8 @@ ROLE_NEXT_STEPS: dict[str, tuple[tuple[str, str | None], ...]] = {
         ("The intervention catalogue, with places and waiting lists", "interventions:catalogue"),
     ),
     Role.IG_OFFICER: (
-        ("Review the audit trail and flagged access", None),
-        ("Handle subject access requests", None),
+        ("Review the audit trail and flagged access", "audit:flags"),
+        ("Search the audit trail and prepare subject access exports", "audit:search"),
     ),
     Role.ANALYST: (("See partnership figures, with small numbers suppressed", None),),
     Role.ADMIN: (("Manage partner organisations, users and their roles", "admin:index"),),

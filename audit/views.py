@@ -1,0 +1,133 @@
+"""The IG officer's pages: audit search, a person's access history, the review queue and
+the subject access export."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from audit.models import AuditEvent, EventKind, FlagOutcome, ReviewFlag
+from audit.services import flag_review, flags_refresh, require_ig_officer, subject_access_export
+from config.exceptions import ConflictError
+from partners.forms import apply_service_errors
+from referrals.models import Person
+
+
+class SearchForm(forms.Form):
+    person = forms.UUIDField(label="Person (id)", required=False)
+    user = forms.CharField(label="User (username)", max_length=150, required=False)
+    object_id = forms.CharField(label="Record id", max_length=64, required=False)
+    kind = forms.ChoiceField(
+        label="Kind", choices=[("", "Any"), *EventKind.choices], required=False
+    )
+    date_from = forms.DateField(label="From (YYYY-MM-DD)", required=False)
+    date_to = forms.DateField(label="To (YYYY-MM-DD)", required=False)
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=FlagOutcome.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(label="Note", max_length=2000, widget=forms.Textarea)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def _person_or_404(person_id):
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise Http404("No such person")
+    return person
+
+
+@login_required
+def audit_search(request):
+    require_ig_officer(request.user)
+    form = SearchForm(request.GET or None)
+    events = AuditEvent.objects.select_related("user", "organisation", "recipient_organisation")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["person"]:
+            events = events.filter(person_id=data["person"])
+        if data["user"]:
+            events = events.filter(user__username=data["user"])
+        if data["object_id"]:
+            events = events.filter(object_id=data["object_id"])
+        if data["kind"]:
+            events = events.filter(kind=data["kind"])
+        if data["date_from"]:
+            events = events.filter(occurred_at__date__gte=data["date_from"])
+        if data["date_to"]:
+            events = events.filter(occurred_at__date__lte=data["date_to"])
+    page = Paginator(events.order_by("-seq"), 50).get_page(request.GET.get("page"))
+    return render(request, "audit/search.html", {"form": form, "page": page})
+
+
+@login_required
+def person_access(request, person_id):
+    """Who looked at a person's records, and when (metadata only: no narrative)."""
+    require_ig_officer(request.user)
+    person = _person_or_404(person_id)
+    events = (
+        AuditEvent.objects.filter(person_id=person.pk)
+        .select_related("user", "organisation", "recipient_organisation")
+        .order_by("-seq")
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "audit/person.html", {"person_id": person.pk, "page": page})
+
+
+@login_required
+def flag_queue(request):
+    require_ig_officer(request.user)
+    flags_refresh()
+    flags = ReviewFlag.objects.select_related("user", "event", "reviewed_by")
+    unreviewed = flags.filter(reviewed_at=None).order_by("raised_at")
+    reviewed = flags.exclude(reviewed_at=None).order_by("-reviewed_at")[:20]
+    return render(
+        request,
+        "audit/flags.html",
+        {"unreviewed": unreviewed, "reviewed": reviewed, "review_form": ReviewForm()},
+    )
+
+
+@login_required
+@require_POST
+def review(request, flag_id):
+    require_ig_officer(request.user)
+    flag = ReviewFlag.objects.filter(pk=flag_id).first()
+    if flag is None:
+        raise Http404("No such flag")
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            flag_review(
+                actor=request.user,
+                flag=flag,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["version"],
+            )
+            messages.success(request, "Flag reviewed")
+            return redirect("audit:flags")
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except ConflictError as error:
+            form.add_error(None, error.message)
+    messages.error(request, "; ".join(" ".join(e) for e in form.errors.values()))
+    return redirect("audit:flags")
+
+
+@login_required
+def export_page(request, person_id):
+    require_ig_officer(request.user)
+    export = subject_access_export(actor=request.user, person=_person_or_404(person_id))
+    sections = [
+        (name.replace("_", " ").capitalize(), rows)
+        for name, rows in export.items()
+        if isinstance(rows, list)
+    ]
+    return render(request, "audit/export.html", {"export": export, "sections": sections})
