@@ -126,7 +126,14 @@ class PanelViewSet(viewsets.GenericViewSet):
         decisions = (
             PanelDecision.objects.filter(meeting=meeting)
             .prefetch_related("actions__owner")
-            .select_related("decided_by")
+            .select_related("decided_by", "referral")
+        )
+        record_access(
+            request.user,
+            action="view_decisions",
+            object_type="referral",
+            objects=[d.referral for d in decisions],
+            person_of=lambda referral: referral.person_id,
         )
         return Response(s.DecisionSerializer(decisions, many=True).data)
 

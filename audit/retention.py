@@ -39,11 +39,11 @@ class Plan:
 def _keep_until(person, referrals, cases) -> datetime.date | None:
     """The date until which this person's records must be kept; None while any is live."""
     policy = settings.RETENTION
-    dates = [
-        _years_after(
-            timezone.localtime(person.created_at).date(), policy["referral_closed_without_case"]
-        )
-    ]
+    dates = []
+    if not referrals and not cases:
+        # Recorded but never referred: kept as long as a referral that went nowhere.
+        recorded = timezone.localtime(person.created_at).date()
+        dates.append(_years_after(recorded, policy["referral_closed_without_case"]))
     for referral in referrals:
         if referral.status in CLOSED_WITHOUT_CASE:
             decided = timezone.localtime(referral.screened_at or referral.status_changed_at).date()

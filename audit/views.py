@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent, EventKind, FlagOutcome, ReviewFlag
+from audit.recorder import record_access
 from audit.services import flag_review, flags_refresh, require_ig_officer, subject_access_export
 from config.exceptions import ConflictError
 from partners.forms import apply_service_errors
@@ -77,6 +78,13 @@ def person_access(request, person_id):
         .order_by("-seq")
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    record_access(
+        request.user,
+        action="view_access_history",
+        object_type="person",
+        objects=[person],
+        person_of=lambda p: p.pk,
+    )
     return render(request, "audit/person.html", {"person_id": person.pk, "page": page})
 
 

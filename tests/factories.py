@@ -82,8 +82,13 @@ def make_referral(actor, *, person=None, **overrides):
     return referral_create(actor=actor, person_id=person.pk, **details)
 
 
-def give_consent(actor, referral, *, purposes=None, given_by="parent_or_guardian"):
+def give_consent(actor, referral, *, purposes=None, given_by=None):
     from referrals.consent import consent_record
+    from referrals.pathways import age_on
+
+    if given_by is None:
+        adult = age_on(referral.person.date_of_birth, timezone.localdate()) >= 18
+        given_by = "person" if adult else "parent_or_guardian"
 
     return consent_record(
         actor=actor,

@@ -1,0 +1,513 @@
+"""The audit trail: tamper-evident, reviewed by IG, and the person's own rights."""
+
+import datetime
+import json
+import threading
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.utils import timezone
+
+from audit.chain import verify_chain
+from audit.models import AuditEvent, BreakGlassGrant, EventKind, ReviewFlag
+from audit.recorder import build_event, canonical, event_fields
+from tests.factories import (
+    case_ready_for_delivery,
+    make_person,
+    make_referral,
+    opened_case,
+    submitted_referral,
+    years_ago,
+)
+
+
+def write_events(user, count):
+    for n in range(count):
+        build_event(
+            kind="access", user=user, action="view", object_type="person", object_id=str(n)
+        ).save()
+
+
+def tamper(sql, params=()):
+    """As the database owner, with the append-only trigger set aside."""
+    with connection.cursor() as cursor:
+        # Django's foreign keys are deferred; settle them so the table can be altered.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+        try:
+            cursor.execute(sql, params)
+        finally:
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+
+
+@pytest.mark.django_db
+class TestTheChain:
+    def test_events_are_chained_in_order_and_verify(self, school_caseworker):
+        write_events(school_caseworker, 5)
+        seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+        assert seqs == list(range(1, 6))
+        result = verify_chain()
+        assert result.ok, result.problem
+        assert result.checked == 5
+
+    def test_update_and_delete_are_refused_by_the_database(self, school_caseworker):
+        write_events(school_caseworker, 1)
+        for statement in (
+            "UPDATE audit_auditevent SET action = 'x'",
+            "DELETE FROM audit_auditevent",
+        ):
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+                connection.cursor().execute(statement)
+        assert AuditEvent.objects.get().action == "view"
+
+    def test_verify_finds_an_altered_entry(self, school_caseworker):
+        write_events(school_caseworker, 5)
+        tamper("UPDATE audit_auditevent SET object_id = 'other' WHERE seq = 3")
+        result = verify_chain()
+        assert (result.ok, result.seq) == (False, 3)
+        with pytest.raises(CommandError, match="BROKEN at entry 3"):
+            call_command("audit_verify", "--no-progress", stdout=StringIO())
+
+    def test_verify_finds_altered_content_even_with_a_recomputed_hash_elsewhere(
+        self, school_caseworker
+    ):
+        write_events(school_caseworker, 4)
+        tamper(
+            "UPDATE audit_auditevent SET content = replace(content, %s, %s) WHERE seq = 2",
+            ['"view"', '"edit"'],
+        )
+        assert verify_chain().seq == 2
+
+    def test_verify_finds_a_removed_entry(self, school_caseworker):
+        write_events(school_caseworker, 5)
+        tamper("DELETE FROM audit_auditevent WHERE seq = 2")
+        result = verify_chain()
+        assert (result.ok, result.seq) == (False, 3)
+        assert "removed" in result.problem
+
+    def test_verify_finds_entries_cut_from_the_end(self, school_caseworker):
+        write_events(school_caseworker, 5)
+        tamper("DELETE FROM audit_auditevent WHERE seq = 5")
+        result = verify_chain()
+        assert not result.ok
+        assert "removed" in result.problem
+
+    def test_verify_finds_an_inserted_entry(self, school_caseworker):
+        write_events(school_caseworker, 3)
+        forged = AuditEvent.objects.get(seq=2)
+        tamper(
+            "INSERT INTO audit_auditevent (seq, kind, occurred_at, role, action, object_type,"
+            " object_id, channel, purpose, data_categories, basis, content, prev_hash, hash)"
+            " VALUES (%s, 'access', now(), '', 'view', 'person', 'x', '', '', '', '', %s, %s, %s)",
+            [4, forged.content, forged.hash, forged.hash],
+        )
+        result = verify_chain()
+        assert (result.ok, result.seq) == (False, 4)
+
+    def test_verify_finds_an_altered_history_row(
+        self, school_caseworker, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            make_person(school_caseworker)
+        assert AuditEvent.objects.filter(kind="change", object_type="referrals.Person").exists()
+        assert verify_chain().ok
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE referrals_historicalperson SET gender = 'female'")
+        result = verify_chain()
+        assert not result.ok
+        assert "history row" in result.problem
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_chain_holds_under_many_concurrent_writers(school_caseworker):
+    writers, each = 6, 25
+    barrier = threading.Barrier(writers)
+
+    def write():
+        try:
+            barrier.wait(timeout=10)
+            write_events(school_caseworker, each)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write) for _ in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    result = verify_chain()
+    assert result.ok, result.problem
+    assert AuditEvent.objects.filter(kind="access").count() == writers * each
+
+
+@pytest.mark.django_db
+class TestAccessEvents:
+    def test_a_view_and_a_denied_attempt_are_recorded_with_who_how_and_from_where(
+        self, api, school_caseworker, police_officer
+    ):
+        person = make_person(school_caseworker)
+        api(school_caseworker).get(f"/api/v1/people/{person.pk}/", REMOTE_ADDR="10.1.2.3")
+        api(police_officer).get(f"/api/v1/people/{person.pk}/")
+
+        seen = AuditEvent.objects.get(kind=EventKind.ACCESS, user=school_caseworker)
+        denied = AuditEvent.objects.get(kind=EventKind.DENIED, user=police_officer)
+        assert (seen.person_id, seen.channel, seen.ip_address, seen.role) == (
+            person.pk,
+            "api",
+            "10.1.2.3",
+            "referrer",
+        )
+        assert seen.organisation.name == "Riverside Academy"
+        assert denied.object_id == str(person.pk)
+        assert denied.person_id is None  # a denied attempt reveals nothing about the person
+
+    def test_a_list_records_each_record_returned(self, api, school_caseworker):
+        for name in ("A", "B", "C"):
+            make_referral(
+                school_caseworker,
+                person=make_person(
+                    school_caseworker, family_name=name, date_of_birth=years_ago(14)
+                ),
+            )
+        api(school_caseworker).get("/api/v1/referrals/")
+        assert AuditEvent.objects.filter(action="list", object_type="referral").count() == 3
+
+    def test_sharing_a_case_is_a_disclosure(
+        self, api, school_caseworker, coordinator, panel_chair, police, ig_officer
+    ):
+        case = opened_case(school_caseworker, coordinator, panel_chair)
+        api(school_caseworker).post(
+            f"/api/v1/cases/{case.pk}/shares/",
+            {"organisation": police.pk, "purpose": "information_sharing"},
+            format="json",
+        )
+        disclosures = (
+            api(ig_officer)
+            .get("/api/v1/audit/disclosures/", {"person_id": str(case.person_id)})
+            .json()
+        )
+        recipients = {d["recipient_organisation"] for d in disclosures["results"]}
+        assert recipients == {"Riverside Academy", "Durham Constabulary"}
+        assert {d["purpose"] for d in disclosures["results"]} == {"information_sharing"}
+
+
+@pytest.mark.django_db
+class TestBreakGlass:
+    def test_break_glass_gives_time_limited_access_and_raises_a_flag(
+        self, api, school_caseworker, coordinator, panel_chair, police_officer, ig_officer
+    ):
+        case = opened_case(school_caseworker, coordinator, panel_chair)
+        officer = api(police_officer)
+        assert officer.get(f"/api/v1/cases/{case.pk}/").status_code == 404
+
+        short = officer.post(
+            f"/api/v1/people/{case.person_id}/break-glass/", {"reason": "urgent"}, format="json"
+        )
+        granted = officer.post(
+            f"/api/v1/people/{case.person_id}/break-glass/",
+            {"reason": "Knife incident tonight; need to know who the lead professional is"},
+            format="json",
+        )
+
+        assert short.status_code == 400
+        assert granted.status_code == 201
+        assert officer.get(f"/api/v1/cases/{case.pk}/").status_code == 200
+        assert officer.get(f"/api/v1/people/{case.person_id}/").status_code == 200
+        assert (
+            officer.post(
+                f"/api/v1/cases/{case.pk}/notes/", {"text": "x"}, format="json"
+            ).status_code
+            == 403
+        )
+        flag = ReviewFlag.objects.get(kind="break_glass")
+        assert flag.user == police_officer
+
+        BreakGlassGrant.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+        assert officer.get(f"/api/v1/cases/{case.pk}/").status_code == 404
+
+        ig = api(ig_officer)
+        listed = ig.get("/api/v1/audit/flags/", {"kind": "break_glass"}).json()["results"]
+        reviewed = ig.post(
+            f"/api/v1/audit/flags/{listed[0]['id']}/review/",
+            {"outcome": "appropriate", "note": "Confirmed with the duty inspector", "version": 1},
+            format="json",
+        )
+        assert reviewed.status_code == 200
+        assert reviewed.json()["reviewed_by"] is not None
+
+    def test_an_ig_officer_cannot_review_their_own_flag(self, api, school_caseworker, ig_officer):
+        person = make_person(school_caseworker)
+        client = api(ig_officer)
+        client.post(
+            f"/api/v1/people/{person.pk}/break-glass/",
+            {"reason": "Subject access request check"},
+            format="json",
+        )
+        flag = ReviewFlag.objects.get()
+        response = client.post(
+            f"/api/v1/audit/flags/{flag.pk}/review/",
+            {"outcome": "appropriate", "note": "ok", "version": 1},
+            format="json",
+        )
+        assert response.status_code == 403
+
+
+@pytest.mark.django_db
+class TestFlags:
+    def test_denied_attempts_are_flagged(self, api, school_caseworker, police_officer, ig_officer):
+        person = make_person(school_caseworker)
+        api(police_officer).get(f"/api/v1/people/{person.pk}/")
+        flags = api(ig_officer).get("/api/v1/audit/flags/").json()["results"]
+        assert [(f["kind"], f["user"]) for f in flags] == [("denied", str(police_officer))]
+
+    def test_many_people_in_a_day_are_flagged_once(
+        self, api, school_caseworker, ig_officer, settings
+    ):
+        settings.AUDIT_DAILY_PEOPLE_LIMIT = 2
+        people = [make_person(school_caseworker, family_name=n) for n in ("A", "B", "C", "D")]
+        client = api(school_caseworker)
+        for person in people:
+            client.get(f"/api/v1/people/{person.pk}/")
+        kinds = [f["kind"] for f in api(ig_officer).get("/api/v1/audit/flags/").json()["results"]]
+        assert kinds.count("volume") == 1
+
+    def test_access_out_of_hours_is_flagged(self, school_caseworker, ig_officer, api):
+        event = build_event(
+            kind="access", user=school_caseworker, action="view", object_type="person"
+        )
+        event.occurred_at = timezone.make_aware(
+            datetime.datetime(2026, 11, 21, 23, 30)
+        )  # a Saturday
+        event.content = canonical(event_fields(event) | {"details": {}})
+        event.save()
+        flags = api(ig_officer).get("/api/v1/audit/flags/").json()["results"]
+        assert [f["kind"] for f in flags] == ["out_of_hours"]
+
+
+@pytest.mark.django_db
+class TestIgOnly:
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/api/v1/audit/events/",
+            "/api/v1/audit/disclosures/",
+            "/api/v1/audit/flags/",
+            "/api/v1/audit/verify/",
+        ],
+    )
+    @pytest.mark.parametrize("who", ["school_caseworker", "coordinator", "analyst", "admin_user"])
+    def test_others_are_refused(self, api, request, url, who):
+        assert api(request.getfixturevalue(who)).get(url).status_code == 403
+
+    def test_the_verify_endpoint_reports_the_chain(self, api, ig_officer, school_caseworker):
+        write_events(school_caseworker, 2)
+        body = api(ig_officer).get("/api/v1/audit/verify/").json()
+        assert body["ok"] is True
+        assert body["checked"] >= 2
+
+    def test_ig_officers_do_not_see_case_narratives(
+        self, api, school_caseworker, coordinator, panel_chair, ig_officer
+    ):
+        case = opened_case(school_caseworker, coordinator, panel_chair)
+        client = api(ig_officer)
+        assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 404
+        assert client.get(f"/api/v1/referrals/{case.referrals.get().pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+class TestSubjectAccess:
+    def test_the_export_holds_every_record_type_and_nothing_about_anyone_else(
+        self,
+        api,
+        school_caseworker,
+        coordinator,
+        panel_chair,
+        charity,
+        provider_keyworker,
+        ig_officer,
+    ):
+        from cases.services import note_add
+        from interventions.models import OutcomeMeasure
+        from interventions.services import (
+            allocation_create,
+            allocation_offer,
+            allocation_transition,
+            contact_record,
+            outcome_record,
+        )
+        from tests.factories import make_intervention
+
+        case = case_ready_for_delivery(school_caseworker, coordinator, panel_chair)
+        note_add(actor=school_caseworker, case=case, text="Met at school with mum")
+        allocation = allocation_create(
+            actor=school_caseworker,
+            case=case,
+            intervention=make_intervention(charity),
+            request="Mentoring",
+        )
+        allocation_offer(actor=school_caseworker, allocation=allocation)
+        allocation_transition(actor=provider_keyworker, allocation=allocation, action="accept")
+        allocation_transition(actor=provider_keyworker, allocation=allocation, action="start")
+        contact_record(
+            actor=provider_keyworker,
+            allocation=allocation,
+            contact_date=timezone.localdate(),
+            contact_type="phone",
+            outcome="attended",
+        )
+        outcome_record(
+            actor=school_caseworker,
+            case=case,
+            measure=OutcomeMeasure.objects.get(code="feeling_safe"),
+            kind="baseline",
+            value=3,
+            recorded_on=timezone.localdate(),
+        )
+        someone_else = submitted_referral(
+            school_caseworker,
+            person=make_person(
+                school_caseworker,
+                given_name="Zara",
+                family_name="Okonkwo",
+                date_of_birth=years_ago(13),
+            ),
+            narrative="A different child entirely",
+        )
+
+        api(school_caseworker).get(f"/api/v1/cases/{case.pk}/")
+        response = api(ig_officer).get(f"/api/v1/people/{case.person_id}/subject-access-export/")
+
+        assert response.status_code == 200
+        export = response.json()
+        for section in (
+            "people",
+            "referrals",
+            "consents",
+            "panel_decisions",
+            "cases",
+            "case_shares",
+            "notes",
+            "allocations",
+            "contacts",
+            "outcomes",
+            "disclosures",
+            "access_history",
+        ):
+            assert export[section], section
+        assert export["people"][0]["family_name"] == "Fletcher"
+        text = json.dumps(export)
+        assert "Okonkwo" not in text
+        assert "A different child entirely" not in text
+        assert str(someone_else.pk) not in text
+        assert AuditEvent.objects.filter(kind="export", person_id=case.person_id).exists()
+
+    def test_only_ig_officers_export(self, api, school_caseworker):
+        person = make_person(school_caseworker)
+        assert (
+            api(school_caseworker)
+            .get(f"/api/v1/people/{person.pk}/subject-access-export/")
+            .status_code
+            == 403
+        )
+
+
+@pytest.mark.django_db
+class TestRetention:
+    def closed_case_of_an_adult(self, referrer, coordinator, chair, *, years_closed):
+        from cases.models import Case
+        from cases.services import case_close
+
+        person = make_person(
+            referrer, family_name=f"Closed{years_closed}", date_of_birth=years_ago(30)
+        )
+        case = opened_case(
+            referrer,
+            coordinator,
+            chair,
+            person=person,
+            pathway="adult_18_35",
+            risk_factors=["knife_carrying"],
+        )
+        case_close(actor=referrer, case=case, reason="goals_met", summary="Done")
+        Case.objects.filter(pk=case.pk).update(
+            closed_at=timezone.now() - datetime.timedelta(days=365 * years_closed + 2)
+        )
+        return case
+
+    def test_dry_run_counts_and_changes_nothing_then_erasure_keeps_statistics_and_the_chain(
+        self, school_caseworker, coordinator, panel_chair
+    ):
+        from audit.models import RetentionStatistic
+        from cases.models import Case
+        from referrals.models import Person, Referral
+
+        old = self.closed_case_of_an_adult(
+            school_caseworker, coordinator, panel_chair, years_closed=7
+        )
+        recent = self.closed_case_of_an_adult(
+            school_caseworker, coordinator, panel_chair, years_closed=1
+        )
+        Person.objects.filter(pk=recent.person_id)  # kept: closed a year ago
+        out = StringIO()
+
+        call_command("apply_retention", "--dry-run", stdout=out)
+        assert "Would erase 1 people, 1 referrals, 1 cases" in out.getvalue()
+        assert Case.objects.count() == 2
+
+        call_command("apply_retention", stdout=StringIO())
+
+        assert not Person.objects.filter(pk=old.person_id).exists()
+        assert not Person.history.filter(id=old.person_id).exists()
+        assert not Referral.history.filter(person_id=old.person_id).exists()
+        assert not Case.history.filter(id=old.pk).exists()
+        assert Case.objects.filter(pk=recent.pk).exists()
+        assert RetentionStatistic.objects.filter(record_type="case", outcome="goals_met").exists()
+        tombstone = AuditEvent.objects.get(kind="tombstone")
+        assert str(old.person_id) in tombstone.content
+        result = verify_chain()
+        assert result.ok, result.problem
+
+    def test_a_legal_hold_stops_erasure(
+        self, school_caseworker, coordinator, panel_chair, ig_officer
+    ):
+        from audit.services import legal_hold_place
+        from referrals.models import Person
+
+        old = self.closed_case_of_an_adult(
+            school_caseworker, coordinator, panel_chair, years_closed=7
+        )
+        legal_hold_place(actor=ig_officer, person=old.person, reason="Civil claim pending")
+        call_command("apply_retention", stdout=StringIO())
+        assert Person.objects.filter(pk=old.person_id).exists()
+
+    def test_a_young_persons_case_is_kept_until_25(
+        self, school_caseworker, coordinator, panel_chair
+    ):
+        from audit.retention import retention_plan
+        from cases.models import Case
+        from cases.services import case_close
+
+        case = opened_case(school_caseworker, coordinator, panel_chair)  # aged 14
+        case_close(actor=school_caseworker, case=case, reason="goals_met", summary="Done")
+        Case.objects.filter(pk=case.pk).update(
+            closed_at=timezone.now() - datetime.timedelta(days=365 * 7)
+        )
+        assert retention_plan().counts["people"] == 0
+        later = years_ago(-12)
+        assert retention_plan(today=later).counts["people"] == 1
+
+    def test_a_declined_referral_goes_after_two_years(self, school_caseworker, coordinator):
+        from audit.retention import retention_plan
+        from referrals.services import referral_screen
+
+        referral = submitted_referral(
+            school_caseworker, person=make_person(school_caseworker, date_of_birth=years_ago(14))
+        )
+        referral_screen(actor=coordinator, referral=referral, outcome="declined", note="Not for us")
+        assert retention_plan(today=years_ago(-2, days=-2)).counts["people"] == 0
+        assert retention_plan(today=years_ago(-2, days=2)).counts["people"] == 1
