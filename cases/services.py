@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
+from simple_history.utils import bulk_create_with_history
 
 from audit.recorder import record_disclosure
 from cases.models import (
@@ -91,8 +92,11 @@ def meeting_create(
         raise field_error("members", "; ".join(errors), "not_a_panel_member")
     meeting = PanelMeeting(area=area, meets_at=meets_at, chair=chair, created_by=actor)
     _history(meeting, actor=actor, reason="Panel meeting arranged").save()
-    PanelAttendance.objects.bulk_create(
-        [PanelAttendance(meeting=meeting, user=u, organisation=o) for u, o in attendance]
+    bulk_create_with_history(
+        [PanelAttendance(meeting=meeting, user=u, organisation=o) for u, o in attendance],
+        PanelAttendance,
+        default_user=actor,
+        default_change_reason="Invited to the meeting",
     )
     return meeting
 
@@ -220,6 +224,23 @@ def _apply_outcome(decision: PanelDecision, referral: Referral, *, actor: User, 
     referral.save()
 
 
+def _create_actions(decision: PanelDecision, actions: list[dict], *, actor: User) -> None:
+    bulk_create_with_history(
+        [
+            PanelAction(
+                decision=decision,
+                description=a["description"].strip(),
+                owner=a["owner"],
+                due_date=a["due_date"],
+            )
+            for a in actions
+        ],
+        PanelAction,
+        default_user=actor,
+        default_change_reason="Action agreed",
+    )
+
+
 @transaction.atomic
 def decision_record(
     *,
@@ -269,17 +290,7 @@ def decision_record(
             _history(decision, actor=actor, reason="Decision recorded").save()
     except IntegrityError as exc:  # a concurrent decision on the same item won
         raise ConflictError("This item already has a decision") from exc
-    PanelAction.objects.bulk_create(
-        [
-            PanelAction(
-                decision=decision,
-                description=a["description"].strip(),
-                owner=a["owner"],
-                due_date=a["due_date"],
-            )
-            for a in actions
-        ]
-    )
+    _create_actions(decision, actions, actor=actor)
     return decision
 
 
@@ -316,18 +327,10 @@ def decision_amend(
         _apply_outcome(decision, referral, actor=actor, **details)
     if actions is not None:
         _check_actions(actions)
-        decision.actions.filter(done_at__isnull=True).delete()
-        PanelAction.objects.bulk_create(
-            [
-                PanelAction(
-                    decision=decision,
-                    description=a["description"].strip(),
-                    owner=a["owner"],
-                    due_date=a["due_date"],
-                )
-                for a in actions
-            ]
-        )
+        # One by one, so each removal leaves its history row.
+        for replaced in decision.actions.filter(done_at__isnull=True):
+            _history(replaced, actor=actor, reason="Action replaced").delete()
+        _create_actions(decision, actions, actor=actor)
     decision.version += 1
     _history(decision, actor=actor, reason="Decision amended").save()
     return decision

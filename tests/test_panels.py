@@ -387,3 +387,45 @@ def test_an_actions_owner_marks_it_done_and_others_cannot(
     assert by_owner_without_sight_of_the_meeting.status_code == 404
     assert by_chair.status_code == 200
     assert by_chair.json()["done_at"] is not None
+
+
+@pytest.mark.django_db
+def test_attendance_and_actions_are_written_with_history(
+    school_caseworker, coordinator, panel_chair, panel_member
+):
+    from cases.models import PanelAction, PanelAttendance
+    from cases.services import decision_amend
+
+    referral = accepted_referral(school_caseworker, coordinator)
+    meeting = panel_meeting(coordinator, panel_chair, [panel_member])
+    decision = decision_record(
+        actor=panel_chair,
+        meeting=meeting,
+        referral=referral,
+        outcome="defer",
+        rationale="Wait",
+        actions=[
+            {
+                "description": "Call school",
+                "owner": coordinator,
+                "due_date": datetime.date(2027, 1, 5),
+            }
+        ],
+    )
+    decision_amend(
+        actor=panel_chair,
+        decision=decision,
+        expected_version=1,
+        actions=[
+            {"description": "Call mum", "owner": coordinator, "due_date": datetime.date(2027, 1, 6)}
+        ],
+    )
+
+    assert PanelAttendance.history.filter(meeting_id=meeting.pk).count() == 2
+    assert PanelAttendance.history.first().history_user == coordinator
+    history = PanelAction.history.order_by("history_date")
+    assert [(h.description, h.history_type) for h in history] == [
+        ("Call school", "+"),
+        ("Call school", "-"),
+        ("Call mum", "+"),
+    ]
