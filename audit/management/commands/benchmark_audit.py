@@ -22,6 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--budget", type=float, default=20.0, help="Largest cost allowed, %")
 
     def handle(self, *args, requests, rounds, budget, **options):
+        from django.db import connections
+
+        # Its own database, so it never disturbs the test suite's kept one.
+        connections["default"].settings_dict.setdefault("TEST", {})["NAME"] = "benchmark_svp"
         databases = setup_databases(verbosity=0, interactive=False)
         try:
             with override_settings(ALLOWED_HOSTS=["testserver"]):
