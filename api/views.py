@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import APIException, AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -23,6 +23,12 @@ from partners.services import membership_create, membership_end, organisation_cr
 from referrals.models import Person
 from referrals.selectors import person_get
 from referrals.services import MatchQuery, person_create, person_match, person_update
+
+
+class SignInPaused(APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = "Too many failed sign-ins: signing in is paused for 30 minutes."
+    default_code = "locked_out"
 
 
 class TokenView(APIView):
@@ -53,6 +59,8 @@ class TokenView(APIView):
             username=data.validated_data["username"],
             password=data.validated_data["password"],
         )
+        if getattr(request._request, "axes_locked_out", False):
+            raise SignInPaused()
         if user is None or not user.is_active:
             # One message for every failure: no hint whether the account exists.
             raise AuthenticationFailed("Those details did not match an active account")

@@ -11,3 +11,9 @@ class AuditConfig(AppConfig):
         from audit.chain import on_history_row
 
         post_create_historical_record.connect(on_history_row, dispatch_uid="audit.history")
+
+        from axes.signals import user_locked_out
+
+        from audit.recorder import record_lockout
+
+        user_locked_out.connect(record_lockout, dispatch_uid="audit.lockout")

@@ -20,6 +20,8 @@ class EventKind(models.TextChoices):
     BREAK_GLASS = "break_glass", "Break-glass"
     EXPORT = "export", "Export"
     TOMBSTONE = "tombstone", "Retention tombstone"
+    LOCKOUT = "lockout", "Sign-in lockout"
+    SECURITY = "security", "Security administration"
 
 
 class AuditEvent(models.Model):

@@ -204,3 +204,18 @@ class AuditMiddleware:
             _current.reset(token)
             if context.events and getattr(settings, "AUDIT_ENABLED", True):
                 AuditEvent.objects.bulk_create(context.events)
+
+
+def record_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
+    """A lockout is a security event: who was targeted, from where (never the password)."""
+    event = build_event(
+        kind=EventKind.LOCKOUT,
+        user=None,
+        action="sign_in_lockout",
+        object_type="account",
+        object_id=(username or "")[:64],
+        details={"ip_address": ip_address},
+    )
+    event.ip_address = ip_address
+    event.content = canonical(event_fields(event) | {"details": {"ip_address": ip_address}})
+    event.save()

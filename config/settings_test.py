@@ -25,3 +25,8 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 STATIC_ROOT = None
 # Each test process keeps its own cache, so throttle counters never leak between runs.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The test client speaks plain HTTP.
+SECURE_SSL_REDIRECT = False
+# The browser tests load axe-core from the site itself, so the real Content Security Policy
+# stays in force while they check accessibility.
+STATICFILES_DIRS = [*STATICFILES_DIRS, ("axe", str(BASE_DIR / "node_modules" / "axe-core"))]  # noqa: F405
