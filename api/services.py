@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.models import ApiToken, hash_token
+from audit.models import EventKind
+from audit.recorder import build_event, emit
 from partners.models import User
 from partners.roles import Role
 from partners.selectors import user_has_role
@@ -35,4 +37,18 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
         token.revoked_at = timezone.now()
         token.revoked_by = actor
         token.save(update_fields=["revoked_at", "revoked_by"])
+        if token.user_id != actor.pk:
+            # Someone else's credential: a security event for the audit trail.
+            emit(
+                [
+                    build_event(
+                        kind=EventKind.SECURITY,
+                        user=actor,
+                        action="revoke_api_token",
+                        object_type="api_token",
+                        object_id=token.pk,
+                        details={"token_user": token.user_id, "prefix": token.prefix},
+                    )
+                ]
+            )
     return token

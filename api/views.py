@@ -16,6 +16,7 @@ from api.authentication import HashedTokenAuthentication
 from api.models import ApiToken
 from api.services import api_token_issue, api_token_revoke
 from audit.recorder import record_access
+from partners.lockout import MESSAGE as LOCKOUT_MESSAGE
 from partners.models import Membership, Organisation
 from partners.roles import Role
 from partners.selectors import active_memberships, user_has_role, user_roles
@@ -27,7 +28,7 @@ from referrals.services import MatchQuery, person_create, person_match, person_u
 
 class SignInPaused(APIException):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_detail = "Too many failed sign-ins: signing in is paused for 30 minutes."
+    default_detail = LOCKOUT_MESSAGE
     default_code = "locked_out"
 
 
@@ -78,14 +79,17 @@ class TokenView(APIView):
 
 
 class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Your own API tokens, with when each was last used."""
+    """API tokens with when each was last used: your own, or, for administrators, everyone's."""
 
     serializer_class = serializers.ApiTokenSerializer
     queryset = ApiToken.objects.none()  # typed for the schema; get_queryset decides
+    filterset_fields = ["user"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
+        if user_has_role(self.request.user, Role.ADMIN):
+            return ApiToken.objects.select_related("user")
         return ApiToken.objects.filter(user=self.request.user)
 
     @extend_schema(request=None, responses={200: serializers.ApiTokenSerializer})

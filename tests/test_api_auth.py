@@ -118,3 +118,23 @@ def test_me_lists_organisations_and_roles(api, school_caseworker, school, police
         ("Riverside Academy", "referrer"),
         ("Durham Constabulary", "panel_member"),
     }
+
+
+@pytest.mark.django_db
+def test_an_administrator_lists_and_revokes_anyones_token_and_it_is_audited(
+    api, admin_user, school_caseworker
+):
+    from audit.models import AuditEvent
+
+    api(school_caseworker)  # the caseworker has a token
+    token = ApiToken.objects.get(user=school_caseworker)
+    admin = api(admin_user)
+
+    listed = admin.get("/api/v1/auth/tokens/", {"user": school_caseworker.pk}).json()["results"]
+    revoked = admin.post(f"/api/v1/auth/tokens/{token.pk}/revoke/")
+
+    assert [t["id"] for t in listed] == [token.pk]
+    assert revoked.status_code == 200
+    token.refresh_from_db()
+    assert token.revoked_by == admin_user
+    assert AuditEvent.objects.filter(kind="security", action="revoke_api_token").count() == 1
