@@ -1,6 +1,7 @@
 """Panel meeting and case endpoints: parse, call one service or selector, shape the answer."""
 
 import django_filters
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -22,7 +23,9 @@ from cases.models import (
     PanelDecision,
     PanelMeeting,
 )
+from cases.permissions import require_case_action, require_meeting_action
 from cases.selectors import (
+    areas_for_roles,
     case_get,
     case_timeline,
     cases_visible_to,
@@ -31,6 +34,7 @@ from cases.selectors import (
     panel_agenda,
 )
 from config.exceptions import field_error
+from partners.roles import Role
 from referrals.models import Referral
 from referrals.pathways import Pathway
 
@@ -78,6 +82,8 @@ class PanelViewSet(viewsets.GenericViewSet):
     @extend_schema(request=s.MeetingCreateSerializer, responses={201: s.MeetingSerializer})
     @idempotent
     def create(self, request):
+        if not areas_for_roles(request.user, {Role.COORDINATOR}):
+            raise PermissionDenied("Only coordinators arrange panels")
         data = s.MeetingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         meeting = services.meeting_create(actor=request.user, **data.validated_data)
@@ -101,6 +107,7 @@ class PanelViewSet(viewsets.GenericViewSet):
     def attendance(self, request, pk=None):
         meeting = meeting_get(request.user, pk)
         if request.method == "POST":
+            require_meeting_action(request.user, meeting, "attendance")
             data = s.AttendanceRecordSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             services.attendance_record(
@@ -139,6 +146,7 @@ class PanelViewSet(viewsets.GenericViewSet):
 
     @idempotent
     def _record_decision(self, request, meeting):
+        require_meeting_action(request.user, meeting, "decide")
         data = s.DecisionRecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         details = dict(data.validated_data)
@@ -159,6 +167,7 @@ class PanelViewSet(viewsets.GenericViewSet):
         decision = PanelDecision.objects.filter(meeting=meeting, pk=decision_id).first()
         if decision is None:
             raise Http404("No such decision")
+        require_meeting_action(request.user, meeting, "decide")
         data = s.DecisionAmendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         details = dict(data.validated_data)
@@ -186,8 +195,15 @@ class PanelViewSet(viewsets.GenericViewSet):
         panel_action = services.action_complete(actor=request.user, action=panel_action)
         return Response(s.ActionSerializer(panel_action).data)
 
-    def _transition(self, request, pk, service, **kwargs):
-        meeting = service(actor=request.user, meeting=meeting_get(request.user, pk), **kwargs)
+    def _transition(self, request, pk, service, serializer=None):
+        meeting = meeting_get(request.user, pk)
+        require_meeting_action(request.user, meeting, "transition")
+        kwargs = {}
+        if serializer is not None:
+            data = serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            kwargs = data.validated_data
+        meeting = service(actor=request.user, meeting=meeting, **kwargs)
         return Response(s.MeetingSerializer(meeting).data)
 
     @extend_schema(request=None, responses={200: s.MeetingSerializer, 409: CONFLICT})
@@ -205,10 +221,8 @@ class PanelViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        data = s.CaseReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         return self._transition(
-            request, pk, services.meeting_reopen, reason=data.validated_data["reason"]
+            request, pk, services.meeting_reopen, serializer=s.CaseReasonSerializer
         )
 
 
@@ -285,6 +299,7 @@ class CaseViewSet(viewsets.GenericViewSet):
     def shares(self, request, pk=None):
         case = case_get(request.user, pk)
         if request.method == "POST":
+            require_case_action(request.user, case, "share")
             data = s.ShareCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             share = services.case_share(actor=request.user, case=case, **data.validated_data)
@@ -302,6 +317,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         share = CaseShare.objects.filter(case=case, pk=share_id).first()
         if share is None:
             raise Http404("No such share")
+        require_case_action(request.user, case, "unshare")
         data = s.CaseReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         share = services.case_unshare(
@@ -319,6 +335,7 @@ class CaseViewSet(viewsets.GenericViewSet):
     def risk_reviews(self, request, pk=None):
         case = case_get(request.user, pk)
         if request.method == "POST":
+            require_case_action(request.user, case, "review")
             data = s.RiskReviewCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             review = services.risk_review_record(
@@ -336,6 +353,7 @@ class CaseViewSet(viewsets.GenericViewSet):
     def notes(self, request, pk=None):
         case = case_get(request.user, pk)
         if request.method == "POST":
+            require_case_action(request.user, case, "note")
             data = s.NoteCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             corrects = None
@@ -360,6 +378,8 @@ class CaseViewSet(viewsets.GenericViewSet):
         note = CaseNote.objects.filter(case=case, pk=note_id).first()
         if note is None:
             raise Http404("No such note")
+        if note.author_id != request.user.pk:
+            raise PermissionDenied("Only the author may edit a note")
         data = s.NoteEditSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         note = services.note_edit(
@@ -373,21 +393,23 @@ class CaseViewSet(viewsets.GenericViewSet):
     @extend_schema(request=s.CaseCloseSerializer, responses={200: s.CaseSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
+        case = case_get(request.user, pk)
+        require_case_action(request.user, case, "close")
         data = s.CaseCloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        case = services.case_close(
-            actor=request.user, case=case_get(request.user, pk), **data.validated_data
-        )
+        case = services.case_close(actor=request.user, case=case, **data.validated_data)
         return Response(s.CaseSerializer(case).data)
 
     @extend_schema(request=s.CaseReasonSerializer, responses={200: s.CaseSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
+        case = case_get(request.user, pk)
+        require_case_action(request.user, case, "reopen")
         data = s.CaseReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = services.case_reopen(
             actor=request.user,
-            case=case_get(request.user, pk),
+            case=case,
             reason=data.validated_data["reason"],
         )
         return Response(s.CaseSerializer(case).data)

@@ -13,19 +13,27 @@ from api import intervention_serializers as s
 from api.idempotency import idempotent
 from audit.recorder import record_access
 from cases.models import PanelDecision
-from cases.selectors import case_get
+from cases.permissions import require_case_action
+from cases.selectors import areas_for_roles, case_get
 from config.exceptions import field_error
 from interventions import services
 from interventions.models import Allocation, AllocationStatus, Intervention, OutcomeMeasure
+from interventions.permissions import require_allocation_action
 from interventions.selectors import (
     allocation_get,
     allocations_visible_to,
     catalogue,
     distance_travelled,
 )
+from partners.roles import Role
 from partners.selectors import active_memberships
 
 CONFLICT = OpenApiResponse(description="The state no longer allows this")
+
+
+def _require_catalogue_manager(user):
+    if not areas_for_roles(user, {Role.COORDINATOR}):
+        raise PermissionDenied("Coordinators manage the intervention catalogue")
 
 
 def _require_a_role(user):
@@ -56,6 +64,7 @@ class InterventionViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=s.InterventionSerializer, responses={201: s.InterventionSerializer})
     def create(self, request):
+        _require_catalogue_manager(request.user)
         data = s.InterventionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = {
@@ -73,6 +82,7 @@ class InterventionViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request, pk=None):
         intervention = self.get_object()
+        _require_catalogue_manager(request.user)
         data = s.InterventionUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
@@ -98,6 +108,7 @@ class InterventionViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[JSONParser])
     def import_catalogue(self, request):
+        _require_catalogue_manager(request.user)
         return Response(services.catalogue_import(actor=request.user, data=request.data))
 
 
@@ -113,6 +124,7 @@ class AllocationOutcomesMixin:
         """Outcomes recorded through this allocation (how providers record them)."""
         allocation = allocation_get(request.user, pk)
         if request.method == "POST":
+            require_allocation_action(request.user, allocation, "outcome")
             data = s.OutcomeRecordCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             record = services.outcome_record(
@@ -169,6 +181,8 @@ class AllocationViewSet(AllocationOutcomesMixin, viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         details = dict(data.validated_data)
         case = case_get(request.user, details.pop("case"))
+        if "decision" not in details:  # the chair allocates at panel through the decision
+            require_case_action(request.user, case, "allocate")
         if "decision" in details:
             details["decision"] = (
                 PanelDecision.objects.filter(pk=details["decision"], case=case)
@@ -184,17 +198,19 @@ class AllocationViewSet(AllocationOutcomesMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def offer(self, request, pk=None):
-        allocation = services.allocation_offer(
-            actor=request.user, allocation=allocation_get(request.user, pk)
-        )
+        allocation = allocation_get(request.user, pk)
+        require_allocation_action(request.user, allocation, "offer")
+        allocation = services.allocation_offer(actor=request.user, allocation=allocation)
         return Response(s.AllocationSerializer(allocation).data)
 
     def _transition(self, request, pk, name):
+        allocation = allocation_get(request.user, pk)
+        require_allocation_action(request.user, allocation, name)
         data = s.AllocationActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         allocation = services.allocation_transition(
             actor=request.user,
-            allocation=allocation_get(request.user, pk),
+            allocation=allocation,
             action=name,
             **data.validated_data,
         )
@@ -257,6 +273,7 @@ class AllocationViewSet(AllocationOutcomesMixin, viewsets.GenericViewSet):
     def contacts(self, request, pk=None):
         allocation = allocation_get(request.user, pk)
         if request.method == "POST":
+            require_allocation_action(request.user, allocation, "contact")
             data = s.ContactCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             contact = services.contact_record(
@@ -294,6 +311,7 @@ class CaseOutcomesView(APIView):
     )
     def post(self, request, case_id):
         case = case_get(request.user, case_id)
+        require_case_action(request.user, case, "record_outcome")
         data = s.OutcomeRecordCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.outcome_record(actor=request.user, case=case, **data.validated_data)

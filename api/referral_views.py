@@ -1,6 +1,7 @@
 """Referral, consent and pathway endpoints: parse, call one service, shape the answer."""
 
 import django_filters
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -11,9 +12,11 @@ from rest_framework.views import APIView
 from api import referral_serializers as s
 from api.idempotency import idempotent
 from audit.recorder import record_access
+from partners.selectors import user_can
 from referrals import consent as consent_services
 from referrals.models import LawfulBasis, Referral, ReferralStatus
 from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
+from referrals.permissions import require_referral_action
 from referrals.selectors import (
     linked_referrals,
     referral_capacities,
@@ -28,6 +31,12 @@ from referrals.services import (
     referral_update,
     referral_withdraw,
 )
+
+
+def _require_referrer(user) -> None:
+    if not user_can(user, "referrals.add_referral"):
+        raise PermissionDenied("Your role does not make referrals")
+
 
 CONFLICT = OpenApiResponse(description="The referral is no longer in a state that allows this")
 
@@ -88,6 +97,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @extend_schema(request=s.ReferralCreateSerializer, responses={201: s.ReferralSerializer})
     @idempotent
     def create(self, request):
+        _require_referrer(request.user)
         data = s.ReferralCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         details = dict(data.validated_data)
@@ -104,6 +114,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"])
     @idempotent
     def signpost(self, request):
+        _require_referrer(request.user)
         data = s.ReferralSignpostSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         details = dict(data.validated_data)
@@ -124,6 +135,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request, pk=None):
         referral = referral_get(request.user, pk)
+        require_referral_action(request.user, referral, "change")
         data = s.ReferralUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
@@ -139,29 +151,33 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def submit(self, request, pk=None):
-        referral = referral_submit(actor=request.user, referral=referral_get(request.user, pk))
+        referral = referral_get(request.user, pk)
+        require_referral_action(request.user, referral, "submit")
+        referral = referral_submit(actor=request.user, referral=referral)
         return self._detail(referral)
 
     @extend_schema(request=s.ScreenSerializer, responses={200: s.ReferralSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     @idempotent
     def screen(self, request, pk=None):
+        referral = referral_get(request.user, pk)
+        require_referral_action(request.user, referral, "screen")
         data = s.ScreenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        referral = referral_screen(
-            actor=request.user, referral=referral_get(request.user, pk), **data.validated_data
-        )
+        referral = referral_screen(actor=request.user, referral=referral, **data.validated_data)
         return self._detail(referral)
 
     @extend_schema(request=s.AnswerSerializer, responses={200: s.ReferralSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     @idempotent
     def answer(self, request, pk=None):
+        referral = referral_get(request.user, pk)
+        require_referral_action(request.user, referral, "answer")
         data = s.AnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         referral = referral_answer(
             actor=request.user,
-            referral=referral_get(request.user, pk),
+            referral=referral,
             answer=data.validated_data["answer"],
         )
         return self._detail(referral)
@@ -170,11 +186,13 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def withdraw(self, request, pk=None):
+        referral = referral_get(request.user, pk)
+        require_referral_action(request.user, referral, "withdraw")
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         referral = referral_withdraw(
             actor=request.user,
-            referral=referral_get(request.user, pk),
+            referral=referral,
             reason=data.validated_data["reason"],
         )
         return self._detail(referral)
@@ -244,6 +262,7 @@ class ReferralConsentView(APIView):
     )
     def post(self, request, referral_id):
         referral = referral_get(request.user, referral_id)
+        require_referral_action(request.user, referral, "record_consent")
         data = s.ConsentRecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         consent_services.consent_record(
@@ -263,6 +282,7 @@ class ConsentWithdrawView(APIView):
     )
     def post(self, request, referral_id):
         referral = referral_get(request.user, referral_id)
+        require_referral_action(request.user, referral, "record_consent")
         data = s.ConsentWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         consent_services.consent_withdraw(
@@ -279,6 +299,7 @@ class GillickView(APIView):
     )
     def post(self, request, referral_id):
         referral = referral_get(request.user, referral_id)
+        require_referral_action(request.user, referral, "record_consent")
         data = s.GillickSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         consent_services.gillick_record(
@@ -298,6 +319,7 @@ class LawfulBasisView(APIView):
     )
     def post(self, request, referral_id):
         referral = referral_get(request.user, referral_id)
+        require_referral_action(request.user, referral, "record_consent")
         data = s.LawfulBasisRecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         consent_services.lawful_basis_record(
@@ -321,6 +343,7 @@ class LawfulBasisDecisionView(APIView):
         basis = LawfulBasis.objects.filter(referral=referral, pk=basis_id).first()
         if basis is None:
             raise Http404("No such lawful basis")
+        require_referral_action(request.user, referral, "decide_lawful_basis")
         data = s.LawfulBasisDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         note = data.validated_data.get("note", "")

@@ -19,10 +19,10 @@ from audit.recorder import record_access
 from partners.lockout import MESSAGE as LOCKOUT_MESSAGE
 from partners.models import Membership, Organisation
 from partners.roles import Role
-from partners.selectors import active_memberships, user_has_role, user_roles
+from partners.selectors import active_memberships, user_can, user_has_role, user_roles
 from partners.services import membership_create, membership_end, organisation_create
 from referrals.models import Person
-from referrals.selectors import person_get
+from referrals.selectors import people_visible_to, person_get
 from referrals.services import MatchQuery, person_create, person_match, person_update
 
 
@@ -128,6 +128,11 @@ class OrganisationViewSet(
     queryset = Organisation.objects.all()
     filterset_fields = ["organisation_type", "area", "active"]
 
+    def create(self, request, *args, **kwargs):
+        if not user_has_role(request.user, Role.ADMIN):
+            raise PermissionDenied("Only administrators add organisations")
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         serializer.instance = organisation_create(
             actor=self.request.user, **serializer.validated_data
@@ -152,6 +157,10 @@ class MembershipViewSet(
         if not user_has_role(self.request.user, Role.ADMIN):
             raise PermissionDenied("Only administrators manage memberships")
         return Membership.objects.select_related("user", "organisation")
+
+    def create(self, request, *args, **kwargs):
+        self.get_queryset()  # refuses anyone but an administrator before reading the body
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         serializer.instance = membership_create(
@@ -184,6 +193,8 @@ class PersonViewSet(viewsets.GenericViewSet):
         responses={201: serializers.PersonSerializer},
     )
     def create(self, request):
+        if not user_can(request.user, "referrals.add_person"):
+            raise PermissionDenied("Your role does not record people")
         data = serializers.PersonCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         person = person_create(actor=request.user, **data.validated_data)
@@ -202,6 +213,9 @@ class PersonViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request, pk=None):
         person = person_get(request.user, pk)
+        editable = people_visible_to(request.user, permission="referrals.change_person")
+        if not editable.filter(pk=person.pk).exists():
+            raise PermissionDenied("You may not change this person's details")
         data = serializers.PersonUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)

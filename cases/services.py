@@ -26,10 +26,10 @@ from cases.models import (
     RiskReview,
     ShareBasis,
 )
+from cases.permissions import require_case_action, require_meeting_action
 from cases.selectors import (
     PANEL_ROLES,
     areas_for_roles,
-    case_capacities,
     covered_areas,
     meeting_capacities,
 )
@@ -106,8 +106,7 @@ def _lock_meeting(meeting: PanelMeeting) -> PanelMeeting:
 
 
 def _require_chair(actor: User, meeting: PanelMeeting) -> None:
-    if "chair" not in meeting_capacities(actor, meeting):
-        raise PermissionDenied("Only the meeting's chair may do this")
+    require_meeting_action(actor, meeting, "decide")
 
 
 def _require_meeting_status(meeting: PanelMeeting, allowed, doing: str) -> None:
@@ -160,8 +159,7 @@ def attendance_record(
     *, actor: User, meeting: PanelMeeting, member: User, attended: bool
 ) -> PanelAttendance:
     meeting = _lock_meeting(meeting)
-    if not meeting_capacities(actor, meeting) & {"chair", "coordinator"}:
-        raise PermissionDenied("The chair or a coordinator records attendance")
+    require_meeting_action(actor, meeting, "attendance")
     _require_meeting_status(
         meeting, (MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS), "record attendance"
     )
@@ -445,13 +443,6 @@ def _lock_case(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
-def _require_case(actor, case, allowed: set[str], doing: str) -> set[str]:
-    capacities = case_capacities(actor, case)
-    if not capacities & allowed:
-        raise PermissionDenied(f"You may not {doing} on this case")
-    return capacities
-
-
 def _require_open(case: Case, doing: str) -> None:
     if case.status != CaseStatus.OPEN:
         raise ConflictError(f"Cannot {doing}: the case is closed")
@@ -460,7 +451,7 @@ def _require_open(case: Case, doing: str) -> None:
 @transaction.atomic
 def case_share(*, actor: User, case: Case, organisation: Organisation, purpose: str) -> CaseShare:
     case = _lock_case(case)
-    _require_case(actor, case, {"lead", "coordinator"}, "share")
+    require_case_action(actor, case, "share")
     _require_open(case, "share it")
     if purpose not in (Purpose.INFORMATION_SHARING, Purpose.INTERVENTION_DELIVERY):
         raise field_error(
@@ -490,7 +481,7 @@ def case_unshare(*, actor: User, share: CaseShare, reason: str) -> CaseShare:
         .select_related("case", "organisation")
         .get(pk=share.pk)
     )
-    _require_case(actor, share.case, {"lead", "coordinator"}, "stop sharing")
+    require_case_action(actor, share.case, "unshare")
     if share.ended_at is not None:
         raise ConflictError("Sharing with them has already ended")
     if not reason.strip():
@@ -527,7 +518,7 @@ def risk_review_record(
     next_review_date: datetime.date,
 ) -> RiskReview:
     case = _lock_case(case)
-    _require_case(actor, case, {"lead", "coordinator"}, "review risk")
+    require_case_action(actor, case, "review")
     _require_open(case, "review risk")
     if level not in RiskLevel.values:
         raise field_error("level", "Choose a risk level", "invalid_choice")
@@ -556,7 +547,7 @@ def risk_review_record(
 @transaction.atomic
 def note_add(*, actor: User, case: Case, text: str, corrects: CaseNote | None = None) -> CaseNote:
     case = _lock_case(case)
-    _require_case(actor, case, {"lead", "coordinator", "shared_caseworker"}, "add notes")
+    require_case_action(actor, case, "note")
     if not text.strip():
         raise field_error("text", "Write the note", "required")
     if corrects is not None and corrects.case_id != case.pk:
@@ -602,7 +593,7 @@ def note_edit(*, actor: User, note: CaseNote, text: str, expected_version: int) 
 @transaction.atomic
 def case_close(*, actor: User, case: Case, reason: str, summary: str) -> Case:
     case = _lock_case(case)
-    _require_case(actor, case, {"lead", "coordinator"}, "close")
+    require_case_action(actor, case, "close")
     _require_open(case, "close it")
     if reason not in ClosureReason.values:
         raise field_error("reason", "Choose why the case closes", "invalid_choice")
@@ -620,7 +611,7 @@ def case_close(*, actor: User, case: Case, reason: str, summary: str) -> Case:
 @transaction.atomic
 def case_reopen(*, actor: User, case: Case, reason: str) -> Case:
     case = _lock_case(case)
-    _require_case(actor, case, {"lead", "coordinator"}, "reopen")
+    require_case_action(actor, case, "reopen")
     if case.status != CaseStatus.CLOSED:
         raise ConflictError("The case is already open")
     if not reason.strip():

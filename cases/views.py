@@ -18,6 +18,7 @@ from audit.recorder import record_access
 from cases import forms, services
 from cases.audit import record_agenda_access
 from cases.models import CaseNote, CaseShare, CaseStatus, MeetingStatus, PanelAttendance
+from cases.permissions import require_case_action, require_meeting_action
 from cases.selectors import (
     areas_for_roles,
     case_capacities,
@@ -112,8 +113,9 @@ def meeting_page(request, meeting_id):
     return render(request, "cases/meeting.html", _meeting_context(request, meeting))
 
 
-def _meeting_action(request, meeting_id, run):
+def _meeting_action(request, meeting_id, run, permission):
     meeting = meeting_get(request.user, meeting_id)
+    require_meeting_action(request.user, meeting, permission)
     try:
         message = run(meeting)
         if message:
@@ -144,7 +146,7 @@ def meeting_transition(request, meeting_id, transition):
             return "Meeting reopened"
         raise Http404("No such action")
 
-    return _meeting_action(request, meeting_id, run)
+    return _meeting_action(request, meeting_id, run, "transition")
 
 
 @login_required
@@ -168,13 +170,14 @@ def meeting_attendance(request, meeting_id):
         )
         return "Attendance recorded"
 
-    return _meeting_action(request, meeting_id, run)
+    return _meeting_action(request, meeting_id, run, "attendance")
 
 
 @login_required
 @require_POST
 def meeting_decision(request, meeting_id):
     meeting = meeting_get(request.user, meeting_id)
+    require_meeting_action(request.user, meeting, "decide")
     prefix = request.POST.get("prefix", "")
     if not re.fullmatch(r"item-[0-9a-f-]{36}", prefix):
         raise Http404("No such agenda item")
@@ -360,6 +363,7 @@ def case_action(request, case_id, action):
     }
     if action not in form_classes:
         raise Http404("No such action")
+    require_case_action(request.user, case, action)
     form = form_classes[action](request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -30,7 +30,7 @@ from interventions.models import (
     OutcomeMeasure,
     OutcomeRecord,
 )
-from interventions.selectors import allocation_capacities
+from interventions.permissions import ALLOCATION_ACTIONS, require_allocation_action
 from partners.models import Organisation, User
 from partners.roles import Role
 from partners.selectors import active_memberships
@@ -333,13 +333,14 @@ def _offer_free_places(intervention: Intervention, *, actor) -> None:
         )
 
 
+A = ALLOCATION_ACTIONS
 TRANSITIONS = {
     # action: (from statuses, to status, capacities allowed, reason needed)
-    "accept": ((AllocationStatus.OFFERED,), AllocationStatus.ACCEPTED, {"provider", "lead"}, False),
-    "decline": ((AllocationStatus.OFFERED,), AllocationStatus.DECLINED, {"provider", "lead"}, True),
-    "start": ((AllocationStatus.ACCEPTED,), AllocationStatus.ACTIVE, {"provider"}, False),
-    "complete": ((AllocationStatus.ACTIVE,), AllocationStatus.COMPLETED, {"provider"}, False),
-    "disengage": ((AllocationStatus.ACTIVE,), AllocationStatus.DISENGAGED, {"provider"}, True),
+    "accept": ((AllocationStatus.OFFERED,), AllocationStatus.ACCEPTED, A["accept"], False),
+    "decline": ((AllocationStatus.OFFERED,), AllocationStatus.DECLINED, A["decline"], True),
+    "start": ((AllocationStatus.ACCEPTED,), AllocationStatus.ACTIVE, A["start"], False),
+    "complete": ((AllocationStatus.ACTIVE,), AllocationStatus.COMPLETED, A["complete"], False),
+    "disengage": ((AllocationStatus.ACTIVE,), AllocationStatus.DISENGAGED, A["disengage"], True),
     "withdraw": (
         (
             AllocationStatus.PROPOSED,
@@ -349,7 +350,7 @@ TRANSITIONS = {
             AllocationStatus.ACTIVE,
         ),
         AllocationStatus.WITHDRAWN,
-        {"provider", "lead", "coordinator"},
+        A["withdraw"],
         True,
     ),
     "cancel": (
@@ -360,7 +361,7 @@ TRANSITIONS = {
             AllocationStatus.ACCEPTED,
         ),
         AllocationStatus.CANCELLED,
-        {"lead", "coordinator"},
+        A["cancel"],
         True,
     ),
 }
@@ -369,8 +370,7 @@ TRANSITIONS = {
 @transaction.atomic
 def allocation_offer(*, actor: User, allocation: Allocation) -> Allocation:
     allocation, intervention = _lock_allocation(allocation)
-    if not allocation_capacities(actor, allocation) & {"lead", "coordinator"}:
-        raise PermissionDenied("The lead professional or a coordinator makes the offer")
+    require_allocation_action(actor, allocation, "offer")
     if allocation.status != AllocationStatus.PROPOSED:
         raise ConflictError(
             f"Cannot offer an allocation that is {allocation.get_status_display().lower()}"
@@ -393,10 +393,9 @@ def allocation_transition(
 ) -> Allocation:
     if action not in TRANSITIONS:
         raise field_error("action", "Unknown action", "invalid_choice")
-    allowed_from, to_status, who, reason_needed = TRANSITIONS[action]
+    allowed_from, to_status, _who, reason_needed = TRANSITIONS[action]
     allocation, intervention = _lock_allocation(allocation)
-    if not allocation_capacities(actor, allocation) & who:
-        raise PermissionDenied(f"You may not {action} this allocation")
+    require_allocation_action(actor, allocation, action)
     if allocation.status not in allowed_from:
         raise ConflictError(
             f"Cannot {action} an allocation that is {allocation.get_status_display().lower()}"
@@ -453,8 +452,7 @@ def contact_record(
     notes: str = "",
 ) -> Contact:
     allocation, _ = _lock_allocation(allocation)
-    if "provider" not in allocation_capacities(actor, allocation):
-        raise PermissionDenied("The provider records contacts")
+    require_allocation_action(actor, allocation, "contact")
     if allocation.status not in (AllocationStatus.ACCEPTED, AllocationStatus.ACTIVE):
         raise ConflictError("Contacts are recorded while an allocation is accepted or active")
     if contact_date > timezone.localdate():

@@ -10,11 +10,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audit.recorder import record_access
+from cases.permissions import require_case_action
 from cases.selectors import case_get
 from cases.views import case_page_context
 from config.exceptions import ConflictError
 from interventions import forms, services
 from interventions.models import AllocationStatus
+from interventions.permissions import require_allocation_action
 from interventions.selectors import (
     allocation_capacities,
     allocation_get,
@@ -99,6 +101,7 @@ def allocation_action(request, allocation_id, action):
     if action not in ACTIONS:
         raise Http404("No such action")
     allocation = allocation_get(request.user, allocation_id)
+    require_allocation_action(request.user, allocation, action)
     form = forms.TransitionForm(request.POST)
     form.is_valid()
     try:
@@ -125,6 +128,7 @@ def allocation_action(request, allocation_id, action):
 @require_POST
 def record_contact(request, allocation_id):
     allocation = allocation_get(request.user, allocation_id)
+    require_allocation_action(request.user, allocation, "contact")
     form = forms.ContactForm(request.POST)
     if form.is_valid():
         try:
@@ -143,6 +147,7 @@ def record_contact(request, allocation_id):
 @require_POST
 def record_outcome(request, allocation_id):
     allocation = allocation_get(request.user, allocation_id)
+    require_allocation_action(request.user, allocation, "outcome")
     form = forms.OutcomeForm(request.POST)
     if form.is_valid():
         try:
@@ -159,6 +164,7 @@ def record_outcome(request, allocation_id):
 @require_POST
 def allocate(request, case_id):
     case = case_get(request.user, case_id)
+    require_case_action(request.user, case, "allocate")
     form = forms.AllocateForm(request.POST)
     if form.is_valid():
         try:

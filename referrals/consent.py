@@ -32,7 +32,7 @@ from referrals.models import (
     Referral,
 )
 from referrals.pathways import age_on
-from referrals.selectors import referral_capacities
+from referrals.permissions import require_referral_action
 from referrals.signals import permitted_purposes_changed
 
 GILLICK_AGE = 16
@@ -137,9 +137,7 @@ def consent_record(
     note: str = "",
 ) -> list[Consent]:
     referral = _lock(referral)
-    capacities = referral_capacities(actor, referral)
-    if not capacities & {"referrer", "coordinator"}:
-        raise PermissionDenied("Only the referring organisation or a coordinator records consent")
+    require_referral_action(actor, referral, "record_consent")
     if decision == ConsentDecision.WITHDRAWN:
         raise field_error("decision", "Use the withdraw action to withdraw consent", "invalid")
     if not purposes:
@@ -189,8 +187,7 @@ def consent_withdraw(
     *, actor: User, referral: Referral, purposes: list[str], given_by: str, reason: str
 ) -> list[Consent]:
     referral = _lock(referral)
-    if not referral_capacities(actor, referral) & {"referrer", "coordinator"}:
-        raise PermissionDenied("Only the referring organisation or a coordinator records consent")
+    require_referral_action(actor, referral, "record_consent")
     if not reason.strip():
         raise field_error("reason", "Say how the withdrawal was made known", "required")
     consents = list(
@@ -223,8 +220,7 @@ def gillick_record(
     rationale: str,
 ) -> GillickAssessment:
     referral = _lock(referral)
-    if not referral_capacities(actor, referral) & {"referrer", "coordinator"}:
-        raise PermissionDenied("Only the referring organisation or a coordinator records this")
+    require_referral_action(actor, referral, "record_consent")
     _check_date(assessed_on, field="assessed_on")
     age = age_on(referral.person.date_of_birth, assessed_on)
     if age >= GILLICK_AGE:
@@ -255,8 +251,7 @@ def lawful_basis_record(
     *, actor: User, referral: Referral, purpose: str, ground: str, justification: str
 ) -> LawfulBasis:
     referral = _lock(referral)
-    if not referral_capacities(actor, referral) & {"referrer", "coordinator"}:
-        raise PermissionDenied("Only the referring organisation or a coordinator records this")
+    require_referral_action(actor, referral, "record_consent")
     if purpose not in Purpose.values:
         raise field_error("purpose", "Unknown purpose", "invalid_choice")
     if ground not in LawfulBasisGround.values:
@@ -297,8 +292,7 @@ def lawful_basis_decide(
         LawfulBasis.objects.select_for_update().select_related("referral").get(pk=lawful_basis.pk)
     )
     referral = _lock(basis.referral)
-    if "coordinator" not in referral_capacities(actor, referral):
-        raise PermissionDenied("Only a coordinator of the referral's area decides a lawful basis")
+    require_referral_action(actor, referral, "decide_lawful_basis")
     if basis.recorded_by_id == actor.pk:
         raise PermissionDenied("Someone other than the person who recorded it must approve it")
     if basis.status != LawfulBasisStatus.PENDING:
@@ -322,8 +316,7 @@ def lawful_basis_revoke(*, actor: User, lawful_basis: LawfulBasis, reason: str) 
         LawfulBasis.objects.select_for_update().select_related("referral").get(pk=lawful_basis.pk)
     )
     referral = _lock(basis.referral)
-    if "coordinator" not in referral_capacities(actor, referral):
-        raise PermissionDenied("Only a coordinator of the referral's area revokes a lawful basis")
+    require_referral_action(actor, referral, "decide_lawful_basis")
     if basis.status != LawfulBasisStatus.APPROVED:
         raise ConflictError("Only an approved lawful basis can be revoked")
     if not reason.strip():

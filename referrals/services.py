@@ -36,11 +36,11 @@ from referrals.pathways import (
     age_on,
     assess,
 )
+from referrals.permissions import require_referral_action
 from referrals.selectors import (
     open_case_of_same_person,
     people_visible_to,
     previous_domestic_abuse_incident,
-    referral_capacities,
     same_person_condition,
 )
 
@@ -537,11 +537,6 @@ def _lock_referral(referral: Referral) -> Referral:
     )
 
 
-def _require_capacity(actor: User, referral: Referral, capacity: str, doing: str) -> None:
-    if capacity not in referral_capacities(actor, referral):
-        raise PermissionDenied(f"Only the {capacity} of this referral may {doing}")
-
-
 def _require_status(referral: Referral, allowed, doing: str) -> None:
     if referral.status not in allowed:
         raise ConflictError(
@@ -560,7 +555,7 @@ def referral_update(
     *, actor: User, referral: Referral, expected_version: int, **changes
 ) -> Referral:
     referral = _lock_referral(referral)
-    _require_capacity(actor, referral, "referrer", "change it")
+    require_referral_action(actor, referral, "change")
     _require_status(referral, EDITABLE, "change")
     if referral.version != expected_version:
         raise ConflictError()
@@ -583,7 +578,7 @@ def _require_panel_consent(referral: Referral) -> None:
 @transaction.atomic
 def referral_submit(*, actor: User, referral: Referral) -> Referral:
     referral = _lock_referral(referral)
-    _require_capacity(actor, referral, "referrer", "submit it")
+    require_referral_action(actor, referral, "submit")
     _require_status(referral, (ReferralStatus.DRAFT,), "submit")
     referral.referral_date = timezone.localdate()
     _validate_referral_fields(referral, today=referral.referral_date)
@@ -612,7 +607,7 @@ def referral_screen(
     signpost_service: str = "",
 ) -> Referral:
     referral = _lock_referral(referral)
-    _require_capacity(actor, referral, "coordinator", "screen it")
+    require_referral_action(actor, referral, "screen")
     _require_status(referral, (ReferralStatus.SUBMITTED,), "screen")
     if outcome not in ScreeningOutcome.values:
         raise field_error(
@@ -647,7 +642,7 @@ def referral_screen(
 @transaction.atomic
 def referral_answer(*, actor: User, referral: Referral, answer: str) -> Referral:
     referral = _lock_referral(referral)
-    _require_capacity(actor, referral, "referrer", "answer its questions")
+    require_referral_action(actor, referral, "answer")
     _require_status(referral, (ReferralStatus.RETURNED,), "answer questions on")
     if not answer.strip():
         raise field_error("answer", "Answer the coordinator's questions", "required")
@@ -660,7 +655,7 @@ def referral_answer(*, actor: User, referral: Referral, answer: str) -> Referral
 @transaction.atomic
 def referral_withdraw(*, actor: User, referral: Referral, reason: str) -> Referral:
     referral = _lock_referral(referral)
-    _require_capacity(actor, referral, "referrer", "withdraw it")
+    require_referral_action(actor, referral, "withdraw")
     _require_status(referral, WITHDRAWABLE, "withdraw")
     if not reason.strip():
         raise field_error("reason", "Say why the referral is withdrawn", "required")

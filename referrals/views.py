@@ -12,10 +12,12 @@ from django.views.decorators.http import require_POST
 from audit.recorder import record_access
 from config.exceptions import ConflictError
 from partners.forms import apply_service_errors
+from partners.selectors import user_can
 from referrals import consent as consent_services
 from referrals import forms
 from referrals.models import ReferralStatus
 from referrals.pathways import RISK_ORDER, RULES_IN_WORDS, Pathway
+from referrals.permissions import require_referral_action
 from referrals.selectors import (
     coordinator_areas,
     linked_referrals,
@@ -126,6 +128,8 @@ def find_person(request):
 
 @login_required
 def new_person(request):
+    if request.method == "POST" and not user_can(request.user, "referrals.add_person"):
+        raise PermissionDenied("Your role does not record people")
     form = forms.NewPersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         details = {k: v for k, v in form.cleaned_data.items() if k != "allow_possible_duplicate"}
@@ -169,6 +173,8 @@ def edit_referral(request, referral_id):
     referral = referral_get(request.user, referral_id)
     initial = {name: getattr(referral, name) for name in forms.ReferralDetailsForm.base_fields}
     form = forms.ReferralDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        require_referral_action(request.user, referral, "change")
     if request.method == "POST" and form.is_valid():
         try:
             referral_update(
@@ -192,6 +198,8 @@ def edit_referral(request, referral_id):
 @login_required
 def referral_consent(request, referral_id):
     referral = referral_get(request.user, referral_id)
+    if request.method == "POST":
+        require_referral_action(request.user, referral, "record_consent")
     form = forms.ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -220,6 +228,7 @@ def referral_check(request, referral_id):
     referral = referral_get(request.user, referral_id)
     error = None
     if request.method == "POST":
+        require_referral_action(request.user, referral, "submit")
         try:
             referral_submit(actor=request.user, referral=referral)
             messages.success(request, "Referral submitted: a coordinator will screen it")
@@ -260,8 +269,9 @@ def referral_detail(request, referral_id, forms_with_errors=None, status=200):
     return render(request, "referrals/detail.html", context, status=status)
 
 
-def _act(request, referral_id, form_class, form_name, action):
+def _act(request, referral_id, form_class, form_name, action, permission):
     referral = referral_get(request.user, referral_id)
+    require_referral_action(request.user, referral, permission)
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -281,7 +291,7 @@ def screen(request, referral_id):
         referral_screen(actor=request.user, referral=referral, **data)
         messages.success(request, "Screening recorded")
 
-    return _act(request, referral_id, forms.ScreeningForm, "screening_form", action)
+    return _act(request, referral_id, forms.ScreeningForm, "screening_form", action, "screen")
 
 
 @login_required
@@ -291,7 +301,7 @@ def answer(request, referral_id):
         referral_answer(actor=request.user, referral=referral, answer=data["answer"])
         messages.success(request, "Answer sent: the referral is back with the coordinator")
 
-    return _act(request, referral_id, forms.AnswerForm, "answer_form", action)
+    return _act(request, referral_id, forms.AnswerForm, "answer_form", action, "answer")
 
 
 @login_required
@@ -301,4 +311,4 @@ def withdraw(request, referral_id):
         referral_withdraw(actor=request.user, referral=referral, reason=data["reason"])
         messages.success(request, "Referral withdrawn")
 
-    return _act(request, referral_id, forms.WithdrawForm, "withdraw_form", action)
+    return _act(request, referral_id, forms.WithdrawForm, "withdraw_form", action, "withdraw")

@@ -1,0 +1,444 @@
+"""The authorization matrix: every URL, every role, from the records' own organisation and
+from another, and the answer each must get.
+
+Read it against DESIGN.md's "who sees what". Each row is one URL and method, then what a
+user of each role gets when they belong to the organisation that owns the records (OWN:
+Riverside Academy, Durham, which made the referral, leads the case and runs the
+intervention) and when they belong to another (OTHER: a Darlington charity with nothing
+shared). Roles: ref(errer), coord(inator), pm (panel member), chair, prov(ider), ig, an(alyst),
+adm(in). ``*`` is every role not named. ``+`` means "let through": the answer is not 401, 403
+or 404 (it may be a 200, a 201, or a 400 for the deliberately thin request body). A URL
+that is not in the matrix fails ``test_every_url_is_in_the_matrix``.
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from api.services import api_token_issue
+from audit.models import ReviewFlag
+from audit.services import break_glass
+from cases.models import PanelDecision
+from cases.services import meeting_close
+from interventions.services import allocation_create
+from partners.models import Area, Membership, OrganisationType
+from partners.roles import Role
+from referrals.consent import lawful_basis_record
+from tests.factories import (
+    case_ready_for_delivery,
+    make_intervention,
+    make_member,
+    make_organisation,
+)
+from tests.test_audit_coverage import url_names
+
+ROLES = {
+    "ref": Role.REFERRER,
+    "coord": Role.COORDINATOR,
+    "pm": Role.PANEL_MEMBER,
+    "chair": Role.PANEL_CHAIR,
+    "prov": Role.PROVIDER,
+    "ig": Role.IG_OFFICER,
+    "an": Role.ANALYST,
+    "adm": Role.ADMIN,
+}
+CASE_READERS = "ref coord pm chair:200 *:404"
+MEETING_READERS = "coord pm chair:200 *:404"
+REFERRAL_READERS = "ref coord:200 *:404"
+ALLOCATION_READERS = "ref coord pm chair prov:200 *:404"
+EVERYONE = "*:200"
+IG_ONLY = "ig:200 *:403"
+ADMIN_ONLY = "adm:200 *:403"
+NOBODY_OTHER = "*:404"
+
+# (url name, method, OWN organisation, OTHER organisation)
+MATRIX = [
+    # --- reading -------------------------------------------------------------------------
+    ("home", "GET", EVERYONE, EVERYONE),
+    ("sign-in", "GET", "*:302", "*:302"),  # signed in already: sent home
+    ("api-schema", "GET", EVERYONE, EVERYONE),
+    ("api-docs", "GET", EVERYONE, EVERYONE),
+    ("api:api-me", "GET", EVERYONE, EVERYONE),
+    ("api:api-token-list", "GET", EVERYONE, EVERYONE),
+    ("api:organisation-list", "GET", EVERYONE, EVERYONE),
+    ("api:organisation-detail", "GET", EVERYONE, EVERYONE),
+    ("api:membership-list", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("api:membership-detail", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("api:pathway-list", "GET", EVERYONE, EVERYONE),
+    ("api:outcome-measure-list", "GET", EVERYONE, EVERYONE),
+    ("api:intervention-list", "GET", EVERYONE, EVERYONE),
+    ("api:intervention-detail", "GET", EVERYONE, EVERYONE),
+    ("api:intervention-export", "GET", EVERYONE, EVERYONE),
+    ("api:person-detail", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("api:person-match", "GET", "ref coord pm chair:200 *:403", "ref coord pm chair:200 *:403"),
+    ("api:referral-list", "GET", EVERYONE, EVERYONE),
+    ("api:referral-detail", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("api:referral-consents", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("api:panel-list", "GET", EVERYONE, EVERYONE),
+    ("api:panel-detail", "GET", MEETING_READERS, NOBODY_OTHER),
+    ("api:panel-agenda", "GET", MEETING_READERS, NOBODY_OTHER),
+    ("api:panel-attendance", "GET", MEETING_READERS, NOBODY_OTHER),
+    ("api:panel-decisions", "GET", MEETING_READERS, NOBODY_OTHER),
+    ("api:case-list", "GET", EVERYONE, EVERYONE),
+    ("api:case-detail", "GET", CASE_READERS, NOBODY_OTHER),
+    ("api:case-timeline", "GET", CASE_READERS, NOBODY_OTHER),
+    ("api:case-notes", "GET", CASE_READERS, NOBODY_OTHER),
+    ("api:case-shares", "GET", CASE_READERS, NOBODY_OTHER),
+    ("api:case-risk-reviews", "GET", CASE_READERS, NOBODY_OTHER),
+    ("api:case-outcomes", "GET", CASE_READERS, NOBODY_OTHER),
+    ("api:allocation-list", "GET", EVERYONE, EVERYONE),
+    ("api:allocation-detail", "GET", ALLOCATION_READERS, NOBODY_OTHER),
+    ("api:allocation-contacts", "GET", ALLOCATION_READERS, NOBODY_OTHER),
+    ("api:allocation-outcomes", "GET", ALLOCATION_READERS, NOBODY_OTHER),
+    ("api:audit-event-list", "GET", IG_ONLY, IG_ONLY),
+    ("api:audit-disclosure-list", "GET", IG_ONLY, IG_ONLY),
+    ("api:audit-flag-list", "GET", IG_ONLY, IG_ONLY),
+    ("api:audit-verify", "GET", IG_ONLY, IG_ONLY),
+    ("api:person-subject-access-export", "GET", IG_ONLY, IG_ONLY),
+    ("referrals:list", "GET", EVERYONE, EVERYONE),
+    ("referrals:screening", "GET", "coord:200 *:403", "coord:200 *:403"),
+    ("referrals:new", "GET", EVERYONE, EVERYONE),
+    ("referrals:new-person", "GET", EVERYONE, EVERYONE),
+    ("referrals:new-details", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("referrals:detail", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("referrals:consent", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("referrals:check", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("referrals:edit", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("cases:planner", "GET", EVERYONE, EVERYONE),
+    ("cases:meeting", "GET", MEETING_READERS, NOBODY_OTHER),
+    ("cases:minutes", "GET", MEETING_READERS, NOBODY_OTHER),
+    ("cases:minutes-csv", "GET", MEETING_READERS, NOBODY_OTHER),
+    ("cases:list", "GET", EVERYONE, EVERYONE),
+    ("cases:case", "GET", CASE_READERS, NOBODY_OTHER),
+    ("interventions:catalogue", "GET", EVERYONE, EVERYONE),
+    ("interventions:caseload", "GET", EVERYONE, EVERYONE),
+    ("interventions:allocation", "GET", ALLOCATION_READERS, NOBODY_OTHER),
+    ("audit:search", "GET", IG_ONLY, IG_ONLY),
+    ("audit:flags", "GET", IG_ONLY, IG_ONLY),
+    ("audit:person", "GET", IG_ONLY, IG_ONLY),
+    ("audit:export", "GET", IG_ONLY, IG_ONLY),
+    # --- writing -------------------------------------------------------------------------
+    ("api:api-auth-token", "POST", "*:+", "*:+"),
+    ("api:api-token-revoke", "POST", "adm:+ *:404", "adm:+ *:404"),  # someone else's token
+    ("api:organisation-list", "POST", "adm:+ *:403", "adm:+ *:403"),
+    ("api:membership-list", "POST", ADMIN_ONLY.replace("200", "+"), "adm:+ *:403"),
+    ("api:membership-end", "POST", "adm:+ *:403", "adm:+ *:403"),
+    ("api:person-list", "POST", "ref:+ *:403", "ref:+ *:403"),
+    ("api:person-detail", "PATCH", "ref coord:+ *:404", NOBODY_OTHER),
+    ("api:person-break-glass", "POST", "*:+", "*:+"),
+    ("api:referral-list", "POST", "ref:+ *:403", "ref:+ *:403"),
+    ("api:referral-signpost", "POST", "ref:+ *:403", "ref:+ *:403"),
+    ("api:referral-detail", "PATCH", "ref:+ coord:403 *:404", NOBODY_OTHER),
+    ("api:referral-submit", "POST", "ref:+ coord:403 *:404", NOBODY_OTHER),
+    ("api:referral-screen", "POST", "coord:+ ref:403 *:404", NOBODY_OTHER),
+    ("api:referral-answer", "POST", "ref:+ coord:403 *:404", NOBODY_OTHER),
+    ("api:referral-withdraw", "POST", "ref:+ coord:403 *:404", NOBODY_OTHER),
+    ("api:referral-consents", "POST", "ref coord:+ *:404", NOBODY_OTHER),
+    ("api:referral-consent-withdraw", "POST", "ref coord:+ *:404", NOBODY_OTHER),
+    ("api:referral-gillick", "POST", "ref coord:+ *:404", NOBODY_OTHER),
+    ("api:referral-lawful-basis", "POST", "ref coord:+ *:404", NOBODY_OTHER),
+    ("api:referral-lawful-basis-approve", "POST", "coord:+ ref:403 *:404", NOBODY_OTHER),
+    ("api:referral-lawful-basis-reject", "POST", "coord:+ ref:403 *:404", NOBODY_OTHER),
+    ("api:referral-lawful-basis-revoke", "POST", "coord:+ ref:403 *:404", NOBODY_OTHER),
+    ("api:panel-list", "POST", "coord:+ *:403", "coord:403 *:403"),  # a Durham panel
+    ("api:panel-attendance", "POST", "chair coord:+ pm:403 *:404", NOBODY_OTHER),
+    ("api:panel-decisions", "POST", "chair:+ coord pm:403 *:404", NOBODY_OTHER),
+    ("api:panel-amend-decision", "PATCH", "chair:+ coord pm:403 *:404", NOBODY_OTHER),
+    ("api:panel-action-done", "POST", "chair coord:+ pm:403 *:404", NOBODY_OTHER),
+    ("api:panel-start", "POST", "chair:+ coord pm:403 *:404", NOBODY_OTHER),
+    ("api:panel-close", "POST", "chair:+ coord pm:403 *:404", NOBODY_OTHER),
+    ("api:panel-reopen", "POST", "chair:+ coord pm:403 *:404", NOBODY_OTHER),
+    ("api:case-shares", "POST", "ref coord:+ pm chair:403 *:404", NOBODY_OTHER),
+    ("api:case-end-share", "POST", "ref coord:+ pm chair:403 *:404", NOBODY_OTHER),
+    ("api:case-risk-reviews", "POST", "ref coord:+ pm chair:403 *:404", NOBODY_OTHER),
+    ("api:case-notes", "POST", "ref coord:+ pm chair:403 *:404", NOBODY_OTHER),
+    ("api:case-edit-note", "PATCH", "ref:+ coord pm chair:403 *:404", NOBODY_OTHER),
+    ("api:case-outcomes", "POST", "ref coord:+ pm chair:403 *:404", NOBODY_OTHER),
+    ("api:case-close", "POST", "ref coord:+ pm chair:403 *:404", NOBODY_OTHER),
+    ("api:case-reopen", "POST", "ref coord:+ pm chair:403 *:404", NOBODY_OTHER),
+    ("api:allocation-list", "POST", "ref coord:+ pm chair:403 *:404", NOBODY_OTHER),
+    ("api:allocation-offer", "POST", "ref coord:+ pm chair prov:403 *:404", NOBODY_OTHER),
+    ("api:allocation-accept", "POST", "ref prov:+ coord pm chair:403 *:404", NOBODY_OTHER),
+    ("api:allocation-decline", "POST", "ref prov:+ coord pm chair:403 *:404", NOBODY_OTHER),
+    ("api:allocation-start", "POST", "prov:+ ref coord pm chair:403 *:404", NOBODY_OTHER),
+    ("api:allocation-complete", "POST", "prov:+ ref coord pm chair:403 *:404", NOBODY_OTHER),
+    ("api:allocation-disengage", "POST", "prov:+ ref coord pm chair:403 *:404", NOBODY_OTHER),
+    ("api:allocation-withdraw", "POST", "ref coord prov:+ pm chair:403 *:404", NOBODY_OTHER),
+    ("api:allocation-cancel", "POST", "ref coord:+ prov pm chair:403 *:404", NOBODY_OTHER),
+    ("api:allocation-contacts", "POST", "prov:+ ref coord pm chair:403 *:404", NOBODY_OTHER),
+    ("api:allocation-outcomes", "POST", "prov ref coord:+ pm chair:403 *:404", NOBODY_OTHER),
+    ("api:intervention-list", "POST", "coord:+ *:403", "coord:+ *:403"),
+    ("api:intervention-detail", "PATCH", "coord:+ *:403", "coord:+ *:403"),
+    ("api:intervention-import-catalogue", "POST", "coord:+ *:403", "coord:+ *:403"),
+    ("api:audit-flag-review", "POST", IG_ONLY.replace("200", "+"), "ig:+ *:403"),
+    ("referrals:screen", "POST", "coord:+ ref:403 *:404", NOBODY_OTHER),
+    ("referrals:answer", "POST", "ref:+ coord:403 *:404", NOBODY_OTHER),
+    ("referrals:withdraw", "POST", "ref:+ coord:403 *:404", NOBODY_OTHER),
+    ("referrals:new-person", "POST", "ref:+ *:403", "ref:+ *:403"),
+    ("cases:attendance", "POST", "chair coord:+ pm:403 *:404", NOBODY_OTHER),
+    ("cases:decision", "POST", "chair:+ coord pm:403 *:404", NOBODY_OTHER),
+    ("cases:meeting-transition", "POST", "chair:+ coord pm:403 *:404", NOBODY_OTHER),
+    ("cases:case-action", "POST", "ref coord:+ pm chair:403 *:404", NOBODY_OTHER),
+    ("interventions:allocate", "POST", "ref coord:+ pm chair:403 *:404", NOBODY_OTHER),
+    ("interventions:action", "POST", "ref coord:+ pm chair prov:403 *:404", NOBODY_OTHER),
+    ("interventions:contact", "POST", "prov:+ ref coord pm chair:403 *:404", NOBODY_OTHER),
+    ("interventions:outcome", "POST", "prov ref coord:+ pm chair:403 *:404", NOBODY_OTHER),
+    ("audit:review", "POST", "ig:+ *:403", "ig:+ *:403"),
+    ("sign-out", "POST", "*:302", "*:302"),
+]
+
+# The request each row sends: URL arguments from the world, and a thin body.
+TODAY = timezone.localdate().isoformat()
+REQUESTS = {
+    "api:organisation-detail": (lambda w: {"pk": w.own.pk}, {}),
+    "api:membership-detail": (lambda w: {"pk": w.membership.pk}, {}),
+    "api:membership-end": (lambda w: {"pk": w.membership.pk}, {"reason": "Left"}),
+    "api:intervention-detail": (lambda w: {"pk": w.intervention.pk}, {"version": 999}),
+    "api:person-detail": (lambda w: {"pk": w.person.pk}, {"version": 999}),
+    "api:person-match": (None, {"nhs_number": "9434765919"}),
+    "api:person-break-glass": (lambda w: {"person_id": w.person.pk}, {"reason": ""}),
+    "api:person-subject-access-export": (lambda w: {"person_id": w.person.pk}, {}),
+    "api:referral-detail": (
+        lambda w: {"pk": w.referral.pk},
+        {"version": 999, "risk_level": "high"},
+    ),
+    "api:referral-consents": (lambda w: {"referral_id": w.referral.pk}, {"purposes": []}),
+    "api:referral-consent-withdraw": (lambda w: {"referral_id": w.referral.pk}, {}),
+    "api:referral-gillick": (lambda w: {"referral_id": w.referral.pk}, {}),
+    "api:referral-lawful-basis": (lambda w: {"referral_id": w.referral.pk}, {}),
+    "api:referral-lawful-basis-approve": (
+        lambda w: {"referral_id": w.referral.pk, "basis_id": w.basis.pk},
+        {},
+    ),
+    "api:referral-lawful-basis-reject": (
+        lambda w: {"referral_id": w.referral.pk, "basis_id": w.basis.pk},
+        {},
+    ),
+    "api:referral-lawful-basis-revoke": (
+        lambda w: {"referral_id": w.referral.pk, "basis_id": w.basis.pk},
+        {},
+    ),
+    "api:referral-submit": (lambda w: {"pk": w.referral.pk}, {}),
+    "api:referral-screen": (lambda w: {"pk": w.referral.pk}, {"outcome": "declined", "note": "x"}),
+    "api:referral-answer": (lambda w: {"pk": w.referral.pk}, {"answer": "x"}),
+    "api:referral-withdraw": (lambda w: {"pk": w.referral.pk}, {"reason": "x"}),
+    "api:panel-detail": (lambda w: {"pk": w.meeting.pk}, {}),
+    "api:panel-agenda": (lambda w: {"pk": w.meeting.pk}, {}),
+    "api:panel-attendance": (lambda w: {"pk": w.meeting.pk}, {"user": 0, "attended": True}),
+    "api:panel-decisions": (lambda w: {"pk": w.meeting.pk}, {"referral": "x"}),
+    "api:panel-amend-decision": (
+        lambda w: {"pk": w.meeting.pk, "decision_id": w.decision.pk},
+        {"version": 999},
+    ),
+    "api:panel-action-done": (
+        lambda w: {"pk": w.meeting.pk, "decision_id": w.decision.pk, "action_id": w.action.pk},
+        {},
+    ),
+    "api:panel-start": (lambda w: {"pk": w.meeting.pk}, {}),
+    "api:panel-close": (lambda w: {"pk": w.meeting.pk}, {}),
+    "api:panel-reopen": (lambda w: {"pk": w.meeting.pk}, {"reason": ""}),
+    "api:panel-list": (
+        None,
+        {"area": "durham", "meets_at": "2027-01-05T10:00:00Z", "chair": 0, "members": []},
+    ),
+    "api:case-detail": (lambda w: {"pk": w.case.pk}, {}),
+    "api:case-timeline": (lambda w: {"pk": w.case.pk}, {}),
+    "api:case-notes": (lambda w: {"pk": w.case.pk}, {"text": ""}),
+    "api:case-shares": (
+        lambda w: {"pk": w.case.pk},
+        {"organisation": 0, "purpose": "information_sharing"},
+    ),
+    "api:case-end-share": (lambda w: {"pk": w.case.pk, "share_id": w.share.pk}, {"reason": ""}),
+    "api:case-risk-reviews": (lambda w: {"pk": w.case.pk}, {"level": "high"}),
+    "api:case-edit-note": (
+        lambda w: {"pk": w.case.pk, "note_id": w.note.pk},
+        {"text": "", "version": 999},
+    ),
+    "api:case-outcomes": (lambda w: {"case_id": w.case.pk}, {"measure": "nonsense"}),
+    "api:case-close": (lambda w: {"pk": w.case.pk}, {"reason": "goals_met", "summary": ""}),
+    "api:case-reopen": (lambda w: {"pk": w.case.pk}, {"reason": ""}),
+    "api:allocation-list": (None, {"case": "CASE", "intervention": 0, "request": ""}),
+    "api:allocation-detail": (lambda w: {"pk": w.allocation.pk}, {}),
+    "api:allocation-contacts": (lambda w: {"pk": w.allocation.pk}, {"contact_date": "2999-01-01"}),
+    "api:allocation-outcomes": (lambda w: {"pk": w.allocation.pk}, {"measure": "nonsense"}),
+    "api:api-token-revoke": (lambda w: {"pk": w.token.pk}, {}),
+    "api:audit-flag-review": (lambda w: {"pk": w.flag.pk}, {"outcome": "nonsense"}),
+    "referrals:new-details": (lambda w: {"person_id": w.person.pk}, {}),
+    "referrals:detail": (lambda w: {"referral_id": w.referral.pk}, {}),
+    "referrals:consent": (lambda w: {"referral_id": w.referral.pk}, {}),
+    "referrals:check": (lambda w: {"referral_id": w.referral.pk}, {}),
+    "referrals:edit": (lambda w: {"referral_id": w.referral.pk}, {}),
+    "referrals:screen": (
+        lambda w: {"referral_id": w.referral.pk},
+        {"outcome": "declined", "note": "x"},
+    ),
+    "referrals:answer": (lambda w: {"referral_id": w.referral.pk}, {"answer": "x"}),
+    "referrals:withdraw": (lambda w: {"referral_id": w.referral.pk}, {"reason": "x"}),
+    "cases:meeting": (lambda w: {"meeting_id": w.meeting.pk}, {}),
+    "cases:minutes": (lambda w: {"meeting_id": w.closed_meeting.pk}, {}),
+    "cases:minutes-csv": (lambda w: {"meeting_id": w.closed_meeting.pk}, {}),
+    "cases:attendance": (lambda w: {"meeting_id": w.meeting.pk}, {"user": 0, "attended": "true"}),
+    "cases:decision": (
+        lambda w: {"meeting_id": w.meeting.pk},
+        {"prefix": "item-00000000-0000-0000-0000-000000000000"},
+    ),
+    "cases:meeting-transition": (
+        lambda w: {"meeting_id": w.meeting.pk, "transition": "reopen"},
+        {},
+    ),
+    "cases:case": (lambda w: {"case_id": w.case.pk}, {}),
+    "cases:case-action": (lambda w: {"case_id": w.case.pk, "action": "note"}, {"text": ""}),
+    "interventions:allocation": (lambda w: {"allocation_id": w.allocation.pk}, {}),
+    "interventions:allocate": (lambda w: {"case_id": w.case.pk}, {"request": ""}),
+    "interventions:action": (lambda w: {"allocation_id": w.allocation.pk, "action": "offer"}, {}),
+    "interventions:contact": (lambda w: {"allocation_id": w.allocation.pk}, {}),
+    "interventions:outcome": (lambda w: {"allocation_id": w.allocation.pk}, {}),
+    "audit:person": (lambda w: {"person_id": w.person.pk}, {}),
+    "audit:export": (lambda w: {"person_id": w.person.pk}, {}),
+    "audit:review": (lambda w: {"flag_id": w.flag.pk}, {}),
+}
+
+
+def expectations(spec: str) -> dict[str, str]:
+    """ "ref coord:200 pm:403 *:404" -> the answer for each role."""
+    answers, default, pending = {}, None, []
+    for token in spec.split():
+        if ":" not in token:
+            pending.append(token)
+            continue
+        name, answer = token.split(":")
+        if name == "*":
+            default = answer
+        for role in [*pending, name]:
+            if role != "*":
+                answers[role] = answer
+        pending = []
+    return {role: answers.get(role, default) for role in ROLES}
+
+
+def test_every_url_is_in_the_matrix():
+    # The Django admin is for staff accounts only (is_staff), tested with Django itself.
+    names = {name for name in url_names() if not name.startswith("admin:")}
+    in_matrix = {name for name, *_ in MATRIX}
+    assert names - in_matrix == set(), f"Add to the matrix: {sorted(names - in_matrix)}"
+    assert in_matrix - names == set(), f"Stale matrix rows: {sorted(in_matrix - names)}"
+    for name, method, own, other in MATRIX:
+        for spec in (own, other):
+            assert None not in expectations(spec).values(), (name, method, spec)
+
+
+@pytest.fixture
+def world(db):
+    own = make_organisation(
+        name="Riverside Academy", organisation_type=OrganisationType.SCHOOL, area=Area.DURHAM
+    )
+    other = make_organisation(
+        name="Darlington charity",
+        organisation_type=OrganisationType.VOLUNTARY,
+        area=Area.DARLINGTON,
+    )
+    users = {}
+    for short, role in ROLES.items():
+        users[("own", short)] = make_member(own, role, username=f"own-{short}")
+        users[("other", short)] = make_member(other, role, username=f"other-{short}")
+    ref, coord, chair = users[("own", "ref")], users[("own", "coord")], users[("own", "chair")]
+    case = case_ready_for_delivery(ref, coord, chair)
+    referral = case.referrals.get()
+    decision = PanelDecision.objects.get(case=case)
+    from cases.models import PanelAction
+    from cases.services import note_add
+
+    action = PanelAction.objects.create(
+        decision=decision, description="Call", owner=coord, due_date=datetime.date(2027, 1, 1)
+    )
+    from tests.factories import panel_meeting
+
+    closed_meeting = panel_meeting(coord, chair, [users[("own", "pm")]])
+    meeting_close(actor=chair, meeting=closed_meeting)
+    intervention = make_intervention(own)
+    allocation = allocation_create(
+        actor=ref, case=case, intervention=intervention, request="Mentor"
+    )
+    basis = lawful_basis_record(
+        actor=ref,
+        referral=referral,
+        purpose="assessment",
+        ground="safeguarding",
+        justification="Safeguarding concern needing assessment now.",
+    )
+    break_glass(
+        actor=users[("other", "an")],
+        person=referral.person,
+        reason="Checking a reported threat tonight",
+    )
+    token, _ = api_token_issue(user=users[("other", "an")])
+    return type(
+        "World",
+        (),
+        {
+            "own": own,
+            "other": other,
+            "users": users,
+            "case": case,
+            "referral": referral,
+            "person": referral.person,
+            "decision": decision,
+            "action": action,
+            "meeting": decision.meeting,
+            "closed_meeting": closed_meeting,
+            "intervention": intervention,
+            "allocation": allocation,
+            "basis": basis,
+            "share": case.shares.first(),
+            "note": note_add(actor=ref, case=case, text="Visited"),
+            "membership": Membership.objects.get(user=users[("other", "ref")]),
+            "flag": ReviewFlag.objects.get(),
+            "token": token,
+        },
+    )
+
+
+def _call(world, name, method, user):
+    kwargs_of, body = REQUESTS.get(name, (None, {}))
+    url = reverse(name, kwargs=kwargs_of(world) if kwargs_of else None)
+    body = {k: (str(world.case.pk) if v == "CASE" else v) for k, v in body.items()}
+    if name == "api:api-auth-token":
+        return APIClient().post(
+            url, {"username": user.username, "password": "wrong"}, format="json"
+        )
+    if name.startswith("api"):
+        client = APIClient()
+        client.force_authenticate(user=user)
+        if method == "GET":
+            return client.get(url, body)
+        return getattr(client, method.lower())(url, body, format="json")
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, body)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "method", "own", "other"), MATRIX, ids=[f"{m} {n}" for n, m, *_ in MATRIX]
+)
+def test_the_matrix(world, name, method, own, other):
+    outcomes = []
+    # Refusals first: a let-through write may change the records the next user asks about.
+    plan = []
+    for where, spec in (("own", own), ("other", other)):
+        for role, expected in expectations(spec).items():
+            plan.append((expected == "+", where, role, expected))
+    for _, where, role, expected in sorted(plan):
+        response = _call(world, name, method, world.users[(where, role)])
+        code = response.status_code
+        ok = code not in {401, 403, 404} if expected == "+" else code == int(expected)
+        if not ok:
+            outcomes.append(f"{where} {role}: expected {expected}, got {code}")
+    assert outcomes == [], f"{method} {name}: " + "; ".join(outcomes)
