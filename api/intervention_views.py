@@ -177,12 +177,13 @@ class AllocationViewSet(AllocationOutcomesMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.AllocationCreateSerializer, responses={201: s.AllocationSerializer})
     @idempotent
     def create(self, request):
+        case = case_get(request.user, request.data.get("case"))
+        if "decision" not in request.data:  # the chair allocates at panel through the decision
+            require_case_action(request.user, case, "allocate")
         data = s.AllocationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         details = dict(data.validated_data)
-        case = case_get(request.user, details.pop("case"))
-        if "decision" not in details:  # the chair allocates at panel through the decision
-            require_case_action(request.user, case, "allocate")
+        details.pop("case")
         if "decision" in details:
             details["decision"] = (
                 PanelDecision.objects.filter(pk=details["decision"], case=case)

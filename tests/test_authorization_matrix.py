@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 from api.services import api_token_issue
 from audit.models import ReviewFlag
 from audit.services import break_glass
-from cases.models import PanelDecision
+from cases.models import PanelAttendance, PanelDecision
 from cases.services import meeting_close
 from interventions.services import allocation_create
 from partners.models import Area, Membership, OrganisationType
@@ -72,7 +72,8 @@ MATRIX = [
     ("api:intervention-list", "GET", EVERYONE, EVERYONE),
     ("api:intervention-detail", "GET", EVERYONE, EVERYONE),
     ("api:intervention-export", "GET", EVERYONE, EVERYONE),
-    ("api:person-detail", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    # The person's record is the organisation's: its panel members see it too.
+    ("api:person-detail", "GET", "ref coord pm chair:200 *:404", NOBODY_OTHER),
     ("api:person-match", "GET", "ref coord pm chair:200 *:403", "ref coord pm chair:200 *:403"),
     ("api:referral-list", "GET", EVERYONE, EVERYONE),
     ("api:referral-detail", "GET", REFERRAL_READERS, NOBODY_OTHER),
@@ -102,7 +103,7 @@ MATRIX = [
     ("referrals:screening", "GET", "coord:200 *:403", "coord:200 *:403"),
     ("referrals:new", "GET", EVERYONE, EVERYONE),
     ("referrals:new-person", "GET", EVERYONE, EVERYONE),
-    ("referrals:new-details", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("referrals:new-details", "GET", "ref coord pm chair:200 *:404", NOBODY_OTHER),
     ("referrals:detail", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:consent", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:check", "GET", REFERRAL_READERS, NOBODY_OTHER),
@@ -121,13 +122,13 @@ MATRIX = [
     ("audit:person", "GET", IG_ONLY, IG_ONLY),
     ("audit:export", "GET", IG_ONLY, IG_ONLY),
     # --- writing -------------------------------------------------------------------------
-    ("api:api-auth-token", "POST", "*:+", "*:+"),
+    ("api:api-auth-token", "POST", "*:201", "*:201"),
     ("api:api-token-revoke", "POST", "adm:+ *:404", "adm:+ *:404"),  # someone else's token
     ("api:organisation-list", "POST", "adm:+ *:403", "adm:+ *:403"),
     ("api:membership-list", "POST", ADMIN_ONLY.replace("200", "+"), "adm:+ *:403"),
     ("api:membership-end", "POST", "adm:+ *:403", "adm:+ *:403"),
     ("api:person-list", "POST", "ref:+ *:403", "ref:+ *:403"),
-    ("api:person-detail", "PATCH", "ref coord:+ *:404", NOBODY_OTHER),
+    ("api:person-detail", "PATCH", "ref coord:+ pm chair:403 *:404", NOBODY_OTHER),
     ("api:person-break-glass", "POST", "*:+", "*:+"),
     ("api:referral-list", "POST", "ref:+ *:403", "ref:+ *:403"),
     ("api:referral-signpost", "POST", "ref:+ *:403", "ref:+ *:403"),
@@ -242,7 +243,12 @@ REQUESTS = {
     "api:panel-reopen": (lambda w: {"pk": w.meeting.pk}, {"reason": ""}),
     "api:panel-list": (
         None,
-        {"area": "durham", "meets_at": "2027-01-05T10:00:00Z", "chair": 0, "members": []},
+        lambda w: {
+            "area": "durham",
+            "meets_at": "2027-01-05T10:00:00Z",
+            "chair": w.users[("own", "chair")].pk,
+            "members": [],
+        },
     ),
     "api:case-detail": (lambda w: {"pk": w.case.pk}, {}),
     "api:case-timeline": (lambda w: {"pk": w.case.pk}, {}),
@@ -261,6 +267,19 @@ REQUESTS = {
     "api:case-close": (lambda w: {"pk": w.case.pk}, {"reason": "goals_met", "summary": ""}),
     "api:case-reopen": (lambda w: {"pk": w.case.pk}, {"reason": ""}),
     "api:allocation-list": (None, {"case": "CASE", "intervention": 0, "request": ""}),
+    **{
+        f"api:allocation-{action}": (lambda w: {"pk": w.allocation.pk}, {"reason": ""})
+        for action in (
+            "offer",
+            "accept",
+            "decline",
+            "start",
+            "complete",
+            "disengage",
+            "withdraw",
+            "cancel",
+        )
+    },
     "api:allocation-detail": (lambda w: {"pk": w.allocation.pk}, {}),
     "api:allocation-contacts": (lambda w: {"pk": w.allocation.pk}, {"contact_date": "2999-01-01"}),
     "api:allocation-outcomes": (lambda w: {"pk": w.allocation.pk}, {"measure": "nonsense"}),
@@ -369,12 +388,17 @@ def world(db):
         ground="safeguarding",
         justification="Safeguarding concern needing assessment now.",
     )
+    # Someone outside the matrix breaks the glass (for a flag to review) and holds a token.
+    bystander = make_member(other, Role.REFERRER, username="bystander")
+    PanelAttendance.objects.create(
+        meeting=decision.meeting, user=users[("own", "pm")], organisation=own
+    )
     break_glass(
-        actor=users[("other", "an")],
+        actor=bystander,
         person=referral.person,
         reason="Checking a reported threat tonight",
     )
-    token, _ = api_token_issue(user=users[("other", "an")])
+    token, _ = api_token_issue(user=bystander)
     return type(
         "World",
         (),
@@ -404,16 +428,21 @@ def world(db):
 def _call(world, name, method, user):
     kwargs_of, body = REQUESTS.get(name, (None, {}))
     url = reverse(name, kwargs=kwargs_of(world) if kwargs_of else None)
+    if callable(body):
+        body = body(world)
     body = {k: (str(world.case.pk) if v == "CASE" else v) for k, v in body.items()}
     if name == "api:api-auth-token":
-        return APIClient().post(
-            url, {"username": user.username, "password": "wrong"}, format="json"
+        # Each from its own address, so the lockout per address stays out of the way.
+        return APIClient(REMOTE_ADDR=f"10.0.0.{user.pk % 250}").post(
+            url,
+            {"username": user.username, "password": "correct horse battery staple"},
+            format="json",
         )
     if name.startswith("api"):
         client = APIClient()
         client.force_authenticate(user=user)
         if method == "GET":
-            return client.get(url, body)
+            return client.get(url, body if name == "api:person-match" else {})
         return getattr(client, method.lower())(url, body, format="json")
     from django.test import Client
 
