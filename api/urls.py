@@ -24,6 +24,11 @@ app_name = "api"
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-auth-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
+    path(
+        "users/<int:user_id>/two-factor/reset/",
+        views.TwoFactorResetView.as_view(),
+        name="user-two-factor-reset",
+    ),
     path("pathways/", referral_views.PathwayListView.as_view(), name="pathway-list"),
     path("audit/verify/", audit_views.AuditVerifyView.as_view(), name="audit-verify"),
     path(

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -17,10 +18,11 @@ from api.models import ApiToken
 from api.services import api_token_issue, api_token_revoke
 from audit.recorder import record_access
 from partners.lockout import MESSAGE as LOCKOUT_MESSAGE
-from partners.models import Membership, Organisation
+from partners.models import Membership, Organisation, User
 from partners.roles import Role
 from partners.selectors import active_memberships, user_can, user_has_role, user_roles
 from partners.services import membership_create, membership_end, organisation_create
+from partners.two_factor import two_factor_reset
 from referrals.models import Person
 from referrals.selectors import people_visible_to, person_get
 from referrals.services import MatchQuery, person_create, person_match, person_update
@@ -114,6 +116,21 @@ class MeView(APIView):
             "roles": sorted(user_roles(user)),
         }
         return Response(payload)
+
+
+class TwoFactorResetView(APIView):
+    """An administrator clears a user's authenticator and recovery codes (audited), for
+    example after a lost phone; the user enrols again at their next sign-in."""
+
+    @extend_schema(request=serializers.MembershipEndSerializer, responses={204: None})
+    def post(self, request, user_id):
+        if not user_has_role(request.user, Role.ADMIN):
+            raise PermissionDenied("Only an administrator resets two-factor sign-in")
+        data = serializers.MembershipEndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = get_object_or_404(User, pk=user_id)
+        two_factor_reset(actor=request.user, user=user, reason=data.validated_data["reason"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class OrganisationViewSet(

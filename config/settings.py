@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "drf_standardized_errors",
     "guardian",
     "simple_history",
@@ -84,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "partners.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -176,6 +181,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "sign-in"
+OTP_TOTP_ISSUER = "Serious Violence Partnership"
+RECOVERY_CODE_COUNT = 10
 # Lockout after repeated failures, counted per account and per address separately, so a
 # password spray from one address and a guessing run on one account are both stopped.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)

@@ -21,3 +21,27 @@ class SessionLifetimeMiddleware:
             elif time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
         return self.get_response(request)
+
+
+class RequireTwoFactorMiddleware:
+    """Every web page needs a second factor: until the user has proved one this session,
+    they are sent to enrol (first sign-in) or to enter a code. The API uses its own tokens."""
+
+    OPEN_PREFIXES = ("/api/", "/assets/", "/sign-in/", "/sign-out/", "/two-factor/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and not request.path.startswith(self.OPEN_PREFIXES)
+        ):
+            from django.shortcuts import redirect
+            from django.utils.http import urlencode
+
+            return redirect(f"/two-factor/?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

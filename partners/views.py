@@ -1,9 +1,20 @@
+from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from partners import two_factor as two_factor_service
+from partners.forms import apply_service_errors
 from partners.roles import ROLE_NEXT_STEPS, Role
 from partners.selectors import active_memberships
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="Code", max_length=20, help_text="The 6-digit code from your authenticator app"
+    )
 
 
 class SignInView(auth_views.LoginView):
@@ -26,3 +37,35 @@ def home(request):
         for membership in active_memberships(request.user)
     ]
     return render(request, "partners/home.html", {"memberships": memberships})
+
+
+@login_required
+def two_factor(request):
+    """Enrol an authenticator (first sign-in) or enter a code to finish signing in."""
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    if request.user.is_verified():
+        return redirect(next_url)
+    device = two_factor_service.confirmed_device(request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if device is not None:
+                two_factor_service.verify(request=request, token=form.cleaned_data["token"])
+                return redirect(next_url)
+            enrolling = two_factor_service.enrolment_device(request.user)
+            codes = two_factor_service.enrol(
+                request=request, device=enrolling, token=form.cleaned_data["token"]
+            )
+            return render(
+                request, "partners/recovery_codes.html", {"codes": codes, "next": next_url}
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+    context = {"form": form, "next": next_url, "enrolling": device is None}
+    if device is None:
+        enrolling = two_factor_service.enrolment_device(request.user)
+        context["qr_svg"] = two_factor_service.qr_code_svg(enrolling)
+        context["manual_key"] = two_factor_service.manual_key(enrolling)
+    return render(request, "partners/two_factor.html", context)

@@ -98,6 +98,7 @@ WRITES = {
     "api:panel-reopen",
     "api:panel-start",
     "api:membership-end",
+    "api:user-two-factor-reset",
     "api:api-token-revoke",
     "api:audit-flag-review",
     "api:intervention-import-catalogue",
@@ -148,6 +149,7 @@ NO_PERSONAL_DATA = {
     "home",
     "interventions:catalogue",
     "sign-in",
+    "two-factor",
 }
 
 

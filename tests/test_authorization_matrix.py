@@ -62,6 +62,7 @@ MATRIX = [
     ("api-schema", "GET", EVERYONE, EVERYONE),
     ("api-docs", "GET", EVERYONE, EVERYONE),
     ("api:api-me", "GET", EVERYONE, EVERYONE),
+    ("two-factor", "GET", "*:302", "*:302"),  # verified already: sent on
     ("api:api-token-list", "GET", EVERYONE, EVERYONE),
     ("api:organisation-list", "GET", EVERYONE, EVERYONE),
     ("api:organisation-detail", "GET", EVERYONE, EVERYONE),
@@ -127,6 +128,8 @@ MATRIX = [
     ("api:organisation-list", "POST", "adm:+ *:403", "adm:+ *:403"),
     ("api:membership-list", "POST", ADMIN_ONLY.replace("200", "+"), "adm:+ *:403"),
     ("api:membership-end", "POST", "adm:+ *:403", "adm:+ *:403"),
+    ("api:user-two-factor-reset", "POST", "adm:+ *:403", "adm:+ *:403"),
+    ("two-factor", "POST", "*:302", "*:302"),
     ("api:person-list", "POST", "ref:+ *:403", "ref:+ *:403"),
     ("api:person-detail", "PATCH", "ref coord:+ pm chair:403 *:404", NOBODY_OTHER),
     ("api:person-break-glass", "POST", "*:+", "*:+"),
@@ -197,6 +200,7 @@ REQUESTS = {
     "api:organisation-detail": (lambda w: {"pk": w.own.pk}, {}),
     "api:membership-detail": (lambda w: {"pk": w.membership.pk}, {}),
     "api:membership-end": (lambda w: {"pk": w.membership.pk}, {"reason": "Left"}),
+    "api:user-two-factor-reset": (lambda w: {"user_id": w.membership.user_id}, {"reason": ""}),
     "api:intervention-detail": (lambda w: {"pk": w.intervention.pk}, {"version": 999}),
     "api:person-detail": (lambda w: {"pk": w.person.pk}, {"version": 999}),
     "api:person-match": (None, {"nhs_number": "9434765919"}),
@@ -444,9 +448,9 @@ def _call(world, name, method, user):
         if method == "GET":
             return client.get(url, body if name == "api:person-match" else {})
         return getattr(client, method.lower())(url, body, format="json")
-    from django.test import Client
+    from tests.conftest import VerifiedClient
 
-    client = Client()
+    client = VerifiedClient()
     client.force_login(user)
     if method == "GET":
         return client.get(url)

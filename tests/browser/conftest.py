@@ -69,3 +69,31 @@ def axe_violations():
         ]
 
     return run
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def current_code(device) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}"
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """Sign in through the real pages, second factor included (the user's authenticator is
+    set up beforehand; the enrolment journey has its own test)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def run(page, user, next_url="/"):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+        page.goto(f"{live_server.url}/sign-in/?next={next_url}")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_label("Code", exact=True).fill(current_code(device))
+        page.get_by_role("button", name="Continue").click()
+
+    return run

@@ -7,24 +7,23 @@ from cases.models import Case
 from tests.factories import accepted_referral, panel_meeting
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery staple"
-
-
-def sign_in(page, live_server, username, next_url):
-    page.goto(f"{live_server.url}/sign-in/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_chair_opens_a_case_from_the_agenda(
-    live_server, page, axe_violations, school_caseworker, school, coordinator, panel_chair
+    live_server,
+    page,
+    axe_violations,
+    school_caseworker,
+    school,
+    coordinator,
+    panel_chair,
+    sign_in,
 ):
     referral = accepted_referral(school_caseworker, coordinator)
     meeting = panel_meeting(coordinator, panel_chair, start=False)
 
-    sign_in(page, live_server, "panel-chair", f"/panels/{meeting.pk}/")
+    sign_in(page, panel_chair, f"/panels/{meeting.pk}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Durham panel")
     assert axe_violations(page) == []
     page.get_by_role("button", name="Start the meeting").click()

@@ -9,7 +9,6 @@ from interventions.services import allocation_create, allocation_offer, allocati
 from tests.factories import case_ready_for_delivery, make_intervention
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -22,6 +21,7 @@ def test_a_keyworker_records_a_contact(
     panel_chair,
     charity,
     provider_keyworker,
+    sign_in,
 ):
     case = case_ready_for_delivery(school_caseworker, coordinator, panel_chair)
     allocation = allocation_create(
@@ -34,10 +34,7 @@ def test_a_keyworker_records_a_contact(
     allocation_transition(actor=provider_keyworker, allocation=allocation, action="accept")
     allocation_transition(actor=provider_keyworker, allocation=allocation, action="start")
 
-    page.goto(f"{live_server.url}/sign-in/?next=/caseload/")
-    page.get_by_label("Username").fill("provider-keyworker")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, provider_keyworker, "/caseload/")
     expect(page.get_by_role("heading", name="Caseload")).to_be_visible()
     assert axe_violations(page) == []
 

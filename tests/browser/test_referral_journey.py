@@ -9,7 +9,6 @@ from referrals.models import Referral
 from tests.factories import years_ago
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery staple"
 
 
 def fill_date(page, label_prefix: str, value: datetime.date):
@@ -21,13 +20,10 @@ def fill_date(page, label_prefix: str, value: datetime.date):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_caseworker_makes_a_referral_from_start_to_submission(
-    live_server, page, axe_violations, school_caseworker
+    live_server, page, axe_violations, school_caseworker, sign_in
 ):
     born = years_ago(14, days=-40)
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Username").fill("school-caseworker")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, school_caseworker)
 
     page.get_by_role("link", name="Make a referral").click()
     expect(page.get_by_role("heading", name="Find the person")).to_be_visible()
@@ -76,15 +72,12 @@ def test_a_caseworker_makes_a_referral_from_start_to_submission(
 
 @pytest.mark.django_db(transaction=True)
 def test_errors_on_the_details_page_are_accessible(
-    live_server, page, axe_violations, school_caseworker
+    live_server, page, axe_violations, school_caseworker, sign_in
 ):
     from tests.factories import make_person
 
     person = make_person(school_caseworker, date_of_birth=years_ago(19))
-    page.goto(f"{live_server.url}/sign-in/?next=/referrals/new/{person.pk}/")
-    page.get_by_label("Username").fill("school-caseworker")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, school_caseworker, f"/referrals/new/{person.pk}/")
 
     page.get_by_label("Prevention and early intervention (under 18)").check()
     page.get_by_role("button", name="Continue").click()
