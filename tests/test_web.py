@@ -79,9 +79,8 @@ class TestHomePage:
         self, client, school_caseworker, django_assert_max_num_queries
     ):
         client.force_login(school_caseworker)
-        with django_assert_max_num_queries(
-            6
-        ):  # session (read, then saved to renew it), user, memberships
+        # session (read, then saved to renew it), user, second-factor device, memberships
+        with django_assert_max_num_queries(7):
             assert client.get("/").status_code == 200
 
 
