@@ -89,6 +89,7 @@ class ActionWriteSerializer(serializers.Serializer):
 
 class DecisionSerializer(serializers.ModelSerializer):
     actions = ActionSerializer(many=True)
+    signpost_service = serializers.CharField(read_only=True)  # blank unless signposted
     decided_by = UserRefSerializer()
 
     class Meta:
@@ -202,6 +203,7 @@ class CaseListSerializer(serializers.ModelSerializer):
 
 class CaseSerializer(serializers.ModelSerializer):
     person = PersonSummarySerializer()
+    closure_reason = serializers.CharField(read_only=True)  # blank while open
     lead_professional = UserRefSerializer()
     lead_organisation = NamedSerializer()
     referrals = serializers.SerializerMethodField()

@@ -177,11 +177,14 @@ class AllocationViewSet(AllocationOutcomesMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.AllocationCreateSerializer, responses={201: s.AllocationSerializer})
     @idempotent
     def create(self, request):
-        case = case_get(request.user, request.data.get("case"))
-        if "decision" not in request.data:  # the chair allocates at panel through the decision
-            require_case_action(request.user, case, "allocate")
         data = s.AllocationCreateSerializer(data=request.data)
+        if isinstance(request.data, dict):
+            # The case first: a refused user learns nothing from the body's validation.
+            case = case_get(request.user, request.data.get("case"))
+            if "decision" not in request.data:  # the chair allocates at panel, by decision
+                require_case_action(request.user, case, "allocate")
         data.is_valid(raise_exception=True)
+        case = case_get(request.user, data.validated_data["case"])
         details = dict(data.validated_data)
         details.pop("case")
         if "decision" in details:

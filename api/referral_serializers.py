@@ -144,6 +144,9 @@ class LinkedReferralSerializer(serializers.ModelSerializer):
 
 class ReferralSerializer(serializers.ModelSerializer):
     person = PersonSummarySerializer()
+    # Blank until recorded: plain strings, so the schema allows "".
+    domestic_abuse_role = serializers.CharField(read_only=True)
+    signpost_service = serializers.CharField(read_only=True)
     organisation = NamedSerializer()
     referrer = NamedSerializer()
     previous_incident_found = serializers.SerializerMethodField()

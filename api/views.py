@@ -31,7 +31,8 @@ from referrals.services import MatchQuery, person_create, person_match, person_u
 class SignInPaused(APIException):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     default_detail = LOCKOUT_MESSAGE
-    default_code = "locked_out"
+    # The documented code for 429; the detail says it is a sign-in pause.
+    default_code = "throttled"
 
 
 class TokenView(APIView):

@@ -30,3 +30,5 @@ SECURE_SSL_REDIRECT = False
 # The browser tests load axe-core from the site itself, so the real Content Security Policy
 # stays in force while they check accessibility.
 STATICFILES_DIRS = [*STATICFILES_DIRS, ("axe", str(BASE_DIR / "node_modules" / "axe-core"))]  # noqa: F405
+# The test client, the live server and Schemathesis' in-process calls.
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]

@@ -21,3 +21,6 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "api.errors.not_found"
+handler500 = "api.errors.server_failure"

@@ -11,7 +11,7 @@ def lockout_response(request, original_response=None, credentials=None):
         # The API's usual error shape (drf-standardized-errors).
         body = {
             "type": "client_error",
-            "errors": [{"code": "locked_out", "detail": MESSAGE, "attr": None}],
+            "errors": [{"code": "throttled", "detail": MESSAGE, "attr": None}],
         }
         return JsonResponse(body, status=429)
     return render(request, "partners/locked_out.html", status=429)

@@ -67,3 +67,17 @@ def test_malformed_json_is_a_400(api, school_caseworker):
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "parse_error"
+
+
+@pytest.mark.django_db
+def test_a_list_where_an_object_is_expected_is_a_400_not_a_500(api, school_caseworker):
+    # Found by Schemathesis: the allocation endpoint once read .get() from a JSON list.
+    response = api(school_caseworker).post("/api/v1/allocations/", [None, None], format="json")
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_address_answers_in_json(api, school_caseworker):
+    response = api(school_caseworker).get("/api/v1/cases/not-a-case/")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "not_found"

@@ -123,7 +123,8 @@ class TestLockout:
             format="json",
         )
         assert response.status_code == 429
-        assert response.json()["errors"][0]["code"] == "locked_out"
+        assert response.json()["errors"][0]["code"] == "throttled"
+        assert "signing in is paused" in response.json()["errors"][0]["detail"]
 
 
 @pytest.mark.django_db

@@ -1,0 +1,68 @@
+"""Schemathesis fuzzes every API operation against the OpenAPI schema, signed in as each of
+the main roles: no answer may be a server error, and every answer must match the schema.
+
+CI runs a few examples per operation; ``FUZZ_EXAMPLES=200 make test`` (or
+``FUZZ_EXAMPLES=200 .venv/bin/pytest tests/test_fuzz_api.py``) runs the long version.
+"""
+
+import os
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+
+from api.services import api_token_issue
+from config.wsgi import application
+from partners.roles import Role
+from tests.factories import case_ready_for_delivery, make_member, make_organisation
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Called as a real WSGI app, Django would close the test's database connection after
+    each request; its own test client switches that off in the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def tokens(db):
+    """A signed-in token for each main role, in a partnership with one case in it."""
+    school = make_organisation(name="Fuzz school", organisation_type="school")
+    council = make_organisation(name="Fuzz council", organisation_type="local_authority")
+    charity = make_organisation(name="Fuzz charity", organisation_type="voluntary")
+    users = {
+        Role.REFERRER: make_member(school, Role.REFERRER),
+        Role.COORDINATOR: make_member(council, Role.COORDINATOR),
+        Role.PANEL_CHAIR: make_member(council, Role.PANEL_CHAIR),
+        Role.PROVIDER: make_member(charity, Role.PROVIDER),
+        Role.IG_OFFICER: make_member(council, Role.IG_OFFICER),
+    }
+    case_ready_for_delivery(users[Role.REFERRER], users[Role.COORDINATOR], users[Role.PANEL_CHAIR])
+    return {role: api_token_issue(user=user)[1] for role, user in users.items()}
+
+
+@pytest.mark.parametrize("role", [Role.REFERRER, Role.COORDINATOR, Role.PROVIDER, Role.IG_OFFICER])
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_server_errors_and_every_answer_matches_the_schema(case, role, tokens):
+    case.call_and_validate(
+        headers={"Authorization": f"Token {tokens[role]}"},
+        checks=CHECKS,
+    )
