@@ -187,7 +187,14 @@ class OutcomeRecordSerializer(serializers.ModelSerializer):
 
 
 class OutcomeRecordCreateSerializer(serializers.Serializer):
-    measure = serializers.SlugRelatedField(slug_field="code", queryset=OutcomeMeasure.objects.all())
+    measure = serializers.CharField(max_length=50, help_text="The measure's code")
+
+    def validate_measure(self, code):
+        measure = OutcomeMeasure.objects.filter(code=code).first()
+        if measure is None:
+            raise serializers.ValidationError("No such outcome measure", code="does_not_exist")
+        return measure
+
     kind = serializers.ChoiceField(choices=OutcomeKind.choices)
     value = serializers.DecimalField(max_digits=7, decimal_places=2)
     recorded_on = serializers.DateField()

@@ -81,3 +81,19 @@ def test_an_unknown_api_address_answers_in_json(api, school_caseworker):
     response = api(school_caseworker).get("/api/v1/cases/not-a-case/")
     assert response.status_code == 404
     assert response.json()["errors"][0]["code"] == "not_found"
+
+
+def test_every_string_the_api_accepts_has_a_maximum_length():
+    """Read from the OpenAPI schema's request components, so a new endpoint is covered too."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    unbounded = []
+    for name, component in schema["components"]["schemas"].items():
+        if not name.endswith("Request"):
+            continue
+        for field, spec in component.get("properties", {}).items():
+            free_text = spec.get("type") == "string" and "enum" not in spec and "format" not in spec
+            if free_text and "maxLength" not in spec:
+                unbounded.append(f"{name}.{field}")
+    assert unbounded == []
