@@ -70,21 +70,35 @@ def _development_keys(var_dir: Path, missing: list[str]) -> dict[str, str]:
     return stored
 
 
+def refusal(missing: list[str]) -> str:
+    return (
+        f"Refusing to start with DEBUG off: {', '.join(missing)} must be set in the "
+        "environment (python -m config.keys prints a fresh set)."
+    )
+
+
 def load_keys(*, debug: bool, var_dir: Path, environ=os.environ) -> dict:
-    """Return the validated secrets, or refuse to start."""
+    """Return the validated secrets, and the names of any that are missing.
+
+    With DEBUG off a missing secret is not invented. Settings still load, so commands that
+    need no secret (``makemigrations --check``, ``check``) run anywhere; but the web service
+    refuses to start (``refuse_to_serve_without_secrets``), ``check --deploy`` fails, and any
+    use of a missing key raises. A secret that is given but weak or malformed is refused at
+    once.
+    """
     values = {name: environ.get(name, "").strip() for name in KEY_NAMES}
     missing = [name for name, value in values.items() if not value]
-    if missing:
-        if not debug:
-            raise ImproperlyConfigured(
-                f"Refusing to start with DEBUG off: {', '.join(missing)} must be set in the "
-                "environment (python -m config.keys prints a fresh set)."
-            )
+    if missing and debug:
         stored = _development_keys(var_dir, missing)
         values = {name: values[name] or stored[name] for name in KEY_NAMES}
+        missing = []
 
     secret_key = values["SECRET_KEY"]
-    if not debug and (len(secret_key) < 50 or secret_key.startswith("django-insecure")):
+    if (
+        secret_key
+        and not debug
+        and (len(secret_key) < 50 or secret_key.startswith("django-insecure"))
+    ):
         raise ImproperlyConfigured(
             "SECRET_KEY is too short or a default; use 50+ random characters"
         )
@@ -94,16 +108,37 @@ def load_keys(*, debug: bool, var_dir: Path, environ=os.environ) -> dict:
         for part in values["FIELD_ENCRYPTION_KEYS"].split(",")
         if part.strip()
     ]
-    if not encryption_keys:
+    if values["FIELD_ENCRYPTION_KEYS"] and not encryption_keys:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must hold at least one key")
-    blind_index_key = decode_key(values["BLIND_INDEX_KEY"], name="BLIND_INDEX_KEY")
-    if blind_index_key in encryption_keys:
+    blind_index_key = b""
+    if values["BLIND_INDEX_KEY"]:
+        blind_index_key = decode_key(values["BLIND_INDEX_KEY"], name="BLIND_INDEX_KEY")
+    if blind_index_key and blind_index_key in encryption_keys:
         raise ImproperlyConfigured("BLIND_INDEX_KEY must differ from every encryption key")
     return {
         "SECRET_KEY": secret_key,
         "FIELD_ENCRYPTION_KEYS": encryption_keys,
         "BLIND_INDEX_KEY": blind_index_key,
+        "MISSING": missing,
     }
+
+
+def refuse_to_serve_without_secrets() -> None:
+    """Called where the service starts (WSGI, ASGI): no request is served without keys."""
+    from django.conf import settings
+
+    if settings.MISSING_SECRETS:
+        raise ImproperlyConfigured(refusal(settings.MISSING_SECRETS))
+
+
+def check_secrets(app_configs=None, **kwargs):
+    """``check --deploy``: every secret is set."""
+    from django.conf import settings
+    from django.core.checks import Error
+
+    if settings.MISSING_SECRETS:
+        return [Error(refusal(settings.MISSING_SECRETS), id="svp.E001")]
+    return []
 
 
 if __name__ == "__main__":

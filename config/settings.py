@@ -46,6 +46,8 @@ _keys = load_keys(debug=DEBUG, var_dir=VAR_DIR)
 SECRET_KEY = _keys["SECRET_KEY"]
 FIELD_ENCRYPTION_KEYS: list[bytes] = _keys["FIELD_ENCRYPTION_KEYS"]
 BLIND_INDEX_KEY: bytes = _keys["BLIND_INDEX_KEY"]
+# Names of secrets not set (DEBUG off only); see config.keys.refuse_to_serve_without_secrets.
+MISSING_SECRETS: list[str] = _keys["MISSING"]
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -2,5 +2,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from config.keys import refuse_to_serve_without_secrets
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+refuse_to_serve_without_secrets()
 application = get_wsgi_application()

@@ -21,6 +21,7 @@ from functools import lru_cache
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 FORMAT_VERSION = "v1"
 NONCE_BYTES = 12
@@ -41,6 +42,8 @@ def _keyring(keys: tuple[bytes, ...]) -> tuple[str, dict[str, AESGCM]]:
 
 
 def keyring() -> tuple[str, dict[str, AESGCM]]:
+    if not settings.FIELD_ENCRYPTION_KEYS:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is not set: personal data cannot be read")
     return _keyring(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
 
@@ -103,6 +106,8 @@ def normalise_identifier(value: str) -> str:
 
 
 def blind_index(domain: str, normalised: str) -> str:
+    if not settings.BLIND_INDEX_KEY:
+        raise ImproperlyConfigured("BLIND_INDEX_KEY is not set: people cannot be matched")
     digest = hmac.new(
         settings.BLIND_INDEX_KEY, f"{domain}\x00{normalised}".encode(), hashlib.sha256
     )

@@ -20,12 +20,10 @@ GOOD = {
 }
 
 
-def manage_check(env_overrides: dict, tmp_path) -> subprocess.CompletedProcess:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "DEBUG"}
-    }
+def manage_check(env_overrides: dict, tmp_path, *command) -> subprocess.CompletedProcess:
+    unwanted = {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "DEBUG"}
+    unwanted.add("DJANGO_ALLOW_ASYNC_UNSAFE")  # set by the browser tests' conftest
+    env = {key: value for key, value in os.environ.items() if key not in unwanted}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         VAR_DIR=str(tmp_path / "var"),
@@ -35,7 +33,7 @@ def manage_check(env_overrides: dict, tmp_path) -> subprocess.CompletedProcess:
         **env_overrides,
     )
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, *(command or ("manage.py", "check"))],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -44,14 +42,42 @@ def manage_check(env_overrides: dict, tmp_path) -> subprocess.CompletedProcess:
     )
 
 
-def test_production_refuses_to_start_without_keys(tmp_path):
-    result = manage_check({"DEBUG": "0"}, tmp_path)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("-c", "import config.wsgi"),
+        ("-c", "import config.asgi"),
+        ("manage.py", "check", "--deploy"),
+    ],
+)
+def test_production_refuses_to_start_without_keys(tmp_path, command):
+    result = manage_check({"DEBUG": "0"}, tmp_path, *command)
 
     assert result.returncode != 0
     assert "Refusing to start with DEBUG off" in result.stderr
     for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"):
         assert name in result.stderr
     assert not (tmp_path / "var" / "dev-keys.json").exists()
+
+
+def test_commands_that_need_no_secret_run_without_them(tmp_path):
+    """A reviewer's bare `makemigrations --check` works on any machine, keys or not."""
+    result = manage_check(
+        {"DEBUG": "0"}, tmp_path, "manage.py", "makemigrations", "--check", "--dry-run"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_a_missing_key_is_refused_when_used(settings):
+    from referrals.encryption import blind_index, seal
+
+    settings.FIELD_ENCRYPTION_KEYS = []
+    settings.BLIND_INDEX_KEY = b""
+    with pytest.raises(ImproperlyConfigured, match="FIELD_ENCRYPTION_KEYS is not set"):
+        seal("Quarrington")
+    with pytest.raises(ImproperlyConfigured, match="BLIND_INDEX_KEY is not set"):
+        blind_index("person.nhs_number", "9434765919")
 
 
 def test_production_starts_with_explicit_keys(tmp_path):
