@@ -14,7 +14,7 @@ from api.idempotency import idempotent
 from audit.recorder import record_access
 from cases.models import PanelDecision
 from cases.permissions import require_case_action
-from cases.selectors import areas_for_roles, case_get
+from cases.selectors import case_get
 from config.exceptions import field_error
 from interventions import services
 from interventions.models import Allocation, AllocationStatus, Intervention, OutcomeMeasure
@@ -25,15 +25,9 @@ from interventions.selectors import (
     catalogue,
     distance_travelled,
 )
-from partners.roles import Role
 from partners.selectors import active_memberships
 
 CONFLICT = OpenApiResponse(description="The state no longer allows this")
-
-
-def _require_catalogue_manager(user):
-    if not areas_for_roles(user, {Role.COORDINATOR}):
-        raise PermissionDenied("Coordinators manage the intervention catalogue")
 
 
 def _require_a_role(user):
@@ -64,7 +58,7 @@ class InterventionViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=s.InterventionSerializer, responses={201: s.InterventionSerializer})
     def create(self, request):
-        _require_catalogue_manager(request.user)
+        services.require_catalogue_manager(request.user)
         data = s.InterventionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = {
@@ -82,7 +76,7 @@ class InterventionViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request, pk=None):
         intervention = self.get_object()
-        _require_catalogue_manager(request.user)
+        services.require_catalogue_manager(request.user)
         data = s.InterventionUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
@@ -108,7 +102,7 @@ class InterventionViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[JSONParser])
     def import_catalogue(self, request):
-        _require_catalogue_manager(request.user)
+        services.require_catalogue_manager(request.user)
         return Response(services.catalogue_import(actor=request.user, data=request.data))
 
 

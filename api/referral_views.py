@@ -1,7 +1,6 @@
 """Referral, consent and pathway endpoints: parse, call one service, shape the answer."""
 
 import django_filters
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -12,11 +11,10 @@ from rest_framework.views import APIView
 from api import referral_serializers as s
 from api.idempotency import idempotent
 from audit.recorder import record_access
-from partners.selectors import user_can
 from referrals import consent as consent_services
 from referrals.models import LawfulBasis, Referral, ReferralStatus
 from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
-from referrals.permissions import require_referral_action
+from referrals.permissions import require_referral_action, require_role_permission
 from referrals.selectors import (
     linked_referrals,
     referral_capacities,
@@ -31,12 +29,6 @@ from referrals.services import (
     referral_update,
     referral_withdraw,
 )
-
-
-def _require_referrer(user) -> None:
-    if not user_can(user, "referrals.add_referral"):
-        raise PermissionDenied("Your role does not make referrals")
-
 
 CONFLICT = OpenApiResponse(description="The referral is no longer in a state that allows this")
 
@@ -97,7 +89,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @extend_schema(request=s.ReferralCreateSerializer, responses={201: s.ReferralSerializer})
     @idempotent
     def create(self, request):
-        _require_referrer(request.user)
+        require_role_permission(request.user, "referrals.add_referral")
         data = s.ReferralCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         details = dict(data.validated_data)
@@ -114,7 +106,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"])
     @idempotent
     def signpost(self, request):
-        _require_referrer(request.user)
+        require_role_permission(request.user, "referrals.add_referral")
         data = s.ReferralSignpostSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         details = dict(data.validated_data)

@@ -20,11 +20,17 @@ from audit.recorder import record_access
 from partners.lockout import MESSAGE as LOCKOUT_MESSAGE
 from partners.models import Membership, Organisation, User
 from partners.roles import Role
-from partners.selectors import active_memberships, user_can, user_has_role, user_roles
-from partners.services import membership_create, membership_end, organisation_create
+from partners.selectors import active_memberships, user_has_role, user_roles
+from partners.services import (
+    membership_create,
+    membership_end,
+    organisation_create,
+    require_admin,
+)
 from partners.two_factor import two_factor_reset
 from referrals.models import Person
-from referrals.selectors import people_visible_to, person_get
+from referrals.permissions import require_person_change, require_role_permission
+from referrals.selectors import person_get
 from referrals.services import MatchQuery, person_create, person_match, person_update
 
 
@@ -125,8 +131,7 @@ class TwoFactorResetView(APIView):
 
     @extend_schema(request=serializers.MembershipEndSerializer, responses={204: None})
     def post(self, request, user_id):
-        if not user_has_role(request.user, Role.ADMIN):
-            raise PermissionDenied("Only an administrator resets two-factor sign-in")
+        require_admin(request.user)
         data = serializers.MembershipEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = get_object_or_404(User, pk=user_id)
@@ -147,8 +152,7 @@ class OrganisationViewSet(
     filterset_fields = ["organisation_type", "area", "active"]
 
     def create(self, request, *args, **kwargs):
-        if not user_has_role(request.user, Role.ADMIN):
-            raise PermissionDenied("Only administrators add organisations")
+        require_admin(request.user)
         return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
@@ -172,8 +176,7 @@ class MembershipViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        if not user_has_role(self.request.user, Role.ADMIN):
-            raise PermissionDenied("Only administrators manage memberships")
+        require_admin(self.request.user)
         return Membership.objects.select_related("user", "organisation")
 
     def create(self, request, *args, **kwargs):
@@ -211,8 +214,7 @@ class PersonViewSet(viewsets.GenericViewSet):
         responses={201: serializers.PersonSerializer},
     )
     def create(self, request):
-        if not user_can(request.user, "referrals.add_person"):
-            raise PermissionDenied("Your role does not record people")
+        require_role_permission(request.user, "referrals.add_person")
         data = serializers.PersonCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         person = person_create(actor=request.user, **data.validated_data)
@@ -231,9 +233,7 @@ class PersonViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request, pk=None):
         person = person_get(request.user, pk)
-        editable = people_visible_to(request.user, permission="referrals.change_person")
-        if not editable.filter(pk=person.pk).exists():
-            raise PermissionDenied("You may not change this person's details")
+        require_person_change(request.user, person)
         data = serializers.PersonUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)

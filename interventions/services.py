@@ -63,7 +63,7 @@ INTERVENTION_FIELDS = (
 )
 
 
-def _require_catalogue_manager(actor: User) -> None:
+def require_catalogue_manager(actor: User) -> None:
     if actor is not None and not areas_for_roles(actor, {Role.COORDINATOR}):
         raise PermissionDenied("Coordinators manage the intervention catalogue")
 
@@ -89,7 +89,7 @@ def _validate_intervention(intervention: Intervention) -> None:
 
 @transaction.atomic
 def intervention_create(*, actor: User | None, **fields) -> Intervention:
-    _require_catalogue_manager(actor)
+    require_catalogue_manager(actor)
     intervention = Intervention(**fields)
     _validate_intervention(intervention)
     _history(intervention, actor=actor, reason="Added to the catalogue").save()
@@ -100,7 +100,7 @@ def intervention_create(*, actor: User | None, **fields) -> Intervention:
 def intervention_update(
     *, actor: User, intervention: Intervention, expected_version: int, **changes
 ) -> Intervention:
-    _require_catalogue_manager(actor)
+    require_catalogue_manager(actor)
     intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
     if intervention.version != expected_version:
         raise ConflictError()
@@ -150,7 +150,7 @@ def catalogue_export() -> dict:
 @transaction.atomic
 def catalogue_import(*, actor: User, data: dict) -> dict:
     """Create or update interventions from an export; all or nothing."""
-    _require_catalogue_manager(actor)
+    require_catalogue_manager(actor)
     if not isinstance(data, dict) or not isinstance(data.get("organizations"), list):
         raise field_error("organizations", "Expected a list of organisations", "invalid")
     created = updated = 0

@@ -17,7 +17,8 @@ def _with_history(instance, *, actor: User | None, reason: str):
     return instance
 
 
-def _require_admin(actor: User | None) -> None:
+def require_admin(actor: User | None) -> None:
+    """Partner administration is for the admin role; ``None`` is the system itself."""
     # actor None is the system itself (migrations, seed_demo), never a request.
     if actor is not None and not user_has_role(actor, Role.ADMIN):
         raise PermissionDenied("Only an administrator can change memberships")
@@ -34,7 +35,7 @@ def organisation_create(
     provides_social_care: bool = False,
     reason: str = "Organisation joined the partnership",
 ) -> Organisation:
-    _require_admin(actor)
+    require_admin(actor)
     if organisation_type not in OrganisationType.values:
         raise field_error(
             "organisation_type",
@@ -70,7 +71,7 @@ def _sync_user_groups(user: User) -> None:
 def membership_create(
     *, user: User, organisation: Organisation, role: str, actor: User | None, reason: str = ""
 ) -> Membership:
-    _require_admin(actor)
+    require_admin(actor)
     if role not in Role.values:
         raise field_error("role", f"Unknown role {role!r}", "invalid_choice")
     if not organisation.active:
@@ -88,7 +89,7 @@ def membership_create(
 
 @transaction.atomic
 def membership_end(*, membership: Membership, actor: User | None, reason: str) -> Membership:
-    _require_admin(actor)
+    require_admin(actor)
     if not reason.strip():
         raise field_error("reason", "Say why this membership is ending", "required")
     membership = Membership.objects.select_for_update().get(pk=membership.pk)

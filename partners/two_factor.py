@@ -5,7 +5,6 @@ import secrets
 
 import segno
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -16,8 +15,7 @@ from audit.models import EventKind
 from audit.recorder import build_event, emit
 from config.exceptions import field_error
 from partners.models import User
-from partners.roles import Role
-from partners.selectors import user_has_role
+from partners.services import require_admin
 
 
 def confirmed_device(user: User) -> TOTPDevice | None:
@@ -70,8 +68,7 @@ def verify(*, request, token: str) -> None:
 
 @transaction.atomic
 def two_factor_reset(*, actor: User, user: User, reason: str) -> None:
-    if not user_has_role(actor, Role.ADMIN):
-        raise PermissionDenied("Only an administrator resets two-factor sign-in")
+    require_admin(actor)
     if not reason.strip():
         raise field_error(
             "reason", "Say why (for example: lost phone, identity checked)", "required"

@@ -36,7 +36,11 @@ from referrals.pathways import (
     age_on,
     assess,
 )
-from referrals.permissions import require_referral_action
+from referrals.permissions import (
+    require_person_change,
+    require_referral_action,
+    require_role_permission,
+)
 from referrals.selectors import (
     open_case_of_same_person,
     people_visible_to,
@@ -144,9 +148,8 @@ def _clean_person_fields(data: dict, *, partial: bool) -> dict:
 def _acting_organisation(
     *, actor: User, permission: str, organisation: Organisation | None
 ) -> Organisation:
+    require_role_permission(actor, permission)
     allowed = organisations_where_user_can(actor, permission)
-    if not allowed:
-        raise PermissionDenied("Your role does not allow this")
     if organisation is None:
         if len(allowed) > 1:
             raise field_error(
@@ -186,11 +189,8 @@ def person_create(
 def person_update(
     *, actor: User, person: Person, expected_version: int, reason: str = "", **changes
 ) -> Person:
-    editable = people_visible_to(actor, permission="referrals.change_person")
-    locked = editable.select_for_update().filter(pk=person.pk).first()
-    if locked is None:
-        # Visible but not editable is a refusal; not visible at all stays a 404 upstream.
-        raise PermissionDenied("You may not change this person's details")
+    require_person_change(actor, person)
+    locked = Person.objects.select_for_update().get(pk=person.pk)
     if locked.version != expected_version:
         raise ConflictError()
     cleaned = _clean_person_fields(changes, partial=True)

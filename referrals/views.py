@@ -12,12 +12,11 @@ from django.views.decorators.http import require_POST
 from audit.recorder import record_access
 from config.exceptions import ConflictError
 from partners.forms import apply_service_errors
-from partners.selectors import user_can
 from referrals import consent as consent_services
 from referrals import forms
 from referrals.models import ReferralStatus
 from referrals.pathways import RISK_ORDER, RULES_IN_WORDS, Pathway
-from referrals.permissions import require_referral_action
+from referrals.permissions import require_referral_action, require_role_permission
 from referrals.selectors import (
     coordinator_areas,
     linked_referrals,
@@ -128,8 +127,8 @@ def find_person(request):
 
 @login_required
 def new_person(request):
-    if request.method == "POST" and not user_can(request.user, "referrals.add_person"):
-        raise PermissionDenied("Your role does not record people")
+    if request.method == "POST":
+        require_role_permission(request.user, "referrals.add_person")
     form = forms.NewPersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         details = {k: v for k, v in form.cleaned_data.items() if k != "allow_possible_duplicate"}
