@@ -33,7 +33,7 @@ from cases.selectors import (
     meetings_visible_to,
     panel_agenda,
 )
-from config.exceptions import field_error
+from core.errors import field_error
 from partners.roles import Role
 from referrals.models import Referral
 from referrals.pathways import Pathway

@@ -6,7 +6,7 @@ from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 
-from config.exceptions import ConflictError
+from core.errors import ConflictError
 
 
 class Conflict(exceptions.APIException):

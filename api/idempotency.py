@@ -14,7 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.models import IdempotencyRecord
-from config.exceptions import ConflictError
+from core.errors import ConflictError
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255

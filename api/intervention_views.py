@@ -15,7 +15,7 @@ from audit.recorder import record_access
 from cases.models import PanelDecision
 from cases.permissions import require_case_action
 from cases.selectors import case_get
-from config.exceptions import field_error
+from core.errors import field_error
 from interventions import services
 from interventions.models import Allocation, AllocationStatus, Intervention, OutcomeMeasure
 from interventions.permissions import require_allocation_action

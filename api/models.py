@@ -3,7 +3,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 
-from referrals.fields import EncryptedTextField
+from core.fields import EncryptedTextField
 
 
 def hash_token(raw: str) -> str:

@@ -19,7 +19,7 @@ from audit.models import (
     ReviewFlag,
 )
 from audit.recorder import build_event, canonical, emit
-from config.exceptions import ConflictError, field_error
+from core.errors import ConflictError, field_error
 from partners.models import User
 from partners.roles import Role
 from partners.selectors import active_memberships, user_has_role

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from audit.models import AuditEvent, EventKind, FlagOutcome, ReviewFlag
 from audit.recorder import record_access
 from audit.services import flag_review, flags_refresh, require_ig_officer, subject_access_export
-from config.exceptions import ConflictError
-from partners.forms import apply_service_errors
+from core.errors import ConflictError
+from core.forms import apply_service_errors
 from referrals.models import Person
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from cases.models import ClosureReason, DecisionOutcome
-from partners.forms import GovukDateField
+from core.forms import GovukDateField
 from partners.models import Area, Organisation
 from partners.roles import Role
 from referrals.models import Purpose, SignpostService

@@ -6,8 +6,8 @@ from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from core.fields import EncryptedTextField
 from partners.models import Area
-from referrals.fields import EncryptedTextField
 from referrals.models import Purpose, SignpostService
 from referrals.pathways import Pathway, RiskLevel
 

@@ -12,8 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Case as When_
-from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from audit.recorder import record_access
@@ -32,8 +31,7 @@ from partners.models import Area, User
 from partners.roles import Role
 from partners.selectors import active_memberships, organisations_where_user_can, user_can
 from referrals.models import Purpose, Referral, ReferralArea, ReferralStatus
-from referrals.pathways import RISK_ORDER
-from referrals.selectors import break_glass_condition
+from referrals.selectors import break_glass_condition, by_risk_then_age
 
 PANEL_ROLES = {Role.PANEL_MEMBER, Role.PANEL_CHAIR}
 
@@ -101,13 +99,6 @@ class AgendaItem:
     deferred_before: bool
 
 
-def _risk_rank():
-    return When_(
-        *[When(risk_level=level, then=Value(rank)) for level, rank in RISK_ORDER.items()],
-        output_field=IntegerField(),
-    )
-
-
 def panel_agenda(meeting: PanelMeeting) -> list[AgendaItem]:
     """Decided items of this meeting, then (unless it is closed) every referral accepted for
     panel in its area whose panel-discussion consent or lawful basis holds; by risk, then age."""
@@ -125,11 +116,10 @@ def panel_agenda(meeting: PanelMeeting) -> list[AgendaItem]:
     deferred = PanelDecision.objects.filter(referral=OuterRef("pk"), outcome="defer").exclude(
         meeting=meeting
     )
-    referrals = (
+    referrals = by_risk_then_age(
         Referral.objects.filter(condition)
         .select_related("person", "organisation")
-        .annotate(risk_rank=_risk_rank(), deferred_before=Exists(deferred))
-        .order_by("risk_rank", "submitted_at", "pk")
+        .annotate(deferred_before=Exists(deferred))
     )
     return [
         AgendaItem(

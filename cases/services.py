@@ -33,7 +33,7 @@ from cases.selectors import (
     covered_areas,
     meeting_capacities,
 )
-from config.exceptions import ConflictError, field_error
+from core.errors import ConflictError, field_error
 from partners.models import Area, Organisation, User
 from partners.roles import Role
 from partners.selectors import active_memberships

@@ -30,10 +30,10 @@ from cases.selectors import (
     meetings_visible_to,
     panel_agenda,
 )
-from config.exceptions import ConflictError
+from core.errors import ConflictError
+from core.forms import apply_service_errors
 from interventions.forms import AllocateForm
 from interventions.selectors import distance_travelled
-from partners.forms import apply_service_errors
 from partners.roles import Role
 from referrals.models import Referral
 

@@ -1,5 +1,6 @@
 from django import forms
 
+from core.forms import GovukDateField
 from interventions.models import (
     ContactOutcome,
     ContactType,
@@ -7,7 +8,6 @@ from interventions.models import (
     OutcomeKind,
     OutcomeMeasure,
 )
-from partners.forms import GovukDateField
 
 
 class ContactForm(forms.Form):

@@ -5,7 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from referrals.fields import EncryptedTextField
+from core.fields import EncryptedTextField
 from referrals.pathways import Pathway
 
 

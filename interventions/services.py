@@ -16,7 +16,7 @@ from django.utils import timezone
 from cases.models import Case, CaseShare, CaseStatus, PanelDecision
 from cases.selectors import areas_for_roles, case_capacities
 from cases.services import share_with_organisation
-from config.exceptions import ConflictError, field_error
+from core.errors import ConflictError, field_error
 from interventions.models import (
     HOLDS_A_PLACE,
     Allocation,

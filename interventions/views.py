@@ -13,7 +13,8 @@ from audit.recorder import record_access
 from cases.permissions import require_case_action
 from cases.selectors import case_get
 from cases.views import case_page_context
-from config.exceptions import ConflictError
+from core.errors import ConflictError
+from core.forms import apply_service_errors
 from interventions import forms, services
 from interventions.models import AllocationStatus
 from interventions.permissions import require_allocation_action
@@ -23,7 +24,6 @@ from interventions.selectors import (
     allocations_visible_to,
     catalogue,
 )
-from partners.forms import apply_service_errors
 from partners.selectors import active_memberships
 
 ACTIONS = ("offer", "accept", "decline", "start", "complete", "disengage", "withdraw", "cancel")

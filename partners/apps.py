@@ -12,9 +12,3 @@ class PartnersConfig(AppConfig):
         # Later migrations add models (and so permissions); re-syncing after every
         # migrate keeps each role group's permissions equal to partners.roles.
         post_migrate.connect(sync_role_groups_after_migrate, dispatch_uid="sync_role_groups")
-
-        from django.core.checks import Tags, register
-
-        from config.keys import check_secrets
-
-        register(check_secrets, Tags.security, deploy=True)

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from config.exceptions import field_error
+from core.errors import field_error
 from partners.models import Membership, Organisation, OrganisationType, User
 from partners.roles import ORGANISATION_GROUP_PREFIX, Role, role_group_name
 from partners.selectors import forget_memberships, user_has_role

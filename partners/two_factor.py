@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import EventKind
 from audit.recorder import build_event, emit
-from config.exceptions import field_error
+from core.errors import field_error
 from partners.models import User
 from partners.services import require_admin
 

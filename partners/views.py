@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from core.forms import apply_service_errors
 from partners import two_factor as two_factor_service
-from partners.forms import apply_service_errors
 from partners.roles import ROLE_NEXT_STEPS, Role
 from partners.selectors import active_memberships
 

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from config.exceptions import ConflictError, field_error
+from core.errors import ConflictError, field_error
 from partners.models import User
 from referrals.models import (
     Consent,

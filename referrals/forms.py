@@ -3,7 +3,7 @@ the rules are the services'."""
 
 from django import forms
 
-from partners.forms import GovukDateField
+from core.forms import GovukDateField
 from referrals.models import (
     ConsentGiver,
     ConsentMethod,

@@ -6,8 +6,8 @@ from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from referrals.encryption import blind_index, normalise_identifier, normalise_name
-from referrals.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
+from core.encryption import blind_index, normalise_identifier, normalise_name
+from core.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from referrals.pathways import Pathway, RiskFactor, RiskLevel
 
 

@@ -12,7 +12,7 @@ import datetime
 import uuid
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -29,7 +29,24 @@ from referrals.models import (
     ReferralArea,
     ReferralStatus,
 )
-from referrals.pathways import one_year_before
+from referrals.pathways import RISK_ORDER, one_year_before
+
+
+def by_risk_then_age(referrals: QuerySet) -> QuerySet:
+    """The partnership's order of work: highest risk first, then the longest waiting. The
+    screening queue and the panel agenda both follow it."""
+    risk_rank = Case(
+        *[When(risk_level=level, then=Value(rank)) for level, rank in RISK_ORDER.items()],
+        default=Value(len(RISK_ORDER)),
+        output_field=IntegerField(),
+    )
+    return referrals.annotate(risk_rank=risk_rank).order_by("risk_rank", "submitted_at", "pk")
+
+
+def screening_queue(user: User) -> QuerySet:
+    """Submitted referrals a coordinator may screen, in the order of work."""
+    queue = referrals_visible_to(user).filter(status=ReferralStatus.SUBMITTED)
+    return by_risk_then_age(queue.select_related("person", "organisation"))
 
 
 def _parse_uuid(value) -> uuid.UUID:

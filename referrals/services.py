@@ -10,12 +10,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from config.exceptions import ConflictError, field_error
+from core.encryption import blind_index, normalise_identifier, normalise_name
+from core.errors import ConflictError, field_error
 from partners.models import Organisation, User
 from partners.selectors import organisations_where_user_can, user_can
 from referrals import validators
 from referrals.consent import refresh_permitted_purposes
-from referrals.encryption import blind_index, normalise_identifier, normalise_name
 from referrals.models import (
     BlindIndex,
     Gender,

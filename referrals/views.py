@@ -5,17 +5,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audit.recorder import record_access
-from config.exceptions import ConflictError
-from partners.forms import apply_service_errors
+from core.errors import ConflictError
+from core.forms import apply_service_errors
 from referrals import consent as consent_services
 from referrals import forms
 from referrals.models import ReferralStatus
-from referrals.pathways import RISK_ORDER, RULES_IN_WORDS, Pathway
+from referrals.pathways import RULES_IN_WORDS, Pathway
 from referrals.permissions import require_referral_action, require_role_permission
 from referrals.selectors import (
     coordinator_areas,
@@ -24,6 +23,9 @@ from referrals.selectors import (
     referral_capacities,
     referral_get,
     referrals_visible_to,
+)
+from referrals.selectors import (
+    screening_queue as referrals_to_screen,
 )
 from referrals.services import (
     WITHDRAWABLE,
@@ -75,18 +77,7 @@ def referral_list(request):
 def screening_queue(request):
     if not coordinator_areas(request.user):
         raise PermissionDenied("The screening queue is for coordinators")
-    risk_rank = Case(
-        *[When(risk_level=level, then=Value(rank)) for level, rank in RISK_ORDER.items()],
-        output_field=IntegerField(),
-    )
-    referrals = (
-        referrals_visible_to(request.user)
-        .filter(status=ReferralStatus.SUBMITTED)
-        .select_related("person", "organisation")
-        .annotate(risk_rank=risk_rank)
-        .order_by("risk_rank", "submitted_at")
-    )
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(referrals_to_screen(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     record_access(
         request.user,
         action="list",

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import override_settings
 
 from config.keys import generate_key
-from referrals.encryption import DecryptionError, key_id, open_sealed, seal
+from core.encryption import DecryptionError, key_id, open_sealed, seal
 from referrals.models import Person
 from referrals.services import MatchQuery, person_match
 from tests.factories import make_person

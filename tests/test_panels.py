@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cases.models import Case, PanelDecision
 from cases.services import decision_record, meeting_close
-from config.exceptions import ConflictError
+from core.errors import ConflictError
 from referrals.models import Referral
 from tests.factories import accepted_referral, panel_meeting
 

@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import connection
 
-from config.exceptions import ConflictError
+from core.errors import ConflictError
 from referrals.models import Referral, ReferralStatus
 from referrals.services import (
     referral_answer,

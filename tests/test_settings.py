@@ -70,7 +70,7 @@ def test_commands_that_need_no_secret_run_without_them(tmp_path):
 
 
 def test_a_missing_key_is_refused_when_used(settings):
-    from referrals.encryption import blind_index, seal
+    from core.encryption import blind_index, seal
 
     settings.FIELD_ENCRYPTION_KEYS = []
     settings.BLIND_INDEX_KEY = b""

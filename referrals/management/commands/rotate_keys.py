@@ -13,8 +13,8 @@ from django.db import models, transaction
 from django.db.models.functions import Length, Substr
 from tqdm import tqdm
 
-from referrals.encryption import current_key_prefix
-from referrals.fields import EncryptedFieldMixin
+from core.encryption import current_key_prefix
+from core.fields import EncryptedFieldMixin
 from referrals.models import Person
 
 

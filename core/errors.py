@@ -20,3 +20,18 @@ def field_error(field: str, message: str, code: str):
     from django.core.exceptions import ValidationError
 
     return ValidationError({field: ValidationError(message, code=code)})
+
+
+def require_version(record, expected_version) -> None:
+    """Optimistic concurrency: a change names the ``version`` it read.
+
+    Missing is a 400 on ``version``; stale is a 409. Call it on the row locked for update.
+    """
+    if expected_version is None or expected_version == "":
+        raise field_error("version", "Say which version you are changing", "required")
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise field_error("version", "A version is a whole number", "invalid") from None
+    if record.version != expected:
+        raise ConflictError()
