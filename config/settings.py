@@ -289,7 +289,7 @@ REST_FRAMEWORK = {
 }
 DRF_STANDARDIZED_ERRORS = {
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": False,
-    "EXCEPTION_HANDLER_CLASS": "api.exceptions.ServiceExceptionHandler",
+    "EXCEPTION_HANDLER_CLASS": "api.errors.ServiceExceptionHandler",
 }
 API_TOKEN_LIFETIME_HOURS = env_int("API_TOKEN_LIFETIME_HOURS", 8)
 
