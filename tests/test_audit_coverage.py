@@ -8,12 +8,13 @@ history), or shows none.
 from types import SimpleNamespace
 
 import pytest
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from audit.models import AuditEvent
 from cases.models import PanelDecision
 from interventions.services import allocation_create
 from tests.factories import accepted_referral, case_ready_for_delivery, make_intervention
+from tests.support import url_names
 
 # name: (who reads it, URL kwargs from the world, query string)
 READS = {
@@ -151,15 +152,6 @@ NO_PERSONAL_DATA = {
     "sign-in",
     "two-factor",
 }
-
-
-def url_names(patterns=None, namespace=""):
-    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
-        if isinstance(pattern, URLResolver):
-            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
-            yield from url_names(pattern.url_patterns, inner)
-        elif pattern.name:
-            yield namespace + pattern.name
 
 
 def test_every_url_is_classified():
