@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "interventions",
     "audit",
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [

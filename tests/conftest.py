@@ -1,15 +1,13 @@
 """Named users of the partnership, each of whom can and cannot do certain things."""
 
 import pytest
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from api.services import api_token_issue
 from partners.models import Area, OrganisationType
 from partners.roles import Role
 from tests.factories import make_member, make_organisation
+from tests.support import VerifiedClient
 
 
 @pytest.fixture
@@ -147,18 +145,6 @@ def panel_chair(durham_council):
 @pytest.fixture
 def darlington_panel_member(darlington_council):
     return make_member(darlington_council, Role.PANEL_MEMBER, username="darlington-member")
-
-
-class VerifiedClient(Client):
-    """``force_login`` that also passes the second factor, as a real sign-in would."""
-
-    def force_login(self, user, backend=None):
-        super().force_login(user, backend)
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        device = device or TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
-        session = self.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from tests.factories import (
     make_member,
     make_organisation,
 )
-from tests.test_audit_coverage import url_names
+from tests.support import VerifiedClient, url_names
 
 ROLES = {
     "ref": Role.REFERRER,
@@ -448,8 +448,6 @@ def _call(world, name, method, user):
         if method == "GET":
             return client.get(url, body if name == "api:person-match" else {})
         return getattr(client, method.lower())(url, body, format="json")
-    from tests.conftest import VerifiedClient
-
     client = VerifiedClient()
     client.force_login(user)
     if method == "GET":

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import PASSWORD, current_code
+
 # Playwright's sync API runs an event loop in this thread; the test itself still talks to
 # the database synchronously (fixtures), which Django would otherwise refuse.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -69,15 +71,6 @@ def axe_violations():
         ]
 
     return run
-
-
-PASSWORD = "correct horse battery staple"
-
-
-def current_code(device) -> str:
-    from django_otp.oath import totp
-
-    return f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}"
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, current_code
+from tests.support import PASSWORD, current_code
 
 pytestmark = pytest.mark.browser
 

@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test import Client, override_settings
 from django.test.utils import setup_databases, teardown_databases
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class Command(BaseCommand):
@@ -45,21 +47,43 @@ class Command(BaseCommand):
             raise CommandError(f"Auditing costs {cost:.1f}%, over the {budget:.0f}% budget")
 
     def _run(self, requests, rounds):
+        from demo import builders
         from partners.roles import Role
-        from partners.services import membership_create
-        from tests.factories import UserFactory, make_organisation, opened_case
 
-        school = make_organisation(name="Bench school", organisation_type="school")
-        council = make_organisation(name="Bench council", organisation_type="local_authority")
-        lead = UserFactory(username="bench-lead")
-        membership_create(user=lead, organisation=school, role=Role.REFERRER, actor=None)
-        coordinator = UserFactory(username="bench-coordinator")
-        membership_create(user=coordinator, organisation=council, role=Role.COORDINATOR, actor=None)
-        chair = UserFactory(username="bench-chair")
-        membership_create(user=chair, organisation=council, role=Role.PANEL_CHAIR, actor=None)
-        case = opened_case(lead, coordinator, chair)
+        school = builders.make_organisation(
+            name="Bench school", code="bench-school", organisation_type="school"
+        )
+        council = builders.make_organisation(
+            name="Bench council", code="bench-council", organisation_type="local_authority"
+        )
+        lead = builders.make_member(
+            user=builders.make_user(username="bench-lead"),
+            organisation=school,
+            role=Role.REFERRER,
+        )
+        coordinator = builders.make_member(
+            user=builders.make_user(username="bench-coordinator"),
+            organisation=council,
+            role=Role.COORDINATOR,
+        )
+        chair = builders.make_member(
+            user=builders.make_user(username="bench-chair"),
+            organisation=council,
+            role=Role.PANEL_CHAIR,
+        )
+        case = builders.opened_case(
+            referrer=lead,
+            coordinator=coordinator,
+            chair=chair,
+            person=builders.make_person(actor=lead, date_of_birth=builders.years_ago(14)),
+        )
         client = Client()
         client.force_login(lead)
+        # Past the second factor too, as a real sign-in would be; else every page redirects.
+        device = TOTPDevice.objects.create(user=lead, name="Benchmark", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
         url = reverse("cases:case", args=[case.pk])
         if client.get(url).status_code != 200:
             raise CommandError("The case page did not load; nothing to measure")

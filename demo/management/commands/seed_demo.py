@@ -12,11 +12,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from cases.models import PanelMeeting
+from demo import builders
+from interventions.models import Intervention
 from partners.models import Area, Organisation, OrganisationType, User
 from partners.roles import Role
-from partners.services import membership_create, organisation_create
-from referrals.models import Person
-from referrals.services import person_create
+from referrals.models import Person, Referral
 
 ORGANISATIONS = [
     (
@@ -159,14 +160,13 @@ class Command(BaseCommand):
         for code, name, organisation_type, area in ORGANISATIONS:
             organisation = Organisation.objects.filter(code=code).first()
             if organisation is None:
-                organisation = organisation_create(
+                organisation = builders.make_organisation(
                     name=name,
                     code=code,
                     organisation_type=organisation_type,
                     area=area,
                     # Both councils run children's and adult social care.
                     provides_social_care=organisation_type == OrganisationType.LOCAL_AUTHORITY,
-                    actor=None,
                     reason="Demo data",
                 )
             organisations[code] = organisation
@@ -188,23 +188,16 @@ class Command(BaseCommand):
             # which holds no personal data of the people referred.
             user.is_staff = role == Role.ADMIN
             user.save(update_fields=["password", "is_staff"])
-            membership_create(
+            users[username] = builders.make_member(
                 user=user,
                 organisation=organisations[organisation_code],
                 role=role,
-                actor=None,
                 reason="Demo data",
             )
-            users[username] = user
         return users
 
     def _referrals(self, users):
         """One submitted referral from each referrer, so the screening queue has work."""
-        from referrals.consent import consent_record
-        from referrals.models import Referral
-        from referrals.services import referral_create, referral_submit
-
-        today = timezone.localdate()
         plans = [
             (
                 "school-caseworker",
@@ -241,48 +234,31 @@ class Command(BaseCommand):
             )
             if Referral.objects.filter(person=person).exists():
                 continue
-            referral = referral_create(
-                actor=actor, person_id=person.pk, incident_date=today, **details
-            )
-            consent_record(
+            builders.submitted_referral(
                 actor=actor,
-                referral=referral,
-                purposes=["assessment", "panel_discussion", "information_sharing"],
+                person=person,
                 given_by=given_by,
-                decision="given",
-                decided_on=today,
-                method="written",
                 giver_name="Demo parent" if given_by == "parent_or_guardian" else "",
+                **details,
             )
-            referral_submit(actor=actor, referral=referral)
 
     def _panel(self, users):
         """Accept the school's referral for panel and arrange the next Durham panel."""
-        import datetime
-
-        from cases.models import PanelMeeting
-        from cases.services import meeting_create
-        from referrals.models import Referral
-        from referrals.services import referral_screen
-
         if PanelMeeting.objects.exists():
             return
         coordinator = users["coordinator"]
         for referral in Referral.objects.filter(status="submitted", area="durham"):
-            referral_screen(actor=coordinator, referral=referral, outcome="accepted_for_panel")
+            builders.accept_for_panel(coordinator=coordinator, referral=referral)
         next_week = timezone.localdate() + datetime.timedelta(days=7)
-        meeting_create(
-            actor=coordinator,
-            area="durham",
-            meets_at=timezone.make_aware(datetime.datetime.combine(next_week, datetime.time(10))),
+        builders.panel_meeting(
+            coordinator=coordinator,
             chair=users["panel-chair"],
             members=[users["panel-member"]],
+            area="durham",
+            meets_at=timezone.make_aware(datetime.datetime.combine(next_week, datetime.time(10))),
         )
 
     def _catalogue(self, organisations):
-        from interventions.models import Intervention
-        from interventions.services import intervention_create
-
         offers = [
             (
                 "northern-mentoring",
@@ -329,8 +305,7 @@ class Command(BaseCommand):
             provider = organisations[code]
             if Intervention.objects.filter(provider=provider, name=name).exists():
                 continue
-            intervention_create(
-                actor=None,
+            builders.make_intervention(
                 provider=provider,
                 name=name,
                 intervention_type=kind,
@@ -350,6 +325,6 @@ class Command(BaseCommand):
                 1 for name, _ in PEOPLE if name == username
             ):
                 continue
-            person_create(actor=actor, reason="Demo data", **details)
+            builders.make_person(actor=actor, reason="Demo data", **details)
             created += 1
         return created
