@@ -57,7 +57,7 @@ class Statistic:
 
 
 @dataclass(frozen=True)
-class Person:
+class RetainedPerson:
     """The person record as retention sees it."""
 
     id: object
@@ -110,7 +110,8 @@ class PersonalDataOfPeople(PersonalData):
         """Ids of every person record of the same human, this one included, oldest first."""
         raise NotImplementedError
 
-    def people(self) -> Iterable[Person]:
+    def people(self) -> Iterable[RetainedPerson]:
+        """Every person record, with how long it would be kept with nothing else about it."""
         raise NotImplementedError
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from audit.models import EventKind, LegalHold, RetentionStatistic
 from audit.recorder import build_event
-from audit.registry import Person, RetentionFact, registry
+from audit.registry import RetainedPerson, RetentionFact, registry
 from core.actors import SYSTEM
 
 
@@ -30,7 +30,7 @@ class Plan:
     counts: Counter = field(default_factory=Counter)
 
 
-def _keep_until(person: Person, facts: list[RetentionFact]) -> datetime.date | None:
+def _keep_until(person: RetainedPerson, facts: list[RetentionFact]) -> datetime.date | None:
     """The date until which this person's records must be kept; None while any is live."""
     if any(fact.live for fact in facts):
         return None

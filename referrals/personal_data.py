@@ -9,10 +9,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from audit.registry import (
-    Person as RetainedPerson,
-)
-from audit.registry import (
     PersonalDataOfPeople,
+    RetainedPerson,
     RetentionFact,
     Statistic,
     rows,
