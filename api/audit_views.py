@@ -1,6 +1,5 @@
 """Information governance endpoints: IG officers only, except break-glass."""
 
-import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -8,15 +7,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.chain import verify_chain
+from audit.filters import AuditEventFilter
 from audit.models import AuditEvent, EventKind, FlagOutcome, ReviewFlag
-from audit.services import (
-    break_glass,
-    flag_review,
-    flags_refresh,
-    require_ig_officer,
-    subject_access_export,
-)
-from referrals.models import Person
+from audit.permissions import require
+from audit.selectors import audit_events, person_or_404
+from audit.services import break_glass, flag_review, flags_refresh, subject_access_export
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -48,36 +43,23 @@ class AuditEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AuditEventFilter(django_filters.FilterSet):
-    occurred = django_filters.DateFromToRangeFilter(field_name="occurred_at")
+class AuditRuleMixin:
+    """Asks the audit rule for the whole view set before anything else is read."""
 
-    class Meta:
-        model = AuditEvent
-        fields = [
-            "kind",
-            "person_id",
-            "user",
-            "organisation",
-            "object_type",
-            "object_id",
-            "action",
-            "recipient_organisation",
-            "channel",
-        ]
+    audit_action: str
 
-
-class IgOnlyMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        require_ig_officer(request.user)
+        require(request.user, self.audit_action)
 
 
-class AuditEventViewSet(IgOnlyMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class AuditEventViewSet(AuditRuleMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The audit trail: who saw, changed or disclosed what, and when."""
 
+    audit_action = "audit.search"
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
-    queryset = AuditEvent.objects.select_related("user", "organisation", "recipient_organisation")
+    queryset = audit_events()
 
 
 class DisclosureViewSet(AuditEventViewSet):
@@ -115,9 +97,10 @@ class ReviewSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
 
 
-class ReviewFlagViewSet(IgOnlyMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class ReviewFlagViewSet(AuditRuleMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Flags for IG review, oldest unreviewed first; listing scans new events first."""
 
+    audit_action = "audit.review"
     serializer_class = ReviewFlagSerializer
     queryset = ReviewFlag.objects.select_related(
         "user", "reviewed_by", "event__user", "event__organisation", "event__recipient_organisation"
@@ -155,7 +138,7 @@ class AuditVerifyView(APIView):
 
     @extend_schema(responses=VerifySerializer)
     def get(self, request):
-        require_ig_officer(request.user)
+        require(request.user, "audit.verify")
         return Response(VerifySerializer(verify_chain()).data)
 
 
@@ -168,26 +151,18 @@ class BreakGlassSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
-def _person_or_404(person_id):
-    from django.http import Http404
-
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None:
-        raise Http404("No such person")
-    return person
-
-
 class BreakGlassView(APIView):
     """Open a person's records that were not shared with you, for a limited time, stating
     why. IG is told at once."""
 
     @extend_schema(request=BreakGlassRequestSerializer, responses={201: BreakGlassSerializer})
     def post(self, request, person_id):
+        require(request.user, "audit.break_glass")
         data = BreakGlassRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         grant = break_glass(
             actor=request.user,
-            person=_person_or_404(person_id),
+            person=person_or_404(person_id),
             reason=data.validated_data["reason"],
         )
         return Response(BreakGlassSerializer(grant).data, status=status.HTTP_201_CREATED)
@@ -198,5 +173,5 @@ class SubjectAccessExportView(APIView):
 
     @extend_schema(responses={200: {"type": "object"}})
     def get(self, request, person_id):
-        require_ig_officer(request.user)
-        return Response(subject_access_export(actor=request.user, person=_person_or_404(person_id)))
+        require(request.user, "audit.export")
+        return Response(subject_access_export(actor=request.user, person=person_or_404(person_id)))

@@ -5,11 +5,13 @@ request with the same key waits on the row's unique index until the first commit
 replays its answer; if the first fails, its key row rolls back with it and the retry runs.
 """
 
+import datetime
 import hashlib
 import json
 from functools import wraps
 
 from django.db import transaction
+from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -18,6 +20,8 @@ from core.errors import ConflictError
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+# A retry comes within minutes; a request a day later is a new request.
+KEEP_RECORDS_FOR = datetime.timedelta(days=1)
 
 
 def _fingerprint(request) -> str:
@@ -55,3 +59,11 @@ def idempotent(handler):
             return response
 
     return wrapper
+
+
+def prune_idempotency_records(*, now: datetime.datetime | None = None) -> int:
+    """Delete stored answers older than a day: they can hold personal data, and a retry a day
+    later is not a retry. Returns how many went."""
+    cutoff = (now or timezone.now()) - KEEP_RECORDS_FOR
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -14,6 +14,15 @@ class AuditConfig(AppConfig):
 
         from axes.signals import user_locked_out
 
-        from audit.recorder import record_lockout
+        from audit.recorder import record_lockout, record_two_factor_reset
 
         user_locked_out.connect(record_lockout, dispatch_uid="audit.lockout")
+
+        from partners.two_factor import two_factor_was_reset
+
+        two_factor_was_reset.connect(record_two_factor_reset, dispatch_uid="audit.two_factor")
+
+        from audit.personal_data import AuditPersonalData
+        from audit.registry import register
+
+        register(AuditPersonalData())

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from audit.models import AuditEvent, EventKind
+from core.actors import is_system
 
 
 @dataclass
@@ -55,6 +56,11 @@ def build_event(
     basis: str = "",
     details: dict | None = None,
 ) -> AuditEvent:
+    """An event by ``user``: a person, ``core.actors.SYSTEM`` for the service itself, or None
+    for nobody signed in (a lockout). The system and nobody both leave the user column empty;
+    the channel ("system" outside a request) and the action tell them apart."""
+    if is_system(user):
+        user = None
     context = _current.get()
     organisation, roles = _acting(user) if user is not None else (None, "")
     event = AuditEvent(
@@ -219,3 +225,19 @@ def record_lockout(sender, request=None, username=None, ip_address=None, **kwarg
     event.ip_address = ip_address
     event.content = canonical(event_fields(event) | {"details": {"ip_address": ip_address}})
     event.save()
+
+
+def record_two_factor_reset(sender, actor, user, reason, **kwargs):
+    """An administrator's reset of someone's two factors is a security event, with why."""
+    emit(
+        [
+            build_event(
+                kind=EventKind.SECURITY,
+                user=actor,
+                action="reset_two_factor",
+                object_type="user",
+                object_id=user.pk,
+                details={"reason": reason[:500]},
+            )
+        ]
+    )

@@ -6,28 +6,22 @@ case 6 years after closure or until the person's 25th birthday, whichever is lat
 person with an open referral or case, or under an active legal hold, is never erased.
 Erasure deletes the records and their history rows, keeps only counts, and leaves a
 tombstone in the audit chain naming what was erased by id.
+
+What the records are, when each may go and how to delete them is told by the apps that
+hold them (``audit.registry``); this module only applies the policy across them.
 """
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.apps import apps
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from audit.models import EventKind, LegalHold, RetentionStatistic
 from audit.recorder import build_event
-
-CLOSED_WITHOUT_CASE = ("declined", "signposted", "no_further_action", "withdrawn")
-
-
-def _years_after(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
+from audit.registry import RetainedPerson, RetentionFact, registry
+from core.actors import SYSTEM
 
 
 @dataclass
@@ -36,173 +30,92 @@ class Plan:
     counts: Counter = field(default_factory=Counter)
 
 
-def _keep_until(person, referrals, cases) -> datetime.date | None:
+def _keep_until(person: RetainedPerson, facts: list[RetentionFact]) -> datetime.date | None:
     """The date until which this person's records must be kept; None while any is live."""
-    policy = settings.RETENTION
-    dates = []
-    if not referrals and not cases:
-        # Recorded but never referred: kept as long as a referral that went nowhere.
-        recorded = timezone.localtime(person.created_at).date()
-        dates.append(_years_after(recorded, policy["referral_closed_without_case"]))
-    for referral in referrals:
-        if referral.status in CLOSED_WITHOUT_CASE:
-            decided = timezone.localtime(referral.screened_at or referral.status_changed_at).date()
-            dates.append(_years_after(decided, policy["referral_closed_without_case"]))
-        elif referral.status != "case_opened":
-            return None  # draft, submitted, returned or on the panel's agenda
-    for case in cases:
-        if case.status != "closed":
-            return None
-        closed = timezone.localtime(case.closed_at).date()
-        dates.append(
-            max(
-                _years_after(closed, policy["closed_case"]),
-                _years_after(person.date_of_birth, policy["case_until_age"]),
-            )
-        )
-    return max(dates)
+    if any(fact.live for fact in facts):
+        return None
+    dates = [fact.keep_until for fact in facts if fact.keep_until is not None]
+    # Recorded but never referred: kept as long as a referral that went nowhere.
+    return max(dates) if dates else person.kept_until_alone
 
 
 def retention_plan(*, today: datetime.date | None = None) -> Plan:
-    from cases.models import Case
-    from referrals.models import Person, Referral
-
     today = today or timezone.localdate()
     held = set(LegalHold.objects.filter(lifted_at=None).values_list("person_id", flat=True))
-    referrals_by_person: dict = {}
-    for referral in Referral.objects.all().only(
-        "id", "person_id", "status", "screened_at", "status_changed_at"
-    ):
-        referrals_by_person.setdefault(referral.person_id, []).append(referral)
-    cases_by_person: dict = {}
-    for case in Case.objects.all().only("id", "person_id", "status", "closed_at"):
-        cases_by_person.setdefault(case.person_id, []).append(case)
+    facts_by_person: dict = defaultdict(list)
+    for provider in registry.providers():
+        for fact in provider.retention():
+            facts_by_person[fact.person_id].append(fact)
     plan = Plan()
-    for person in Person.objects.all().only("id", "created_at", "date_of_birth"):
-        if person.pk in held:
+    for person in registry.people.people():
+        if person.id in held:
             continue
-        referrals = referrals_by_person.get(person.pk, [])
-        cases = cases_by_person.get(person.pk, [])
-        keep_until = _keep_until(person, referrals, cases)
+        facts = facts_by_person.get(person.id, [])
+        keep_until = _keep_until(person, facts)
         if keep_until is not None and keep_until <= today:
-            plan.people.append(person.pk)
+            plan.people.append(person.id)
             plan.counts["people"] += 1
-            plan.counts["referrals"] += len(referrals)
-            plan.counts["cases"] += len(cases)
+            for fact in facts:
+                plan.counts[fact.record_type] += 1
     return plan
 
 
-def _delete_with_history(label: str, queryset, erased: dict) -> None:
-    model = apps.get_model(label)
-    ids = list(queryset.values_list("pk", flat=True))
-    if not ids:
-        return
-    erased.setdefault(label, []).extend(str(pk) for pk in ids)
-    history = getattr(model, "history", None)
-    model.objects.filter(pk__in=ids).delete()
-    if history is not None:
-        history.model.objects.filter(**{f"{model._meta.pk.attname}__in": ids}).delete()
+class Erasure:
+    """Deletes records with their history rows and remembers their ids for the tombstone."""
+
+    def __init__(self):
+        self.erased: dict[str, list[str]] = {}
+
+    def delete(self, queryset) -> None:
+        model = queryset.model
+        ids = list(queryset.values_list("pk", flat=True))
+        if not ids:
+            return
+        self.erased.setdefault(model._meta.label, []).extend(str(pk) for pk in ids)
+        history = getattr(model, "history", None)
+        model.objects.filter(pk__in=ids).delete()
+        if history is not None:
+            history.model.objects.filter(**{f"{model._meta.pk.attname}__in": ids}).delete()
 
 
-def _statistics(referrals, cases, today) -> None:
+def _statistics(person_id, today) -> None:
     tallies: Counter = Counter()
-    for referral in referrals:
-        tallies[
-            (
-                "referral",
-                referral.pathway,
-                referral.area,
-                referral.status,
-                referral.referral_date.year,
-            )
-        ] += 1
-    for case in cases:
-        tallies[("case", case.pathway, case.area, case.closure_reason, case.opened_at.year)] += 1
+    for provider in registry.providers():
+        tallies.update(provider.statistics(person_id))
     RetentionStatistic.objects.bulk_create(
         [
             RetentionStatistic(
                 erased_on=today,
-                record_type=kind,
-                pathway=pathway,
-                area=area,
-                outcome=outcome,
-                year=year,
+                record_type=statistic.record_type,
+                pathway=statistic.pathway,
+                area=statistic.area,
+                outcome=statistic.outcome,
+                year=statistic.year,
                 count=count,
             )
-            for (kind, pathway, area, outcome, year), count in tallies.items()
+            for statistic, count in tallies.items()
         ]
     )
 
 
 @transaction.atomic
 def erase_person(person_id, *, today: datetime.date) -> dict:
-    from cases.models import Case, CaseNote, CaseShare, PanelDecision
-    from interventions.models import Allocation, Contact, OutcomeRecord
-    from referrals.models import Consent, GillickAssessment, LawfulBasis, Person, Referral
-
-    referrals = Referral.objects.filter(person_id=person_id)
-    cases = Case.objects.filter(person_id=person_id)
-    _statistics(list(referrals), list(cases), today)
-    allocations = Allocation.objects.filter(case__in=cases)
-    erased: dict[str, list[str]] = {}
-    # Records of the same human kept under another person record may point at these.
-    Referral.objects.filter(case__in=cases).exclude(person_id=person_id).update(case=None)
-    PanelDecision.objects.filter(case__in=cases).exclude(referral__person_id=person_id).update(
-        case=None
-    )
-    # Other people's referrals may cite one of these as their previous incident.
-    Referral.objects.filter(previous_incident_referral__in=referrals).exclude(
-        person_id=person_id
-    ).update(previous_incident_referral=None)
-    _delete_with_history(
-        "interventions.Contact", Contact.objects.filter(allocation__in=allocations), erased
-    )
-    _delete_with_history(
-        "interventions.OutcomeRecord", OutcomeRecord.objects.filter(case__in=cases), erased
-    )
-    _delete_with_history("interventions.Allocation", allocations, erased)
-    decisions = PanelDecision.objects.filter(referral__in=referrals)
-    for decision in decisions:
-        _delete_with_history("cases.PanelAction", decision.actions.all(), erased)
-    _delete_with_history("cases.PanelDecision", decisions, erased)
-    _delete_with_history("cases.CaseShare", CaseShare.objects.filter(case__in=cases), erased)
-    notes = CaseNote.objects.filter(case__in=cases)
-    _delete_with_history("cases.CaseNote", notes.exclude(corrects=None), erased)
-    _delete_with_history("cases.CaseNote", notes, erased)
-    _delete_with_history(
-        "cases.RiskReview",
-        apps.get_model("cases.RiskReview").objects.filter(case__in=cases),
-        erased,
-    )
-    _delete_with_history(
-        "referrals.Consent", Consent.objects.filter(referral__in=referrals), erased
-    )
-    _delete_with_history(
-        "referrals.GillickAssessment",
-        GillickAssessment.objects.filter(referral__in=referrals),
-        erased,
-    )
-    _delete_with_history(
-        "referrals.LawfulBasis", LawfulBasis.objects.filter(referral__in=referrals), erased
-    )
-    Referral.objects.filter(person_id=person_id).exclude(previous_incident_referral=None).update(
-        previous_incident_referral=None
-    )
-    _delete_with_history("referrals.Referral", referrals, erased)
-    _delete_with_history("cases.Case", cases, erased)
-    _delete_with_history("referrals.Person", Person.objects.filter(pk=person_id), erased)
+    _statistics(person_id, today)
+    erasure = Erasure()
+    for provider in registry.erasure_order():
+        provider.erase(person_id, erasure)
     tombstone = build_event(
         kind=EventKind.TOMBSTONE,
-        user=None,
+        user=SYSTEM,
         action="retention_erasure",
         object_type="person",
         object_id=person_id,
         person_id=person_id,
         purpose="retention",
-        details={"erased": erased},
+        details={"erased": erasure.erased},
     )
     tombstone.save()
-    return erased
+    return erasure.erased
 
 
 def apply_retention(*, dry_run: bool, today: datetime.date | None = None) -> Plan:
@@ -211,14 +124,4 @@ def apply_retention(*, dry_run: bool, today: datetime.date | None = None) -> Pla
     if not dry_run:
         for person_id in plan.people:
             erase_person(person_id, today=today)
-        _prune_idempotency_records()
     return plan
-
-
-def _prune_idempotency_records() -> None:
-    # Stored answers can hold personal data; a retry a day later is not a retry.
-    from api.models import IdempotencyRecord
-
-    IdempotencyRecord.objects.filter(
-        created_at__lt=timezone.now() - datetime.timedelta(days=1)
-    ).delete()

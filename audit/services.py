@@ -4,7 +4,6 @@ import datetime
 import json
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -18,18 +17,13 @@ from audit.models import (
     LegalHold,
     ReviewFlag,
 )
+from audit.permissions import require
 from audit.recorder import build_event, canonical, emit
+from audit.registry import registry, rows
 from core.errors import ConflictError, field_error
 from partners.models import User
-from partners.roles import Role
-from partners.selectors import active_memberships, user_has_role
 
 MIN_REASON_LENGTH = 20
-
-
-def require_ig_officer(user: User) -> None:
-    if not user_has_role(user, Role.IG_OFFICER):
-        raise PermissionDenied("Information governance officers only")
 
 
 def _now_event(**kwargs) -> AuditEvent:
@@ -41,8 +35,7 @@ def _now_event(**kwargs) -> AuditEvent:
 @transaction.atomic
 def break_glass(*, actor: User, person, reason: str) -> BreakGlassGrant:
     """Time-limited read access to a person's records, flagged for IG review at once."""
-    if not active_memberships(actor):
-        raise PermissionDenied("Only someone with a role in the partnership may break the glass")
+    require(actor, "audit.break_glass", person)
     if len(reason.strip()) < MIN_REASON_LENGTH:
         raise field_error(
             "reason", f"State why, in at least {MIN_REASON_LENGTH} characters", "too_short"
@@ -144,12 +137,11 @@ def flags_refresh() -> int:
 def flag_review(
     *, actor: User, flag: ReviewFlag, outcome: str, note: str, expected_version: int
 ) -> ReviewFlag:
-    require_ig_officer(actor)
+    require(actor, "audit.review")
     flag = ReviewFlag.objects.select_for_update().get(pk=flag.pk)
     if flag.version != expected_version:
         raise ConflictError()
-    if flag.user_id == actor.pk:
-        raise PermissionDenied("Another IG officer must review your own access")
+    require(actor, "flag.review", flag)
     if not note.strip():
         raise field_error("note", "Record what you found", "required")
     flag.outcome = outcome
@@ -163,217 +155,43 @@ def flag_review(
 
 @transaction.atomic
 def legal_hold_place(*, actor: User, person, reason: str) -> LegalHold:
-    require_ig_officer(actor)
+    require(actor, "audit.hold", person)
     if not reason.strip():
         raise field_error("reason", "Say why the records must be kept", "required")
     return LegalHold.objects.create(person=person, reason=reason.strip(), placed_by=actor)
 
 
-@transaction.atomic
-def legal_hold_lift(*, actor: User, hold: LegalHold) -> LegalHold:
-    require_ig_officer(actor)
-    if hold.lifted_at is not None:
-        raise ConflictError("The hold was already lifted")
-    hold.lifted_at = timezone.now()
-    hold.save(update_fields=["lifted_at"])
-    return hold
-
-
-def _rows(queryset, fields) -> list[dict]:
-    return [{f: getattr(obj, f) for f in fields} for obj in queryset]
-
-
 def subject_access_export(*, actor: User, person) -> dict:
-    """Everything held about a person, for IG to review before release (audited)."""
-    from cases.models import Case, CaseNote, CaseShare, PanelDecision, RiskReview
-    from interventions.models import Allocation, Contact, OutcomeRecord
-    from referrals.models import Consent, GillickAssessment, LawfulBasis, Person, Referral
-    from referrals.selectors import same_person_condition
+    """Everything held about a person, for IG to review before release (audited).
 
-    require_ig_officer(actor)
-    people = list(Person.objects.filter(same_person_condition(person)).order_by("created_at"))
-    person_ids = [p.pk for p in people]
-    referrals = Referral.objects.filter(person_id__in=person_ids).order_by("created_at")
-    cases = Case.objects.filter(person_id__in=person_ids).order_by("opened_at")
-    allocations = Allocation.objects.filter(case__in=cases).select_related("intervention")
+    The records of the same human kept under other person records are included; each app
+    contributes its own sections (``audit.registry``)."""
+    require(actor, "audit.export")
+    person_ids = registry.people.same_people(person)
     export = {
         "generated_at": timezone.now().isoformat(),
         "generated_by": str(actor),
-        "people": _rows(
-            people,
-            [
-                "id",
-                "given_name",
-                "family_name",
-                "date_of_birth",
-                "gender",
-                "address",
-                "postcode",
-                "nhs_number",
-                "police_reference",
-                "unique_pupil_number",
-                "created_at",
-            ],
-        ),
-        "referrals": _rows(
-            referrals,
-            [
-                "id",
-                "person_id",
-                "pathway",
-                "status",
-                "area",
-                "referral_date",
-                "incident_date",
-                "incident_place",
-                "narrative",
-                "risk_factors",
-                "risk_level",
-                "dash_score",
-                "marac_referral_required",
-                "screening_note",
-                "return_questions",
-                "referrer_answer",
-                "withdrawal_reason",
-                "submitted_at",
-            ],
-        ),
-        "consents": _rows(
-            Consent.objects.filter(referral__in=referrals),
-            [
-                "referral_id",
-                "purpose",
-                "given_by",
-                "decision",
-                "decided_on",
-                "method",
-                "note",
-            ],
-        ),
-        "gillick_assessments": _rows(
-            GillickAssessment.objects.filter(referral__in=referrals),
-            [
-                "referral_id",
-                "competent",
-                "assessed_on",
-                "rationale",
-            ],
-        ),
-        "lawful_bases": _rows(
-            LawfulBasis.objects.filter(referral__in=referrals),
-            [
-                "referral_id",
-                "purpose",
-                "ground",
-                "justification",
-                "status",
-            ],
-        ),
-        "panel_decisions": _rows(
-            PanelDecision.objects.filter(referral__in=referrals),
-            [
-                "referral_id",
-                "outcome",
-                "rationale",
-                "decided_at",
-            ],
-        ),
-        "cases": _rows(
-            cases,
-            [
-                "id",
-                "person_id",
-                "pathway",
-                "status",
-                "risk_level",
-                "opened_at",
-                "closed_at",
-                "closure_reason",
-                "closure_summary",
-            ],
-        ),
-        "case_shares": _rows(
-            CaseShare.objects.filter(case__in=cases).select_related("organisation"),
-            [
-                "case_id",
-                "organisation",
-                "purpose",
-                "basis",
-                "shared_at",
-                "ended_at",
-            ],
-        ),
-        "risk_reviews": _rows(
-            RiskReview.objects.filter(case__in=cases),
-            [
-                "case_id",
-                "level",
-                "rationale",
-                "reviewed_on",
-                "next_review_date",
-            ],
-        ),
-        "notes": _rows(
-            CaseNote.objects.filter(case__in=cases),
-            [
-                "case_id",
-                "text",
-                "created_at",
-                "corrects_id",
-            ],
-        ),
-        "allocations": _rows(
-            allocations,
-            [
-                "id",
-                "case_id",
-                "intervention",
-                "status",
-                "request",
-                "created_at",
-            ],
-        ),
-        "contacts": _rows(
-            Contact.objects.filter(allocation__in=allocations),
-            [
-                "allocation_id",
-                "contact_date",
-                "contact_type",
-                "outcome",
-                "duration_minutes",
-                "notes",
-            ],
-        ),
-        "outcomes": _rows(
-            OutcomeRecord.objects.filter(case__in=cases).select_related("measure"),
-            [
-                "case_id",
-                "measure",
-                "kind",
-                "value",
-                "recorded_on",
-            ],
-        ),
-        "disclosures": _rows(
-            AuditEvent.objects.filter(kind=EventKind.DISCLOSURE, person_id__in=person_ids)
-            .select_related("recipient_organisation")
-            .order_by("seq"),
-            ["occurred_at", "recipient_organisation", "data_categories", "purpose", "basis"],
-        ),
-        "access_history": _rows(
-            AuditEvent.objects.filter(
-                person_id__in=person_ids,
-                kind__in=[
-                    EventKind.ACCESS,
-                    EventKind.BREAK_GLASS,
-                    EventKind.EXPORT,
-                ],
-            )
-            .select_related("user", "organisation")
-            .order_by("seq"),
-            ["occurred_at", "user", "organisation", "action", "object_type", "channel"],
-        ),
     }
+    for provider in registry.providers():
+        for name, section in provider.export(person_ids).items():
+            if name in export:
+                raise ValueError(f"Two apps export a section called {name!r}")
+            export[name] = section
+    export["disclosures"] = rows(
+        AuditEvent.objects.filter(kind=EventKind.DISCLOSURE, person_id__in=person_ids)
+        .select_related("recipient_organisation")
+        .order_by("seq"),
+        ["occurred_at", "recipient_organisation", "data_categories", "purpose", "basis"],
+    )
+    export["access_history"] = rows(
+        AuditEvent.objects.filter(
+            person_id__in=person_ids,
+            kind__in=[EventKind.ACCESS, EventKind.BREAK_GLASS, EventKind.EXPORT],
+        )
+        .select_related("user", "organisation")
+        .order_by("seq"),
+        ["occurred_at", "user", "organisation", "action", "object_type", "channel"],
+    )
     export = json.loads(canonical(export))
     emit(
         [

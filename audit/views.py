@@ -10,23 +10,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from audit.models import AuditEvent, EventKind, FlagOutcome, ReviewFlag
+from audit.filters import AuditEventFilter
+from audit.models import FlagOutcome, ReviewFlag
+from audit.permissions import require
 from audit.recorder import record_access
-from audit.services import flag_review, flags_refresh, require_ig_officer, subject_access_export
+from audit.selectors import audit_events, person_or_404
+from audit.services import flag_review, flags_refresh, subject_access_export
 from core.errors import ConflictError
 from core.forms import apply_service_errors
-from referrals.models import Person
-
-
-class SearchForm(forms.Form):
-    person = forms.UUIDField(label="Person (id)", required=False)
-    user = forms.CharField(label="User (username)", max_length=150, required=False)
-    object_id = forms.CharField(label="Record id", max_length=64, required=False)
-    kind = forms.ChoiceField(
-        label="Kind", choices=[("", "Any"), *EventKind.choices], required=False
-    )
-    date_from = forms.DateField(label="From (YYYY-MM-DD)", required=False)
-    date_to = forms.DateField(label="To (YYYY-MM-DD)", required=False)
 
 
 class ReviewForm(forms.Form):
@@ -37,46 +28,20 @@ class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-def _person_or_404(person_id):
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None:
-        raise Http404("No such person")
-    return person
-
-
 @login_required
 def audit_search(request):
-    require_ig_officer(request.user)
-    form = SearchForm(request.GET or None)
-    events = AuditEvent.objects.select_related("user", "organisation", "recipient_organisation")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["person"]:
-            events = events.filter(person_id=data["person"])
-        if data["user"]:
-            events = events.filter(user__username=data["user"])
-        if data["object_id"]:
-            events = events.filter(object_id=data["object_id"])
-        if data["kind"]:
-            events = events.filter(kind=data["kind"])
-        if data["date_from"]:
-            events = events.filter(occurred_at__date__gte=data["date_from"])
-        if data["date_to"]:
-            events = events.filter(occurred_at__date__lte=data["date_to"])
-    page = Paginator(events.order_by("-seq"), 50).get_page(request.GET.get("page"))
-    return render(request, "audit/search.html", {"form": form, "page": page})
+    require(request.user, "audit.search")
+    search = AuditEventFilter(request.GET or None, queryset=audit_events())
+    page = Paginator(search.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "audit/search.html", {"form": search.form, "page": page})
 
 
 @login_required
 def person_access(request, person_id):
     """Who looked at a person's records, and when (metadata only: no narrative)."""
-    require_ig_officer(request.user)
-    person = _person_or_404(person_id)
-    events = (
-        AuditEvent.objects.filter(person_id=person.pk)
-        .select_related("user", "organisation", "recipient_organisation")
-        .order_by("-seq")
-    )
+    require(request.user, "audit.search")
+    person = person_or_404(person_id)
+    events = audit_events().filter(person_id=person.pk)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     record_access(
         request.user,
@@ -90,7 +55,7 @@ def person_access(request, person_id):
 
 @login_required
 def flag_queue(request):
-    require_ig_officer(request.user)
+    require(request.user, "audit.review")
     flags_refresh()
     flags = ReviewFlag.objects.select_related("user", "event", "reviewed_by")
     unreviewed = flags.filter(reviewed_at=None).order_by("raised_at")
@@ -105,7 +70,7 @@ def flag_queue(request):
 @login_required
 @require_POST
 def review(request, flag_id):
-    require_ig_officer(request.user)
+    require(request.user, "audit.review")
     flag = ReviewFlag.objects.filter(pk=flag_id).first()
     if flag is None:
         raise Http404("No such flag")
@@ -131,8 +96,8 @@ def review(request, flag_id):
 
 @login_required
 def export_page(request, person_id):
-    require_ig_officer(request.user)
-    export = subject_access_export(actor=request.user, person=_person_or_404(person_id))
+    require(request.user, "audit.export")
+    export = subject_access_export(actor=request.user, person=person_or_404(person_id))
     sections = [
         (name.replace("_", " ").capitalize(), rows)
         for name, rows in export.items()

@@ -6,6 +6,11 @@ class CasesConfig(AppConfig):
     verbose_name = "Panels and cases"
 
     def ready(self):
+        from audit.registry import register
+        from cases.personal_data import CasesPersonalData
+
+        register(CasesPersonalData())
+
         from cases.services import shares_follow_consent
         from referrals.signals import permitted_purposes_changed
 

@@ -6,6 +6,11 @@ class InterventionsConfig(AppConfig):
     verbose_name = "Interventions, allocations and outcomes"
 
     def ready(self):
+        from audit.registry import register
+        from interventions.personal_data import InterventionsPersonalData
+
+        register(InterventionsPersonalData())
+
         from django.db.models.signals import post_migrate
 
         from interventions.measures import ensure_after_migrate

@@ -6,16 +6,20 @@ import secrets
 import segno
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.models import EventKind
-from audit.recorder import build_event, emit
 from core.errors import field_error
 from partners.models import User
 from partners.services import require_admin
+
+# Sent with ``actor``, ``user`` and ``reason`` once an administrator has reset someone's two
+# factors, inside the reset's transaction. The audit app records it; partners, the base app,
+# knows nothing of auditing.
+two_factor_was_reset = Signal()
 
 
 def confirmed_device(user: User) -> TOTPDevice | None:
@@ -75,15 +79,4 @@ def two_factor_reset(*, actor: User, user: User, reason: str) -> None:
         )
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    emit(
-        [
-            build_event(
-                kind=EventKind.SECURITY,
-                user=actor,
-                action="reset_two_factor",
-                object_type="user",
-                object_id=user.pk,
-                details={"reason": reason.strip()[:500]},
-            )
-        ]
-    )
+    two_factor_was_reset.send(sender=User, actor=actor, user=user, reason=reason.strip())

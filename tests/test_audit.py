@@ -290,6 +290,61 @@ class TestFlags:
 
 
 @pytest.mark.django_db
+class TestSearch:
+    """The IG page and the API filter the trail with the one FilterSet (audit.filters)."""
+
+    def events(self, school_caseworker, police_officer):
+        person = make_person(school_caseworker)
+        build_event(
+            kind="access",
+            user=school_caseworker,
+            action="view",
+            object_type="person",
+            object_id=str(person.pk),
+            person_id=person.pk,
+        ).save()
+        build_event(
+            kind="access", user=police_officer, action="view", object_type="case", object_id="x"
+        ).save()
+        return person
+
+    def test_the_page_filters_by_person_user_kind_and_dates(
+        self, client, school_caseworker, police_officer, ig_officer
+    ):
+        person = self.events(school_caseworker, police_officer)
+        client.force_login(ig_officer)
+        today = timezone.localdate().isoformat()
+
+        def shown(**params):
+            page = client.get("/audit/", params).context["page"]
+            return {(e.user.username, e.object_id) for e in page.object_list}
+
+        assert shown(person_id=str(person.pk)) == {(school_caseworker.username, str(person.pk))}
+        assert shown(username=police_officer.username) == {(police_officer.username, "x")}
+        assert shown(username=police_officer.username, kind="denied") == set()
+        assert shown(username=police_officer.username, occurred_after=today) == {
+            (police_officer.username, "x")
+        }
+        assert shown(username=police_officer.username, occurred_before="2000-01-01") == set()
+
+    def test_the_api_filters_with_the_same_names(
+        self, api, school_caseworker, police_officer, ig_officer
+    ):
+        person = self.events(school_caseworker, police_officer)
+        client = api(ig_officer)
+
+        def shown(**params):
+            results = client.get("/api/v1/audit/events/", params).json()["results"]
+            return {(e["user"], e["object_id"]) for e in results}
+
+        assert shown(person_id=str(person.pk)) == {(str(school_caseworker), str(person.pk))}
+        assert shown(username=police_officer.username, object_type="case") == {
+            (str(police_officer), "x")
+        }
+        assert shown(user=police_officer.pk, occurred_before="2000-01-01") == set()
+
+
+@pytest.mark.django_db
 class TestIgOnly:
     @pytest.mark.parametrize(
         "url",
