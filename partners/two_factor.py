@@ -15,7 +15,7 @@ from audit.models import EventKind
 from audit.recorder import build_event, emit
 from core.errors import field_error
 from partners.models import User
-from partners.services import require_admin
+from partners.permissions import require
 
 
 def confirmed_device(user: User) -> TOTPDevice | None:
@@ -68,7 +68,7 @@ def verify(*, request, token: str) -> None:
 
 @transaction.atomic
 def two_factor_reset(*, actor: User, user: User, reason: str) -> None:
-    require_admin(actor)
+    require(actor, "two_factor.reset")
     if not reason.strip():
         raise field_error(
             "reason", "Say why (for example: lost phone, identity checked)", "required"

@@ -4,6 +4,7 @@ import itertools
 import factory
 from django.utils import timezone
 
+from core.actors import SYSTEM
 from partners.models import Area, Organisation, OrganisationType, User
 from partners.services import membership_create, organisation_create
 from referrals.services import person_create
@@ -32,13 +33,13 @@ def make_organisation(
         code=f"org-{n}",
         organisation_type=organisation_type,
         area=area,
-        actor=None,
+        actor=SYSTEM,
     )
 
 
 def make_member(organisation: Organisation, role: str, **user_fields) -> User:
     user = UserFactory(**user_fields)
-    membership_create(user=user, organisation=organisation, role=role, actor=None)
+    membership_create(user=user, organisation=organisation, role=role, actor=SYSTEM)
     return user
 
 

@@ -45,6 +45,7 @@ class Command(BaseCommand):
             raise CommandError(f"Auditing costs {cost:.1f}%, over the {budget:.0f}% budget")
 
     def _run(self, requests, rounds):
+        from core.actors import SYSTEM
         from partners.roles import Role
         from partners.services import membership_create
         from tests.factories import UserFactory, make_organisation, opened_case
@@ -52,11 +53,13 @@ class Command(BaseCommand):
         school = make_organisation(name="Bench school", organisation_type="school")
         council = make_organisation(name="Bench council", organisation_type="local_authority")
         lead = UserFactory(username="bench-lead")
-        membership_create(user=lead, organisation=school, role=Role.REFERRER, actor=None)
+        membership_create(user=lead, organisation=school, role=Role.REFERRER, actor=SYSTEM)
         coordinator = UserFactory(username="bench-coordinator")
-        membership_create(user=coordinator, organisation=council, role=Role.COORDINATOR, actor=None)
+        membership_create(
+            user=coordinator, organisation=council, role=Role.COORDINATOR, actor=SYSTEM
+        )
         chair = UserFactory(username="bench-chair")
-        membership_create(user=chair, organisation=council, role=Role.PANEL_CHAIR, actor=None)
+        membership_create(user=chair, organisation=council, role=Role.PANEL_CHAIR, actor=SYSTEM)
         case = opened_case(lead, coordinator, chair)
         client = Client()
         client.force_login(lead)

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import SYSTEM
 from partners.models import Area, Organisation, OrganisationType, User
 from partners.roles import Role
 from partners.services import membership_create, organisation_create
@@ -166,7 +167,7 @@ class Command(BaseCommand):
                     area=area,
                     # Both councils run children's and adult social care.
                     provides_social_care=organisation_type == OrganisationType.LOCAL_AUTHORITY,
-                    actor=None,
+                    actor=SYSTEM,
                     reason="Demo data",
                 )
             organisations[code] = organisation
@@ -192,7 +193,7 @@ class Command(BaseCommand):
                 user=user,
                 organisation=organisations[organisation_code],
                 role=role,
-                actor=None,
+                actor=SYSTEM,
                 reason="Demo data",
             )
             users[username] = user
