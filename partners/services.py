@@ -18,7 +18,11 @@ from partners.roles import ORGANISATION_GROUP_PREFIX, Role, role_group_name
 from partners.selectors import forget_memberships
 
 Actor = User | SystemActor
-REASON_MAX_LENGTH = 500
+
+
+def _history_reason_length(model) -> int:
+    """A reason is kept in the change history, whose column holds this much."""
+    return model.history.model._meta.get_field("history_change_reason").max_length
 
 
 @transaction.atomic
@@ -87,7 +91,9 @@ def membership_create(
 @transaction.atomic
 def membership_end(*, membership: Membership, actor: Actor, reason: str) -> Membership:
     require(actor, "membership.manage")
-    reason = bounded_text(reason, field="reason", max_length=REASON_MAX_LENGTH, keep_lines=True)
+    reason = bounded_text(
+        reason, field="reason", max_length=_history_reason_length(Membership), keep_lines=True
+    )
     if not reason:
         raise field_error("reason", "Say why this membership is ending", "required")
     membership = Membership.objects.select_for_update().get(pk=membership.pk)

@@ -49,7 +49,8 @@ from referrals.selectors import (
 
 NAME_MAX_LENGTH = model_max_length(Person, "given_name")
 ADDRESS_MAX_LENGTH = model_max_length(Person, "address")
-CHANGE_REASON_MAX_LENGTH = 500
+# A reason is kept in the change history, whose column holds this much.
+CHANGE_REASON_MAX_LENGTH = model_max_length(Person.history.model, "history_change_reason")
 IDENTIFIER_NORMALISERS = {
     "nhs_number": validators.normalise_nhs_number,
     "police_reference": validators.normalise_police_reference,

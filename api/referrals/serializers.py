@@ -19,7 +19,12 @@ from referrals.models import (
     SignpostService,
 )
 from referrals.pathways import DASH_MAXIMUM, Pathway, RiskFactor, RiskLevel
-from referrals.services import ADDRESS_MAX_LENGTH, NAME_MAX_LENGTH, ScreeningOutcome
+from referrals.services import (
+    ADDRESS_MAX_LENGTH,
+    CHANGE_REASON_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    ScreeningOutcome,
+)
 
 # --- People ------------------------------------------------------------------------------
 
@@ -54,7 +59,7 @@ class PersonUpdateSerializer(PersonWriteSerializer):
         required=True,
         help_text="The version you read; a stale version is refused with 409.",
     )
-    reason = _text(500, required=False, allow_blank=True)
+    reason = _text(CHANGE_REASON_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class PersonSerializer(serializers.ModelSerializer):
