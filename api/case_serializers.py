@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from api.referral_serializers import NamedSerializer, PersonSummarySerializer
+from api.referrals.serializers import NamedSerializer, PersonSummarySerializer
 from cases.models import (
     Case,
     CaseNote,

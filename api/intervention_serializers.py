@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from api.case_serializers import UserRefSerializer
-from api.referral_serializers import NamedSerializer
+from api.referrals.serializers import NamedSerializer
 from interventions.models import (
     Allocation,
     Contact,

@@ -2,16 +2,17 @@ import datetime
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from api.models import ApiToken, hash_token
+from api.permissions import require
 from audit.models import EventKind
 from audit.recorder import build_event, emit
+from core.text import bounded_text
 from partners.models import User
-from partners.roles import Role
-from partners.selectors import user_has_role
+
+TOKEN_NAME_MAX_LENGTH = 100
 
 
 @transaction.atomic
@@ -20,7 +21,7 @@ def api_token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     raw = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
-        name=name[:100],
+        name=bounded_text(name, field="name", max_length=TOKEN_NAME_MAX_LENGTH),
         prefix=raw[:8],
         key_hash=hash_token(raw),
         expires_at=timezone.now() + datetime.timedelta(hours=settings.API_TOKEN_LIFETIME_HOURS),
@@ -30,8 +31,7 @@ def api_token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
-    if token.user_id != actor.pk and not user_has_role(actor, Role.ADMIN):
-        raise PermissionDenied("Only the token's owner or an administrator can revoke it")
+    require(actor, "api_token.revoke", token)
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()

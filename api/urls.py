@@ -1,13 +1,15 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from api import audit_views, case_views, intervention_views, referral_views, views
+from api import audit_views, case_views, intervention_views
+from api.partners import views as partner_views
+from api.referrals import views as referral_views
 
 router = SimpleRouter()
-router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token")
-router.register("organisations", views.OrganisationViewSet, basename="organisation")
-router.register("memberships", views.MembershipViewSet, basename="membership")
-router.register("people", views.PersonViewSet, basename="person")
+router.register("auth/tokens", partner_views.ApiTokenViewSet, basename="api-token")
+router.register("organisations", partner_views.OrganisationViewSet, basename="organisation")
+router.register("memberships", partner_views.MembershipViewSet, basename="membership")
+router.register("people", referral_views.PersonViewSet, basename="person")
 router.register("referrals", referral_views.ReferralViewSet, basename="referral")
 router.register("panels", case_views.PanelViewSet, basename="panel")
 router.register("cases", case_views.CaseViewSet, basename="case")
@@ -17,16 +19,16 @@ router.register("audit/events", audit_views.AuditEventViewSet, basename="audit-e
 router.register("audit/disclosures", audit_views.DisclosureViewSet, basename="audit-disclosure")
 router.register("audit/flags", audit_views.ReviewFlagViewSet, basename="audit-flag")
 
-REFERRAL = "referrals/<uuid:referral_id>/consents/"
+REFERRAL_CONSENTS = "referrals/<uuid:referral_id>/consents/"
 
 app_name = "api"
 
 urlpatterns = [
-    path("auth/token/", views.TokenView.as_view(), name="api-auth-token"),
-    path("me/", views.MeView.as_view(), name="api-me"),
+    path("auth/token/", partner_views.TokenView.as_view(), name="api-auth-token"),
+    path("me/", partner_views.MeView.as_view(), name="api-me"),
     path(
         "users/<int:user_id>/two-factor/reset/",
-        views.TwoFactorResetView.as_view(),
+        partner_views.TwoFactorResetView.as_view(),
         name="user-two-factor-reset",
     ),
     path("pathways/", referral_views.PathwayListView.as_view(), name="pathway-list"),
@@ -51,21 +53,25 @@ urlpatterns = [
         intervention_views.CaseOutcomesView.as_view(),
         name="case-outcomes",
     ),
-    path(REFERRAL, referral_views.ReferralConsentView.as_view(), name="referral-consents"),
+    path(REFERRAL_CONSENTS, referral_views.ReferralConsentView.as_view(), name="referral-consents"),
     path(
-        f"{REFERRAL}withdraw/",
+        f"{REFERRAL_CONSENTS}withdraw/",
         referral_views.ConsentWithdrawView.as_view(),
         name="referral-consent-withdraw",
     ),
-    path(f"{REFERRAL}gillick/", referral_views.GillickView.as_view(), name="referral-gillick"),
     path(
-        f"{REFERRAL}lawful-basis/",
+        f"{REFERRAL_CONSENTS}gillick/",
+        referral_views.GillickView.as_view(),
+        name="referral-gillick",
+    ),
+    path(
+        f"{REFERRAL_CONSENTS}lawful-basis/",
         referral_views.LawfulBasisView.as_view(),
         name="referral-lawful-basis",
     ),
     *[
         path(
-            f"{REFERRAL}lawful-basis/<int:basis_id>/{decision}/",
+            f"{REFERRAL_CONSENTS}lawful-basis/<int:basis_id>/{decision}/",
             referral_views.LawfulBasisDecisionView.as_view(decision=decision),
             name=f"referral-lawful-basis-{decision}",
         )

@@ -83,10 +83,6 @@ def open_sealed(token: str) -> str:
     return plaintext.decode("utf-8")
 
 
-def is_under_current_key(token: str) -> bool:
-    return token.startswith(current_key_prefix())
-
-
 # --- Normalisation and blind indexes ---------------------------------------------------
 
 # Spaces, hyphens and dashes of every kind, apostrophes and full stops.

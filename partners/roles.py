@@ -136,10 +136,6 @@ def role_grants(role: str, permission: str) -> bool:
     return permission in ROLE_PERMISSIONS.get(role, frozenset())
 
 
-def roles_granting(permission: str) -> list[str]:
-    return [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]
-
-
 def role_group_name(role: str) -> str:
     return f"{ROLE_GROUP_PREFIX}{role}"
 

@@ -4,14 +4,19 @@ A request asks these questions many times; the user's active memberships are loa
 and kept on the user object for the rest of the request.
 """
 
-from partners.models import Membership, Organisation, User
+from collections.abc import Iterable
+
+from core.actors import is_system
+from core.errors import field_error
+from partners.models import Area, Membership, Organisation, User
 from partners.roles import role_grants
 
 _CACHE_ATTRIBUTE = "_active_memberships_cache"
 
 
 def active_memberships(user: User) -> list[Membership]:
-    if not getattr(user, "is_authenticated", False):
+    # The system holds no role anywhere: it acts only where code names it.
+    if not getattr(user, "is_authenticated", False) or is_system(user):
         return []
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is None:
@@ -50,3 +55,54 @@ def organisations_where_user_can(user: User, permission: str) -> list[Organisati
         if role_grants(membership.role, permission):
             seen.setdefault(membership.organisation_id, membership.organisation)
     return list(seen.values())
+
+
+# The areas a partnership organisation covers: a countywide one covers every local area.
+LOCAL_AREAS = frozenset(area for area in Area.values if area != Area.COUNTYWIDE)
+
+
+def covered_areas(area: str) -> set[str]:
+    return set(LOCAL_AREAS) if area == Area.COUNTYWIDE else {area}
+
+
+def areas_where(user: User, roles: Iterable[str]) -> set[str]:
+    """The local areas in which the user holds one of these roles (countywide covers all)."""
+    wanted = set(roles)
+    areas: set[str] = set()
+    for membership in active_memberships(user):
+        if membership.role in wanted:
+            areas |= covered_areas(membership.organisation.area)
+    return areas
+
+
+def acting_organisation(
+    user, permission: str, organisation: Organisation | None = None
+) -> Organisation:
+    """The organisation the user acts for in a write that needs ``permission``.
+
+    Someone acting for one such organisation need not say which; someone acting for several
+    must. The system names the organisation it acts for. Whether the user may act at all is
+    the caller's rule to require first.
+    """
+    if is_system(user):
+        if organisation is None:
+            raise field_error("organisation", "Say which organisation this is for", "required")
+        return organisation
+    allowed = organisations_where_user_can(user, permission)
+    if organisation is None:
+        if len(allowed) > 1:
+            raise field_error(
+                "organisation", "You act for more than one organisation: say which one", "required"
+            )
+        if not allowed:
+            raise field_error(
+                "organisation", "You do not hold a role that allows this anywhere", "invalid"
+            )
+        return allowed[0]
+    if organisation.pk not in {org.pk for org in allowed}:
+        raise field_error(
+            "organisation",
+            "You do not hold a role that allows this in that organisation",
+            "invalid",
+        )
+    return organisation

@@ -1,27 +1,28 @@
-"""Writes to organisations and memberships. Each keeps the user's groups in step."""
+"""Writes to organisations and memberships. Each keeps the user's groups in step.
+
+Each takes an ``actor``: an administrator, or ``core.actors.SYSTEM`` for the seeder and
+jobs. There is no silent "nobody": ``None`` is refused by the rule like anyone else.
+"""
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import SystemActor
 from core.errors import field_error
+from core.history import with_history
+from core.text import bounded_text
 from partners.models import Membership, Organisation, OrganisationType, User
+from partners.permissions import require
 from partners.roles import ORGANISATION_GROUP_PREFIX, Role, role_group_name
-from partners.selectors import forget_memberships, user_has_role
+from partners.selectors import forget_memberships
+
+Actor = User | SystemActor
 
 
-def _with_history(instance, *, actor: User | None, reason: str):
-    instance._history_user = actor
-    instance._change_reason = reason
-    return instance
-
-
-def require_admin(actor: User | None) -> None:
-    """Partner administration is for the admin role; ``None`` is the system itself."""
-    # actor None is the system itself (migrations, seed_demo), never a request.
-    if actor is not None and not user_has_role(actor, Role.ADMIN):
-        raise PermissionDenied("Only an administrator can change memberships")
+def _history_reason_length(model) -> int:
+    """A reason is kept in the change history, whose column holds this much."""
+    return model.history.model._meta.get_field("history_change_reason").max_length
 
 
 @transaction.atomic
@@ -31,11 +32,11 @@ def organisation_create(
     code: str,
     organisation_type: str,
     area: str,
-    actor: User | None,
+    actor: Actor,
     provides_social_care: bool = False,
     reason: str = "Organisation joined the partnership",
 ) -> Organisation:
-    require_admin(actor)
+    require(actor, "organisation.manage")
     if organisation_type not in OrganisationType.values:
         raise field_error(
             "organisation_type",
@@ -52,7 +53,7 @@ def organisation_create(
     # Validate (uniqueness included) before the group exists, so a refusal writes nothing.
     organisation.full_clean(exclude=["group"])
     organisation.group = Group.objects.create(name=f"{ORGANISATION_GROUP_PREFIX}{code}")
-    _with_history(organisation, actor=actor, reason=reason).save()
+    with_history(organisation, actor=actor, reason=reason).save()
     return organisation
 
 
@@ -69,9 +70,9 @@ def _sync_user_groups(user: User) -> None:
 
 @transaction.atomic
 def membership_create(
-    *, user: User, organisation: Organisation, role: str, actor: User | None, reason: str = ""
+    *, user: User, organisation: Organisation, role: str, actor: Actor, reason: str = ""
 ) -> Membership:
-    require_admin(actor)
+    require(actor, "membership.manage")
     if role not in Role.values:
         raise field_error("role", f"Unknown role {role!r}", "invalid_choice")
     if not organisation.active:
@@ -82,20 +83,23 @@ def membership_create(
     if membership is not None:
         return membership
     membership = Membership(user=user, organisation=organisation, role=role)
-    _with_history(membership, actor=actor, reason=reason or "Membership granted").save()
+    with_history(membership, actor=actor, reason=reason or "Membership granted").save()
     _sync_user_groups(user)
     return membership
 
 
 @transaction.atomic
-def membership_end(*, membership: Membership, actor: User | None, reason: str) -> Membership:
-    require_admin(actor)
-    if not reason.strip():
+def membership_end(*, membership: Membership, actor: Actor, reason: str) -> Membership:
+    require(actor, "membership.manage")
+    reason = bounded_text(
+        reason, field="reason", max_length=_history_reason_length(Membership), keep_lines=True
+    )
+    if not reason:
         raise field_error("reason", "Say why this membership is ending", "required")
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.ended_at is not None:
         return membership
     membership.ended_at = timezone.now()
-    _with_history(membership, actor=actor, reason=reason).save(update_fields=["ended_at"])
+    with_history(membership, actor=actor, reason=reason).save(update_fields=["ended_at"])
     _sync_user_groups(membership.user)
     return membership

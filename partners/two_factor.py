@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.errors import field_error
 from partners.models import User
-from partners.services import require_admin
+from partners.permissions import require
 
 # Sent with ``actor``, ``user`` and ``reason`` once an administrator has reset someone's two
 # factors, inside the reset's transaction. The audit app records it; partners, the base app,
@@ -72,7 +72,7 @@ def verify(*, request, token: str) -> None:
 
 @transaction.atomic
 def two_factor_reset(*, actor: User, user: User, reason: str) -> None:
-    require_admin(actor)
+    require(actor, "two_factor.reset")
     if not reason.strip():
         raise field_error(
             "reason", "Say why (for example: lost phone, identity checked)", "required"

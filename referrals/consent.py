@@ -14,11 +14,13 @@ The rules, in one place:
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import SystemActor
 from core.errors import ConflictError, field_error
+from core.history import with_history
+from core.text import bounded_text, model_max_length
 from partners.models import User
 from referrals.models import (
     Consent,
@@ -32,7 +34,7 @@ from referrals.models import (
     Referral,
 )
 from referrals.pathways import age_on
-from referrals.permissions import require_referral_action
+from referrals.permissions import require
 from referrals.signals import permitted_purposes_changed
 
 GILLICK_AGE = 16
@@ -99,7 +101,10 @@ def consent_position(
     return positions
 
 
-def refresh_permitted_purposes(referral: Referral, *, actor: User | None = None) -> list[str]:
+def refresh_permitted_purposes(referral: Referral, *, actor: User | SystemActor) -> list[str]:
+    """Recompute what the referral's consent and lawful bases permit, and tell whoever
+    depends on it (case shares, agendas) about purposes it lost, as ``actor``: the user
+    whose change caused it, or ``SYSTEM`` for a check that changes nothing itself."""
     permitted = sorted(p for p, pos in consent_position(referral).items() if pos.permitted)
     # A plain UPDATE: the change that caused this is already in its own history.
     Referral.objects.filter(pk=referral.pk).update(permitted_purposes=permitted)
@@ -123,6 +128,16 @@ def _check_date(value: datetime.date, *, field: str) -> None:
         raise field_error(field, "Cannot be in the future", "future_date")
 
 
+def _text(value, *, field: str, model, stored_as: str | None = None) -> str:
+    """Free text within the length the model stores (every caller, not only the API)."""
+    return bounded_text(
+        value,
+        field=field,
+        max_length=model_max_length(model, stored_as or field),
+        keep_lines=True,
+    )
+
+
 @transaction.atomic
 def consent_record(
     *,
@@ -137,7 +152,9 @@ def consent_record(
     note: str = "",
 ) -> list[Consent]:
     referral = _lock(referral)
-    require_referral_action(actor, referral, "record_consent")
+    require(actor, "referral.record_consent", referral)
+    giver_name = _text(giver_name, field="giver_name", model=Consent)
+    note = _text(note, field="note", model=Consent)
     if decision == ConsentDecision.WITHDRAWN:
         raise field_error("decision", "Use the withdraw action to withdraw consent", "invalid")
     if not purposes:
@@ -148,7 +165,7 @@ def consent_record(
         raise field_error(
             "given_by", f"Aged {age}: an adult consents for themselves", "adult_consents_for_self"
         )
-    if given_by == ConsentGiver.PARENT_OR_GUARDIAN and not giver_name.strip():
+    if given_by == ConsentGiver.PARENT_OR_GUARDIAN and not giver_name:
         raise field_error("giver_name", "Name the parent or guardian", "required")
     if given_by == ConsentGiver.PERSON and age < GILLICK_AGE:
         latest = referral.gillick_assessments.order_by("-recorded_at", "-pk").first()
@@ -171,12 +188,10 @@ def consent_record(
         consent.decision = decision
         consent.decided_on = decided_on
         consent.method = method
-        consent.giver_name = giver_name.strip()
-        consent.note = note.strip()
+        consent.giver_name = giver_name
+        consent.note = note
         consent.recorded_by = actor
-        consent._history_user = actor
-        consent._change_reason = f"Consent {decision}"
-        consent.save()
+        with_history(consent, actor=actor, reason=f"Consent {decision}").save()
         recorded.append(consent)
     refresh_permitted_purposes(referral, actor=actor)
     return recorded
@@ -187,8 +202,9 @@ def consent_withdraw(
     *, actor: User, referral: Referral, purposes: list[str], given_by: str, reason: str
 ) -> list[Consent]:
     referral = _lock(referral)
-    require_referral_action(actor, referral, "record_consent")
-    if not reason.strip():
+    require(actor, "referral.record_consent", referral)
+    reason = _text(reason, field="reason", model=Consent, stored_as="note")
+    if not reason:
         raise field_error("reason", "Say how the withdrawal was made known", "required")
     consents = list(
         Consent.objects.select_for_update().filter(
@@ -202,10 +218,8 @@ def consent_withdraw(
         consent.decision = ConsentDecision.WITHDRAWN
         consent.decided_on = timezone.localdate()
         consent.recorded_by = actor
-        consent.note = reason.strip()
-        consent._history_user = actor
-        consent._change_reason = "Consent withdrawn"
-        consent.save()
+        consent.note = reason
+        with_history(consent, actor=actor, reason="Consent withdrawn").save()
     refresh_permitted_purposes(referral, actor=actor)
     return given
 
@@ -220,14 +234,15 @@ def gillick_record(
     rationale: str,
 ) -> GillickAssessment:
     referral = _lock(referral)
-    require_referral_action(actor, referral, "record_consent")
+    require(actor, "referral.record_consent", referral)
     _check_date(assessed_on, field="assessed_on")
     age = age_on(referral.person.date_of_birth, assessed_on)
     if age >= GILLICK_AGE:
         raise field_error(
             "assessed_on", f"Aged {age}: Gillick competence applies to under-16s", "not_under_16"
         )
-    if len(rationale.strip()) < MIN_JUSTIFICATION_LENGTH:
+    rationale = _text(rationale, field="rationale", model=GillickAssessment)
+    if len(rationale) < MIN_JUSTIFICATION_LENGTH:
         raise field_error(
             "rationale",
             f"Explain the assessment in at least {MIN_JUSTIFICATION_LENGTH} characters",
@@ -238,10 +253,9 @@ def gillick_record(
         competent=competent,
         assessed_by=actor,
         assessed_on=assessed_on,
-        rationale=rationale.strip(),
+        rationale=rationale,
     )
-    assessment._history_user = actor
-    assessment.save()
+    with_history(assessment, actor=actor, reason="Gillick competence assessed").save()
     refresh_permitted_purposes(referral, actor=actor)
     return assessment
 
@@ -251,7 +265,7 @@ def lawful_basis_record(
     *, actor: User, referral: Referral, purpose: str, ground: str, justification: str
 ) -> LawfulBasis:
     referral = _lock(referral)
-    require_referral_action(actor, referral, "record_consent")
+    require(actor, "referral.record_consent", referral)
     if purpose not in Purpose.values:
         raise field_error("purpose", "Unknown purpose", "invalid_choice")
     if ground not in LawfulBasisGround.values:
@@ -265,7 +279,8 @@ def lawful_basis_record(
             "by health or social care bodies; consider safeguarding or prevention of crime",
             "s16_not_available_to_health_or_social_care",
         )
-    if len(justification.strip()) < MIN_JUSTIFICATION_LENGTH:
+    justification = _text(justification, field="justification", model=LawfulBasis)
+    if len(justification) < MIN_JUSTIFICATION_LENGTH:
         raise field_error(
             "justification",
             f"Justify proceeding without consent in at least {MIN_JUSTIFICATION_LENGTH} characters",
@@ -275,12 +290,10 @@ def lawful_basis_record(
         referral=referral,
         purpose=purpose,
         ground=ground,
-        justification=justification.strip(),
+        justification=justification,
         recorded_by=actor,
     )
-    basis._history_user = actor
-    basis._change_reason = "Lawful basis recorded, awaiting approval"
-    basis.save()
+    with_history(basis, actor=actor, reason="Lawful basis recorded, awaiting approval").save()
     return basis
 
 
@@ -292,20 +305,18 @@ def lawful_basis_decide(
         LawfulBasis.objects.select_for_update().select_related("referral").get(pk=lawful_basis.pk)
     )
     referral = _lock(basis.referral)
-    require_referral_action(actor, referral, "decide_lawful_basis")
-    if basis.recorded_by_id == actor.pk:
-        raise PermissionDenied("Someone other than the person who recorded it must approve it")
+    basis.referral = referral
+    require(actor, "lawful_basis.decide", basis)
     if basis.status != LawfulBasisStatus.PENDING:
         raise ConflictError(f"This lawful basis was already {basis.get_status_display().lower()}")
-    if not approve and not note.strip():
+    note = _text(note, field="note", model=LawfulBasis, stored_as="decision_note")
+    if not approve and not note:
         raise field_error("note", "Say why the lawful basis is rejected", "required")
     basis.status = LawfulBasisStatus.APPROVED if approve else LawfulBasisStatus.REJECTED
     basis.decided_by = actor
     basis.decided_at = timezone.now()
-    basis.decision_note = note.strip()
-    basis._history_user = actor
-    basis._change_reason = f"Lawful basis {basis.status}"
-    basis.save()
+    basis.decision_note = note
+    with_history(basis, actor=actor, reason=f"Lawful basis {basis.status}").save()
     refresh_permitted_purposes(referral, actor=actor)
     return basis
 
@@ -316,15 +327,15 @@ def lawful_basis_revoke(*, actor: User, lawful_basis: LawfulBasis, reason: str) 
         LawfulBasis.objects.select_for_update().select_related("referral").get(pk=lawful_basis.pk)
     )
     referral = _lock(basis.referral)
-    require_referral_action(actor, referral, "decide_lawful_basis")
+    basis.referral = referral
+    require(actor, "lawful_basis.revoke", basis)
     if basis.status != LawfulBasisStatus.APPROVED:
         raise ConflictError("Only an approved lawful basis can be revoked")
-    if not reason.strip():
+    reason = _text(reason, field="reason", model=LawfulBasis, stored_as="decision_note")
+    if not reason:
         raise field_error("reason", "Say why the lawful basis no longer holds", "required")
     basis.status = LawfulBasisStatus.REVOKED
-    basis.decision_note = reason.strip()
-    basis._history_user = actor
-    basis._change_reason = "Lawful basis revoked"
-    basis.save()
+    basis.decision_note = reason
+    with_history(basis, actor=actor, reason="Lawful basis revoked").save()
     refresh_permitted_purposes(referral, actor=actor)
     return basis

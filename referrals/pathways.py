@@ -108,7 +108,6 @@ RULES_IN_WORDS: dict[str, tuple[str, ...]] = {
 
 DASH_MAXIMUM = 27
 DASH_MARAC_THRESHOLD = 14
-REPEAT_WINDOW_MONTHS = 12
 
 
 @dataclass(frozen=True)

@@ -1,36 +1,157 @@
-"""Who may do what to a referral, by the capacity they act in (see
-``referrals.selectors.referral_capacities``). Services enforce these; views ask first, so a
-refused user is told so before their request body is even read."""
+"""Who may do what to a person or a referral: one rule per operation (see
+``core.permissions``). A referral is acted on in a capacity (see
+``referrals.selectors.referral_capacities``): as a referrer of the referring organisation,
+or as a coordinator of its area once it is submitted.
 
-from django.core.exceptions import PermissionDenied
+Services ``require`` these; API and web views ``require`` the same rule before reading a
+request body, so a refused user is told so first; pages ask ``can`` (or ``offered``).
 
-from partners.selectors import organisations_where_user_can
-from referrals.selectors import people_visible_to, referral_capacities
+Which statuses an operation is open in is not part of the permission: someone allowed to
+withdraw a referral who asks after it was withdrawn is told of a conflict (409), not
+refused (403). ``OPEN_IN`` holds those status lists, for the services and for ``offered``.
+"""
 
-REFERRAL_ACTIONS: dict[str, set[str]] = {
-    "change": {"referrer"},
-    "submit": {"referrer"},
-    "answer": {"referrer"},
-    "withdraw": {"referrer"},
-    "screen": {"coordinator"},
-    "record_consent": {"referrer", "coordinator"},
-    "decide_lawful_basis": {"coordinator"},
+# Module imports both ways (selectors asks "referral.view_linked"): names are read at call
+# time, so neither module needs the other fully loaded first.
+from core.permissions import RuleBook
+from partners import selectors as partner_selectors
+from partners.roles import Role
+from referrals import selectors
+from referrals.models import LawfulBasis, Person, Referral, ReferralStatus
+
+rules = RuleBook("referrals")
+can = rules.can
+require = rules.require
+
+REFERRER = "referrer"
+COORDINATOR = "coordinator"
+
+OPEN_IN: dict[str, tuple[str, ...]] = {
+    "referral.change": (ReferralStatus.DRAFT, ReferralStatus.RETURNED),
+    "referral.submit": (ReferralStatus.DRAFT,),
+    "referral.screen": (ReferralStatus.SUBMITTED,),
+    "referral.answer": (ReferralStatus.RETURNED,),
+    "referral.withdraw": (
+        ReferralStatus.DRAFT,
+        ReferralStatus.SUBMITTED,
+        ReferralStatus.RETURNED,
+        ReferralStatus.ACCEPTED_FOR_PANEL,
+    ),
 }
 
 
-def require_referral_action(actor, referral, action: str) -> None:
-    if not referral_capacities(actor, referral) & REFERRAL_ACTIONS[action]:
-        raise PermissionDenied(f"Your role on this referral does not allow you to {action}")
+def is_open(referral: Referral, action: str) -> bool:
+    """Whether the referral's status lets ``action`` happen (for anyone allowed to)."""
+    statuses = OPEN_IN.get(action)
+    return statuses is None or referral.status in statuses
 
 
-def require_role_permission(actor, permission: str) -> None:
-    """The actor holds, in some organisation, a role that carries the model permission."""
-    if not organisations_where_user_can(actor, permission):
-        raise PermissionDenied("Your role does not allow this")
+def offered(actor, referral: Referral, actions) -> dict[str, bool]:
+    """What a referral page may offer: allowed for this actor and open in this status,
+    keyed by verb (``offered(...)["withdraw"]``)."""
+    return {
+        action.rsplit(".", 1)[-1]: can(actor, action, referral) and is_open(referral, action)
+        for action in actions
+    }
 
 
-def require_person_change(actor, person) -> None:
-    """Visible is not enough: the actor's organisation must maintain the record."""
-    editable = people_visible_to(actor, permission="referrals.change_person")
-    if not editable.filter(pk=person.pk).exists():
-        raise PermissionDenied("You may not change this person's details")
+def _acts_as(actor, referral: Referral, *capacities: str) -> bool:
+    return bool(selectors.referral_capacities(actor, referral) & set(capacities))
+
+
+# --- People ------------------------------------------------------------------------------
+
+
+@rules.rule("person.create", refusal="Your role does not allow recording people")
+def _person_create(actor, obj=None) -> bool:
+    return bool(partner_selectors.organisations_where_user_can(actor, "referrals.add_person"))
+
+
+@rules.rule("person.change", refusal="You may not change this person's details")
+def _person_change(actor, person: Person) -> bool:
+    # Seeing someone is not enough: the actor's organisation must maintain the record.
+    editable = selectors.people_visible_to(actor, permission="referrals.change_person")
+    return editable.filter(pk=person.pk).exists()
+
+
+@rules.rule("person.match", refusal="Your role does not allow looking people up")
+def _person_match(actor, obj=None) -> bool:
+    return partner_selectors.user_can(actor, "referrals.view_person")
+
+
+# --- Referrals ---------------------------------------------------------------------------
+
+
+@rules.rule("referral.create", refusal="Your role does not allow making referrals")
+def _referral_create(actor, obj=None) -> bool:
+    # A signpost instead of a referral is recorded by the same people, under this rule.
+    return bool(partner_selectors.organisations_where_user_can(actor, "referrals.add_referral"))
+
+
+@rules.rule("referral.change", refusal="Only the referring organisation can change a referral")
+def _referral_change(actor, referral: Referral) -> bool:
+    return _acts_as(actor, referral, REFERRER)
+
+
+@rules.rule("referral.submit", refusal="Only the referring organisation can submit a referral")
+def _referral_submit(actor, referral: Referral) -> bool:
+    return _acts_as(actor, referral, REFERRER)
+
+
+@rules.rule(
+    "referral.answer",
+    refusal="Only the referring organisation can answer the coordinator's questions",
+)
+def _referral_answer(actor, referral: Referral) -> bool:
+    return _acts_as(actor, referral, REFERRER)
+
+
+@rules.rule("referral.withdraw", refusal="Only the referring organisation can withdraw a referral")
+def _referral_withdraw(actor, referral: Referral) -> bool:
+    return _acts_as(actor, referral, REFERRER)
+
+
+@rules.rule("referral.screen", refusal="Only a coordinator of the area can screen a referral")
+def _referral_screen(actor, referral: Referral) -> bool:
+    return _acts_as(actor, referral, COORDINATOR)
+
+
+@rules.rule("referral.screening_queue", refusal="The screening queue is for coordinators")
+def _screening_queue(actor, obj=None) -> bool:
+    return bool(partner_selectors.areas_where(actor, {Role.COORDINATOR}))
+
+
+@rules.rule(
+    "referral.view_linked",
+    refusal="Only a coordinator of the area sees the other referrals of the same person",
+)
+def _view_linked(actor, referral: Referral) -> bool:
+    return _acts_as(actor, referral, COORDINATOR)
+
+
+# --- Consent and the lawful basis --------------------------------------------------------
+
+
+@rules.rule(
+    "referral.record_consent",
+    refusal="Only the referring organisation or a coordinator of the area can record consent",
+)
+def _record_consent(actor, referral: Referral) -> bool:
+    return _acts_as(actor, referral, REFERRER, COORDINATOR)
+
+
+@rules.rule(
+    "lawful_basis.decide",
+    refusal="Only a coordinator of the area, other than whoever recorded it, can approve or "
+    "reject a lawful basis",
+)
+def _lawful_basis_decide(actor, basis: LawfulBasis) -> bool:
+    # Four eyes: someone other than the person who recorded it must approve it.
+    return basis.recorded_by_id != actor.pk and _acts_as(actor, basis.referral, COORDINATOR)
+
+
+@rules.rule(
+    "lawful_basis.revoke", refusal="Only a coordinator of the area can revoke a lawful basis"
+)
+def _lawful_basis_revoke(actor, basis: LawfulBasis) -> bool:
+    return _acts_as(actor, basis.referral, COORDINATOR)

@@ -9,7 +9,6 @@
 """
 
 import datetime
-import uuid
 
 from django.apps import apps
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
@@ -18,15 +17,16 @@ from django.utils import timezone
 
 from audit.models import BreakGlassGrant
 from audit.recorder import record_access
-from partners.models import Area, User
+from core.ids import uuid_or_404
+from partners.models import User
 from partners.roles import Role
-from partners.selectors import active_memberships, organisations_where_user_can
+from partners.selectors import active_memberships, areas_where, organisations_where_user_can
+from referrals import permissions
 from referrals.models import (
     Person,
     PersonGroupObjectPermission,
     PersonUserObjectPermission,
     Referral,
-    ReferralArea,
     ReferralStatus,
 )
 from referrals.pathways import RISK_ORDER, one_year_before
@@ -49,23 +49,9 @@ def screening_queue(user: User) -> QuerySet:
     return by_risk_then_age(queue.select_related("person", "organisation"))
 
 
-def _parse_uuid(value) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Http404("Not found") from exc
-
-
 def coordinator_areas(user: User) -> set[str]:
-    areas: set[str] = set()
-    for membership in active_memberships(user):
-        if membership.role != Role.COORDINATOR:
-            continue
-        if membership.organisation.area == Area.COUNTYWIDE:
-            areas.update(ReferralArea.values)
-        else:
-            areas.add(membership.organisation.area)
-    return areas
+    """The areas whose submitted referrals the user sees and screens as a coordinator."""
+    return areas_where(user, {Role.COORDINATOR})
 
 
 def referrals_visible_to(user: User) -> QuerySet:
@@ -88,7 +74,7 @@ def referral_get(user: User, referral_id) -> Referral:
     referral = (
         referrals_visible_to(user)
         .select_related("person", "organisation", "referrer")
-        .filter(pk=_parse_uuid(referral_id))
+        .filter(pk=uuid_or_404(referral_id))
         .first()
     )
     if referral is None:
@@ -149,7 +135,7 @@ def people_visible_to(user: User, *, permission: str = "referrals.view_person") 
 
 def person_get(user: User, person_id, *, permission: str = "referrals.view_person") -> Person:
     """The person, or 404 whether it does not exist or the user may not see it."""
-    person = people_visible_to(user, permission=permission).filter(pk=_parse_uuid(person_id))
+    person = people_visible_to(user, permission=permission).filter(pk=uuid_or_404(person_id))
     found = person.first()
     if found is None:
         record_access(user, action="view", object_type="person", object_id=person_id, denied=True)
@@ -184,6 +170,24 @@ def linked_referrals(referral: Referral) -> QuerySet:
         .select_related("organisation")
         .order_by("-referral_date")
     )
+
+
+def linked_referrals_visible_to(user: User, referral: Referral) -> list[Referral] | None:
+    """The other referrals of the same person that the user may see, or None when the
+    user may only learn whether they exist (see ``other_partners_referred``)."""
+    if not permissions.can(user, "referral.view_linked", referral):
+        return None
+    if referral.status == ReferralStatus.DRAFT:
+        return []
+    return list(linked_referrals(referral))
+
+
+def other_partners_referred(referral: Referral) -> bool:
+    """Whether other partners referred the same person within 12 months: what anyone who
+    sees the referral may know, so that they can ask the coordinator."""
+    if referral.status == ReferralStatus.DRAFT:
+        return False
+    return linked_referrals(referral).exclude(organisation_id=referral.organisation_id).exists()
 
 
 def previous_domestic_abuse_incident(

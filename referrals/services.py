@@ -4,16 +4,19 @@ one transaction, and records the acting user and the reason in the change histor
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from core.actors import SYSTEM
 from core.encryption import blind_index, normalise_identifier, normalise_name
-from core.errors import ConflictError, field_error
+from core.errors import ConflictError, field_error, require_version
+from core.history import with_history
+from core.text import bounded_text, model_max_length
 from partners.models import Organisation, User
-from partners.selectors import organisations_where_user_can, user_can
+from partners.selectors import acting_organisation
 from referrals import validators
 from referrals.consent import refresh_permitted_purposes
 from referrals.models import (
@@ -36,11 +39,7 @@ from referrals.pathways import (
     age_on,
     assess,
 )
-from referrals.permissions import (
-    require_person_change,
-    require_referral_action,
-    require_role_permission,
-)
+from referrals.permissions import OPEN_IN, require
 from referrals.selectors import (
     open_case_of_same_person,
     people_visible_to,
@@ -48,8 +47,10 @@ from referrals.selectors import (
     same_person_condition,
 )
 
-NAME_MAX_LENGTH = 100
-ADDRESS_MAX_LENGTH = 500
+NAME_MAX_LENGTH = model_max_length(Person, "given_name")
+ADDRESS_MAX_LENGTH = model_max_length(Person, "address")
+# A reason is kept in the change history, whose column holds this much.
+CHANGE_REASON_MAX_LENGTH = model_max_length(Person.history.model, "history_change_reason")
 IDENTIFIER_NORMALISERS = {
     "nhs_number": validators.normalise_nhs_number,
     "police_reference": validators.normalise_police_reference,
@@ -67,14 +68,18 @@ PERSON_FIELDS = (
 
 
 def _clean_text(value, *, field: str, max_length: int, required: bool, errors: dict) -> str:
-    text = " ".join((value or "").split()) if field != "address" else (value or "").strip()
-    if required and not text:
-        errors[field] = ValidationError("This field is required", code="required")
-    elif len(text) > max_length:
-        errors[field] = ValidationError(
-            f"Must be {max_length} characters or fewer", code="max_length"
+    """``bounded_text``, collecting the error so that every field is reported at once."""
+    try:
+        return bounded_text(
+            value,
+            field=field,
+            max_length=max_length,
+            required=required,
+            keep_lines=field == "address",
         )
-    return text
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+        return ""
 
 
 def _clean_person_fields(data: dict, *, partial: bool) -> dict:
@@ -145,62 +150,38 @@ def _clean_person_fields(data: dict, *, partial: bool) -> dict:
     return cleaned
 
 
-def _acting_organisation(
-    *, actor: User, permission: str, organisation: Organisation | None
-) -> Organisation:
-    require_role_permission(actor, permission)
-    allowed = organisations_where_user_can(actor, permission)
-    if organisation is None:
-        if len(allowed) > 1:
-            raise field_error(
-                "organisation", "You act for more than one organisation: say which one", "required"
-            )
-        return allowed[0]
-    if organisation.pk not in {org.pk for org in allowed}:
-        raise field_error(
-            "organisation",
-            "You do not hold a role that allows this in that organisation",
-            "invalid",
-        )
-    return organisation
-
-
 @transaction.atomic
 def person_create(
     *, actor: User, organisation: Organisation | None = None, reason: str = "", **fields
 ) -> Person:
-    acting_organisation = _acting_organisation(
-        actor=actor, permission="referrals.add_person", organisation=organisation
-    )
+    require(actor, "person.create")
+    acting = acting_organisation(actor, "referrals.add_person", organisation)
     cleaned = _clean_person_fields(fields, partial=False)
-    person = Person(**cleaned, created_by=actor, created_by_organisation=acting_organisation)
+    reason = bounded_text(reason, field="reason", max_length=CHANGE_REASON_MAX_LENGTH)
+    person = Person(**cleaned, created_by=actor, created_by_organisation=acting)
     person.refresh_blind_indexes()
-    person._history_user = actor
-    person._change_reason = reason or f"Recorded by {acting_organisation.name}"
-    person.save()
+    with_history(person, actor=actor, reason=reason or f"Recorded by {acting.name}").save()
     # The recording organisation sees and maintains its own record; any other sharing is
     # an explicit, audited decision made elsewhere (a referral, a case share).
     for permission in ("referrals.view_person", "referrals.change_person"):
-        assign_perm(permission, acting_organisation.group, person)
+        assign_perm(permission, acting.group, person)
     return person
 
 
 @transaction.atomic
 def person_update(
-    *, actor: User, person: Person, expected_version: int, reason: str = "", **changes
+    *, actor: User, person: Person, expected_version: int | None, reason: str = "", **changes
 ) -> Person:
-    require_person_change(actor, person)
+    require(actor, "person.change", person)
     locked = Person.objects.select_for_update().get(pk=person.pk)
-    if locked.version != expected_version:
-        raise ConflictError()
+    require_version(locked, expected_version)
     cleaned = _clean_person_fields(changes, partial=True)
+    reason = bounded_text(reason, field="reason", max_length=CHANGE_REASON_MAX_LENGTH)
     for field, value in cleaned.items():
         setattr(locked, field, value)
     locked.refresh_blind_indexes()
     locked.version += 1
-    locked._history_user = actor
-    locked._change_reason = reason or "Details corrected"
-    locked.save()
+    with_history(locked, actor=actor, reason=reason or "Details corrected").save()
     return locked
 
 
@@ -265,8 +246,7 @@ def _match_indexes(query: MatchQuery) -> Q:
 
 def person_match(*, actor: User, query: MatchQuery) -> QuerySet:
     """People matching exactly, among those the actor may see: others' existence never leaks."""
-    if not user_can(actor, "referrals.view_person"):
-        raise PermissionDenied("Your role does not allow looking people up")
+    require(actor, "person.match")
     return people_visible_to(actor).filter(_match_indexes(query))
 
 
@@ -291,18 +271,9 @@ REFERRAL_FIELDS = (
     "outside_focus_reason",
 )
 TEXT_LIMITS = {
-    "incident_place": 200,
-    "narrative": 10000,
-    "previous_incident_source": 200,
-    "outside_focus_reason": 1000,
+    field: model_max_length(Referral, field)
+    for field in ("incident_place", "narrative", "previous_incident_source", "outside_focus_reason")
 }
-WITHDRAWABLE = (
-    ReferralStatus.DRAFT,
-    ReferralStatus.SUBMITTED,
-    ReferralStatus.RETURNED,
-    ReferralStatus.ACCEPTED_FOR_PANEL,
-)
-EDITABLE = (ReferralStatus.DRAFT, ReferralStatus.RETURNED)
 
 
 class IneligibleReferral(ValidationError):
@@ -474,9 +445,7 @@ def _referral_person(
 
 
 def _save_referral(referral: Referral, *, actor: User, reason: str) -> Referral:
-    referral._history_user = actor
-    referral._change_reason = reason
-    referral.save()
+    with_history(referral, actor=actor, reason=reason).save()
     return referral
 
 
@@ -493,9 +462,8 @@ def referral_create(
     signpost_note: str = "",
     **details,
 ) -> Referral:
-    acting = _acting_organisation(
-        actor=actor, permission="referrals.add_referral", organisation=organisation
-    )
+    require(actor, "referral.create")
+    acting = acting_organisation(actor, "referrals.add_referral", organisation)
     referral_person = _referral_person(
         actor=actor,
         organisation=acting,
@@ -523,7 +491,9 @@ def referral_create(
         referral.age_at_referral = age_on(referral_person.date_of_birth, today)
         referral.status = ReferralStatus.SIGNPOSTED
         referral.signpost_service = signpost_service
-        referral.screening_note = signpost_note.strip()
+        referral.screening_note = _bounded(
+            signpost_note, field="signpost_note", stored_as="screening_note"
+        )
         return _save_referral(referral, actor=actor, reason="Signposted by the referrer")
     _apply_pathway_rules(referral)
     return _save_referral(referral, actor=actor, reason="Draft referral started")
@@ -537,11 +507,22 @@ def _lock_referral(referral: Referral) -> Referral:
     )
 
 
-def _require_status(referral: Referral, allowed, doing: str) -> None:
-    if referral.status not in allowed:
+def _require_status(referral: Referral, action: str, doing: str) -> None:
+    if referral.status not in OPEN_IN[action]:
         raise ConflictError(
             f"Cannot {doing} a referral that is {referral.get_status_display().lower()}"
         )
+
+
+def _bounded(value, *, field: str, stored_as: str | None = None, required: bool = False) -> str:
+    """Free text for a referral field, within the length the model stores."""
+    return bounded_text(
+        value,
+        field=field,
+        max_length=model_max_length(Referral, stored_as or field),
+        required=required,
+        keep_lines=True,
+    )
 
 
 def _move(referral: Referral, status: str) -> None:
@@ -552,13 +533,12 @@ def _move(referral: Referral, status: str) -> None:
 
 @transaction.atomic
 def referral_update(
-    *, actor: User, referral: Referral, expected_version: int, **changes
+    *, actor: User, referral: Referral, expected_version: int | None, **changes
 ) -> Referral:
     referral = _lock_referral(referral)
-    require_referral_action(actor, referral, "change")
-    _require_status(referral, EDITABLE, "change")
-    if referral.version != expected_version:
-        raise ConflictError()
+    require(actor, "referral.change", referral)
+    _require_status(referral, "referral.change", "change")
+    require_version(referral, expected_version)
     _assign_referral_fields(referral, changes)
     _validate_referral_fields(referral, today=timezone.localdate())
     _apply_pathway_rules(referral)
@@ -567,7 +547,8 @@ def referral_update(
 
 
 def _require_panel_consent(referral: Referral) -> None:
-    if Purpose.PANEL_DISCUSSION not in refresh_permitted_purposes(referral):
+    # The system re-reads the position: the actor changed no consent by asking.
+    if Purpose.PANEL_DISCUSSION not in refresh_permitted_purposes(referral, actor=SYSTEM):
         raise field_error(
             "consent",
             "Record consent for panel discussion, or an approved lawful basis, first",
@@ -578,8 +559,8 @@ def _require_panel_consent(referral: Referral) -> None:
 @transaction.atomic
 def referral_submit(*, actor: User, referral: Referral) -> Referral:
     referral = _lock_referral(referral)
-    require_referral_action(actor, referral, "submit")
-    _require_status(referral, (ReferralStatus.DRAFT,), "submit")
+    require(actor, "referral.submit", referral)
+    _require_status(referral, "referral.submit", "submit")
     referral.referral_date = timezone.localdate()
     _validate_referral_fields(referral, today=referral.referral_date)
     _apply_pathway_rules(referral)
@@ -607,20 +588,22 @@ def referral_screen(
     signpost_service: str = "",
 ) -> Referral:
     referral = _lock_referral(referral)
-    require_referral_action(actor, referral, "screen")
-    _require_status(referral, (ReferralStatus.SUBMITTED,), "screen")
+    require(actor, "referral.screen", referral)
+    _require_status(referral, "referral.screen", "screen")
     if outcome not in ScreeningOutcome.values:
         raise field_error(
             "outcome", f"Choose one of: {', '.join(ScreeningOutcome.values)}", "invalid_choice"
         )
+    note = _bounded(note, field="note", stored_as="screening_note")
+    questions = _bounded(questions, field="questions", stored_as="return_questions")
     if outcome == ReferralStatus.ACCEPTED_FOR_PANEL:
         _require_panel_consent(referral)
     elif outcome == ReferralStatus.RETURNED:
-        if not questions.strip():
+        if not questions:
             raise field_error("questions", "Ask the referrer what you need to know", "required")
-        referral.return_questions = questions.strip()
+        referral.return_questions = questions
     elif outcome == ReferralStatus.DECLINED:
-        if not note.strip():
+        if not note:
             raise field_error("note", "Give the reason for declining", "required")
     elif outcome == ReferralStatus.SIGNPOSTED:
         if signpost_service not in SignpostService.values:
@@ -630,7 +613,7 @@ def referral_screen(
                 "required",
             )
         referral.signpost_service = signpost_service
-    referral.screening_note = note.strip()
+    referral.screening_note = note
     referral.screened_by = actor
     referral.screened_at = timezone.now()
     _move(referral, outcome)
@@ -642,11 +625,12 @@ def referral_screen(
 @transaction.atomic
 def referral_answer(*, actor: User, referral: Referral, answer: str) -> Referral:
     referral = _lock_referral(referral)
-    require_referral_action(actor, referral, "answer")
-    _require_status(referral, (ReferralStatus.RETURNED,), "answer questions on")
-    if not answer.strip():
+    require(actor, "referral.answer", referral)
+    _require_status(referral, "referral.answer", "answer questions on")
+    answer = _bounded(answer, field="answer", stored_as="referrer_answer")
+    if not answer:
         raise field_error("answer", "Answer the coordinator's questions", "required")
-    referral.referrer_answer = answer.strip()
+    referral.referrer_answer = answer
     _require_panel_consent(referral)
     _move(referral, ReferralStatus.SUBMITTED)
     return _save_referral(referral, actor=actor, reason="Questions answered and resubmitted")
@@ -655,10 +639,11 @@ def referral_answer(*, actor: User, referral: Referral, answer: str) -> Referral
 @transaction.atomic
 def referral_withdraw(*, actor: User, referral: Referral, reason: str) -> Referral:
     referral = _lock_referral(referral)
-    require_referral_action(actor, referral, "withdraw")
-    _require_status(referral, WITHDRAWABLE, "withdraw")
-    if not reason.strip():
+    require(actor, "referral.withdraw", referral)
+    _require_status(referral, "referral.withdraw", "withdraw")
+    reason = _bounded(reason, field="reason", stored_as="withdrawal_reason")
+    if not reason:
         raise field_error("reason", "Say why the referral is withdrawn", "required")
-    referral.withdrawal_reason = reason.strip()
+    referral.withdrawal_reason = reason
     _move(referral, ReferralStatus.WITHDRAWN)
     return _save_referral(referral, actor=actor, reason="Withdrawn by the referrer")

@@ -3,7 +3,7 @@ selector, and renders; the rules live in the services."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -15,12 +15,11 @@ from referrals import consent as consent_services
 from referrals import forms
 from referrals.models import ReferralStatus
 from referrals.pathways import RULES_IN_WORDS, Pathway
-from referrals.permissions import require_referral_action, require_role_permission
+from referrals.permissions import offered, require
 from referrals.selectors import (
-    coordinator_areas,
-    linked_referrals,
+    linked_referrals_visible_to,
+    other_partners_referred,
     person_get,
-    referral_capacities,
     referral_get,
     referrals_visible_to,
 )
@@ -28,7 +27,6 @@ from referrals.selectors import (
     screening_queue as referrals_to_screen,
 )
 from referrals.services import (
-    WITHDRAWABLE,
     MatchQuery,
     person_create,
     person_match,
@@ -42,6 +40,14 @@ from referrals.services import (
 )
 
 PAGE_SIZE = 25
+# What a referral's page may offer; each is asked of referrals.permissions.
+PAGE_ACTIONS = (
+    "referral.record_consent",
+    "referral.submit",
+    "referral.screen",
+    "referral.answer",
+    "referral.withdraw",
+)
 
 
 def _details_from(form) -> dict:
@@ -75,8 +81,7 @@ def referral_list(request):
 
 @login_required
 def screening_queue(request):
-    if not coordinator_areas(request.user):
-        raise PermissionDenied("The screening queue is for coordinators")
+    require(request.user, "referral.screening_queue")
     page = Paginator(referrals_to_screen(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     record_access(
         request.user,
@@ -119,7 +124,7 @@ def find_person(request):
 @login_required
 def new_person(request):
     if request.method == "POST":
-        require_role_permission(request.user, "referrals.add_person")
+        require(request.user, "person.create")
     form = forms.NewPersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         details = {k: v for k, v in form.cleaned_data.items() if k != "allow_possible_duplicate"}
@@ -164,13 +169,13 @@ def edit_referral(request, referral_id):
     initial = {name: getattr(referral, name) for name in forms.ReferralDetailsForm.base_fields}
     form = forms.ReferralDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST":
-        require_referral_action(request.user, referral, "change")
+        require(request.user, "referral.change", referral)
     if request.method == "POST" and form.is_valid():
         try:
             referral_update(
                 actor=request.user,
                 referral=referral,
-                expected_version=int(request.POST.get("version", 0)),
+                expected_version=request.POST.get("version"),
                 **_details_from(form),
             )
             return redirect("referrals:check", referral_id=referral.pk)
@@ -189,7 +194,7 @@ def edit_referral(request, referral_id):
 def referral_consent(request, referral_id):
     referral = referral_get(request.user, referral_id)
     if request.method == "POST":
-        require_referral_action(request.user, referral, "record_consent")
+        require(request.user, "referral.record_consent", referral)
     form = forms.ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -218,7 +223,7 @@ def referral_check(request, referral_id):
     referral = referral_get(request.user, referral_id)
     error = None
     if request.method == "POST":
-        require_referral_action(request.user, referral, "submit")
+        require(request.user, "referral.submit", referral)
         try:
             referral_submit(actor=request.user, referral=referral)
             messages.success(request, "Referral submitted: a coordinator will screen it")
@@ -241,15 +246,12 @@ def referral_check(request, referral_id):
 @login_required
 def referral_detail(request, referral_id, forms_with_errors=None, status=200):
     referral = referral_get(request.user, referral_id)
-    capacities = referral_capacities(request.user, referral)
-    linked = list(linked_referrals(referral)) if referral.status != ReferralStatus.DRAFT else []
     context = {
         "referral": referral,
-        "capacities": capacities,
-        "linked": linked if "coordinator" in capacities else None,
-        "other_referrals_exist": any(r.organisation_id != referral.organisation_id for r in linked),
+        "offer": offered(request.user, referral, PAGE_ACTIONS),
+        "linked": linked_referrals_visible_to(request.user, referral),
+        "other_referrals_exist": other_partners_referred(referral),
         "position": consent_services.consent_position(referral).values(),
-        "can_withdraw": "referrer" in capacities and referral.status in WITHDRAWABLE,
         "screening_form": forms.ScreeningForm(),
         "answer_form": forms.AnswerForm(),
         "withdraw_form": forms.WithdrawForm(),
@@ -259,9 +261,9 @@ def referral_detail(request, referral_id, forms_with_errors=None, status=200):
     return render(request, "referrals/detail.html", context, status=status)
 
 
-def _act(request, referral_id, form_class, form_name, action, permission):
+def _act(request, referral_id, form_class, form_name, action, rule):
     referral = referral_get(request.user, referral_id)
-    require_referral_action(request.user, referral, permission)
+    require(request.user, rule, referral)
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -281,7 +283,9 @@ def screen(request, referral_id):
         referral_screen(actor=request.user, referral=referral, **data)
         messages.success(request, "Screening recorded")
 
-    return _act(request, referral_id, forms.ScreeningForm, "screening_form", action, "screen")
+    return _act(
+        request, referral_id, forms.ScreeningForm, "screening_form", action, "referral.screen"
+    )
 
 
 @login_required
@@ -291,7 +295,7 @@ def answer(request, referral_id):
         referral_answer(actor=request.user, referral=referral, answer=data["answer"])
         messages.success(request, "Answer sent: the referral is back with the coordinator")
 
-    return _act(request, referral_id, forms.AnswerForm, "answer_form", action, "answer")
+    return _act(request, referral_id, forms.AnswerForm, "answer_form", action, "referral.answer")
 
 
 @login_required
@@ -301,4 +305,6 @@ def withdraw(request, referral_id):
         referral_withdraw(actor=request.user, referral=referral, reason=data["reason"])
         messages.success(request, "Referral withdrawn")
 
-    return _act(request, referral_id, forms.WithdrawForm, "withdraw_form", action, "withdraw")
+    return _act(
+        request, referral_id, forms.WithdrawForm, "withdraw_form", action, "referral.withdraw"
+    )

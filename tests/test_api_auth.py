@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from api.models import ApiToken, hash_token
+from core.actors import SYSTEM
 from partners.roles import Role
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -107,7 +108,7 @@ def test_me_lists_organisations_and_roles(api, school_caseworker, school, police
     from partners.services import membership_create
 
     membership_create(
-        user=school_caseworker, organisation=police, role=Role.PANEL_MEMBER, actor=None
+        user=school_caseworker, organisation=police, role=Role.PANEL_MEMBER, actor=SYSTEM
     )
 
     body = api(school_caseworker).get(ME_URL).json()

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from core.actors import SYSTEM
 from referrals.models import Person
 from tests.factories import make_member, make_person
 
@@ -100,7 +101,9 @@ class TestRecordingAPerson:
     ):
         from partners.services import membership_create
 
-        membership_create(user=school_caseworker, organisation=police, role="referrer", actor=None)
+        membership_create(
+            user=school_caseworker, organisation=police, role="referrer", actor=SYSTEM
+        )
 
         ambiguous = api(school_caseworker).post(PEOPLE_URL, VALID, format="json")
         chosen = api(school_caseworker).post(
@@ -156,7 +159,7 @@ class TestSeeingAPerson:
 
         person = make_person(school_caseworker)
         membership_end(
-            membership=Membership.objects.get(user=school_caseworker), actor=None, reason="Left"
+            membership=Membership.objects.get(user=school_caseworker), actor=SYSTEM, reason="Left"
         )
 
         assert api(school_caseworker).get(f"{PEOPLE_URL}{person.pk}/").status_code == 404

@@ -1,9 +1,10 @@
-"""API views: parse, call one service or selector, shape the answer. No rules live here."""
+"""Token, "me", organisation and membership endpoints: parse, ask the rule, call one service
+or selector, shape the answer. No rules live here."""
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, AuthenticationFailed
@@ -12,26 +13,17 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from api import serializers
 from api.authentication import HashedTokenAuthentication
 from api.models import ApiToken
+from api.partners import serializers
+from api.selectors import api_tokens_visible_to
 from api.services import api_token_issue, api_token_revoke
-from audit.recorder import record_access
 from partners.lockout import MESSAGE as LOCKOUT_MESSAGE
 from partners.models import Membership, Organisation, User
-from partners.roles import Role
-from partners.selectors import active_memberships, user_has_role, user_roles
-from partners.services import (
-    membership_create,
-    membership_end,
-    organisation_create,
-    require_admin,
-)
+from partners.permissions import require
+from partners.selectors import active_memberships, user_roles
+from partners.services import membership_create, membership_end, organisation_create
 from partners.two_factor import two_factor_reset
-from referrals.models import Person
-from referrals.permissions import require_person_change, require_role_permission
-from referrals.selectors import person_get
-from referrals.services import MatchQuery, person_create, person_match, person_update
 
 
 class SignInPaused(APIException):
@@ -97,9 +89,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        if user_has_role(self.request.user, Role.ADMIN):
-            return ApiToken.objects.select_related("user")
-        return ApiToken.objects.filter(user=self.request.user)
+        return api_tokens_visible_to(self.request.user)
 
     @extend_schema(request=None, responses={200: serializers.ApiTokenSerializer})
     @action(detail=True, methods=["post"])
@@ -131,7 +121,7 @@ class TwoFactorResetView(APIView):
 
     @extend_schema(request=serializers.MembershipEndSerializer, responses={204: None})
     def post(self, request, user_id):
-        require_admin(request.user)
+        require(request.user, "two_factor.reset")
         data = serializers.MembershipEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = get_object_or_404(User, pk=user_id)
@@ -152,7 +142,7 @@ class OrganisationViewSet(
     filterset_fields = ["organisation_type", "area", "active"]
 
     def create(self, request, *args, **kwargs):
-        require_admin(request.user)
+        require(request.user, "organisation.manage")
         return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
@@ -176,7 +166,7 @@ class MembershipViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        require_admin(self.request.user)
+        require(self.request.user, "membership.manage")
         return Membership.objects.select_related("user", "organisation")
 
     def create(self, request, *args, **kwargs):
@@ -199,68 +189,3 @@ class MembershipViewSet(
             membership=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
         )
         return Response(serializers.MembershipSerializer(membership).data)
-
-
-class PersonViewSet(viewsets.GenericViewSet):
-    """People referred to the partnership. Only people you may see exist, as far as you know."""
-
-    serializer_class = serializers.PersonSerializer
-    # Never used to fetch: every read goes through referrals.selectors. Typed for the schema.
-    queryset = Person.objects.none()
-    lookup_value_regex = "[0-9a-fA-F-]{36}"
-
-    @extend_schema(
-        request=serializers.PersonCreateSerializer,
-        responses={201: serializers.PersonSerializer},
-    )
-    def create(self, request):
-        require_role_permission(request.user, "referrals.add_person")
-        data = serializers.PersonCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        person = person_create(actor=request.user, **data.validated_data)
-        return Response(serializers.PersonSerializer(person).data, status=status.HTTP_201_CREATED)
-
-    def retrieve(self, request, pk=None):
-        person = person_get(request.user, pk)
-        return Response(serializers.PersonSerializer(person).data)
-
-    @extend_schema(
-        request=serializers.PersonUpdateSerializer,
-        responses={
-            200: serializers.PersonSerializer,
-            409: OpenApiResponse(description="Changed by someone else since you read it"),
-        },
-    )
-    def partial_update(self, request, pk=None):
-        person = person_get(request.user, pk)
-        require_person_change(request.user, person)
-        data = serializers.PersonUpdateSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        changes = dict(data.validated_data)
-        person = person_update(
-            actor=request.user,
-            person=person,
-            expected_version=changes.pop("version"),
-            reason=changes.pop("reason", ""),
-            **changes,
-        )
-        return Response(serializers.PersonSerializer(person).data)
-
-    @extend_schema(
-        parameters=[serializers.PersonMatchQuerySerializer],
-        responses=serializers.PersonSerializer(many=True),
-    )
-    @action(detail=False, methods=["get"])
-    def match(self, request):
-        query = serializers.PersonMatchQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        people = person_match(actor=request.user, query=MatchQuery(**query.validated_data))
-        page = self.paginate_queryset(people.order_by("created_at"))
-        record_access(
-            request.user,
-            action="search",
-            object_type="person",
-            objects=page,
-            person_of=lambda person: person.pk,
-        )
-        return self.get_paginated_response(serializers.PersonSerializer(page, many=True).data)

@@ -1,4 +1,5 @@
-"""Referral, consent and pathway endpoints: parse, call one service, shape the answer."""
+"""People, referral, consent and pathway endpoints: parse, ask the rule (before reading a
+body), call one service or selector, shape the answer."""
 
 import django_filters
 from django.http import Http404
@@ -8,20 +9,25 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api import referral_serializers as s
 from api.idempotency import idempotent
+from api.referrals import serializers as s
 from audit.recorder import record_access
 from referrals import consent as consent_services
-from referrals.models import LawfulBasis, Referral, ReferralStatus
+from referrals.models import LawfulBasis, Person, Referral, ReferralStatus
 from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
-from referrals.permissions import require_referral_action, require_role_permission
+from referrals.permissions import require
 from referrals.selectors import (
-    linked_referrals,
-    referral_capacities,
+    linked_referrals_visible_to,
+    other_partners_referred,
+    person_get,
     referral_get,
     referrals_visible_to,
 )
 from referrals.services import (
+    MatchQuery,
+    person_create,
+    person_match,
+    person_update,
     referral_answer,
     referral_create,
     referral_screen,
@@ -62,14 +68,10 @@ class ReferralViewSet(viewsets.GenericViewSet):
         )
 
     def _detail(self, referral, *, status_code=status.HTTP_200_OK):
-        capacities = referral_capacities(self.request.user, referral)
-        context = {}
-        linked = list(linked_referrals(referral)) if referral.status != "draft" else []
-        if "coordinator" in capacities:
-            context["linked_referrals"] = linked
-        context["other_referrals_exist"] = any(
-            item.organisation_id != referral.organisation_id for item in linked
-        )
+        context = {
+            "linked_referrals": linked_referrals_visible_to(self.request.user, referral),
+            "other_referrals_exist": other_partners_referred(referral),
+        }
         data = s.ReferralSerializer(referral, context=context).data
         return Response(data, status=status_code)
 
@@ -89,7 +91,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @extend_schema(request=s.ReferralCreateSerializer, responses={201: s.ReferralSerializer})
     @idempotent
     def create(self, request):
-        require_role_permission(request.user, "referrals.add_referral")
+        require(request.user, "referral.create")
         data = s.ReferralCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         details = dict(data.validated_data)
@@ -106,7 +108,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"])
     @idempotent
     def signpost(self, request):
-        require_role_permission(request.user, "referrals.add_referral")
+        require(request.user, "referral.create")
         data = s.ReferralSignpostSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         details = dict(data.validated_data)
@@ -127,14 +129,14 @@ class ReferralViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request, pk=None):
         referral = referral_get(request.user, pk)
-        require_referral_action(request.user, referral, "change")
+        require(request.user, "referral.change", referral)
         data = s.ReferralUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         referral = referral_update(
             actor=request.user,
             referral=referral,
-            expected_version=changes.pop("version"),
+            expected_version=changes.pop("version", None),
             **changes,
         )
         return self._detail(referral)
@@ -144,7 +146,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @idempotent
     def submit(self, request, pk=None):
         referral = referral_get(request.user, pk)
-        require_referral_action(request.user, referral, "submit")
+        require(request.user, "referral.submit", referral)
         referral = referral_submit(actor=request.user, referral=referral)
         return self._detail(referral)
 
@@ -153,7 +155,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @idempotent
     def screen(self, request, pk=None):
         referral = referral_get(request.user, pk)
-        require_referral_action(request.user, referral, "screen")
+        require(request.user, "referral.screen", referral)
         data = s.ScreenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         referral = referral_screen(actor=request.user, referral=referral, **data.validated_data)
@@ -164,7 +166,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @idempotent
     def answer(self, request, pk=None):
         referral = referral_get(request.user, pk)
-        require_referral_action(request.user, referral, "answer")
+        require(request.user, "referral.answer", referral)
         data = s.AnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         referral = referral_answer(
@@ -179,7 +181,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @idempotent
     def withdraw(self, request, pk=None):
         referral = referral_get(request.user, pk)
-        require_referral_action(request.user, referral, "withdraw")
+        require(request.user, "referral.withdraw", referral)
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         referral = referral_withdraw(
@@ -188,6 +190,72 @@ class ReferralViewSet(viewsets.GenericViewSet):
             reason=data.validated_data["reason"],
         )
         return self._detail(referral)
+
+
+class PersonViewSet(viewsets.GenericViewSet):
+    """People referred to the partnership. Only people you may see exist, as far as you know."""
+
+    serializer_class = s.PersonSerializer
+    # Never used to fetch: every read goes through referrals.selectors. Typed for the schema.
+    queryset = Person.objects.none()
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    @extend_schema(
+        request=s.PersonCreateSerializer,
+        responses={201: s.PersonSerializer},
+    )
+    def create(self, request):
+        require(request.user, "person.create")
+        data = s.PersonCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = person_create(actor=request.user, **data.validated_data)
+        return Response(s.PersonSerializer(person).data, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request, pk=None):
+        person = person_get(request.user, pk)
+        return Response(s.PersonSerializer(person).data)
+
+    @extend_schema(
+        request=s.PersonUpdateSerializer,
+        responses={
+            200: s.PersonSerializer,
+            409: OpenApiResponse(description="Changed by someone else since you read it"),
+        },
+    )
+    def partial_update(self, request, pk=None):
+        person = person_get(request.user, pk)
+        require(request.user, "person.change", person)
+        data = s.PersonUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        person = person_update(
+            actor=request.user,
+            person=person,
+            expected_version=changes.pop("version", None),
+            reason=changes.pop("reason", ""),
+            **changes,
+        )
+        return Response(s.PersonSerializer(person).data)
+
+    @extend_schema(
+        parameters=[s.PersonMatchQuerySerializer],
+        responses=s.PersonSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"])
+    def match(self, request):
+        require(request.user, "person.match")
+        query = s.PersonMatchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        people = person_match(actor=request.user, query=MatchQuery(**query.validated_data))
+        page = self.paginate_queryset(people.order_by("created_at"))
+        record_access(
+            request.user,
+            action="search",
+            object_type="person",
+            objects=page,
+            person_of=lambda person: person.pk,
+        )
+        return self.get_paginated_response(s.PersonSerializer(page, many=True).data)
 
 
 def _consent_overview(referral: Referral) -> dict:
@@ -254,7 +322,7 @@ class ReferralConsentView(APIView):
     )
     def post(self, request, referral_id):
         referral = referral_get(request.user, referral_id)
-        require_referral_action(request.user, referral, "record_consent")
+        require(request.user, "referral.record_consent", referral)
         data = s.ConsentRecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         consent_services.consent_record(
@@ -274,7 +342,7 @@ class ConsentWithdrawView(APIView):
     )
     def post(self, request, referral_id):
         referral = referral_get(request.user, referral_id)
-        require_referral_action(request.user, referral, "record_consent")
+        require(request.user, "referral.record_consent", referral)
         data = s.ConsentWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         consent_services.consent_withdraw(
@@ -291,7 +359,7 @@ class GillickView(APIView):
     )
     def post(self, request, referral_id):
         referral = referral_get(request.user, referral_id)
-        require_referral_action(request.user, referral, "record_consent")
+        require(request.user, "referral.record_consent", referral)
         data = s.GillickSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         consent_services.gillick_record(
@@ -311,7 +379,7 @@ class LawfulBasisView(APIView):
     )
     def post(self, request, referral_id):
         referral = referral_get(request.user, referral_id)
-        require_referral_action(request.user, referral, "record_consent")
+        require(request.user, "referral.record_consent", referral)
         data = s.LawfulBasisRecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         consent_services.lawful_basis_record(
@@ -335,7 +403,9 @@ class LawfulBasisDecisionView(APIView):
         basis = LawfulBasis.objects.filter(referral=referral, pk=basis_id).first()
         if basis is None:
             raise Http404("No such lawful basis")
-        require_referral_action(request.user, referral, "decide_lawful_basis")
+        basis.referral = referral
+        rule = "lawful_basis.revoke" if self.decision == "revoke" else "lawful_basis.decide"
+        require(request.user, rule, basis)
         data = s.LawfulBasisDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         note = data.validated_data.get("note", "")

@@ -1,13 +1,11 @@
-"""Shapes of API requests and responses. Validation of meaning lives in the services; these
-only check types and sizes, so a field that is too long never reaches a service."""
+"""Shapes of token, organisation, membership and "me" requests and responses (types and
+sizes only; validation of meaning lives in the services)."""
 
 from rest_framework import serializers
 
 from api.models import ApiToken
 from partners.models import Area, Membership, Organisation, OrganisationType, User
 from partners.roles import Role
-from referrals.models import Gender, Person
-from referrals.services import ADDRESS_MAX_LENGTH, NAME_MAX_LENGTH
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -97,72 +95,3 @@ class MeSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "full_name", "email", "memberships", "roles"]
-
-
-def _text(max_length, **kwargs):
-    return serializers.CharField(max_length=max_length, trim_whitespace=True, **kwargs)
-
-
-class PersonWriteSerializer(serializers.Serializer):
-    given_name = _text(NAME_MAX_LENGTH)
-    family_name = _text(NAME_MAX_LENGTH)
-    date_of_birth = serializers.DateField()
-    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
-    address = _text(ADDRESS_MAX_LENGTH, required=False, allow_blank=True)
-    postcode = _text(10, required=False, allow_blank=True)
-    nhs_number = _text(12, required=False, allow_blank=True)
-    police_reference = _text(30, required=False, allow_blank=True)
-    unique_pupil_number = _text(15, required=False, allow_blank=True)
-
-
-class PersonCreateSerializer(PersonWriteSerializer):
-    organisation = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.filter(active=True),
-        required=False,
-        help_text="The organisation you act for; needed only if you act for more than one.",
-    )
-
-
-class PersonUpdateSerializer(PersonWriteSerializer):
-    version = serializers.IntegerField(
-        min_value=1, help_text="The version you read; a stale version is refused with 409."
-    )
-    reason = _text(500, required=False, allow_blank=True)
-
-    def validate(self, attrs):
-        if "version" not in attrs:
-            raise serializers.ValidationError(
-                {"version": "Say which version you are changing"}, code="required"
-            )
-        return attrs
-
-
-class PersonSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Person
-        fields = [
-            "id",
-            "given_name",
-            "family_name",
-            "date_of_birth",
-            "gender",
-            "address",
-            "postcode",
-            "postcode_district",
-            "nhs_number",
-            "police_reference",
-            "unique_pupil_number",
-            "created_by_organisation",
-            "created_at",
-            "updated_at",
-            "version",
-        ]
-        read_only_fields = fields
-
-
-class PersonMatchQuerySerializer(serializers.Serializer):
-    family_name = _text(NAME_MAX_LENGTH, required=False)
-    date_of_birth = serializers.DateField(required=False)
-    nhs_number = _text(12, required=False)
-    police_reference = _text(30, required=False)
-    unique_pupil_number = _text(15, required=False)

@@ -1,23 +1,99 @@
-"""Shapes of referral and consent requests and responses (types and sizes only)."""
+"""Shapes of person, referral and consent requests and responses (types and sizes only;
+the services bound what they store themselves)."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers import PersonWriteSerializer
 from partners.models import Organisation
 from referrals.models import (
     ConsentDecision,
     ConsentGiver,
     ConsentMethod,
     DomesticAbuseRole,
+    Gender,
     LawfulBasisGround,
+    Person,
     Purpose,
     Referral,
     ReferralArea,
     SignpostService,
 )
 from referrals.pathways import DASH_MAXIMUM, Pathway, RiskFactor, RiskLevel
-from referrals.services import ScreeningOutcome
+from referrals.services import (
+    ADDRESS_MAX_LENGTH,
+    CHANGE_REASON_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    ScreeningOutcome,
+)
+
+# --- People ------------------------------------------------------------------------------
+
+
+def _text(max_length, **kwargs):
+    return serializers.CharField(max_length=max_length, trim_whitespace=True, **kwargs)
+
+
+class PersonWriteSerializer(serializers.Serializer):
+    given_name = _text(NAME_MAX_LENGTH)
+    family_name = _text(NAME_MAX_LENGTH)
+    date_of_birth = serializers.DateField()
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    address = _text(ADDRESS_MAX_LENGTH, required=False, allow_blank=True)
+    postcode = _text(10, required=False, allow_blank=True)
+    nhs_number = _text(12, required=False, allow_blank=True)
+    police_reference = _text(30, required=False, allow_blank=True)
+    unique_pupil_number = _text(15, required=False, allow_blank=True)
+
+
+class PersonCreateSerializer(PersonWriteSerializer):
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.filter(active=True),
+        required=False,
+        help_text="The organisation you act for; needed only if you act for more than one.",
+    )
+
+
+class PersonUpdateSerializer(PersonWriteSerializer):
+    version = serializers.IntegerField(
+        min_value=1,
+        required=True,
+        help_text="The version you read; a stale version is refused with 409.",
+    )
+    reason = _text(CHANGE_REASON_MAX_LENGTH, required=False, allow_blank=True)
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "gender",
+            "address",
+            "postcode",
+            "postcode_district",
+            "nhs_number",
+            "police_reference",
+            "unique_pupil_number",
+            "created_by_organisation",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class PersonMatchQuerySerializer(serializers.Serializer):
+    family_name = _text(NAME_MAX_LENGTH, required=False)
+    date_of_birth = serializers.DateField(required=False)
+    nhs_number = _text(12, required=False)
+    police_reference = _text(30, required=False)
+    unique_pupil_number = _text(15, required=False)
+
+
+# --- Referrals ---------------------------------------------------------------------------
 
 
 class ReferralDetailsSerializer(serializers.Serializer):
@@ -69,14 +145,11 @@ class ReferralSignpostSerializer(ReferralCreateSerializer):
 
 
 class ReferralUpdateSerializer(ReferralDetailsSerializer):
-    version = serializers.IntegerField(min_value=1)
-
-    def validate(self, attrs):
-        if "version" not in attrs:
-            raise serializers.ValidationError(
-                {"version": "Say which version you are changing"}, code="required"
-            )
-        return attrs
+    version = serializers.IntegerField(
+        min_value=1,
+        required=True,
+        help_text="The version you read; a stale version is refused with 409.",
+    )
 
 
 class ScreenSerializer(serializers.Serializer):
