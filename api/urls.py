@@ -1,7 +1,9 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from api import audit_views, case_views, intervention_views, referral_views, views
+from api import audit_views, referral_views, views
+from api.cases import views as case_views
+from api.interventions import views as intervention_views
 
 router = SimpleRouter()
 router.register("auth/tokens", views.ApiTokenViewSet, basename="api-token")

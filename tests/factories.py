@@ -4,6 +4,7 @@ import itertools
 import factory
 from django.utils import timezone
 
+from core.actors import SYSTEM
 from partners.models import Area, Organisation, OrganisationType, User
 from partners.services import membership_create, organisation_create
 from referrals.services import person_create
@@ -166,7 +167,7 @@ def make_intervention(provider, **overrides):
         "funding_stream": "Serious Violence Duty grant",
     }
     fields.update(overrides)
-    return intervention_create(actor=None, provider=provider, **fields)
+    return intervention_create(actor=SYSTEM, provider=provider, **fields)
 
 
 def case_ready_for_delivery(referrer, coordinator, chair, **overrides):

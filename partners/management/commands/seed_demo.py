@@ -280,6 +280,7 @@ class Command(BaseCommand):
         )
 
     def _catalogue(self, organisations):
+        from core.actors import SYSTEM
         from interventions.models import Intervention
         from interventions.services import intervention_create
 
@@ -330,7 +331,7 @@ class Command(BaseCommand):
             if Intervention.objects.filter(provider=provider, name=name).exists():
                 continue
             intervention_create(
-                actor=None,
+                actor=SYSTEM,
                 provider=provider,
                 name=name,
                 intervention_type=kind,
