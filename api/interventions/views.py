@@ -167,12 +167,13 @@ class AllocationViewSet(AllocationOutcomesMixin, viewsets.GenericViewSet):
     def create(self, request):
         # The case and the rule first, from the raw body, so that a refused user learns
         # nothing from the body's validation; the case is read (and its access recorded) once.
-        raw = request.data if isinstance(request.data, dict) else {}
-        case = case_get(request.user, raw.get("case"))
-        decision_id = raw.get("decision")
+        data = s.AllocationCreateSerializer(data=request.data)
+        if not isinstance(request.data, dict):  # not an object: nothing to look up
+            data.is_valid(raise_exception=True)
+        case = case_get(request.user, request.data.get("case"))
+        decision_id = request.data.get("decision")
         decision = decision_of_case(case, decision_id) if decision_id is not None else None
         require(request.user, "allocation.create", Allocation(case=case, decision=decision))
-        data = s.AllocationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         details = dict(data.validated_data)
         details.pop("case")
