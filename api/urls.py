@@ -1,7 +1,9 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from api import audit_views, case_views, intervention_views
+from api import audit_views
+from api.cases import views as case_views
+from api.interventions import views as intervention_views
 from api.partners import views as partner_views
 from api.referrals import views as referral_views
 

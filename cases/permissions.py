@@ -1,35 +1,93 @@
-"""Who may do what to a case or a panel meeting, by capacity (see ``cases.selectors``).
-Services enforce these; views ask first, before reading the request body."""
+"""Who may do what to a panel meeting, a case and their parts: one rule per operation.
 
-from django.core.exceptions import PermissionDenied
+Rules read the actor's capacity (``cases.selectors.meeting_capacities`` and
+``case_capacities``), never the object's state: a closed meeting or case is the service's to
+refuse with a 409. Services call ``require``; the web page and the API endpoint of each
+operation call the same ``require`` before reading the request body (so a refused user
+gets 403, not a 400 about their input); pages ask ``can``/``allowed`` what to offer.
+"""
 
-from cases.selectors import case_capacities, meeting_capacities
+from cases.selectors import areas_for_roles, case_capacities, covered_areas, meeting_capacities
+from core.permissions import RuleBook
+from partners.roles import Role
 
-CASE_ACTIONS: dict[str, set[str]] = {
-    "share": {"lead", "coordinator"},
-    "unshare": {"lead", "coordinator"},
-    "review": {"lead", "coordinator"},
-    "note": {"lead", "coordinator", "shared_caseworker"},
-    "close": {"lead", "coordinator"},
-    "reopen": {"lead", "coordinator"},
-    "allocate": {"lead", "coordinator"},
-    "record_outcome": {"lead", "coordinator"},
-}
-MEETING_ACTIONS: dict[str, set[str]] = {
-    "decide": {"chair"},
-    "transition": {"chair"},
-    "attendance": {"chair", "coordinator"},
-    "complete_action": {"chair", "coordinator"},
-}
+rules = RuleBook("cases")
+can = rules.can
+require = rules.require
+allowed = rules.allowed
+
+CASE_MANAGERS = {"lead", "coordinator"}
 
 
-def require_case_action(actor, case, action: str) -> set[str]:
-    capacities = case_capacities(actor, case)
-    if not capacities & CASE_ACTIONS[action]:
-        raise PermissionDenied(f"Your role on this case does not allow you to {action}")
-    return capacities
+# --- Panel meetings ----------------------------------------------------------------------
 
 
-def require_meeting_action(actor, meeting, action: str) -> None:
-    if not meeting_capacities(actor, meeting) & MEETING_ACTIONS[action]:
-        raise PermissionDenied(f"Your role in this meeting does not allow you to {action}")
+@rules.rule("meeting.arrange", refusal="Only a coordinator of the area arranges its panel")
+def _arrange(actor, area) -> bool:
+    """``area`` is where the panel meets: its coordinators arrange it (a countywide panel
+    takes both areas' referrals, so it needs a coordinator of both). Without an area: does
+    the actor arrange panels anywhere (what the planner offers, and the check made before a
+    request body is read)."""
+    coordinated = areas_for_roles(actor, {Role.COORDINATOR})
+    if area is None:
+        return bool(coordinated)
+    return covered_areas(area) <= coordinated
+
+
+def _chair(actor, meeting) -> bool:
+    return "chair" in meeting_capacities(actor, meeting)
+
+
+for _verb, _doing in (
+    ("start", "start"),
+    ("close", "close"),
+    ("reopen", "reopen"),
+    ("decide", "record or amend decisions of"),
+):
+    rules.rule(f"meeting.{_verb}", refusal=f"Only the chair may {_doing} the meeting")(_chair)
+
+
+@rules.rule(
+    "meeting.attendance", refusal="The chair or a coordinator of the area records attendance"
+)
+def _attendance(actor, meeting) -> bool:
+    return bool(meeting_capacities(actor, meeting) & {"chair", "coordinator"})
+
+
+@rules.rule(
+    "action.complete", refusal="The action's owner, the chair or a coordinator marks it done"
+)
+def _complete_action(actor, action) -> bool:
+    return action.owner_id == actor.pk or bool(
+        meeting_capacities(actor, action.decision.meeting) & {"chair", "coordinator"}
+    )
+
+
+# --- Cases -------------------------------------------------------------------------------
+
+
+def _manages(actor, case) -> bool:
+    return bool(case_capacities(actor, case) & CASE_MANAGERS)
+
+
+for _verb in ("share", "unshare", "review", "close", "reopen"):
+    rules.rule(
+        f"case.{_verb}",
+        refusal=f"Only the lead professional or a coordinator may {_verb} this case",
+    )(_manages)
+
+
+@rules.rule(
+    "case.note",
+    refusal="The lead professional, a coordinator or a caseworker the case is shared with "
+    "adds notes",
+)
+def _note(actor, case) -> bool:
+    return bool(case_capacities(actor, case) & {*CASE_MANAGERS, "shared_caseworker"})
+
+
+@rules.rule("note.edit", refusal="Only the author may edit a note")
+def _edit_note(actor, note) -> bool:
+    # Who, not when: past the 24-hour window the note is refused by the service (409), as
+    # its state, and the author adds a correction instead.
+    return note.author_id == actor.pk

@@ -8,29 +8,33 @@
 """
 
 import heapq
-import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from audit.recorder import record_access
+from cases.extensions import TimelineEntry, timeline_sources
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
     CaseNote,
     CaseShare,
+    CaseStatus,
     MeetingStatus,
+    PanelAction,
     PanelAttendance,
     PanelDecision,
     PanelMeeting,
     RiskReview,
 )
-from partners.models import Area, User
+from core.errors import field_error
+from core.ids import parse_uuid, uuid_or_404
+from partners.models import Area, Organisation, User
 from partners.roles import Role
 from partners.selectors import active_memberships, organisations_where_user_can, user_can
-from referrals.models import Purpose, Referral, ReferralArea, ReferralStatus
+from referrals.models import Consent, Purpose, Referral, ReferralArea, ReferralStatus
 from referrals.selectors import break_glass_condition, by_risk_then_age
 
 PANEL_ROLES = {Role.PANEL_MEMBER, Role.PANEL_CHAIR}
@@ -48,11 +52,11 @@ def areas_for_roles(user: User, roles: set[str]) -> set[str]:
     return areas
 
 
-def _uuid(value):
+def _int_or_none(value) -> int | None:
     try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Http404("Not found") from exc
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 # --- Panel meetings ----------------------------------------------------------------------
@@ -73,7 +77,9 @@ def meetings_visible_to(user: User) -> QuerySet:
 
 
 def meeting_get(user: User, meeting_id) -> PanelMeeting:
-    meeting = meetings_visible_to(user).select_related("chair").filter(pk=_uuid(meeting_id)).first()
+    meeting = (
+        meetings_visible_to(user).select_related("chair").filter(pk=uuid_or_404(meeting_id)).first()
+    )
     if meeting is None:
         record_access(
             user, action="view", object_type="panel_meeting", object_id=meeting_id, denied=True
@@ -89,6 +95,57 @@ def meeting_capacities(user: User, meeting: PanelMeeting) -> set[str]:
     if covered_areas(meeting.area) & areas_for_roles(user, {Role.COORDINATOR}):
         capacities.add("coordinator")
     return capacities
+
+
+def attendance_of_meeting(meeting: PanelMeeting) -> QuerySet:
+    return PanelAttendance.objects.filter(meeting=meeting).select_related("user", "organisation")
+
+
+def meeting_member(meeting: PanelMeeting, user_id) -> User | None:
+    """A member invited to the meeting, or None."""
+    attendance = attendance_of_meeting(meeting).filter(user_id=user_id).first()
+    return attendance.user if attendance else None
+
+
+def decisions_of_meeting(meeting: PanelMeeting) -> QuerySet:
+    return (
+        PanelDecision.objects.filter(meeting=meeting)
+        .prefetch_related("actions__owner")
+        .select_related("decided_by", "referral")
+    )
+
+
+def decision_of_meeting(meeting: PanelMeeting, decision_id) -> PanelDecision:
+    """A decision of a meeting the caller already sees; anything else does not exist."""
+    decision = PanelDecision.objects.filter(meeting=meeting, pk=_int_or_none(decision_id)).first()
+    if decision is None:
+        raise Http404("No such decision")
+    return decision
+
+
+def action_of_decision(meeting: PanelMeeting, decision_id, action_id) -> PanelAction:
+    """An action of a decision of a meeting the caller already sees."""
+    action = (
+        PanelAction.objects.filter(
+            decision__meeting=meeting,
+            decision_id=_int_or_none(decision_id),
+            pk=_int_or_none(action_id),
+        )
+        .select_related("decision__meeting")
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action")
+    return action
+
+
+def agenda_referral(referral_id) -> Referral:
+    """The referral a decision is recorded for; whether it is on the agenda is the service's
+    to say (409), as the agenda moves with consent."""
+    referral = Referral.objects.filter(pk=parse_uuid(referral_id)).first() if referral_id else None
+    if referral is None:
+        raise field_error("referral", "No such item on the agenda", "does_not_exist")
+    return referral
 
 
 @dataclass
@@ -159,7 +216,7 @@ def case_get(user: User, case_id) -> Case:
     case = (
         cases_visible_to(user)
         .select_related("person", "lead_professional", "lead_organisation")
-        .filter(pk=_uuid(case_id))
+        .filter(pk=uuid_or_404(case_id))
         .first()
     )
     if case is None:
@@ -171,12 +228,89 @@ def case_get(user: User, case_id) -> Case:
     return case
 
 
+def is_lead_professional(user: User, case: Case) -> bool:
+    """The case's lead professional, while still a member of the lead organisation."""
+    return case.lead_professional_id == user.pk and any(
+        m.organisation_id == case.lead_organisation_id for m in active_memberships(user)
+    )
+
+
+def overdue_review_condition() -> Q:
+    """What "overdue review" means: an open case past its next risk review date."""
+    return Q(status=CaseStatus.OPEN, next_review_date__lt=timezone.localdate())
+
+
+def with_review_overdue(cases: QuerySet) -> QuerySet:
+    """Cases annotated ``review_overdue``, for pages that mark them."""
+    return cases.annotate(
+        review_overdue=ExpressionWrapper(overdue_review_condition(), output_field=BooleanField())
+    )
+
+
+def filter_overdue_review(cases: QuerySet, overdue: bool = True) -> QuerySet:
+    condition = overdue_review_condition()
+    return cases.filter(condition) if overdue else cases.exclude(condition)
+
+
+def share_of_case(case: Case, share_id) -> CaseShare:
+    """A share of a case the caller already sees."""
+    share = (
+        CaseShare.objects.filter(case=case, pk=_int_or_none(share_id))
+        .select_related("organisation")
+        .first()
+    )
+    if share is None:
+        raise Http404("No such share")
+    return share
+
+
+def shares_of_case(case: Case) -> QuerySet:
+    return case.shares.select_related("organisation").order_by("-shared_at")
+
+
+def note_of_case(case: Case, note_id) -> CaseNote:
+    """A note of a case the caller already sees."""
+    note = CaseNote.objects.filter(case=case, pk=_int_or_none(note_id)).first()
+    if note is None:
+        raise Http404("No such note")
+    return note
+
+
+def notes_of_case(case: Case) -> QuerySet:
+    return case.notes.select_related("author", "author_organisation")
+
+
+def risk_reviews_of_case(case: Case) -> QuerySet:
+    return case.risk_reviews.select_related("reviewer")
+
+
+def decision_of_case(case: Case, decision_id) -> PanelDecision | None:
+    """The panel decision that opened (or joined) the case, by id, or None."""
+    return (
+        PanelDecision.objects.filter(case=case, pk=_int_or_none(decision_id))
+        .select_related("meeting")
+        .first()
+    )
+
+
+def latest_referral(case: Case) -> Referral | None:
+    """The case's newest referral: its consent position is the one that holds now."""
+    return case.referrals.order_by("-referral_date", "-created_at").first()
+
+
+def acting_organisation(user: User, case: Case) -> Organisation:
+    """The organisation ``user`` acts for on ``case``: the lead organisation when they belong
+    to it, otherwise the first organisation they belong to."""
+    memberships = active_memberships(user)
+    for membership in memberships:
+        if membership.organisation_id == case.lead_organisation_id:
+            return membership.organisation
+    return memberships[0].organisation
+
+
 def case_capacities(user: User, case: Case) -> set[str]:
     capacities = set()
-    memberships = active_memberships(user)
-    if case.lead_professional_id == user.pk and any(
-        m.organisation_id == case.lead_organisation_id for m in memberships
-    ):
+    if is_lead_professional(user, case):
         capacities.add("lead")
     if case.area in areas_for_roles(user, {Role.COORDINATOR}):
         capacities.add("coordinator")
@@ -191,15 +325,6 @@ def case_capacities(user: User, case: Case) -> set[str]:
         if organisation.pk in shared_with:
             capacities.add("shared_caseworker")
     return capacities
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime
-    kind: str
-    summary: str
-    by: str
-    detail: str = ""
 
 
 def _entries_referrals(case, referral_ids, limit):
@@ -219,8 +344,6 @@ def _entries_referrals(case, referral_ids, limit):
 
 
 def _entries_consent(case, referral_ids, limit):
-    from referrals.models import Consent
-
     history = (
         Consent.history.filter(referral_id__in=referral_ids)
         .select_related("history_user")
@@ -305,43 +428,6 @@ def _entries_notes(case, referral_ids, limit):
         )
 
 
-def _entries_allocations(case, referral_ids, limit):
-    from interventions.models import Allocation
-
-    history = (
-        Allocation.history.filter(case_id=case.pk)
-        .select_related("history_user")
-        .order_by("-history_date")[:limit]
-    )
-    names = dict(Allocation.objects.filter(case=case).values_list("pk", "intervention__name"))
-    for row in history:
-        yield TimelineEntry(
-            row.history_date,
-            "allocation",
-            f"{names.get(row.id, 'Intervention')}: {row.get_status_display().lower()}"
-            + (f" ({row.history_change_reason})" if row.history_change_reason else ""),
-            str(row.history_user or "system"),
-        )
-
-
-def _entries_contacts(case, referral_ids, limit):
-    from interventions.models import Contact
-
-    contacts = (
-        Contact.objects.filter(allocation__case=case)
-        .select_related("recorded_by", "allocation__intervention")
-        .order_by("-recorded_at")[:limit]
-    )
-    for contact in contacts:
-        yield TimelineEntry(
-            contact.recorded_at,
-            "contact",
-            f"{contact.allocation.intervention.name}: {contact.get_contact_type_display().lower()}"
-            f" contact on {contact.contact_date:%d %b %Y}, {contact.get_outcome_display().lower()}",
-            str(contact.recorded_by),
-        )
-
-
 TIMELINE_SOURCES = (
     _entries_referrals,
     _entries_consent,
@@ -349,18 +435,18 @@ TIMELINE_SOURCES = (
     _entries_shares,
     _entries_reviews,
     _entries_notes,
-    _entries_allocations,
-    _entries_contacts,
 )
 
 
 def case_timeline(case: Case, *, offset: int, limit: int) -> list[TimelineEntry]:
-    """The newest ``limit`` entries after ``offset``: one query per source, whatever the page."""
+    """The newest ``limit`` entries after ``offset``: one query per source, whatever the page.
+
+    Sources are the case's own and those other apps register (``cases.extensions``)."""
     referral_ids = list(case.referrals.values_list("pk", flat=True))
     wanted = offset + limit
     streams = [
         sorted(source(case, referral_ids, wanted), key=lambda entry: entry.at, reverse=True)
-        for source in TIMELINE_SOURCES
+        for source in (*TIMELINE_SOURCES, *timeline_sources())
     ]
     merged = heapq.merge(*streams, key=lambda entry: entry.at, reverse=True)
     return list(merged)[offset:wanted]

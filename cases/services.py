@@ -1,11 +1,12 @@
-"""Panel meetings, decisions and cases. Each function checks the actor's capacity, the
-state (409 when it no longer holds) and consent, runs in one transaction, and records the
-actor and the reason in history."""
+"""Panel meetings, decisions and cases. Each function asks ``cases.permissions.require``
+for the actor's right to the operation, checks the state (409 when it no longer holds) and
+consent, bounds the text it stores, runs in one transaction, and records the actor and the
+reason in history. Jobs and consent cascades act as ``core.actors.SYSTEM``."""
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 from simple_history.utils import bulk_create_with_history
@@ -26,14 +27,18 @@ from cases.models import (
     RiskReview,
     ShareBasis,
 )
-from cases.permissions import require_case_action, require_meeting_action
+from cases.permissions import require
 from cases.selectors import (
     PANEL_ROLES,
-    areas_for_roles,
+    acting_organisation,
     covered_areas,
-    meeting_capacities,
+    latest_referral,
+    note_of_case,
 )
-from core.errors import ConflictError, field_error
+from core.actors import history_user
+from core.errors import ConflictError, field_error, require_version
+from core.history import with_history
+from core.text import bounded_text, model_max_length
 from partners.models import Area, Organisation, User
 from partners.roles import Role
 from partners.selectors import active_memberships
@@ -52,12 +57,6 @@ NOTE_EDIT_WINDOW = datetime.timedelta(hours=24)
 CASE_ROLES = {Role.REFERRER, Role.COORDINATOR}
 
 
-def _history(instance, *, actor: User, reason: str):
-    instance._history_user = actor
-    instance._change_reason = reason
-    return instance
-
-
 def _panel_organisation(user: User, roles: set[str]) -> Organisation | None:
     for membership in active_memberships(user):
         if membership.role in roles:
@@ -74,8 +73,7 @@ def meeting_create(
 ) -> PanelMeeting:
     if area not in Area.values:
         raise field_error("area", f"Choose one of: {', '.join(Area.values)}", "invalid_choice")
-    if not covered_areas(area) <= areas_for_roles(actor, {Role.COORDINATOR}):
-        raise PermissionDenied("Only a coordinator of the area arranges its panel")
+    require(actor, "meeting.arrange", area)
     chair_organisation = _panel_organisation(chair, {Role.PANEL_CHAIR})
     if chair_organisation is None:
         raise field_error("chair", "The chair must hold the panel chair role", "not_a_chair")
@@ -91,11 +89,11 @@ def meeting_create(
     if errors:
         raise field_error("members", "; ".join(errors), "not_a_panel_member")
     meeting = PanelMeeting(area=area, meets_at=meets_at, chair=chair, created_by=actor)
-    _history(meeting, actor=actor, reason="Panel meeting arranged").save()
+    with_history(meeting, actor=actor, reason="Panel meeting arranged").save()
     bulk_create_with_history(
         [PanelAttendance(meeting=meeting, user=u, organisation=o) for u, o in attendance],
         PanelAttendance,
-        default_user=actor,
+        default_user=history_user(actor),
         default_change_reason="Invited to the meeting",
     )
     return meeting
@@ -103,10 +101,6 @@ def meeting_create(
 
 def _lock_meeting(meeting: PanelMeeting) -> PanelMeeting:
     return PanelMeeting.objects.select_for_update().get(pk=meeting.pk)
-
-
-def _require_chair(actor: User, meeting: PanelMeeting) -> None:
-    require_meeting_action(actor, meeting, "decide")
 
 
 def _require_meeting_status(meeting: PanelMeeting, allowed, doing: str) -> None:
@@ -119,13 +113,13 @@ def _require_meeting_status(meeting: PanelMeeting, allowed, doing: str) -> None:
 def _move_meeting(meeting, status, *, actor, reason):
     meeting.status = status
     meeting.version += 1
-    return _history(meeting, actor=actor, reason=reason).save()
+    return with_history(meeting, actor=actor, reason=reason).save()
 
 
 @transaction.atomic
 def meeting_start(*, actor: User, meeting: PanelMeeting) -> PanelMeeting:
     meeting = _lock_meeting(meeting)
-    _require_chair(actor, meeting)
+    require(actor, "meeting.start", meeting)
     _require_meeting_status(meeting, (MeetingStatus.SCHEDULED,), "start it")
     _move_meeting(meeting, MeetingStatus.IN_PROGRESS, actor=actor, reason="Meeting started")
     return meeting
@@ -134,7 +128,7 @@ def meeting_start(*, actor: User, meeting: PanelMeeting) -> PanelMeeting:
 @transaction.atomic
 def meeting_close(*, actor: User, meeting: PanelMeeting) -> PanelMeeting:
     meeting = _lock_meeting(meeting)
-    _require_chair(actor, meeting)
+    require(actor, "meeting.close", meeting)
     _require_meeting_status(meeting, (MeetingStatus.IN_PROGRESS,), "close it")
     meeting.closed_at = timezone.now()
     _move_meeting(meeting, MeetingStatus.CLOSED, actor=actor, reason="Meeting closed")
@@ -144,11 +138,15 @@ def meeting_close(*, actor: User, meeting: PanelMeeting) -> PanelMeeting:
 @transaction.atomic
 def meeting_reopen(*, actor: User, meeting: PanelMeeting, reason: str) -> PanelMeeting:
     meeting = _lock_meeting(meeting)
-    _require_chair(actor, meeting)
+    require(actor, "meeting.reopen", meeting)
     _require_meeting_status(meeting, (MeetingStatus.CLOSED,), "reopen it")
-    if not reason.strip():
-        raise field_error("reason", "Say why the meeting is reopened", "required")
-    meeting.reopen_reason = reason.strip()
+    meeting.reopen_reason = bounded_text(
+        reason,
+        field="reason",
+        max_length=model_max_length(PanelMeeting, "reopen_reason"),
+        required=True,
+        keep_lines=True,
+    )
     meeting.closed_at = None
     _move_meeting(meeting, MeetingStatus.IN_PROGRESS, actor=actor, reason="Meeting reopened")
     return meeting
@@ -159,7 +157,7 @@ def attendance_record(
     *, actor: User, meeting: PanelMeeting, member: User, attended: bool
 ) -> PanelAttendance:
     meeting = _lock_meeting(meeting)
-    require_meeting_action(actor, meeting, "attendance")
+    require(actor, "meeting.attendance", meeting)
     _require_meeting_status(
         meeting, (MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS), "record attendance"
     )
@@ -168,7 +166,7 @@ def attendance_record(
         raise field_error("user", "This person is not a member of the meeting", "not_a_member")
     attendance.attended = attended
     attendance.recorded_by = actor
-    _history(attendance, actor=actor, reason="Attendance recorded").save()
+    with_history(attendance, actor=actor, reason="Attendance recorded").save()
     return attendance
 
 
@@ -183,9 +181,15 @@ REFERRAL_STATUS_AFTER = {
 
 
 def _check_actions(actions: list[dict]) -> list[dict]:
+    checked = []
     for index, action in enumerate(actions):
-        if not (action.get("description") or "").strip():
-            raise field_error(f"actions.{index}.description", "Describe the action", "required")
+        description = bounded_text(
+            action.get("description"),
+            field=f"actions.{index}.description",
+            max_length=model_max_length(PanelAction, "description"),
+            required=True,
+            keep_lines=True,
+        )
         owner = action.get("owner")
         if owner is None or not active_memberships(owner):
             raise field_error(
@@ -193,7 +197,8 @@ def _check_actions(actions: list[dict]) -> list[dict]:
             )
         if not isinstance(action.get("due_date"), datetime.date):
             raise field_error(f"actions.{index}.due_date", "Give a due date", "required")
-    return actions
+        checked.append({**action, "description": description})
+    return checked
 
 
 def _apply_outcome(decision: PanelDecision, referral: Referral, *, actor: User, **details):
@@ -205,7 +210,11 @@ def _apply_outcome(decision: PanelDecision, referral: Referral, *, actor: User, 
         if service == SignpostService.OTHER and not details.get("signpost_service_name"):
             raise field_error("signpost_service_name", "Name the service", "required")
         decision.signpost_service = service
-        decision.signpost_service_name = (details.get("signpost_service_name") or "").strip()
+        decision.signpost_service_name = bounded_text(
+            details.get("signpost_service_name"),
+            field="signpost_service_name",
+            max_length=model_max_length(PanelDecision, "signpost_service_name"),
+        )
         referral.signpost_service = service
     if outcome == DecisionOutcome.OPEN_CASE:
         decision.case = _case_for_decision(
@@ -218,7 +227,7 @@ def _apply_outcome(decision: PanelDecision, referral: Referral, *, actor: User, 
     referral.status = REFERRAL_STATUS_AFTER[outcome]
     referral.status_changed_at = timezone.now()
     referral.version += 1
-    _history(referral, actor=actor, reason=f"Panel: {decision.get_outcome_display().lower()}")
+    with_history(referral, actor=actor, reason=f"Panel: {decision.get_outcome_display().lower()}")
     referral.save()
 
 
@@ -227,15 +236,25 @@ def _create_actions(decision: PanelDecision, actions: list[dict], *, actor: User
         [
             PanelAction(
                 decision=decision,
-                description=a["description"].strip(),
+                description=a["description"],
                 owner=a["owner"],
                 due_date=a["due_date"],
             )
             for a in actions
         ],
         PanelAction,
-        default_user=actor,
+        default_user=history_user(actor),
         default_change_reason="Action agreed",
+    )
+
+
+def _rationale(text) -> str:
+    return bounded_text(
+        text,
+        field="rationale",
+        max_length=model_max_length(PanelDecision, "rationale"),
+        required=True,
+        keep_lines=True,
     )
 
 
@@ -251,7 +270,7 @@ def decision_record(
     **details,
 ) -> PanelDecision:
     meeting = _lock_meeting(meeting)
-    _require_chair(actor, meeting)
+    require(actor, "meeting.decide", meeting)
     _require_meeting_status(meeting, (MeetingStatus.IN_PROGRESS,), "record a decision")
     referral = (
         Referral.objects.select_for_update(of=("self",))
@@ -272,20 +291,19 @@ def decision_record(
         )
     if outcome not in DecisionOutcome.values:
         raise field_error("outcome", "Choose a decision", "invalid_choice")
-    if not rationale.strip():
-        raise field_error("rationale", "Give the panel's rationale", "required")
+    rationale = _rationale(rationale)
     actions = _check_actions(actions or [])
     decision = PanelDecision(
         meeting=meeting,
         referral=referral,
         outcome=outcome,
-        rationale=rationale.strip(),
+        rationale=rationale,
         decided_by=actor,
     )
     _apply_outcome(decision, referral, actor=actor, **details)
     try:
         with transaction.atomic():
-            _history(decision, actor=actor, reason="Decision recorded").save()
+            with_history(decision, actor=actor, reason="Decision recorded").save()
     except IntegrityError as exc:  # a concurrent decision on the same item won
         raise ConflictError("This item already has a decision") from exc
     _create_actions(decision, actions, actor=actor)
@@ -297,7 +315,7 @@ def decision_amend(
     *,
     actor: User,
     decision: PanelDecision,
-    expected_version: int,
+    expected_version: int | None,
     rationale: str | None = None,
     outcome: str | None = None,
     actions: list[dict] | None = None,
@@ -305,14 +323,11 @@ def decision_amend(
 ) -> PanelDecision:
     decision = PanelDecision.objects.select_for_update().get(pk=decision.pk)
     meeting = _lock_meeting(decision.meeting)
-    _require_chair(actor, meeting)
+    require(actor, "meeting.decide", meeting)
+    require_version(decision, expected_version)
     _require_meeting_status(meeting, (MeetingStatus.IN_PROGRESS,), "amend a decision")
-    if decision.version != expected_version:
-        raise ConflictError()
     if rationale is not None:
-        if not rationale.strip():
-            raise field_error("rationale", "Give the panel's rationale", "required")
-        decision.rationale = rationale.strip()
+        decision.rationale = _rationale(rationale)
     if outcome is not None and outcome != decision.outcome:
         if DecisionOutcome.OPEN_CASE in (outcome, decision.outcome):
             raise ConflictError(
@@ -324,13 +339,13 @@ def decision_amend(
         decision.outcome = outcome
         _apply_outcome(decision, referral, actor=actor, **details)
     if actions is not None:
-        _check_actions(actions)
+        actions = _check_actions(actions)
         # One by one, so each removal leaves its history row.
         for replaced in decision.actions.filter(done_at__isnull=True):
-            _history(replaced, actor=actor, reason="Action replaced").delete()
+            with_history(replaced, actor=actor, reason="Action replaced").delete()
         _create_actions(decision, actions, actor=actor)
     decision.version += 1
-    _history(decision, actor=actor, reason="Decision amended").save()
+    with_history(decision, actor=actor, reason="Decision amended").save()
     return decision
 
 
@@ -341,12 +356,10 @@ def action_complete(*, actor: User, action: PanelAction) -> PanelAction:
         .select_related("decision__meeting")
         .get(pk=action.pk)
     )
-    meeting = action.decision.meeting
-    if action.owner_id != actor.pk and not meeting_capacities(actor, meeting):
-        raise PermissionDenied("The action's owner, the chair or a coordinator marks it done")
+    require(actor, "action.complete", action)
     if action.done_at is None:
         action.done_at = timezone.now()
-        _history(action, actor=actor, reason="Action done").save()
+        with_history(action, actor=actor, reason="Action done").save()
     return action
 
 
@@ -380,7 +393,7 @@ def _case_for_decision(*, actor, referral, lead_professional, lead_organisation)
         risk_level=referral.risk_level,
         next_review_date=timezone.localdate() + REVIEW_INTERVAL,
     )
-    _history(case, actor=actor, reason="Case opened by the panel").save()
+    with_history(case, actor=actor, reason="Case opened by the panel").save()
     referral.case = case
     if Purpose.INFORMATION_SHARING in referral.permitted_purposes:
         share_with_organisation(
@@ -418,7 +431,7 @@ def share_with_organisation(case, organisation, purpose, *, actor, referral) -> 
     )
     try:
         with transaction.atomic():
-            _history(share, actor=actor, reason="Case shared").save()
+            with_history(share, actor=actor, reason="Case shared").save()
     except IntegrityError as exc:
         raise ConflictError("The case is already shared with them for this purpose") from exc
     assign_perm("cases.view_case", organisation.group, case)
@@ -435,10 +448,6 @@ def share_with_organisation(case, organisation, purpose, *, actor, referral) -> 
     return share
 
 
-def _latest_referral(case: Case) -> Referral:
-    return case.referrals.order_by("-referral_date", "-created_at").first()
-
-
 def _lock_case(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
@@ -451,22 +460,22 @@ def _require_open(case: Case, doing: str) -> None:
 @transaction.atomic
 def case_share(*, actor: User, case: Case, organisation: Organisation, purpose: str) -> CaseShare:
     case = _lock_case(case)
-    require_case_action(actor, case, "share")
+    require(actor, "case.share", case)
     _require_open(case, "share it")
     if purpose not in (Purpose.INFORMATION_SHARING, Purpose.INTERVENTION_DELIVERY):
         raise field_error(
             "purpose", "Cases are shared for information sharing or delivery", "invalid"
         )
     return share_with_organisation(
-        case, organisation, purpose, actor=actor, referral=_latest_referral(case)
+        case, organisation, purpose, actor=actor, referral=latest_referral(case)
     )
 
 
 def _end_share(share: CaseShare, *, actor: User, reason: str) -> None:
     share.ended_at = timezone.now()
-    share.ended_by = actor
+    share.ended_by = history_user(actor)
     share.end_reason = reason
-    _history(share, actor=actor, reason="Sharing ended").save()
+    with_history(share, actor=actor, reason="Sharing ended").save()
     still_shared = CaseShare.objects.filter(
         case_id=share.case_id, organisation_id=share.organisation_id, ended_at__isnull=True
     ).exists()
@@ -481,17 +490,25 @@ def case_unshare(*, actor: User, share: CaseShare, reason: str) -> CaseShare:
         .select_related("case", "organisation")
         .get(pk=share.pk)
     )
-    require_case_action(actor, share.case, "unshare")
+    require(actor, "case.unshare", share.case)
     if share.ended_at is not None:
         raise ConflictError("Sharing with them has already ended")
-    if not reason.strip():
-        raise field_error("reason", "Say why sharing ends", "required")
-    _end_share(share, actor=actor, reason=reason.strip())
+    reason = bounded_text(
+        reason,
+        field="reason",
+        max_length=model_max_length(CaseShare, "end_reason"),
+        required=True,
+        keep_lines=True,
+    )
+    _end_share(share, actor=actor, reason=reason)
     return share
 
 
-def shares_follow_consent(referral: Referral, *, actor: User | None) -> int:
-    """End, at once, shares whose consent or lawful basis no longer holds."""
+def shares_follow_consent(referral: Referral, *, actor) -> int:
+    """End, at once, shares whose consent or lawful basis no longer holds.
+
+    No permission check: this follows a consent change, in its transaction, labelled with the
+    actor who changed consent (a user, or ``SYSTEM`` when a job did)."""
     if referral.case_id is None:
         return 0
     ended = 0
@@ -518,7 +535,7 @@ def risk_review_record(
     next_review_date: datetime.date,
 ) -> RiskReview:
     case = _lock_case(case)
-    require_case_action(actor, case, "review")
+    require(actor, "case.review", case)
     _require_open(case, "review risk")
     if level not in RiskLevel.values:
         raise field_error("level", "Choose a risk level", "invalid_choice")
@@ -526,99 +543,118 @@ def risk_review_record(
         raise field_error("reviewed_on", "Cannot be in the future", "future_date")
     if next_review_date <= reviewed_on:
         raise field_error("next_review_date", "Must be after the review", "not_after_review")
-    if not rationale.strip():
-        raise field_error("rationale", "Explain the risk level", "required")
+    rationale = bounded_text(
+        rationale,
+        field="rationale",
+        max_length=model_max_length(RiskReview, "rationale"),
+        required=True,
+        keep_lines=True,
+    )
     review = RiskReview(
         case=case,
         level=level,
-        rationale=rationale.strip(),
+        rationale=rationale,
         reviewer=actor,
         reviewed_on=reviewed_on,
         next_review_date=next_review_date,
     )
-    _history(review, actor=actor, reason="Risk reviewed").save()
+    with_history(review, actor=actor, reason="Risk reviewed").save()
     case.risk_level = level
     case.next_review_date = next_review_date
     case.version += 1
-    _history(case, actor=actor, reason="Risk reviewed").save()
+    with_history(case, actor=actor, reason="Risk reviewed").save()
     return review
 
 
-@transaction.atomic
-def note_add(*, actor: User, case: Case, text: str, corrects: CaseNote | None = None) -> CaseNote:
-    case = _lock_case(case)
-    require_case_action(actor, case, "note")
-    if not text.strip():
-        raise field_error("text", "Write the note", "required")
-    if corrects is not None and corrects.case_id != case.pk:
-        raise field_error("corrects", "That note belongs to another case", "invalid")
-    organisation = next(
-        (
-            m.organisation
-            for m in active_memberships(actor)
-            if m.organisation_id == case.lead_organisation_id
-        ),
-        active_memberships(actor)[0].organisation,
+def _note_text(text) -> str:
+    return bounded_text(
+        text,
+        field="text",
+        max_length=model_max_length(CaseNote, "text"),
+        required=True,
+        keep_lines=True,
     )
+
+
+@transaction.atomic
+def note_add(*, actor: User, case: Case, text: str, corrects: int | None = None) -> CaseNote:
+    """A note on the case; ``corrects`` names (by id) an earlier note of the same case that
+    this one corrects. A correction of a note the case does not hold is refused (400), never
+    kept as a plain note."""
+    case = _lock_case(case)
+    require(actor, "case.note", case)
+    text = _note_text(text)
+    corrected = None
+    if corrects not in (None, ""):
+        try:
+            corrected = note_of_case(case, corrects)
+        except Http404:
+            raise field_error("corrects", "No such note on this case", "does_not_exist") from None
     note = CaseNote(
         case=case,
         author=actor,
-        author_organisation=organisation,
-        text=text.strip(),
-        corrects=corrects,
+        author_organisation=acting_organisation(actor, case),
+        text=text,
+        corrects=corrected,
     )
-    _history(note, actor=actor, reason="Correction" if corrects else "Note added").save()
+    with_history(note, actor=actor, reason="Correction" if corrected else "Note added").save()
     return note
 
 
 @transaction.atomic
-def note_edit(*, actor: User, note: CaseNote, text: str, expected_version: int) -> CaseNote:
+def note_edit(*, actor: User, note: CaseNote, text: str, expected_version: int | None) -> CaseNote:
     note = CaseNote.objects.select_for_update().get(pk=note.pk)
-    if note.author_id != actor.pk:
-        raise PermissionDenied("Only the author may edit a note")
+    require(actor, "note.edit", note)
+    require_version(note, expected_version)
     if timezone.now() - note.created_at > NOTE_EDIT_WINDOW:
         raise ConflictError(
             "Notes can be edited for 24 hours; add a correction that points at this note instead"
         )
-    if note.version != expected_version:
-        raise ConflictError()
-    if not text.strip():
-        raise field_error("text", "Write the note", "required")
-    note.text = text.strip()
+    note.text = _note_text(text)
     note.version += 1
-    _history(note, actor=actor, reason="Note edited by its author").save()
+    with_history(note, actor=actor, reason="Note edited by its author").save()
     return note
 
 
 @transaction.atomic
 def case_close(*, actor: User, case: Case, reason: str, summary: str) -> Case:
     case = _lock_case(case)
-    require_case_action(actor, case, "close")
+    require(actor, "case.close", case)
     _require_open(case, "close it")
     if reason not in ClosureReason.values:
         raise field_error("reason", "Choose why the case closes", "invalid_choice")
-    if not summary.strip():
-        raise field_error("summary", "Summarise the case at closure", "required")
+    summary = bounded_text(
+        summary,
+        field="summary",
+        max_length=model_max_length(Case, "closure_summary"),
+        required=True,
+        keep_lines=True,
+    )
     case.status = CaseStatus.CLOSED
     case.closed_at = timezone.now()
     case.closure_reason = reason
-    case.closure_summary = summary.strip()
+    case.closure_summary = summary
     case.version += 1
-    _history(case, actor=actor, reason=f"Closed: {ClosureReason(reason).label.lower()}").save()
+    with_history(case, actor=actor, reason=f"Closed: {ClosureReason(reason).label.lower()}").save()
     return case
 
 
 @transaction.atomic
 def case_reopen(*, actor: User, case: Case, reason: str) -> Case:
     case = _lock_case(case)
-    require_case_action(actor, case, "reopen")
+    require(actor, "case.reopen", case)
     if case.status != CaseStatus.CLOSED:
         raise ConflictError("The case is already open")
-    if not reason.strip():
-        raise field_error("reason", "Say why the case reopens", "required")
+    reason = bounded_text(
+        reason,
+        field="reason",
+        max_length=model_max_length(Case, "reopen_reason"),
+        required=True,
+        keep_lines=True,
+    )
     case.status = CaseStatus.OPEN
-    case.reopen_reason = reason.strip()
+    case.reopen_reason = reason
     case.closed_at = None
     case.version += 1
-    _history(case, actor=actor, reason="Reopened").save()
+    with_history(case, actor=actor, reason="Reopened").save()
     return case

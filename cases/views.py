@@ -1,5 +1,7 @@
 """Web pages of panels and cases: the coordinator's planner, the chair's meeting page,
-minutes, and the case page. Each parses a form and calls one service or selector."""
+minutes, and the case page. Each asks the operation's rule (``cases.permissions.require``)
+before reading the form, then calls one service or selector; what a page offers comes from
+the same rules (``can``/``allowed``)."""
 
 import csv
 import datetime
@@ -7,7 +9,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,28 +18,26 @@ from django.views.decorators.http import require_POST
 
 from audit.recorder import record_access
 from cases import forms, services
-from cases.audit import record_agenda_access
-from cases.models import CaseNote, CaseShare, CaseStatus, MeetingStatus, PanelAttendance
-from cases.permissions import require_case_action, require_meeting_action
+from cases.disclosures import record_agenda_access
+from cases.models import MeetingStatus
+from cases.pages import case_page_context, render_case_page
+from cases.permissions import allowed, can, require
 from cases.selectors import (
-    areas_for_roles,
-    case_capacities,
+    agenda_referral,
+    attendance_of_meeting,
     case_get,
-    case_timeline,
     cases_visible_to,
-    meeting_capacities,
+    filter_overdue_review,
     meeting_get,
+    meeting_member,
     meetings_visible_to,
     panel_agenda,
+    share_of_case,
+    with_review_overdue,
 )
 from core.errors import ConflictError
 from core.forms import apply_service_errors
-from interventions.forms import AllocateForm
-from interventions.selectors import distance_travelled
-from partners.roles import Role
-from referrals.models import Referral
 
-TIMELINE_PAGE_SIZE = 20
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -52,39 +52,45 @@ def csv_safe(value) -> str:
 
 @login_required
 def panel_planner(request):
-    is_coordinator = bool(areas_for_roles(request.user, {Role.COORDINATOR}))
-    form = forms.MeetingForm(request.POST or None)
     if request.method == "POST":
-        if not is_coordinator:
-            raise PermissionDenied("Only coordinators arrange panels")
-        if form.is_valid():
-            data = form.cleaned_data
-            meets_at = timezone.make_aware(
-                datetime.datetime.combine(data["meets_on"], data["meets_at_time"])
+        require(request.user, "meeting.arrange")
+    form = forms.MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        meets_at = timezone.make_aware(
+            datetime.datetime.combine(data["meets_on"], data["meets_at_time"])
+        )
+        try:
+            meeting = services.meeting_create(
+                actor=request.user,
+                area=data["area"],
+                meets_at=meets_at,
+                chair=data["chair"],
+                members=list(data["members"]),
             )
-            try:
-                meeting = services.meeting_create(
-                    actor=request.user,
-                    area=data["area"],
-                    meets_at=meets_at,
-                    chair=data["chair"],
-                    members=list(data["members"]),
-                )
-                messages.success(request, "Panel meeting arranged")
-                return redirect("cases:meeting", meeting_id=meeting.pk)
-            except ValidationError as error:
-                apply_service_errors(form, error)
+            messages.success(request, "Panel meeting arranged")
+            return redirect("cases:meeting", meeting_id=meeting.pk)
+        except ValidationError as error:
+            apply_service_errors(form, error)
     meetings = meetings_visible_to(request.user).select_related("chair").order_by("-meets_at")
     page = Paginator(meetings, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/planner.html",
-        {"page": page, "form": form, "is_coordinator": is_coordinator},
+        {"page": page, "form": form, "can_arrange": can(request.user, "meeting.arrange")},
     )
 
 
+MEETING_OPERATIONS = (
+    "meeting.start",
+    "meeting.close",
+    "meeting.reopen",
+    "meeting.decide",
+    "meeting.attendance",
+)
+
+
 def _meeting_context(request, meeting, bound_form=None, **extra):
-    capacities = meeting_capacities(request.user, meeting)
     agenda = panel_agenda(meeting)
     record_agenda_access(request.user, meeting, agenda)
     for item in agenda:
@@ -95,13 +101,10 @@ def _meeting_context(request, meeting, bound_form=None, **extra):
             item.form = forms.DecisionForm(prefix=prefix, initial={"referral": item.referral.pk})
     context = {
         "meeting": meeting,
-        "capacities": capacities,
+        "allowed": allowed(request.user, MEETING_OPERATIONS, meeting),
         "agenda": agenda,
-        "attendance": PanelAttendance.objects.filter(meeting=meeting).select_related(
-            "user", "organisation"
-        ),
+        "attendance": attendance_of_meeting(meeting),
         "reason_form": forms.ReasonForm(),
-        "can_decide": "chair" in capacities and meeting.status == MeetingStatus.IN_PROGRESS,
     }
     context.update(extra)
     return context
@@ -113,9 +116,9 @@ def meeting_page(request, meeting_id):
     return render(request, "cases/meeting.html", _meeting_context(request, meeting))
 
 
-def _meeting_action(request, meeting_id, run, permission):
+def _meeting_action(request, meeting_id, run, operation):
     meeting = meeting_get(request.user, meeting_id)
-    require_meeting_action(request.user, meeting, permission)
+    require(request.user, operation, meeting)
     try:
         message = run(meeting)
         if message:
@@ -132,6 +135,9 @@ def _meeting_action(request, meeting_id, run, permission):
 @login_required
 @require_POST
 def meeting_transition(request, meeting_id, transition):
+    if transition not in ("start", "close", "reopen"):
+        raise Http404("No such action")
+
     def run(meeting):
         if transition == "start":
             services.meeting_start(actor=request.user, meeting=meeting)
@@ -139,54 +145,47 @@ def meeting_transition(request, meeting_id, transition):
         if transition == "close":
             services.meeting_close(actor=request.user, meeting=meeting)
             return "Meeting closed: decisions are locked"
-        if transition == "reopen":
-            services.meeting_reopen(
-                actor=request.user, meeting=meeting, reason=request.POST.get("reason", "")
-            )
-            return "Meeting reopened"
-        raise Http404("No such action")
+        services.meeting_reopen(
+            actor=request.user, meeting=meeting, reason=request.POST.get("reason", "")
+        )
+        return "Meeting reopened"
 
-    return _meeting_action(request, meeting_id, run, "transition")
+    return _meeting_action(request, meeting_id, run, f"meeting.{transition}")
 
 
 @login_required
 @require_POST
 def meeting_attendance(request, meeting_id):
-    form = forms.AttendanceForm(request.POST)
-
     def run(meeting):
+        form = forms.AttendanceForm(request.POST)
         if not form.is_valid():
             raise ValidationError("Say whether they attended")
-        member = PanelAttendance.objects.filter(
-            meeting=meeting, user_id=form.cleaned_data["user"]
-        ).first()
+        member = meeting_member(meeting, form.cleaned_data["user"])
         if member is None:
             raise ValidationError("Not a member of this meeting")
         services.attendance_record(
             actor=request.user,
             meeting=meeting,
-            member=member.user,
+            member=member,
             attended=form.cleaned_data["attended"],
         )
         return "Attendance recorded"
 
-    return _meeting_action(request, meeting_id, run, "attendance")
+    return _meeting_action(request, meeting_id, run, "meeting.attendance")
 
 
 @login_required
 @require_POST
 def meeting_decision(request, meeting_id):
     meeting = meeting_get(request.user, meeting_id)
-    require_meeting_action(request.user, meeting, "decide")
+    require(request.user, "meeting.decide", meeting)
     prefix = request.POST.get("prefix", "")
     if not re.fullmatch(r"item-[0-9a-f-]{36}", prefix):
         raise Http404("No such agenda item")
     form = forms.DecisionForm(request.POST, prefix=prefix)
     if form.is_valid():
-        referral = Referral.objects.filter(pk=form.cleaned_data["referral"]).first()
         try:
-            if referral is None:
-                raise ValidationError({"referral": "No such item"})
+            referral = agenda_referral(form.cleaned_data["referral"])
             services.decision_record(
                 actor=request.user, meeting=meeting, referral=referral, **form.service_arguments()
             )
@@ -202,10 +201,7 @@ def meeting_decision(request, meeting_id):
 
 def _minutes(meeting):
     agenda = [item for item in panel_agenda(meeting) if item.decision is not None]
-    attendance = PanelAttendance.objects.filter(meeting=meeting).select_related(
-        "user", "organisation"
-    )
-    return agenda, attendance
+    return agenda, attendance_of_meeting(meeting)
 
 
 @login_required
@@ -291,10 +287,12 @@ def minutes_csv(request, meeting_id):
 
 @login_required
 def case_list(request):
-    cases = cases_visible_to(request.user).select_related("person", "lead_organisation")
+    cases = with_review_overdue(
+        cases_visible_to(request.user).select_related("person", "lead_organisation")
+    )
     overdue = request.GET.get("overdue") == "1"
     if overdue:
-        cases = cases.filter(status=CaseStatus.OPEN, next_review_date__lt=timezone.localdate())
+        cases = filter_overdue_review(cases)
     page = Paginator(cases.order_by("-opened_at"), 25).get_page(request.GET.get("page"))
     record_access(
         request.user,
@@ -306,47 +304,14 @@ def case_list(request):
     return render(
         request,
         "cases/list.html",
-        {"page": page, "overdue": overdue, "today": timezone.localdate()},
+        {"page": page, "overdue": overdue},
     )
-
-
-def case_page_context(request, case, **extra):
-    capacities = case_capacities(request.user, case)
-    try:
-        page_number = max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        page_number = 1
-    timeline = case_timeline(
-        case, offset=(page_number - 1) * TIMELINE_PAGE_SIZE, limit=TIMELINE_PAGE_SIZE + 1
-    )
-    context = {
-        "case": case,
-        "capacities": capacities,
-        "can_manage": bool(capacities & {"lead", "coordinator"}),
-        "can_note": bool(capacities & {"lead", "coordinator", "shared_caseworker"}),
-        "timeline": timeline[:TIMELINE_PAGE_SIZE],
-        "page_number": page_number,
-        "has_next": len(timeline) > TIMELINE_PAGE_SIZE,
-        "shares": case.shares.select_related("organisation").order_by("-shared_at"),
-        "notes": case.notes.select_related("author", "author_organisation")[:50],
-        "reviews": case.risk_reviews.select_related("reviewer")[:10],
-        "share_form": forms.ShareForm(),
-        "review_form": forms.RiskReviewForm(),
-        "note_form": forms.NoteForm(),
-        "close_form": forms.CloseForm(),
-        "reason_form": forms.ReasonForm(),
-        "allocations": case.allocations.select_related("intervention__provider"),
-        "allocate_form": AllocateForm(),
-        "distance": distance_travelled(case),
-    }
-    context.update(extra)
-    return context
 
 
 @login_required
 def case_page(request, case_id):
     case = case_get(request.user, case_id)
-    return render(request, "cases/case.html", case_page_context(request, case))
+    return render_case_page(request, case)
 
 
 @login_required
@@ -363,7 +328,7 @@ def case_action(request, case_id, action):
     }
     if action not in form_classes:
         raise Http404("No such action")
-    require_case_action(request.user, case, action)
+    require(request.user, f"case.{action}", case)
     form = form_classes[action](request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -373,32 +338,22 @@ def case_action(request, case_id, action):
             elif action == "review":
                 services.risk_review_record(actor=request.user, case=case, **data)
             elif action == "note":
-                corrects = None
-                if data.get("corrects"):
-                    corrects = CaseNote.objects.filter(case=case, pk=data["corrects"]).first()
                 services.note_add(
-                    actor=request.user, case=case, text=data["text"], corrects=corrects
+                    actor=request.user, case=case, text=data["text"], corrects=data["corrects"]
                 )
             elif action == "close":
                 services.case_close(actor=request.user, case=case, **data)
             elif action == "reopen":
                 services.case_reopen(actor=request.user, case=case, reason=data["reason"])
             elif action == "unshare":
-                share = CaseShare.objects.filter(case=case, pk=request.POST.get("share")).first()
-                if share is None:
-                    raise Http404("No such share")
+                share = share_of_case(case, request.POST.get("share"))
                 services.case_unshare(actor=request.user, share=share, reason=data["reason"])
             messages.success(request, "Saved")
             return redirect("cases:case", case_id=case.pk)
         except ValidationError as error:
             apply_service_errors(form, error)
         except ConflictError as error:
-            return render(
-                request,
-                "cases/case.html",
-                case_page_context(request, case, problem=error.message),
-                status=409,
-            )
+            return render_case_page(request, case, status=409, problem=error.message)
     context = case_page_context(request, case, **{f"{action}_form": form})
     if action == "unshare":
         context["problem"] = "Give a reason for ending the share"

@@ -13,9 +13,11 @@ class InterventionsConfig(AppConfig):
 
         from django.db.models.signals import post_migrate
 
+        from interventions import case_extensions
         from interventions.measures import ensure_after_migrate
 
         post_migrate.connect(ensure_after_migrate, dispatch_uid="interventions.measures")
+        case_extensions.register()
         from interventions.services import allocations_follow_consent
         from referrals.signals import permitted_purposes_changed
 

@@ -12,11 +12,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from audit.recorder import record_access
-from cases.selectors import areas_for_roles, cases_visible_to
+from cases.extensions import TimelineEntry
+from cases.selectors import areas_for_roles, cases_visible_to, is_lead_professional
 from interventions.models import (
     HOLDS_A_PLACE,
     Allocation,
     AllocationStatus,
+    Contact,
     Intervention,
     OutcomeKind,
     OutcomeMeasure,
@@ -24,7 +26,7 @@ from interventions.models import (
 )
 from partners.models import User
 from partners.roles import Role
-from partners.selectors import active_memberships, organisations_where_user_can
+from partners.selectors import organisations_where_user_can
 from referrals.models import Referral
 from referrals.pathways import one_year_before
 from referrals.selectors import same_person_condition
@@ -75,13 +77,96 @@ def allocation_capacities(user: User, allocation: Allocation) -> set[str]:
     if allocation.intervention.provider_id in provider_organisation_ids(user):
         capacities.add("provider")
     case = allocation.case
-    if case.lead_professional_id == user.pk and any(
-        m.organisation_id == case.lead_organisation_id for m in active_memberships(user)
-    ):
+    if is_lead_professional(user, case):
         capacities.add("lead")
     if case.area in areas_for_roles(user, {Role.COORDINATOR}):
         capacities.add("coordinator")
     return capacities
+
+
+def provider_allocation_on_case(user: User, case) -> Allocation | None:
+    """An allocation of the case to an intervention the user's organisation provides."""
+    providers = provider_organisation_ids(user)
+    if not providers:
+        return None
+    return (
+        Allocation.objects.filter(case=case, intervention__provider_id__in=providers)
+        .select_related("intervention__provider")
+        .order_by("pk")
+        .first()
+    )
+
+
+# The steps after which an allocation needs no more work from anyone.
+FINISHED = (
+    AllocationStatus.COMPLETED,
+    AllocationStatus.DISENGAGED,
+    AllocationStatus.WITHDRAWN,
+    AllocationStatus.CANCELLED,
+    AllocationStatus.DECLINED,
+)
+
+
+def caseload(user: User) -> QuerySet:
+    """The allocations still in hand that the user sees: missed contacts first."""
+    return (
+        allocations_visible_to(user)
+        .select_related("intervention__provider", "case__person", "keyworker")
+        .exclude(status__in=FINISHED)
+        .order_by("-missed_contacts_flag", "status", "-created_at")
+    )
+
+
+def contacts_of_allocation(allocation: Allocation) -> QuerySet:
+    return allocation.contacts.all()
+
+
+def outcomes_of_allocation(allocation: Allocation) -> QuerySet:
+    return allocation.outcomes.select_related("measure", "organisation")
+
+
+def outcomes_of_case(case) -> QuerySet:
+    return case.outcomes.select_related("measure", "organisation")
+
+
+def case_allocations(case) -> QuerySet:
+    return case.allocations.select_related("intervention__provider")
+
+
+# --- The case's chronology (registered with cases.extensions) -----------------------------
+
+
+def allocation_timeline(case, referral_ids, limit):
+    history = (
+        Allocation.history.filter(case_id=case.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    names = dict(Allocation.objects.filter(case=case).values_list("pk", "intervention__name"))
+    for row in history:
+        yield TimelineEntry(
+            row.history_date,
+            "allocation",
+            f"{names.get(row.id, 'Intervention')}: {row.get_status_display().lower()}"
+            + (f" ({row.history_change_reason})" if row.history_change_reason else ""),
+            str(row.history_user or "system"),
+        )
+
+
+def contact_timeline(case, referral_ids, limit):
+    contacts = (
+        Contact.objects.filter(allocation__case=case)
+        .select_related("recorded_by", "allocation__intervention")
+        .order_by("-recorded_at")[:limit]
+    )
+    for contact in contacts:
+        yield TimelineEntry(
+            contact.recorded_at,
+            "contact",
+            f"{contact.allocation.intervention.name}: {contact.get_contact_type_display().lower()}"
+            f" contact on {contact.contact_date:%d %b %Y}, {contact.get_outcome_display().lower()}",
+            str(contact.recorded_by),
+        )
 
 
 def catalogue() -> QuerySet:

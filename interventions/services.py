@@ -4,19 +4,25 @@ Places: an allocation holds a place while offered, accepted or active. Offering 
 intervention's row, so two offers racing for the last place are served one after the other:
 one gets the place, the other joins the waiting list. Whenever a place frees up, the
 longest-waiting allocation is offered it, in the same transaction.
+
+Each function asks ``interventions.permissions.require`` for the actor's right to the
+operation and bounds the text it stores. The catalogue seeder, jobs and consent cascades
+act as ``core.actors.SYSTEM``.
 """
 
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseShare, CaseStatus, PanelDecision
-from cases.selectors import areas_for_roles, case_capacities
+from cases.selectors import acting_organisation, latest_referral
 from cases.services import share_with_organisation
-from core.errors import ConflictError, field_error
+from core.errors import ConflictError, field_error, require_version
+from core.history import with_history
+from core.text import bounded_text, model_max_length
 from interventions.models import (
     HOLDS_A_PLACE,
     Allocation,
@@ -30,7 +36,8 @@ from interventions.models import (
     OutcomeMeasure,
     OutcomeRecord,
 )
-from interventions.permissions import ALLOCATION_ACTIONS, require_allocation_action
+from interventions.permissions import require
+from interventions.selectors import provider_allocation_on_case
 from partners.models import Organisation, User
 from partners.roles import Role
 from partners.selectors import active_memberships
@@ -39,12 +46,6 @@ from referrals.pathways import Pathway, age_on
 
 MISSED_IN_A_ROW = 3
 MAX_CONTACT_MINUTES = 600
-
-
-def _history(instance, *, actor, reason):
-    instance._history_user = actor
-    instance._change_reason = reason
-    return instance
 
 
 # --- Catalogue ---------------------------------------------------------------------------
@@ -61,11 +62,6 @@ INTERVENTION_FIELDS = (
     "funding_stream",
     "active",
 )
-
-
-def require_catalogue_manager(actor: User) -> None:
-    if actor is not None and not areas_for_roles(actor, {Role.COORDINATOR}):
-        raise PermissionDenied("Coordinators manage the intervention catalogue")
 
 
 def _validate_intervention(intervention: Intervention) -> None:
@@ -88,29 +84,28 @@ def _validate_intervention(intervention: Intervention) -> None:
 
 
 @transaction.atomic
-def intervention_create(*, actor: User | None, **fields) -> Intervention:
-    require_catalogue_manager(actor)
+def intervention_create(*, actor, **fields) -> Intervention:
+    require(actor, "catalogue.manage")
     intervention = Intervention(**fields)
     _validate_intervention(intervention)
-    _history(intervention, actor=actor, reason="Added to the catalogue").save()
+    with_history(intervention, actor=actor, reason="Added to the catalogue").save()
     return intervention
 
 
 @transaction.atomic
 def intervention_update(
-    *, actor: User, intervention: Intervention, expected_version: int, **changes
+    *, actor: User, intervention: Intervention, expected_version: int | None, **changes
 ) -> Intervention:
-    require_catalogue_manager(actor)
+    require(actor, "catalogue.manage")
     intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
-    if intervention.version != expected_version:
-        raise ConflictError()
+    require_version(intervention, expected_version)
     for name, value in changes.items():
         if name not in INTERVENTION_FIELDS:
             raise field_error(name, "Unknown field", "unknown")
         setattr(intervention, name, value)
     _validate_intervention(intervention)
     intervention.version += 1
-    _history(intervention, actor=actor, reason="Catalogue entry changed").save()
+    with_history(intervention, actor=actor, reason="Catalogue entry changed").save()
     _offer_free_places(intervention, actor=actor)
     return intervention
 
@@ -150,7 +145,7 @@ def catalogue_export() -> dict:
 @transaction.atomic
 def catalogue_import(*, actor: User, data: dict) -> dict:
     """Create or update interventions from an export; all or nothing."""
-    require_catalogue_manager(actor)
+    require(actor, "catalogue.manage")
     if not isinstance(data, dict) or not isinstance(data.get("organizations"), list):
         raise field_error("organizations", "Expected a list of organisations", "invalid")
     created = updated = 0
@@ -200,10 +195,6 @@ def catalogue_import(*, actor: User, data: dict) -> dict:
 # --- Allocations -------------------------------------------------------------------------
 
 
-def _latest_referral(case: Case) -> Referral:
-    return case.referrals.order_by("-referral_date", "-created_at").first()
-
-
 def _check_eligibility(case: Case, intervention: Intervention) -> int:
     age = age_on(case.person.date_of_birth, timezone.localdate())
     errors = []
@@ -239,20 +230,18 @@ def allocation_create(
     decision: PanelDecision | None = None,
 ) -> Allocation:
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
-    capacities = case_capacities(actor, case)
-    chair_of_decision = (
-        decision is not None
-        and decision.case_id == case.pk
-        and decision.meeting.chair_id == actor.pk
-    )
-    if not (capacities & {"lead", "coordinator"} or chair_of_decision):
-        raise PermissionDenied("The lead professional, a coordinator or the chair allocates")
+    require(actor, "allocation.create", Allocation(case=case, decision=decision))
     if case.status != CaseStatus.OPEN:
         raise ConflictError("The case is closed")
-    if not request.strip():
-        raise field_error("request", "Say what the provider is asked to do", "required")
+    request = bounded_text(
+        request,
+        field="request",
+        max_length=model_max_length(Allocation, "request"),
+        required=True,
+        keep_lines=True,
+    )
     age = _check_eligibility(case, intervention)
-    referral = _latest_referral(case)
+    referral = latest_referral(case)
     if Purpose.INTERVENTION_DELIVERY not in referral.permitted_purposes:
         raise field_error(
             "consent",
@@ -268,12 +257,12 @@ def allocation_create(
         case=case,
         intervention=intervention,
         keyworker=keyworker,
-        request=request.strip(),
+        request=request,
         age_at_allocation=age,
         proposed_by=actor,
         decision=decision,
     )
-    _history(allocation, actor=actor, reason="Allocation proposed").save()
+    with_history(allocation, actor=actor, reason="Allocation proposed").save()
     already_shared = CaseShare.objects.filter(
         case=case,
         organisation=intervention.provider,
@@ -312,7 +301,7 @@ def _move(allocation, status, *, actor, reason, note=""):
     if note:
         allocation.status_reason = note
     allocation.version += 1
-    _history(allocation, actor=actor, reason=reason).save()
+    with_history(allocation, actor=actor, reason=reason).save()
 
 
 def _offer_free_places(intervention: Intervention, *, actor) -> None:
@@ -333,14 +322,13 @@ def _offer_free_places(intervention: Intervention, *, actor) -> None:
         )
 
 
-A = ALLOCATION_ACTIONS
+# action: (from statuses, to status, reason needed); who may is "allocation.<action>".
 TRANSITIONS = {
-    # action: (from statuses, to status, capacities allowed, reason needed)
-    "accept": ((AllocationStatus.OFFERED,), AllocationStatus.ACCEPTED, A["accept"], False),
-    "decline": ((AllocationStatus.OFFERED,), AllocationStatus.DECLINED, A["decline"], True),
-    "start": ((AllocationStatus.ACCEPTED,), AllocationStatus.ACTIVE, A["start"], False),
-    "complete": ((AllocationStatus.ACTIVE,), AllocationStatus.COMPLETED, A["complete"], False),
-    "disengage": ((AllocationStatus.ACTIVE,), AllocationStatus.DISENGAGED, A["disengage"], True),
+    "accept": ((AllocationStatus.OFFERED,), AllocationStatus.ACCEPTED, False),
+    "decline": ((AllocationStatus.OFFERED,), AllocationStatus.DECLINED, True),
+    "start": ((AllocationStatus.ACCEPTED,), AllocationStatus.ACTIVE, False),
+    "complete": ((AllocationStatus.ACTIVE,), AllocationStatus.COMPLETED, False),
+    "disengage": ((AllocationStatus.ACTIVE,), AllocationStatus.DISENGAGED, True),
     "withdraw": (
         (
             AllocationStatus.PROPOSED,
@@ -350,7 +338,6 @@ TRANSITIONS = {
             AllocationStatus.ACTIVE,
         ),
         AllocationStatus.WITHDRAWN,
-        A["withdraw"],
         True,
     ),
     "cancel": (
@@ -361,21 +348,34 @@ TRANSITIONS = {
             AllocationStatus.ACCEPTED,
         ),
         AllocationStatus.CANCELLED,
-        A["cancel"],
         True,
     ),
 }
 
 
+CONTACTS_OPEN = (AllocationStatus.ACCEPTED, AllocationStatus.ACTIVE)
+
+
+def allocation_step_open(allocation: Allocation, step: str) -> bool:
+    """Whether the allocation's status lets ``step`` be taken now (not who may take it)."""
+    if step == "offer":
+        return allocation.status == AllocationStatus.PROPOSED
+    return step in TRANSITIONS and allocation.status in TRANSITIONS[step][0]
+
+
+def contacts_open(allocation: Allocation) -> bool:
+    return allocation.status in CONTACTS_OPEN
+
+
 @transaction.atomic
 def allocation_offer(*, actor: User, allocation: Allocation) -> Allocation:
     allocation, intervention = _lock_allocation(allocation)
-    require_allocation_action(actor, allocation, "offer")
-    if allocation.status != AllocationStatus.PROPOSED:
+    require(actor, "allocation.offer", allocation)
+    if not allocation_step_open(allocation, "offer"):
         raise ConflictError(
             f"Cannot offer an allocation that is {allocation.get_status_display().lower()}"
         )
-    if Purpose.INTERVENTION_DELIVERY not in _latest_referral(allocation.case).permitted_purposes:
+    if Purpose.INTERVENTION_DELIVERY not in latest_referral(allocation.case).permitted_purposes:
         raise field_error(
             "consent", "Consent for intervention delivery no longer holds", "not_permitted"
         )
@@ -393,27 +393,35 @@ def allocation_transition(
 ) -> Allocation:
     if action not in TRANSITIONS:
         raise field_error("action", "Unknown action", "invalid_choice")
-    allowed_from, to_status, _who, reason_needed = TRANSITIONS[action]
+    allowed_from, to_status, reason_needed = TRANSITIONS[action]
     allocation, intervention = _lock_allocation(allocation)
-    require_allocation_action(actor, allocation, action)
+    require(actor, f"allocation.{action}", allocation)
     if allocation.status not in allowed_from:
         raise ConflictError(
             f"Cannot {action} an allocation that is {allocation.get_status_display().lower()}"
         )
-    if reason_needed and not reason.strip():
-        raise field_error("reason", "Give a reason", "required")
+    reason = bounded_text(
+        reason,
+        field="reason",
+        max_length=model_max_length(Allocation, "status_reason"),
+        required=reason_needed,
+        keep_lines=True,
+    )
     if action == "start":
         keyworker = keyworker or allocation.keyworker or actor
         allocation.keyworker = keyworker
     freed = allocation.status in HOLDS_A_PLACE and to_status not in HOLDS_A_PLACE
-    _move(allocation, to_status, actor=actor, reason=action.capitalize(), note=reason.strip())
+    _move(allocation, to_status, actor=actor, reason=action.capitalize(), note=reason)
     if freed:
         _offer_free_places(intervention, actor=actor)
     return allocation
 
 
 def allocations_follow_consent(referral: Referral, *, actor) -> int:
-    """Withdraw, at once, allocations whose consent for delivery no longer holds."""
+    """Withdraw, at once, allocations whose consent for delivery no longer holds.
+
+    No permission check: this follows a consent change, in its transaction, labelled with the
+    actor who changed consent (a user, or ``SYSTEM`` when a job did)."""
     if referral.case_id is None or Purpose.INTERVENTION_DELIVERY in referral.permitted_purposes:
         return 0
     live = Allocation.objects.filter(
@@ -452,8 +460,8 @@ def contact_record(
     notes: str = "",
 ) -> Contact:
     allocation, _ = _lock_allocation(allocation)
-    require_allocation_action(actor, allocation, "contact")
-    if allocation.status not in (AllocationStatus.ACCEPTED, AllocationStatus.ACTIVE):
+    require(actor, "allocation.contact", allocation)
+    if not contacts_open(allocation):
         raise ConflictError("Contacts are recorded while an allocation is accepted or active")
     if contact_date > timezone.localdate():
         raise field_error("contact_date", "Cannot be in the future", "future_date")
@@ -471,10 +479,12 @@ def contact_record(
         contact_type=contact_type,
         outcome=outcome,
         duration_minutes=duration_minutes,
-        notes=notes.strip(),
+        notes=bounded_text(
+            notes, field="notes", max_length=model_max_length(Contact, "notes"), keep_lines=True
+        ),
         recorded_by=actor,
     )
-    _history(contact, actor=actor, reason="Contact recorded").save()
+    with_history(contact, actor=actor, reason="Contact recorded").save()
     latest = list(
         allocation.contacts.order_by("-contact_date", "-recorded_at", "-pk").values_list(
             "outcome", flat=True
@@ -486,7 +496,7 @@ def contact_record(
     if missed != allocation.missed_contacts_flag:
         allocation.missed_contacts_flag = missed
         reason = f"{MISSED_IN_A_ROW} missed contacts in a row" if missed else "Attending again"
-        _history(allocation, actor=actor, reason=reason).save(
+        with_history(allocation, actor=actor, reason=reason).save(
             update_fields=["missed_contacts_flag"]
         )
     return contact
@@ -510,16 +520,7 @@ def outcome_record(
     recorded_on: datetime.date,
 ) -> OutcomeRecord:
     case = Case.objects.select_for_update().get(pk=case.pk)
-    provider_allocation = (
-        Allocation.objects.filter(case=case, intervention__provider__memberships__user=actor)
-        .filter(intervention__provider__memberships__role=Role.PROVIDER)
-        .filter(intervention__provider__memberships__ended_at__isnull=True)
-        .first()
-    )
-    if not (case_capacities(actor, case) & {"lead", "coordinator"} or provider_allocation):
-        raise PermissionDenied(
-            "The lead professional, a coordinator or a provider records outcomes"
-        )
+    require(actor, "outcome.record", case)
     if measure.derived:
         raise field_error("measure", "This measure is worked out by the system", "derived")
     if kind not in OutcomeKind.values:
@@ -540,17 +541,13 @@ def outcome_record(
         and not case.outcomes.filter(measure=measure, kind=OutcomeKind.BASELINE).exists()
     ):
         raise field_error("kind", "Record a baseline first", "baseline_required")
+    # A provider records for the organisation delivering to the case, anyone else for the
+    # organisation they act for on it.
+    provider_allocation = provider_allocation_on_case(actor, case)
     organisation = (
         provider_allocation.intervention.provider
         if provider_allocation
-        else next(
-            (
-                m.organisation
-                for m in active_memberships(actor)
-                if m.organisation_id == case.lead_organisation_id
-            ),
-            active_memberships(actor)[0].organisation,
-        )
+        else acting_organisation(actor, case)
     )
     record = OutcomeRecord(
         case=case,
@@ -562,5 +559,5 @@ def outcome_record(
         recorded_by=actor,
         allocation=provider_allocation,
     )
-    _history(record, actor=actor, reason=f"Outcome {kind}").save()
+    with_history(record, actor=actor, reason=f"Outcome {kind}").save()
     return record

@@ -6,7 +6,7 @@ app_name = "interventions"
 
 urlpatterns = [
     path("interventions/", views.catalogue_page, name="catalogue"),
-    path("caseload/", views.caseload, name="caseload"),
+    path("caseload/", views.caseload_page, name="caseload"),
     path("allocations/<int:allocation_id>/", views.allocation_page, name="allocation"),
     path("allocations/<int:allocation_id>/contact/", views.record_contact, name="contact"),
     path("allocations/<int:allocation_id>/outcome/", views.record_outcome, name="outcome"),

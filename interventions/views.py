@@ -1,38 +1,33 @@
 """Web pages: the catalogue, the provider's caseload, an allocation with its contacts and
-outcomes, and allocating from the case page."""
+outcomes, and allocating from the case page. Each asks the operation's rule
+(``interventions.permissions.require``) before reading the form, then calls one service or
+selector; what a page offers comes from the same rules."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audit.recorder import record_access
-from cases.permissions import require_case_action
+from cases.pages import render_case_page
 from cases.selectors import case_get
-from cases.views import case_page_context
 from core.errors import ConflictError
 from core.forms import apply_service_errors
 from interventions import forms, services
-from interventions.models import AllocationStatus
-from interventions.permissions import require_allocation_action
-from interventions.selectors import (
-    allocation_capacities,
-    allocation_get,
-    allocations_visible_to,
-    catalogue,
-)
-from partners.selectors import active_memberships
+from interventions.models import Allocation
+from interventions.permissions import can, require
+from interventions.selectors import allocation_get, caseload, catalogue, contacts_of_allocation
 
-ACTIONS = ("offer", "accept", "decline", "start", "complete", "disengage", "withdraw", "cancel")
+# The steps of an allocation's life a page offers, in order, and whether each needs a reason.
+STEPS = {"offer": False, **{name: step[2] for name, step in services.TRANSITIONS.items()}}
 
 
 @login_required
 def catalogue_page(request):
-    if not active_memberships(request.user):
-        raise PermissionDenied("You hold no role in the partnership")
+    require(request.user, "catalogue.view")
     return render(
         request,
         "interventions/catalogue.html",
@@ -41,14 +36,8 @@ def catalogue_page(request):
 
 
 @login_required
-def caseload(request):
-    allocations = (
-        allocations_visible_to(request.user)
-        .select_related("intervention__provider", "case__person", "keyworker")
-        .exclude(status__in=["completed", "disengaged", "withdrawn", "cancelled", "declined"])
-        .order_by("-missed_contacts_flag", "status", "-created_at")
-    )
-    page = Paginator(allocations, 25).get_page(request.GET.get("page"))
+def caseload_page(request):
+    page = Paginator(caseload(request.user), 25).get_page(request.GET.get("page"))
     record_access(
         request.user,
         action="list",
@@ -60,31 +49,24 @@ def caseload(request):
 
 
 def _allocation_context(request, allocation, **extra):
-    capacities = allocation_capacities(request.user, allocation)
+    user = request.user
+    may_contact = can(user, "allocation.contact", allocation)
     context = {
         "allocation": allocation,
-        "capacities": capacities,
-        "contacts": allocation.contacts.all()[:50] if "provider" in capacities else [],
+        "contacts": contacts_of_allocation(allocation)[:50] if may_contact else [],
         "contact_form": forms.ContactForm(),
         "outcome_form": forms.OutcomeForm(),
         "transition_form": forms.TransitionForm(),
-        "actions": _available_actions(allocation, capacities),
-        "can_record": "provider" in capacities
-        and allocation.status in (AllocationStatus.ACCEPTED, AllocationStatus.ACTIVE),
+        "actions": [
+            (step, needs_reason)
+            for step, needs_reason in STEPS.items()
+            if services.allocation_step_open(allocation, step)
+            and can(user, f"allocation.{step}", allocation)
+        ],
+        "can_record": may_contact and services.contacts_open(allocation),
     }
     context.update(extra)
     return context
-
-
-def _available_actions(allocation, capacities) -> list[tuple[str, bool]]:
-    """(action, needs a reason) for each step this user may take now."""
-    available = []
-    if allocation.status == "proposed" and capacities & {"lead", "coordinator"}:
-        available.append(("offer", False))
-    for name, (from_statuses, _, who, needs_reason) in services.TRANSITIONS.items():
-        if allocation.status in from_statuses and capacities & who:
-            available.append((name, needs_reason))
-    return available
 
 
 @login_required
@@ -98,10 +80,10 @@ def allocation_page(request, allocation_id):
 @login_required
 @require_POST
 def allocation_action(request, allocation_id, action):
-    if action not in ACTIONS:
+    if action not in STEPS:
         raise Http404("No such action")
     allocation = allocation_get(request.user, allocation_id)
-    require_allocation_action(request.user, allocation, action)
+    require(request.user, f"allocation.{action}", allocation)
     form = forms.TransitionForm(request.POST)
     form.is_valid()
     try:
@@ -128,7 +110,7 @@ def allocation_action(request, allocation_id, action):
 @require_POST
 def record_contact(request, allocation_id):
     allocation = allocation_get(request.user, allocation_id)
-    require_allocation_action(request.user, allocation, "contact")
+    require(request.user, "allocation.contact", allocation)
     form = forms.ContactForm(request.POST)
     if form.is_valid():
         try:
@@ -147,7 +129,7 @@ def record_contact(request, allocation_id):
 @require_POST
 def record_outcome(request, allocation_id):
     allocation = allocation_get(request.user, allocation_id)
-    require_allocation_action(request.user, allocation, "outcome")
+    require(request.user, "outcome.record", allocation.case)
     form = forms.OutcomeForm(request.POST)
     if form.is_valid():
         try:
@@ -164,7 +146,7 @@ def record_outcome(request, allocation_id):
 @require_POST
 def allocate(request, case_id):
     case = case_get(request.user, case_id)
-    require_case_action(request.user, case, "allocate")
+    require(request.user, "allocation.create", Allocation(case=case))
     form = forms.AllocateForm(request.POST)
     if form.is_valid():
         try:
@@ -177,5 +159,4 @@ def allocate(request, case_id):
             apply_service_errors(form, error)
         except ConflictError as error:
             form.add_error(None, error.message)
-    context = case_page_context(request, case, allocate_form=form)
-    return render(request, "cases/case.html", context, status=400)
+    return render_case_page(request, case, status=400, allocate_form=form)

@@ -1,41 +1,37 @@
-"""Panel meeting and case endpoints: parse, call one service or selector, shape the answer."""
+"""Panel meeting and case endpoints: ask the operation's rule (``cases.permissions.require``)
+before reading the body, parse it, call one service or selector, shape the answer."""
 
 import django_filters
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api import case_serializers as s
+from api.cases import serializers as s
 from api.idempotency import idempotent
 from audit.recorder import record_access
 from cases import services
-from cases.audit import record_agenda_access
-from cases.models import (
-    Case,
-    CaseNote,
-    CaseShare,
-    CaseStatus,
-    PanelAction,
-    PanelDecision,
-    PanelMeeting,
-)
-from cases.permissions import require_case_action, require_meeting_action
+from cases.disclosures import record_agenda_access
+from cases.models import Case, CaseStatus, PanelMeeting
+from cases.permissions import require
 from cases.selectors import (
-    areas_for_roles,
+    action_of_decision,
+    agenda_referral,
     case_get,
     case_timeline,
     cases_visible_to,
+    decision_of_meeting,
+    decisions_of_meeting,
+    filter_overdue_review,
     meeting_get,
     meetings_visible_to,
+    note_of_case,
+    notes_of_case,
     panel_agenda,
+    risk_reviews_of_case,
+    share_of_case,
+    shares_of_case,
 )
-from core.errors import field_error
-from partners.roles import Role
-from referrals.models import Referral
 from referrals.pathways import Pathway
 
 CONFLICT = OpenApiResponse(description="The state no longer allows this")
@@ -82,8 +78,7 @@ class PanelViewSet(viewsets.GenericViewSet):
     @extend_schema(request=s.MeetingCreateSerializer, responses={201: s.MeetingSerializer})
     @idempotent
     def create(self, request):
-        if not areas_for_roles(request.user, {Role.COORDINATOR}):
-            raise PermissionDenied("Only coordinators arrange panels")
+        require(request.user, "meeting.arrange")
         data = s.MeetingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         meeting = services.meeting_create(actor=request.user, **data.validated_data)
@@ -107,7 +102,7 @@ class PanelViewSet(viewsets.GenericViewSet):
     def attendance(self, request, pk=None):
         meeting = meeting_get(request.user, pk)
         if request.method == "POST":
-            require_meeting_action(request.user, meeting, "attendance")
+            require(request.user, "meeting.attendance", meeting)
             data = s.AttendanceRecordSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             services.attendance_record(
@@ -130,11 +125,7 @@ class PanelViewSet(viewsets.GenericViewSet):
         meeting = meeting_get(request.user, pk)
         if request.method == "POST":
             return self._record_decision(request, meeting)
-        decisions = (
-            PanelDecision.objects.filter(meeting=meeting)
-            .prefetch_related("actions__owner")
-            .select_related("decided_by", "referral")
-        )
+        decisions = decisions_of_meeting(meeting)
         record_access(
             request.user,
             action="view_decisions",
@@ -146,13 +137,11 @@ class PanelViewSet(viewsets.GenericViewSet):
 
     @idempotent
     def _record_decision(self, request, meeting):
-        require_meeting_action(request.user, meeting, "decide")
+        require(request.user, "meeting.decide", meeting)
         data = s.DecisionRecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         details = dict(data.validated_data)
-        referral = Referral.objects.filter(pk=details.pop("referral")).first()
-        if referral is None:
-            raise field_error("referral", "No such item on the agenda", "does_not_exist")
+        referral = agenda_referral(details.pop("referral"))
         decision = services.decision_record(
             actor=request.user, meeting=meeting, referral=referral, **details
         )
@@ -164,17 +153,15 @@ class PanelViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["patch"], url_path=r"decisions/(?P<decision_id>\d+)")
     def amend_decision(self, request, pk=None, decision_id=None):
         meeting = meeting_get(request.user, pk)
-        decision = PanelDecision.objects.filter(meeting=meeting, pk=decision_id).first()
-        if decision is None:
-            raise Http404("No such decision")
-        require_meeting_action(request.user, meeting, "decide")
+        decision = decision_of_meeting(meeting, decision_id)
+        require(request.user, "meeting.decide", meeting)
         data = s.DecisionAmendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         details = dict(data.validated_data)
         decision = services.decision_amend(
             actor=request.user,
             decision=decision,
-            expected_version=details.pop("version"),
+            expected_version=details.pop("version", None),
             **details,
         )
         return Response(s.DecisionSerializer(decision).data)
@@ -187,17 +174,14 @@ class PanelViewSet(viewsets.GenericViewSet):
     )
     def action_done(self, request, pk=None, decision_id=None, action_id=None):
         meeting = meeting_get(request.user, pk)
-        panel_action = PanelAction.objects.filter(
-            decision__meeting=meeting, decision_id=decision_id, pk=action_id
-        ).first()
-        if panel_action is None:
-            raise Http404("No such action")
+        panel_action = action_of_decision(meeting, decision_id, action_id)
+        require(request.user, "action.complete", panel_action)
         panel_action = services.action_complete(actor=request.user, action=panel_action)
         return Response(s.ActionSerializer(panel_action).data)
 
-    def _transition(self, request, pk, service, serializer=None):
+    def _transition(self, request, pk, operation, service, serializer=None):
         meeting = meeting_get(request.user, pk)
-        require_meeting_action(request.user, meeting, "transition")
+        require(request.user, operation, meeting)
         kwargs = {}
         if serializer is not None:
             data = serializer(data=request.data)
@@ -209,12 +193,12 @@ class PanelViewSet(viewsets.GenericViewSet):
     @extend_schema(request=None, responses={200: s.MeetingSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        return self._transition(request, pk, services.meeting_start)
+        return self._transition(request, pk, "meeting.start", services.meeting_start)
 
     @extend_schema(request=None, responses={200: s.MeetingSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._transition(request, pk, services.meeting_close)
+        return self._transition(request, pk, "meeting.close", services.meeting_close)
 
     @extend_schema(
         request=s.CaseReasonSerializer, responses={200: s.MeetingSerializer, 409: CONFLICT}
@@ -222,7 +206,11 @@ class PanelViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         return self._transition(
-            request, pk, services.meeting_reopen, serializer=s.CaseReasonSerializer
+            request,
+            pk,
+            "meeting.reopen",
+            services.meeting_reopen,
+            serializer=s.CaseReasonSerializer,
         )
 
 
@@ -236,8 +224,7 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["status", "pathway", "lead_organisation", "area"]
 
     def filter_overdue(self, queryset, name, value):
-        overdue = {"status": CaseStatus.OPEN, "next_review_date__lt": timezone.localdate()}
-        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+        return filter_overdue_review(queryset, overdue=value)
 
 
 class CaseViewSet(viewsets.GenericViewSet):
@@ -299,14 +286,12 @@ class CaseViewSet(viewsets.GenericViewSet):
     def shares(self, request, pk=None):
         case = case_get(request.user, pk)
         if request.method == "POST":
-            require_case_action(request.user, case, "share")
+            require(request.user, "case.share", case)
             data = s.ShareCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             share = services.case_share(actor=request.user, case=case, **data.validated_data)
             return Response(s.ShareSerializer(share).data, status=status.HTTP_201_CREATED)
-        return Response(
-            s.ShareSerializer(case.shares.select_related("organisation"), many=True).data
-        )
+        return Response(s.ShareSerializer(shares_of_case(case), many=True).data)
 
     @extend_schema(
         request=s.CaseReasonSerializer, responses={200: s.ShareSerializer, 409: CONFLICT}
@@ -314,10 +299,8 @@ class CaseViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path=r"shares/(?P<share_id>\d+)/end")
     def end_share(self, request, pk=None, share_id=None):
         case = case_get(request.user, pk)
-        share = CaseShare.objects.filter(case=case, pk=share_id).first()
-        if share is None:
-            raise Http404("No such share")
-        require_case_action(request.user, case, "unshare")
+        share = share_of_case(case, share_id)
+        require(request.user, "case.unshare", case)
         data = s.CaseReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         share = services.case_unshare(
@@ -335,14 +318,14 @@ class CaseViewSet(viewsets.GenericViewSet):
     def risk_reviews(self, request, pk=None):
         case = case_get(request.user, pk)
         if request.method == "POST":
-            require_case_action(request.user, case, "review")
+            require(request.user, "case.review", case)
             data = s.RiskReviewCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             review = services.risk_review_record(
                 actor=request.user, case=case, **data.validated_data
             )
             return Response(s.RiskReviewSerializer(review).data, status=status.HTTP_201_CREATED)
-        reviews = case.risk_reviews.select_related("reviewer")
+        reviews = risk_reviews_of_case(case)
         return Response(s.RiskReviewSerializer(reviews, many=True).data)
 
     @extend_schema(methods=["GET"], responses=s.NoteSerializer(many=True), request=None)
@@ -353,40 +336,32 @@ class CaseViewSet(viewsets.GenericViewSet):
     def notes(self, request, pk=None):
         case = case_get(request.user, pk)
         if request.method == "POST":
-            require_case_action(request.user, case, "note")
+            require(request.user, "case.note", case)
             data = s.NoteCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            corrects = None
-            if "corrects" in data.validated_data:
-                corrects = CaseNote.objects.filter(
-                    case=case, pk=data.validated_data["corrects"]
-                ).first()
-                if corrects is None:
-                    raise field_error("corrects", "No such note on this case", "does_not_exist")
             note = services.note_add(
-                actor=request.user, case=case, text=data.validated_data["text"], corrects=corrects
+                actor=request.user,
+                case=case,
+                text=data.validated_data["text"],
+                corrects=data.validated_data.get("corrects"),
             )
             return Response(s.NoteSerializer(note).data, status=status.HTTP_201_CREATED)
-        notes = case.notes.select_related("author", "author_organisation")
-        page = self.paginate_queryset(notes)
+        page = self.paginate_queryset(notes_of_case(case))
         return self.get_paginated_response(s.NoteSerializer(page, many=True).data)
 
     @extend_schema(request=s.NoteEditSerializer, responses={200: s.NoteSerializer, 409: CONFLICT})
     @action(detail=True, methods=["patch"], url_path=r"notes/(?P<note_id>\d+)")
     def edit_note(self, request, pk=None, note_id=None):
         case = case_get(request.user, pk)
-        note = CaseNote.objects.filter(case=case, pk=note_id).first()
-        if note is None:
-            raise Http404("No such note")
-        if note.author_id != request.user.pk:
-            raise PermissionDenied("Only the author may edit a note")
+        note = note_of_case(case, note_id)
+        require(request.user, "note.edit", note)
         data = s.NoteEditSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         note = services.note_edit(
             actor=request.user,
             note=note,
             text=data.validated_data["text"],
-            expected_version=data.validated_data["version"],
+            expected_version=data.validated_data.get("version"),
         )
         return Response(s.NoteSerializer(note).data)
 
@@ -394,7 +369,7 @@ class CaseViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         case = case_get(request.user, pk)
-        require_case_action(request.user, case, "close")
+        require(request.user, "case.close", case)
         data = s.CaseCloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = services.case_close(actor=request.user, case=case, **data.validated_data)
@@ -404,7 +379,7 @@ class CaseViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         case = case_get(request.user, pk)
-        require_case_action(request.user, case, "reopen")
+        require(request.user, "case.reopen", case)
         data = s.CaseReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = services.case_reopen(

@@ -1,4 +1,5 @@
-"""What the panel sees is access, and, for members of other organisations, disclosure."""
+"""What the panel sees of a referral is recorded as access and, for members of other
+organisations, as a disclosure (named apart from the `audit` app, which stores them)."""
 
 from audit.recorder import record_access, record_disclosure
 from partners.selectors import active_memberships

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from api.case_serializers import UserRefSerializer
+from api.cases.serializers import UserRefSerializer
 from api.referrals.serializers import NamedSerializer
 from interventions.models import (
     Allocation,

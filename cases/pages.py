@@ -1,0 +1,67 @@
+"""The case page, composed of the case's own parts and the sections other apps register
+(``cases.extensions``). A view of another app that re-shows the case page (say, with a
+form that failed) calls ``render_case_page`` with that form as section state, so no app
+imports ``cases.views``."""
+
+from django.shortcuts import render
+
+from cases import forms
+from cases.extensions import case_sections
+from cases.permissions import allowed
+from cases.selectors import case_timeline, notes_of_case, risk_reviews_of_case, shares_of_case
+
+TIMELINE_PAGE_SIZE = 20
+CASE_OPERATIONS = (
+    "case.share",
+    "case.unshare",
+    "case.review",
+    "case.note",
+    "case.close",
+    "case.reopen",
+)
+
+
+def case_page_context(request, case, **state) -> dict:
+    """The case page's variables; ``state`` replaces a default form (``note_form=form``) or
+    sets ``problem``, and is handed to every registered section."""
+    try:
+        page_number = max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        page_number = 1
+    timeline = case_timeline(
+        case, offset=(page_number - 1) * TIMELINE_PAGE_SIZE, limit=TIMELINE_PAGE_SIZE + 1
+    )
+    sections = []
+    for section in case_sections():
+        variables = section.context(request, case, state)
+        sections.append(
+            {
+                "template": section.template,
+                "closure_template": section.closure_template,
+                **variables,
+            }
+        )
+    context = {
+        "case": case,
+        "allowed": allowed(request.user, CASE_OPERATIONS, case),
+        "timeline": timeline[:TIMELINE_PAGE_SIZE],
+        "page_number": page_number,
+        "has_next": len(timeline) > TIMELINE_PAGE_SIZE,
+        "shares": shares_of_case(case),
+        "notes": notes_of_case(case)[:50],
+        "reviews": risk_reviews_of_case(case)[:10],
+        "share_form": forms.ShareForm(),
+        "review_form": forms.RiskReviewForm(),
+        "note_form": forms.NoteForm(),
+        "close_form": forms.CloseForm(),
+        "reason_form": forms.ReasonForm(),
+        "sections": sections,
+    }
+    context.update(state)
+    return context
+
+
+def render_case_page(request, case, *, status: int = 200, **state):
+    return render(
+        request, "cases/case.html", case_page_context(request, case, **state), status=status
+    )

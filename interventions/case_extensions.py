@@ -1,0 +1,37 @@
+"""What interventions adds to a case, through the extension points cases offers
+(``cases.extensions``): allocations and contacts in the chronology, and the case page's
+"Interventions" and "Distance travelled" section. Registered in ``InterventionsConfig.ready``
+so that cases never imports interventions."""
+
+from cases.extensions import CaseSection, register_case_section, register_timeline_source
+from interventions.forms import AllocateForm
+from interventions.models import Allocation
+from interventions.permissions import can
+from interventions.selectors import (
+    allocation_timeline,
+    case_allocations,
+    contact_timeline,
+    distance_travelled,
+)
+
+
+def interventions_section(request, case, state) -> dict:
+    return {
+        "allocations": case_allocations(case),
+        "allocate_form": state.get("allocate_form") or AllocateForm(),
+        "can_allocate": can(request.user, "allocation.create", Allocation(case=case)),
+        "distance": distance_travelled(case),
+    }
+
+
+def register() -> None:
+    register_timeline_source("interventions.allocations", allocation_timeline)
+    register_timeline_source("interventions.contacts", contact_timeline)
+    register_case_section(
+        CaseSection(
+            name="interventions",
+            context=interventions_section,
+            template="interventions/_case_section.html",
+            closure_template="interventions/_case_closure.html",
+        )
+    )
