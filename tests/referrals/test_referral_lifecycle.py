@@ -303,7 +303,7 @@ class TestIdempotentRetries:
 
 
 def test_the_transition_table_covers_every_status_before_panel():
-    # case_opened and no_further_action are panel outcomes: see tests/test_panels.py.
+    # case_opened and no_further_action are panel outcomes: see tests/cases/test_panels.py.
     panel_outcomes = {ReferralStatus.CASE_OPENED, ReferralStatus.NO_FURTHER_ACTION}
     assert set(STATUSES) == set(ReferralStatus.values) - panel_outcomes
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.keys import generate_key, generate_secret_key, load_keys
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOOD = {
     "SECRET_KEY": generate_secret_key(),
     "FIELD_ENCRYPTION_KEYS": f"{generate_key()},{generate_key()}",
