@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from audit.models import AuditEvent, EventKind
@@ -241,3 +243,20 @@ def record_two_factor_reset(sender, actor, user, reason, **kwargs):
             )
         ]
     )
+
+
+def visible_or_404(
+    user, visible: QuerySet, pk, *, object_type: str, person_of=None, missing: str = "Not found"
+):
+    """The record with ``pk`` among those ``visible`` to ``user``, with its access event; or a
+    denied event and a 404, whether the record does not exist or may not be seen, so the
+    answer never tells which (deny by default)."""
+    found = visible.filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        record_access(user, action="view", object_type=object_type, object_id=pk, denied=True)
+        raise Http404(missing)
+    if person_of is not None:
+        record_access(
+            user, action="view", object_type=object_type, objects=[found], person_of=person_of
+        )
+    return found

@@ -14,7 +14,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.http import Http404
 from django.utils import timezone
 
-from audit.recorder import record_access
+from audit.recorder import visible_or_404
 from cases.extensions import TimelineEntry, timeline_sources
 from cases.models import (
     Case,
@@ -77,15 +77,13 @@ def meetings_visible_to(user: User) -> QuerySet:
 
 
 def meeting_get(user: User, meeting_id) -> PanelMeeting:
-    meeting = (
-        meetings_visible_to(user).select_related("chair").filter(pk=uuid_or_404(meeting_id)).first()
+    return visible_or_404(
+        user,
+        meetings_visible_to(user).select_related("chair"),
+        uuid_or_404(meeting_id),
+        object_type="panel_meeting",
+        missing="No such panel meeting",
     )
-    if meeting is None:
-        record_access(
-            user, action="view", object_type="panel_meeting", object_id=meeting_id, denied=True
-        )
-        raise Http404("No such panel meeting")
-    return meeting
 
 
 def meeting_capacities(user: User, meeting: PanelMeeting) -> set[str]:
@@ -213,19 +211,14 @@ def cases_visible_to(user: User) -> QuerySet:
 
 
 def case_get(user: User, case_id) -> Case:
-    case = (
-        cases_visible_to(user)
-        .select_related("person", "lead_professional", "lead_organisation")
-        .filter(pk=uuid_or_404(case_id))
-        .first()
+    return visible_or_404(
+        user,
+        cases_visible_to(user).select_related("person", "lead_professional", "lead_organisation"),
+        uuid_or_404(case_id),
+        object_type="case",
+        person_of=lambda c: c.person_id,
+        missing="No such case",
     )
-    if case is None:
-        record_access(user, action="view", object_type="case", object_id=case_id, denied=True)
-        raise Http404("No such case")
-    record_access(
-        user, action="view", object_type="case", objects=[case], person_of=lambda c: c.person_id
-    )
-    return case
 
 
 def is_lead_professional(user: User, case: Case) -> bool:

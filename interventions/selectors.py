@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from audit.recorder import record_access
+from audit.recorder import visible_or_404
 from cases.extensions import TimelineEntry
 from cases.selectors import areas_for_roles, cases_visible_to, is_lead_professional
 from interventions.models import (
@@ -51,25 +51,16 @@ def allocation_get(user: User, allocation_id) -> Allocation:
         pk = int(allocation_id)
     except (TypeError, ValueError) as exc:
         raise Http404("No such allocation") from exc
-    allocation = (
-        allocations_visible_to(user)
-        .select_related("intervention__provider", "case__person", "keyworker")
-        .filter(pk=pk)
-        .first()
-    )
-    if allocation is None:
-        record_access(
-            user, action="view", object_type="allocation", object_id=allocation_id, denied=True
-        )
-        raise Http404("No such allocation")
-    record_access(
+    return visible_or_404(
         user,
-        action="view",
+        allocations_visible_to(user).select_related(
+            "intervention__provider", "case__person", "keyworker"
+        ),
+        pk,
         object_type="allocation",
-        objects=[allocation],
         person_of=lambda a: a.case.person_id,
+        missing="No such allocation",
     )
-    return allocation
 
 
 def allocation_capacities(user: User, allocation: Allocation) -> set[str]:

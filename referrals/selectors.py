@@ -12,11 +12,10 @@ import datetime
 
 from django.apps import apps
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.http import Http404
 from django.utils import timezone
 
 from audit.models import BreakGlassGrant
-from audit.recorder import record_access
+from audit.recorder import visible_or_404
 from core.ids import uuid_or_404
 from partners.models import User
 from partners.roles import Role
@@ -71,25 +70,14 @@ def referrals_visible_to(user: User) -> QuerySet:
 
 def referral_get(user: User, referral_id) -> Referral:
     """The referral, or 404 whether it does not exist or the user may not see it."""
-    referral = (
-        referrals_visible_to(user)
-        .select_related("person", "organisation", "referrer")
-        .filter(pk=uuid_or_404(referral_id))
-        .first()
-    )
-    if referral is None:
-        record_access(
-            user, action="view", object_type="referral", object_id=referral_id, denied=True
-        )
-        raise Http404("No such referral")
-    record_access(
+    return visible_or_404(
         user,
-        action="view",
+        referrals_visible_to(user).select_related("person", "organisation", "referrer"),
+        uuid_or_404(referral_id),
         object_type="referral",
-        objects=[referral],
         person_of=lambda r: r.person_id,
+        missing="No such referral",
     )
-    return referral
 
 
 def break_glass_condition(user: User, *, person_field: str) -> Q:
@@ -135,13 +123,14 @@ def people_visible_to(user: User, *, permission: str = "referrals.view_person") 
 
 def person_get(user: User, person_id, *, permission: str = "referrals.view_person") -> Person:
     """The person, or 404 whether it does not exist or the user may not see it."""
-    person = people_visible_to(user, permission=permission).filter(pk=uuid_or_404(person_id))
-    found = person.first()
-    if found is None:
-        record_access(user, action="view", object_type="person", object_id=person_id, denied=True)
-        raise Http404("No such person")
-    record_access(user, action="view", object_type="person", objects=[found], person_of=_own_pk)
-    return found
+    return visible_or_404(
+        user,
+        people_visible_to(user, permission=permission),
+        uuid_or_404(person_id),
+        object_type="person",
+        person_of=_own_pk,
+        missing="No such person",
+    )
 
 
 def _own_pk(person):
