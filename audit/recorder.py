@@ -260,3 +260,19 @@ def visible_or_404(
             user, action="view", object_type=object_type, objects=[found], person_of=person_of
         )
     return found
+
+
+def record_children_shown(user, *, object_type: str, records, person_id) -> list:
+    """One access event per child record shown beside its parent (the notes of a case, the
+    consents of a referral), all about the parent's person. Nothing for none shown: the
+    parent's own event already says the page was seen."""
+    records = list(records)
+    if records:
+        record_access(
+            user,
+            action="view",
+            object_type=object_type,
+            objects=records,
+            person_of=lambda _record: person_id,
+        )
+    return records

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from api.cases import serializers as s
 from api.idempotency import idempotent
-from audit.recorder import record_access
+from audit.recorder import record_access, record_children_shown
 from cases import services
 from cases.disclosures import record_agenda_access
 from cases.models import Case, CaseStatus, PanelMeeting
@@ -291,7 +291,13 @@ class CaseViewSet(viewsets.GenericViewSet):
             data.is_valid(raise_exception=True)
             share = services.case_share(actor=request.user, case=case, **data.validated_data)
             return Response(s.ShareSerializer(share).data, status=status.HTTP_201_CREATED)
-        return Response(s.ShareSerializer(shares_of_case(case), many=True).data)
+        shares = record_children_shown(
+            request.user,
+            object_type="case_share",
+            records=shares_of_case(case),
+            person_id=case.person_id,
+        )
+        return Response(s.ShareSerializer(shares, many=True).data)
 
     @extend_schema(
         request=s.CaseReasonSerializer, responses={200: s.ShareSerializer, 409: CONFLICT}
@@ -325,7 +331,12 @@ class CaseViewSet(viewsets.GenericViewSet):
                 actor=request.user, case=case, **data.validated_data
             )
             return Response(s.RiskReviewSerializer(review).data, status=status.HTTP_201_CREATED)
-        reviews = risk_reviews_of_case(case)
+        reviews = record_children_shown(
+            request.user,
+            object_type="risk_review",
+            records=risk_reviews_of_case(case),
+            person_id=case.person_id,
+        )
         return Response(s.RiskReviewSerializer(reviews, many=True).data)
 
     @extend_schema(methods=["GET"], responses=s.NoteSerializer(many=True), request=None)
@@ -346,7 +357,12 @@ class CaseViewSet(viewsets.GenericViewSet):
                 corrects=data.validated_data.get("corrects"),
             )
             return Response(s.NoteSerializer(note).data, status=status.HTTP_201_CREATED)
-        page = self.paginate_queryset(notes_of_case(case))
+        page = record_children_shown(
+            request.user,
+            object_type="case_note",
+            records=self.paginate_queryset(notes_of_case(case)),
+            person_id=case.person_id,
+        )
         return self.get_paginated_response(s.NoteSerializer(page, many=True).data)
 
     @extend_schema(request=s.NoteEditSerializer, responses={200: s.NoteSerializer, 409: CONFLICT})

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from api.idempotency import idempotent
 from api.interventions import serializers as s
-from audit.recorder import record_access
+from audit.recorder import record_access, record_children_shown
 from cases.selectors import case_get, decision_of_case
 from core.errors import field_error
 from interventions import services
@@ -119,7 +119,12 @@ class AllocationOutcomesMixin:
                 actor=request.user, case=allocation.case, **data.validated_data
             )
             return Response(s.OutcomeRecordSerializer(record).data, status=status.HTTP_201_CREATED)
-        records = outcomes_of_allocation(allocation)
+        records = record_children_shown(
+            request.user,
+            object_type="outcome_record",
+            records=outcomes_of_allocation(allocation),
+            person_id=allocation.case.person_id,
+        )
         return Response(s.OutcomeRecordSerializer(records, many=True).data)
 
 
@@ -270,7 +275,12 @@ class AllocationViewSet(AllocationOutcomesMixin, viewsets.GenericViewSet):
                 actor=request.user, allocation=allocation, **data.validated_data
             )
             return Response(s.ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
-        page = self.paginate_queryset(contacts_of_allocation(allocation))
+        page = record_children_shown(
+            request.user,
+            object_type="contact",
+            records=self.paginate_queryset(contacts_of_allocation(allocation)),
+            person_id=allocation.case.person_id,
+        )
         return self.get_paginated_response(s.ContactSerializer(page, many=True).data)
 
 
@@ -286,15 +296,20 @@ class OutcomeMeasureListView(APIView):
 class CaseOutcomesView(APIView):
     """A case's outcome records and the distance travelled on each measure."""
 
-    def _payload(self, case):
-        records = outcomes_of_case(case)
+    def _payload(self, request, case):
+        records = record_children_shown(
+            request.user,
+            object_type="outcome_record",
+            records=outcomes_of_case(case),
+            person_id=case.person_id,
+        )
         return s.CaseOutcomesSerializer(
             {"records": records, "distance_travelled": distance_travelled(case)}
         ).data
 
     @extend_schema(responses=s.CaseOutcomesSerializer)
     def get(self, request, case_id):
-        return Response(self._payload(case_get(request.user, case_id)))
+        return Response(self._payload(request, case_get(request.user, case_id)))
 
     @extend_schema(
         request=s.OutcomeRecordCreateSerializer, responses={201: s.CaseOutcomesSerializer}
@@ -305,4 +320,4 @@ class CaseOutcomesView(APIView):
         data = s.OutcomeRecordCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.outcome_record(actor=request.user, case=case, **data.validated_data)
-        return Response(self._payload(case), status=status.HTTP_201_CREATED)
+        return Response(self._payload(request, case), status=status.HTTP_201_CREATED)

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from api.idempotency import idempotent
 from api.referrals import serializers as s
-from audit.recorder import record_access
+from audit.recorder import record_access, record_children_shown
 from referrals import consent as consent_services
 from referrals.models import LawfulBasis, Person, Referral, ReferralStatus
 from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
@@ -258,7 +258,13 @@ class PersonViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(s.PersonSerializer(page, many=True).data)
 
 
-def _consent_overview(referral: Referral) -> dict:
+def _shown(viewer, referral, object_type, records):
+    return record_children_shown(
+        viewer, object_type=object_type, records=records, person_id=referral.person_id
+    )
+
+
+def _consent_overview(referral: Referral, viewer) -> dict:
     def name(user):
         return str(user) if user else None
 
@@ -277,7 +283,9 @@ def _consent_overview(referral: Referral) -> dict:
                 "recorded_by": name(c.recorded_by),
                 "recorded_at": c.recorded_at,
             }
-            for c in referral.consents.select_related("recorded_by")
+            for c in _shown(
+                viewer, referral, "consent", referral.consents.select_related("recorded_by")
+            )
         ],
         "gillick_assessments": [
             {
@@ -287,7 +295,12 @@ def _consent_overview(referral: Referral) -> dict:
                 "assessed_on": g.assessed_on,
                 "rationale": g.rationale,
             }
-            for g in referral.gillick_assessments.select_related("assessed_by")
+            for g in _shown(
+                viewer,
+                referral,
+                "gillick_assessment",
+                referral.gillick_assessments.select_related("assessed_by"),
+            )
         ],
         "lawful_bases": [
             {
@@ -302,7 +315,12 @@ def _consent_overview(referral: Referral) -> dict:
                 "decided_at": b.decided_at,
                 "decision_note": b.decision_note,
             }
-            for b in referral.lawful_bases.select_related("recorded_by", "decided_by")
+            for b in _shown(
+                viewer,
+                referral,
+                "lawful_basis",
+                referral.lawful_bases.select_related("recorded_by", "decided_by"),
+            )
         ],
     }
 
@@ -313,7 +331,7 @@ class ReferralConsentView(APIView):
     @extend_schema(responses=s.ConsentOverviewSerializer)
     def get(self, request, referral_id):
         referral = referral_get(request.user, referral_id)
-        return Response(s.ConsentOverviewSerializer(_consent_overview(referral)).data)
+        return Response(s.ConsentOverviewSerializer(_consent_overview(referral, request.user)).data)
 
     @extend_schema(
         request=s.ConsentRecordSerializer,
@@ -329,7 +347,7 @@ class ReferralConsentView(APIView):
             actor=request.user, referral=referral, **data.validated_data
         )
         return Response(
-            s.ConsentOverviewSerializer(_consent_overview(referral)).data,
+            s.ConsentOverviewSerializer(_consent_overview(referral, request.user)).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -348,7 +366,7 @@ class ConsentWithdrawView(APIView):
         consent_services.consent_withdraw(
             actor=request.user, referral=referral, **data.validated_data
         )
-        return Response(s.ConsentOverviewSerializer(_consent_overview(referral)).data)
+        return Response(s.ConsentOverviewSerializer(_consent_overview(referral, request.user)).data)
 
 
 class GillickView(APIView):
@@ -366,7 +384,7 @@ class GillickView(APIView):
             actor=request.user, referral=referral, **data.validated_data
         )
         return Response(
-            s.ConsentOverviewSerializer(_consent_overview(referral)).data,
+            s.ConsentOverviewSerializer(_consent_overview(referral, request.user)).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -386,7 +404,7 @@ class LawfulBasisView(APIView):
             actor=request.user, referral=referral, **data.validated_data
         )
         return Response(
-            s.ConsentOverviewSerializer(_consent_overview(referral)).data,
+            s.ConsentOverviewSerializer(_consent_overview(referral, request.user)).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -421,7 +439,7 @@ class LawfulBasisDecisionView(APIView):
                 note=note,
             )
         referral.refresh_from_db()
-        return Response(s.ConsentOverviewSerializer(_consent_overview(referral)).data)
+        return Response(s.ConsentOverviewSerializer(_consent_overview(referral, request.user)).data)
 
 
 class PathwayListView(APIView):
