@@ -7,9 +7,10 @@ operation call the same ``require`` before reading the request body (so a refuse
 gets 403, not a 400 about their input); pages ask ``can``/``allowed`` what to offer.
 """
 
-from cases.selectors import areas_for_roles, case_capacities, covered_areas, meeting_capacities
+from cases.selectors import case_capacities, meeting_capacities
 from core.permissions import RuleBook
 from partners.roles import Role
+from partners.selectors import areas_where, covered_areas
 
 rules = RuleBook("cases")
 can = rules.can
@@ -28,7 +29,7 @@ def _arrange(actor, area) -> bool:
     takes both areas' referrals, so it needs a coordinator of both). Without an area: does
     the actor arrange panels anywhere (what the planner offers, and the check made before a
     request body is read)."""
-    coordinated = areas_for_roles(actor, {Role.COORDINATOR})
+    coordinated = areas_where(actor, {Role.COORDINATOR})
     if area is None:
         return bool(coordinated)
     return covered_areas(area) <= coordinated

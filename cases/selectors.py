@@ -33,23 +33,17 @@ from core.errors import field_error
 from core.ids import parse_uuid, uuid_or_404
 from partners.models import Area, Organisation, User
 from partners.roles import Role
-from partners.selectors import active_memberships, organisations_where_user_can, user_can
-from referrals.models import Consent, Purpose, Referral, ReferralArea, ReferralStatus
+from partners.selectors import (
+    active_memberships,
+    areas_where,
+    covered_areas,
+    organisations_where_user_can,
+    user_can,
+)
+from referrals.models import Consent, Purpose, Referral, ReferralStatus
 from referrals.selectors import break_glass_condition, by_risk_then_age
 
 PANEL_ROLES = {Role.PANEL_MEMBER, Role.PANEL_CHAIR}
-
-
-def covered_areas(area: str) -> set[str]:
-    return set(ReferralArea.values) if area == Area.COUNTYWIDE else {area}
-
-
-def areas_for_roles(user: User, roles: set[str]) -> set[str]:
-    areas: set[str] = set()
-    for membership in active_memberships(user):
-        if membership.role in roles:
-            areas |= covered_areas(membership.organisation.area)
-    return areas
 
 
 def _int_or_none(value) -> int | None:
@@ -64,10 +58,10 @@ def _int_or_none(value) -> int | None:
 
 def meetings_visible_to(user: User) -> QuerySet:
     conditions = Q()
-    if user_can(user, "cases.view_panelmeeting") and areas_for_roles(user, PANEL_ROLES):
+    if user_can(user, "cases.view_panelmeeting") and areas_where(user, PANEL_ROLES):
         on_meeting = PanelAttendance.objects.filter(meeting=OuterRef("pk"), user=user)
         conditions |= Q(chair=user) | Exists(on_meeting)
-    coordinator_areas = areas_for_roles(user, {Role.COORDINATOR})
+    coordinator_areas = areas_where(user, {Role.COORDINATOR})
     if coordinator_areas:
         # A countywide meeting takes both areas' referrals, so every coordinator sees it.
         conditions |= Q(area__in=sorted(coordinator_areas)) | Q(area=Area.COUNTYWIDE)
@@ -88,9 +82,9 @@ def meeting_get(user: User, meeting_id) -> PanelMeeting:
 
 def meeting_capacities(user: User, meeting: PanelMeeting) -> set[str]:
     capacities = set()
-    if meeting.chair_id == user.pk and areas_for_roles(user, {Role.PANEL_CHAIR}):
+    if meeting.chair_id == user.pk and areas_where(user, {Role.PANEL_CHAIR}):
         capacities.add("chair")
-    if covered_areas(meeting.area) & areas_for_roles(user, {Role.COORDINATOR}):
+    if covered_areas(meeting.area) & areas_where(user, {Role.COORDINATOR}):
         capacities.add("coordinator")
     return capacities
 
@@ -194,7 +188,7 @@ def cases_visible_to(user: User) -> QuerySet:
     if not active_memberships(user):
         return Case.objects.none()
     conditions = Q(lead_professional=user)
-    areas = areas_for_roles(user, {Role.COORDINATOR, *PANEL_ROLES})
+    areas = areas_where(user, {Role.COORDINATOR, *PANEL_ROLES})
     if areas:
         conditions |= Q(area__in=sorted(areas))
     organisations = organisations_where_user_can(user, "cases.view_case")
@@ -291,7 +285,7 @@ def latest_referral(case: Case) -> Referral | None:
     return case.referrals.order_by("-referral_date", "-created_at").first()
 
 
-def acting_organisation(user: User, case: Case) -> Organisation:
+def acting_organisation_on_case(user: User, case: Case) -> Organisation:
     """The organisation ``user`` acts for on ``case``: the lead organisation when they belong
     to it, otherwise the first organisation they belong to."""
     memberships = active_memberships(user)
@@ -305,9 +299,9 @@ def case_capacities(user: User, case: Case) -> set[str]:
     capacities = set()
     if is_lead_professional(user, case):
         capacities.add("lead")
-    if case.area in areas_for_roles(user, {Role.COORDINATOR}):
+    if case.area in areas_where(user, {Role.COORDINATOR}):
         capacities.add("coordinator")
-    if case.area in areas_for_roles(user, PANEL_ROLES):
+    if case.area in areas_where(user, PANEL_ROLES):
         capacities.add("panel")
     shared_with = set(
         CaseShare.objects.filter(case=case, ended_at__isnull=True).values_list(

@@ -30,8 +30,7 @@ from cases.models import (
 from cases.permissions import require
 from cases.selectors import (
     PANEL_ROLES,
-    acting_organisation,
-    covered_areas,
+    acting_organisation_on_case,
     latest_referral,
     note_of_case,
 )
@@ -41,7 +40,7 @@ from core.history import with_history
 from core.text import bounded_text, model_max_length
 from partners.models import Area, Organisation, User
 from partners.roles import Role
-from partners.selectors import active_memberships
+from partners.selectors import active_memberships, covered_areas, organisation_where_holding
 from referrals.consent import consent_position
 from referrals.models import (
     LawfulBasisStatus,
@@ -57,13 +56,6 @@ NOTE_EDIT_WINDOW = datetime.timedelta(hours=24)
 CASE_ROLES = {Role.REFERRER, Role.COORDINATOR}
 
 
-def _panel_organisation(user: User, roles: set[str]) -> Organisation | None:
-    for membership in active_memberships(user):
-        if membership.role in roles:
-            return membership.organisation
-    return None
-
-
 # --- Meetings ----------------------------------------------------------------------------
 
 
@@ -74,7 +66,7 @@ def meeting_create(
     if area not in Area.values:
         raise field_error("area", f"Choose one of: {', '.join(Area.values)}", "invalid_choice")
     require(actor, "meeting.arrange", area)
-    chair_organisation = _panel_organisation(chair, {Role.PANEL_CHAIR})
+    chair_organisation = organisation_where_holding(chair, {Role.PANEL_CHAIR})
     if chair_organisation is None:
         raise field_error("chair", "The chair must hold the panel chair role", "not_a_chair")
     errors = []
@@ -82,7 +74,7 @@ def meeting_create(
     for member in members:
         if member.pk == chair.pk:
             continue
-        organisation = _panel_organisation(member, PANEL_ROLES)
+        organisation = organisation_where_holding(member, PANEL_ROLES)
         if organisation is None:
             errors.append(f"{member} does not hold a panel role")
         attendance.append((member, organisation))
@@ -371,9 +363,8 @@ def _case_for_decision(*, actor, referral, lead_professional, lead_organisation)
         raise field_error("lead_professional", "Name the lead professional", "required")
     if lead_organisation is None:
         raise field_error("lead_organisation", "Name the lead organisation", "required")
-    if not any(
-        m.organisation_id == lead_organisation.pk and m.role in CASE_ROLES
-        for m in active_memberships(lead_professional)
+    if not organisation_where_holding(
+        lead_professional, CASE_ROLES, organisation=lead_organisation
     ):
         raise field_error(
             "lead_professional",
@@ -593,7 +584,7 @@ def note_add(*, actor: User, case: Case, text: str, corrects: int | None = None)
     note = CaseNote(
         case=case,
         author=actor,
-        author_organisation=acting_organisation(actor, case),
+        author_organisation=acting_organisation_on_case(actor, case),
         text=text,
         corrects=corrected,
     )

@@ -7,11 +7,11 @@ operation call the same ``require`` before reading the request body; pages ask
 ``can``/``allowed`` what to offer.
 """
 
-from cases.selectors import areas_for_roles, case_capacities, meeting_capacities
+from cases.selectors import case_capacities, meeting_capacities
 from core.permissions import RuleBook
 from interventions.selectors import allocation_capacities, provider_allocation_on_case
 from partners.roles import Role
-from partners.selectors import active_memberships
+from partners.selectors import active_memberships, areas_where
 
 rules = RuleBook("interventions")
 can = rules.can
@@ -79,7 +79,7 @@ def _record_outcome(actor, case) -> bool:
 
 @rules.rule("catalogue.manage", refusal="Coordinators manage the intervention catalogue")
 def _manage_catalogue(actor, _obj) -> bool:
-    return bool(areas_for_roles(actor, {Role.COORDINATOR}))
+    return bool(areas_where(actor, {Role.COORDINATOR}))
 
 
 @rules.rule("catalogue.view", refusal="You hold no role in the partnership")

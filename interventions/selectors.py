@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audit.recorder import visible_or_404
 from cases.extensions import TimelineEntry
-from cases.selectors import areas_for_roles, cases_visible_to, is_lead_professional
+from cases.selectors import cases_visible_to, is_lead_professional
 from interventions.models import (
     HOLDS_A_PLACE,
     Allocation,
@@ -26,7 +26,7 @@ from interventions.models import (
 )
 from partners.models import User
 from partners.roles import Role
-from partners.selectors import organisations_where_user_can
+from partners.selectors import areas_where, organisations_where_user_can
 from referrals.models import Referral
 from referrals.pathways import one_year_before
 from referrals.selectors import same_person_condition
@@ -70,7 +70,7 @@ def allocation_capacities(user: User, allocation: Allocation) -> set[str]:
     case = allocation.case
     if is_lead_professional(user, case):
         capacities.add("lead")
-    if case.area in areas_for_roles(user, {Role.COORDINATOR}):
+    if case.area in areas_where(user, {Role.COORDINATOR}):
         capacities.add("coordinator")
     return capacities
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseShare, CaseStatus, PanelDecision
-from cases.selectors import acting_organisation, latest_referral
+from cases.selectors import acting_organisation_on_case, latest_referral
 from cases.services import share_with_organisation
 from core.errors import ConflictError, field_error, require_version
 from core.history import with_history
@@ -40,7 +40,7 @@ from interventions.permissions import require
 from interventions.selectors import provider_allocation_on_case
 from partners.models import Organisation, User
 from partners.roles import Role
-from partners.selectors import active_memberships
+from partners.selectors import organisation_where_holding
 from referrals.models import Purpose, Referral
 from referrals.pathways import Pathway, age_on
 
@@ -248,9 +248,8 @@ def allocation_create(
             "Record consent for intervention delivery, or an approved lawful basis, first",
             "intervention_delivery_not_permitted",
         )
-    if keyworker is not None and not any(
-        m.organisation_id == intervention.provider_id and m.role == Role.PROVIDER
-        for m in active_memberships(keyworker)
+    if keyworker is not None and not organisation_where_holding(
+        keyworker, {Role.PROVIDER}, organisation=intervention.provider
     ):
         raise field_error("keyworker", "The keyworker must work for the provider", "invalid")
     allocation = Allocation(
@@ -547,7 +546,7 @@ def outcome_record(
     organisation = (
         provider_allocation.intervention.provider
         if provider_allocation
-        else acting_organisation(actor, case)
+        else acting_organisation_on_case(actor, case)
     )
     record = OutcomeRecord(
         case=case,

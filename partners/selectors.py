@@ -61,6 +61,20 @@ def organisations_where_user_can(user: User, permission: str) -> list[Organisati
 LOCAL_AREAS = frozenset(area for area in Area.values if area != Area.COUNTYWIDE)
 
 
+def organisation_where_holding(
+    user: User, roles: Iterable[str], *, organisation: Organisation | None = None
+) -> Organisation | None:
+    """The organisation in which ``user`` holds one of ``roles`` (``organisation`` itself, if
+    named), or None: whether someone named in a request can fill the part they are named for."""
+    roles = set(roles)
+    for membership in active_memberships(user):
+        if membership.role in roles and (
+            organisation is None or membership.organisation_id == organisation.pk
+        ):
+            return membership.organisation
+    return None
+
+
 def covered_areas(area: str) -> set[str]:
     return set(LOCAL_AREAS) if area == Area.COUNTYWIDE else {area}
 
