@@ -7,17 +7,12 @@ would be left out of the export and would block (or survive) erasure: these test
 when one appears.
 """
 
-import ast
-from pathlib import Path
-
 import pytest
 from django.apps import apps
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from audit.registry import PersonalData, Registry, registry
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _is_history(model) -> bool:
@@ -138,25 +133,3 @@ def test_providers_that_depend_on_each_other_are_refused():
     circle.register(Two())
     with pytest.raises(ValueError, match="depend on each other"):
         circle.providers()
-
-
-def _imported_modules(path: Path):
-    tree = ast.parse(path.read_text(), filename=str(path))
-    for node in ast.walk(tree):  # function-local imports included
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield alias.name
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            yield node.module
-
-
-def test_audit_imports_no_domain_app():
-    forbidden = {"referrals", "cases", "interventions", "api", "tests"}
-    arrows = [
-        f"{path.relative_to(ROOT)} imports {module}"
-        for path in sorted((ROOT / "audit").rglob("*.py"))
-        if path.name != "benchmark_audit.py"  # the demo and benchmark work moves it
-        for module in _imported_modules(path)
-        if module.split(".")[0] in forbidden
-    ]
-    assert arrows == []
