@@ -5,6 +5,7 @@ top, then interventions, cases, referrals, audit, partners and core; no producti
 imports the tests. A new import against the arrows fails here, naming the line.
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,8 @@ def test_imports_keep_the_layering_contracts():
     result = subprocess.run(
         [str(lint_imports), "--no-cache"],
         cwd=ROOT,
+        # The checkout's packages, whatever the virtualenv's editable install points at.
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
         check=False,
