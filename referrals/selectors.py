@@ -12,6 +12,7 @@ import datetime
 
 from django.apps import apps
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404
 from django.utils import timezone
 
 from audit.models import BreakGlassGrant
@@ -22,6 +23,7 @@ from partners.roles import Role
 from partners.selectors import active_memberships, areas_where, organisations_where_user_can
 from referrals import permissions
 from referrals.models import (
+    LawfulBasis,
     Person,
     PersonGroupObjectPermission,
     PersonUserObjectPermission,
@@ -78,6 +80,19 @@ def referral_get(user: User, referral_id) -> Referral:
         person_of=lambda r: r.person_id,
         missing="No such referral",
     )
+
+
+def lawful_basis_of_referral(referral: Referral, basis_id) -> LawfulBasis:
+    """A lawful basis recorded on a referral the caller already sees, or 404."""
+    try:
+        pk = int(basis_id)
+    except (TypeError, ValueError):
+        raise Http404("No such lawful basis") from None
+    basis = LawfulBasis.objects.filter(referral=referral, pk=pk).first()
+    if basis is None:
+        raise Http404("No such lawful basis")
+    basis.referral = referral
+    return basis
 
 
 def break_glass_condition(user: User, *, person_field: str) -> Q:

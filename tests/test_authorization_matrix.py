@@ -241,7 +241,8 @@ MATRIX = [
     ("sign-out", "POST", "*:302", "*:302"),
 ]
 
-# The request each row sends: URL arguments from the world, and a thin body.
+# The request each row sends: URL arguments from the world and a body, keyed by URL name, or
+# by (URL name, method) where reading and changing need records in different states.
 TODAY = timezone.localdate().isoformat()
 REQUESTS = {
     "api:organisation-detail": (lambda w: {"pk": w.own.pk}, {}),
@@ -265,7 +266,10 @@ REQUESTS = {
         {"reason": "Checking a reported threat tonight"},
     ),
     "api:person-subject-access-export": (lambda w: {"person_id": w.person.pk}, {}),
-    "api:referral-detail": (
+    # Reading takes the referral the coordinators see; editing takes the draft, which they
+    # do not see yet.
+    ("api:referral-detail", "GET"): (lambda w: {"pk": w.referral.pk}, {}),
+    ("api:referral-detail", "PATCH"): (
         lambda w: {"pk": w.draft.pk},
         lambda w: {"version": w.draft.version, "risk_level": "high"},
     ),
@@ -552,7 +556,7 @@ def world(db):
 
 
 def _call(world, name, method, user):
-    kwargs_of, body = REQUESTS.get(name, (None, {}))
+    kwargs_of, body = REQUESTS.get((name, method)) or REQUESTS.get(name, (None, {}))
     url = reverse(name, kwargs=kwargs_of(world) if kwargs_of else None)
     if callable(body):
         body = body(world)

@@ -2,7 +2,6 @@
 body), call one service or selector, shape the answer."""
 
 import django_filters
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -13,10 +12,11 @@ from api.idempotency import idempotent
 from api.referrals import serializers as s
 from audit.recorder import record_access, record_children_shown
 from referrals import consent as consent_services
-from referrals.models import LawfulBasis, Person, Referral, ReferralStatus
+from referrals.models import Person, Referral, ReferralStatus
 from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
 from referrals.permissions import require
 from referrals.selectors import (
+    lawful_basis_of_referral,
     linked_referrals_visible_to,
     other_partners_referred,
     person_get,
@@ -325,7 +325,28 @@ def _consent_overview(referral: Referral, viewer) -> dict:
     }
 
 
-class ReferralConsentView(APIView):
+class _ConsentChangeView(APIView):
+    """Every change to a referral's consent position takes the same way: find the referral,
+    ask the rule before reading the body, validate, call the one service, answer with the
+    position as it now stands."""
+
+    request_serializer: type = s.ConsentRecordSerializer
+    change = staticmethod(consent_services.consent_record)
+    answer_status = status.HTTP_201_CREATED
+
+    def post(self, request, referral_id):
+        referral = referral_get(request.user, referral_id)
+        require(request.user, "referral.record_consent", referral)
+        data = self.request_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        self.change(actor=request.user, referral=referral, **data.validated_data)
+        return Response(
+            s.ConsentOverviewSerializer(_consent_overview(referral, request.user)).data,
+            status=self.answer_status,
+        )
+
+
+class ReferralConsentView(_ConsentChangeView):
     """The consent position of a referral, per purpose, and how it came about."""
 
     @extend_schema(responses=s.ConsentOverviewSerializer)
@@ -339,74 +360,47 @@ class ReferralConsentView(APIView):
         summary="Record a consent decision for one or more purposes",
     )
     def post(self, request, referral_id):
-        referral = referral_get(request.user, referral_id)
-        require(request.user, "referral.record_consent", referral)
-        data = s.ConsentRecordSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        consent_services.consent_record(
-            actor=request.user, referral=referral, **data.validated_data
-        )
-        return Response(
-            s.ConsentOverviewSerializer(_consent_overview(referral, request.user)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return super().post(request, referral_id)
 
 
-class ConsentWithdrawView(APIView):
+class ConsentWithdrawView(_ConsentChangeView):
+    request_serializer = s.ConsentWithdrawSerializer
+    change = staticmethod(consent_services.consent_withdraw)
+    answer_status = status.HTTP_200_OK
+
     @extend_schema(
         request=s.ConsentWithdrawSerializer,
         responses=s.ConsentOverviewSerializer,
         summary="Withdraw consent: it takes effect at once",
     )
     def post(self, request, referral_id):
-        referral = referral_get(request.user, referral_id)
-        require(request.user, "referral.record_consent", referral)
-        data = s.ConsentWithdrawSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        consent_services.consent_withdraw(
-            actor=request.user, referral=referral, **data.validated_data
-        )
-        return Response(s.ConsentOverviewSerializer(_consent_overview(referral, request.user)).data)
+        return super().post(request, referral_id)
 
 
-class GillickView(APIView):
+class GillickView(_ConsentChangeView):
+    request_serializer = s.GillickSerializer
+    change = staticmethod(consent_services.gillick_record)
+
     @extend_schema(
         request=s.GillickSerializer,
         responses={201: s.ConsentOverviewSerializer},
         summary="Record a Gillick competence assessment of a child under 16",
     )
     def post(self, request, referral_id):
-        referral = referral_get(request.user, referral_id)
-        require(request.user, "referral.record_consent", referral)
-        data = s.GillickSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        consent_services.gillick_record(
-            actor=request.user, referral=referral, **data.validated_data
-        )
-        return Response(
-            s.ConsentOverviewSerializer(_consent_overview(referral, request.user)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return super().post(request, referral_id)
 
 
-class LawfulBasisView(APIView):
+class LawfulBasisView(_ConsentChangeView):
+    request_serializer = s.LawfulBasisRecordSerializer
+    change = staticmethod(consent_services.lawful_basis_record)
+
     @extend_schema(
         request=s.LawfulBasisRecordSerializer,
         responses={201: s.ConsentOverviewSerializer},
         summary="Record a lawful basis for a purpose without consent (needs approval)",
     )
     def post(self, request, referral_id):
-        referral = referral_get(request.user, referral_id)
-        require(request.user, "referral.record_consent", referral)
-        data = s.LawfulBasisRecordSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        consent_services.lawful_basis_record(
-            actor=request.user, referral=referral, **data.validated_data
-        )
-        return Response(
-            s.ConsentOverviewSerializer(_consent_overview(referral, request.user)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return super().post(request, referral_id)
 
 
 class LawfulBasisDecisionView(APIView):
@@ -418,10 +412,7 @@ class LawfulBasisDecisionView(APIView):
     )
     def post(self, request, referral_id, basis_id):
         referral = referral_get(request.user, referral_id)
-        basis = LawfulBasis.objects.filter(referral=referral, pk=basis_id).first()
-        if basis is None:
-            raise Http404("No such lawful basis")
-        basis.referral = referral
+        basis = lawful_basis_of_referral(referral, basis_id)
         rule = "lawful_basis.revoke" if self.decision == "revoke" else "lawful_basis.decide"
         require(request.user, rule, basis)
         data = s.LawfulBasisDecisionSerializer(data=request.data)
