@@ -8,9 +8,10 @@ intervention) and when they belong to another (OTHER: a Darlington charity with 
 shared). Roles: ref(errer), coord(inator), pm (panel member), chair, prov(ider), ig, an(alyst),
 adm(in). ``*`` is every role not named. Each answer is exact: a role let through gets the
 route's own success answer (200, 201, 204, or a 302 after a web form), because each row
-sends a request, to records in a state, that the operation accepts. Rows marked "thin body"
-still send an incomplete body and expect its 400: the refused roles' exact 403/404 on the
-same row show the check comes before the body is read. Every request runs on the same
+sends a request, to records in a state, that the operation accepts. Two rows marked "thin
+body" (reopening a case, which the world holds none of closed; the web decision form, whose
+fields are prefixed per agenda item) still send an incomplete body and expect its 400: the
+refused roles' exact 403/404 on the same row show the check comes before the body is read. Every request runs on the same
 world, rolled back after it, so one role's success never changes what the next one meets.
 A URL that is not in the matrix fails ``test_every_url_is_in_the_matrix``.
 """
@@ -28,12 +29,18 @@ from audit.models import ReviewFlag
 from audit.services import break_glass
 from cases.models import PanelAttendance, PanelDecision
 from cases.services import meeting_close
-from interventions.services import allocation_create, allocation_offer, allocation_transition
+from interventions.services import (
+    allocation_create,
+    allocation_offer,
+    allocation_transition,
+    catalogue_export,
+)
 from partners.models import Area, Membership, OrganisationType
 from partners.roles import Role
 from referrals.consent import lawful_basis_decide, lawful_basis_record
 from referrals.services import referral_screen
 from tests.factories import (
+    accepted_referral,
     case_ready_for_delivery,
     give_consent,
     make_intervention,
@@ -136,51 +143,46 @@ MATRIX = [
     # --- writing -------------------------------------------------------------------------
     ("api:api-auth-token", "POST", "*:201", "*:201"),
     ("api:api-token-revoke", "POST", "adm:200 *:404", "adm:200 *:404"),  # someone else's token
-    ("api:organisation-list", "POST", "adm:400 *:403", "adm:400 *:403"),  # thin body
-    ("api:membership-list", "POST", "adm:400 *:403", "adm:400 *:403"),  # thin body
+    ("api:organisation-list", "POST", "adm:201 *:403", "adm:201 *:403"),
+    ("api:membership-list", "POST", "adm:201 *:403", "adm:201 *:403"),
     ("api:membership-end", "POST", "adm:200 *:403", "adm:200 *:403"),
     ("api:user-two-factor-reset", "POST", "adm:204 *:403", "adm:204 *:403"),
     ("two-factor", "POST", "*:302", "*:302"),
-    ("api:person-list", "POST", "ref:400 *:403", "ref:400 *:403"),  # thin body
+    ("api:person-list", "POST", "ref:201 *:403", "ref:201 *:403"),
     ("api:person-detail", "PATCH", "ref coord:200 pm chair:403 *:404", NOBODY_OTHER),
     ("api:person-break-glass", "POST", "*:201", "*:201"),
-    ("api:referral-list", "POST", "ref:400 *:403", "ref:400 *:403"),  # thin body
-    ("api:referral-signpost", "POST", "ref:400 *:403", "ref:400 *:403"),  # thin body
+    ("api:referral-list", "POST", "ref:201 *:403", "ref:201 *:403"),
+    ("api:referral-signpost", "POST", "ref:201 *:403", "ref:201 *:403"),
     # Editing and submitting work on a draft, which no coordinator sees yet.
     ("api:referral-detail", "PATCH", "ref:200 *:404", NOBODY_OTHER),
     ("api:referral-submit", "POST", "ref:200 *:404", NOBODY_OTHER),
     ("api:referral-screen", "POST", "coord:200 ref:403 *:404", NOBODY_OTHER),
     ("api:referral-answer", "POST", "ref:200 coord:403 *:404", NOBODY_OTHER),
     ("api:referral-withdraw", "POST", "ref:200 coord:403 *:404", NOBODY_OTHER),
-    ("api:referral-consents", "POST", "ref coord:400 *:404", NOBODY_OTHER),  # thin body
-    ("api:referral-consent-withdraw", "POST", "ref coord:400 *:404", NOBODY_OTHER),  # thin body
-    ("api:referral-gillick", "POST", "ref coord:400 *:404", NOBODY_OTHER),  # thin body
-    ("api:referral-lawful-basis", "POST", "ref coord:400 *:404", NOBODY_OTHER),  # thin body
+    ("api:referral-consents", "POST", "ref coord:201 *:404", NOBODY_OTHER),
+    ("api:referral-consent-withdraw", "POST", "ref coord:200 *:404", NOBODY_OTHER),
+    ("api:referral-gillick", "POST", "ref coord:201 *:404", NOBODY_OTHER),
+    ("api:referral-lawful-basis", "POST", "ref coord:201 *:404", NOBODY_OTHER),
     ("api:referral-lawful-basis-approve", "POST", "coord:200 ref:403 *:404", NOBODY_OTHER),
     ("api:referral-lawful-basis-reject", "POST", "coord:200 ref:403 *:404", NOBODY_OTHER),
     ("api:referral-lawful-basis-revoke", "POST", "coord:200 ref:403 *:404", NOBODY_OTHER),
     ("api:panel-list", "POST", "coord:201 *:403", "coord:403 *:403"),  # a Durham panel
     ("api:panel-attendance", "POST", "chair coord:200 pm:403 *:404", NOBODY_OTHER),
-    ("api:panel-decisions", "POST", "chair:400 coord pm:403 *:404", NOBODY_OTHER),  # thin body
+    ("api:panel-decisions", "POST", "chair:201 coord pm:403 *:404", NOBODY_OTHER),
     ("api:panel-amend-decision", "PATCH", "chair:200 coord pm:403 *:404", NOBODY_OTHER),
     ("api:panel-action-done", "POST", "chair coord:200 pm:403 *:404", NOBODY_OTHER),
     ("api:panel-start", "POST", "chair:200 coord pm:403 *:404", NOBODY_OTHER),
     ("api:panel-close", "POST", "chair:200 coord pm:403 *:404", NOBODY_OTHER),
-    ("api:panel-reopen", "POST", "chair:400 coord pm:403 *:404", NOBODY_OTHER),  # thin body
-    ("api:case-shares", "POST", "ref coord:400 pm chair:403 *:404", NOBODY_OTHER),  # thin body
+    ("api:panel-reopen", "POST", "chair:200 coord pm:403 *:404", NOBODY_OTHER),
+    ("api:case-shares", "POST", "ref coord:201 pm chair:403 *:404", NOBODY_OTHER),
     ("api:case-end-share", "POST", "ref coord:200 pm chair:403 *:404", NOBODY_OTHER),
-    (
-        "api:case-risk-reviews",
-        "POST",
-        "ref coord:400 pm chair:403 *:404",
-        NOBODY_OTHER,
-    ),  # thin body
+    ("api:case-risk-reviews", "POST", "ref coord:201 pm chair:403 *:404", NOBODY_OTHER),
     ("api:case-notes", "POST", "ref coord:201 pm chair:403 *:404", NOBODY_OTHER),
     ("api:case-edit-note", "PATCH", "ref:200 coord pm chair:403 *:404", NOBODY_OTHER),
-    ("api:case-outcomes", "POST", "ref coord:400 pm chair:403 *:404", NOBODY_OTHER),  # thin body
+    ("api:case-outcomes", "POST", "ref coord:201 pm chair:403 *:404", NOBODY_OTHER),
     ("api:case-close", "POST", "ref coord:200 pm chair:403 *:404", NOBODY_OTHER),
     ("api:case-reopen", "POST", "ref coord:400 pm chair:403 *:404", NOBODY_OTHER),  # thin body
-    ("api:allocation-list", "POST", "ref coord:400 pm chair:403 *:404", NOBODY_OTHER),  # thin body
+    ("api:allocation-list", "POST", "ref coord:201 pm chair:403 *:404", NOBODY_OTHER),
     ("api:allocation-offer", "POST", "ref coord:200 pm chair prov:403 *:404", NOBODY_OTHER),
     ("api:allocation-accept", "POST", "ref prov:200 coord pm chair:403 *:404", NOBODY_OTHER),
     ("api:allocation-decline", "POST", "ref prov:200 coord pm chair:403 *:404", NOBODY_OTHER),
@@ -189,54 +191,24 @@ MATRIX = [
     ("api:allocation-disengage", "POST", "prov:200 ref coord pm chair:403 *:404", NOBODY_OTHER),
     ("api:allocation-withdraw", "POST", "ref coord prov:200 pm chair:403 *:404", NOBODY_OTHER),
     ("api:allocation-cancel", "POST", "ref coord:200 prov pm chair:403 *:404", NOBODY_OTHER),
-    (
-        "api:allocation-contacts",
-        "POST",
-        "prov:400 ref coord pm chair:403 *:404",
-        NOBODY_OTHER,
-    ),  # thin body
-    (
-        "api:allocation-outcomes",
-        "POST",
-        "prov ref coord:400 pm chair:403 *:404",
-        NOBODY_OTHER,
-    ),  # thin body
-    ("api:intervention-list", "POST", "coord:400 *:403", "coord:400 *:403"),  # thin body
+    ("api:allocation-contacts", "POST", "prov:201 ref coord pm chair:403 *:404", NOBODY_OTHER),
+    ("api:allocation-outcomes", "POST", "prov ref coord:201 pm chair:403 *:404", NOBODY_OTHER),
+    ("api:intervention-list", "POST", "coord:201 *:403", "coord:201 *:403"),
     ("api:intervention-detail", "PATCH", "coord:200 *:403", "coord:200 *:403"),
-    (
-        "api:intervention-import-catalogue",
-        "POST",
-        "coord:400 *:403",
-        "coord:400 *:403",
-    ),  # thin body
-    ("api:audit-flag-review", "POST", "ig:400 *:403", "ig:400 *:403"),  # thin body
+    ("api:intervention-import-catalogue", "POST", "coord:200 *:403", "coord:200 *:403"),
+    ("api:audit-flag-review", "POST", "ig:200 *:403", "ig:200 *:403"),
     ("referrals:screen", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
     ("referrals:answer", "POST", "ref:302 coord:403 *:404", NOBODY_OTHER),
     ("referrals:withdraw", "POST", "ref:302 coord:403 *:404", NOBODY_OTHER),
     ("referrals:new-person", "POST", "ref:200 *:403", "ref:200 *:403"),
-    ("cases:attendance", "POST", "chair coord:400 pm:403 *:404", NOBODY_OTHER),  # thin body
+    ("cases:attendance", "POST", "chair coord:302 pm:403 *:404", NOBODY_OTHER),
     ("cases:decision", "POST", "chair:400 coord pm:403 *:404", NOBODY_OTHER),  # thin body
     ("cases:meeting-transition", "POST", "chair:302 coord pm:403 *:404", NOBODY_OTHER),
-    ("cases:case-action", "POST", "ref coord:400 pm chair:403 *:404", NOBODY_OTHER),  # thin body
-    (
-        "interventions:allocate",
-        "POST",
-        "ref coord:400 pm chair:403 *:404",
-        NOBODY_OTHER,
-    ),  # thin body
+    ("cases:case-action", "POST", "ref coord:302 pm chair:403 *:404", NOBODY_OTHER),
+    ("interventions:allocate", "POST", "ref coord:302 pm chair:403 *:404", NOBODY_OTHER),
     ("interventions:action", "POST", "ref coord:302 pm chair prov:403 *:404", NOBODY_OTHER),
-    (
-        "interventions:contact",
-        "POST",
-        "prov:400 ref coord pm chair:403 *:404",
-        NOBODY_OTHER,
-    ),  # thin body
-    (
-        "interventions:outcome",
-        "POST",
-        "prov ref coord:400 pm chair:403 *:404",
-        NOBODY_OTHER,
-    ),  # thin body
+    ("interventions:contact", "POST", "prov:302 ref coord pm chair:403 *:404", NOBODY_OTHER),
+    ("interventions:outcome", "POST", "prov ref coord:302 pm chair:403 *:404", NOBODY_OTHER),
     ("audit:review", "POST", "ig:302 *:403", "ig:302 *:403"),
     ("sign-out", "POST", "*:302", "*:302"),
 ]
@@ -244,7 +216,80 @@ MATRIX = [
 # The request each row sends: URL arguments from the world and a body, keyed by URL name, or
 # by (URL name, method) where reading and changing need records in different states.
 TODAY = timezone.localdate().isoformat()
+OUTCOME = {"measure": "feeling_safe", "kind": "baseline", "value": "5", "recorded_on": TODAY}
+NEW_REFERRAL = {
+    "pathway": "u18_prevention",
+    "area": "durham",
+    "incident_date": TODAY,
+    "narrative": "Seen carrying a knife near the school gates.",
+    "risk_factors": ["knife_carrying"],
+    "risk_level": "medium",
+    "new_person": {"given_name": "Casey", "family_name": "Morgan", "date_of_birth": "2010-05-04"},
+}
+
+
+def _date_parts(name, day):
+    """A GOV.UK date input's three boxes."""
+    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
+
+
 REQUESTS = {
+    "api:referral-list": (None, NEW_REFERRAL),
+    "api:referral-signpost": (None, {**NEW_REFERRAL, "signpost_service": "childrens_social_care"}),
+    "api:organisation-list": (
+        None,
+        {
+            "name": "Matrix Academy",
+            "code": "matrix-academy",
+            "organisation_type": "school",
+            "area": "durham",
+        },
+    ),
+    "api:membership-list": (
+        None,
+        lambda w: {
+            "user": w.users[("other", "an")].pk,
+            "organisation": w.own.pk,
+            "role": "analyst",
+        },
+    ),
+    "api:person-list": (
+        None,
+        {"given_name": "Casey", "family_name": "Morgan", "date_of_birth": "2010-05-04"},
+    ),
+    "api:referral-gillick": (
+        lambda w: {"referral_id": w.referral.pk},
+        {"competent": True, "assessed_on": TODAY, "rationale": "Understands what is proposed."},
+    ),
+    "api:referral-lawful-basis": (
+        lambda w: {"referral_id": w.referral.pk},
+        {
+            "purpose": "information_sharing",
+            "ground": "safeguarding",
+            "justification": "Safeguarding concern needing sharing now.",
+        },
+    ),
+    "api:case-shares": (
+        lambda w: {"pk": w.case.pk},
+        lambda w: {"organisation": w.other.pk, "purpose": "information_sharing"},
+    ),
+    "api:referral-lawful-basis-approve": (
+        lambda w: {"referral_id": w.referral.pk, "basis_id": w.basis.pk},
+        {},
+    ),
+    "api:case-edit-note": (
+        lambda w: {"pk": w.case.pk, "note_id": w.note.pk},
+        lambda w: {"text": "Visited at home", "version": w.note.version},
+    ),
+    "api:case-risk-reviews": (
+        lambda w: {"pk": w.case.pk},
+        {
+            "level": "high",
+            "rationale": "Seen with a knife",
+            "reviewed_on": TODAY,
+            "next_review_date": (timezone.localdate() + datetime.timedelta(days=28)).isoformat(),
+        },
+    ),
     "api:organisation-detail": (lambda w: {"pk": w.own.pk}, {}),
     "api:membership-detail": (lambda w: {"pk": w.membership.pk}, {}),
     "api:membership-end": (lambda w: {"pk": w.membership.pk}, {"reason": "Left"}),
@@ -273,13 +318,20 @@ REQUESTS = {
         lambda w: {"pk": w.draft.pk},
         lambda w: {"version": w.draft.version, "risk_level": "high"},
     ),
-    "api:referral-consents": (lambda w: {"referral_id": w.referral.pk}, {"purposes": []}),
-    "api:referral-consent-withdraw": (lambda w: {"referral_id": w.referral.pk}, {}),
-    "api:referral-gillick": (lambda w: {"referral_id": w.referral.pk}, {}),
-    "api:referral-lawful-basis": (lambda w: {"referral_id": w.referral.pk}, {}),
-    "api:referral-lawful-basis-approve": (
-        lambda w: {"referral_id": w.referral.pk, "basis_id": w.basis.pk},
-        {},
+    "api:referral-consents": (
+        lambda w: {"referral_id": w.referral.pk},
+        {
+            "purposes": ["assessment"],
+            "given_by": "parent_or_guardian",
+            "decision": "given",
+            "decided_on": TODAY,
+            "method": "written",
+            "giver_name": "Sam Fletcher",
+        },
+    ),
+    "api:referral-consent-withdraw": (
+        lambda w: {"referral_id": w.referral.pk},
+        {"purposes": ["assessment"], "given_by": "parent_or_guardian", "reason": "Asked to stop"},
     ),
     "api:referral-lawful-basis-reject": (
         lambda w: {"referral_id": w.referral.pk, "basis_id": w.basis.pk},
@@ -299,7 +351,30 @@ REQUESTS = {
         lambda w: {"pk": w.meeting.pk},
         lambda w: {"user": w.users[("own", "pm")].pk, "attended": True},
     ),
-    "api:panel-decisions": (lambda w: {"pk": w.meeting.pk}, {"referral": "x"}),
+    "api:panel-decisions": (
+        lambda w: {"pk": w.meeting.pk},
+        lambda w: {
+            "referral": str(w.waiting.pk),
+            "outcome": "no_further_action",
+            "rationale": "Support is already in place at school.",
+        },
+    ),
+    # The catalogue as exported, imported again: every service matched, nothing new.
+    "api:intervention-import-catalogue": (None, lambda w: catalogue_export()),
+    "api:intervention-list": (
+        None,
+        lambda w: {
+            "name": "Boxing club",
+            "description": "Weekly boxing and mentoring.",
+            "intervention_type": "mentoring",
+            "provider": w.own.pk,
+            "pathways": ["u18_prevention"],
+            "min_age": 10,
+            "max_age": 17,
+            "capacity": 5,
+            "funding_stream": "Serious Violence Duty grant",
+        },
+    ),
     "api:panel-amend-decision": (
         lambda w: {"pk": w.meeting.pk, "decision_id": w.decision.pk},
         lambda w: {"version": w.decision.version, "rationale": "Needs a mentor now."},
@@ -310,7 +385,10 @@ REQUESTS = {
     ),
     "api:panel-start": (lambda w: {"pk": w.scheduled_meeting.pk}, {}),
     "api:panel-close": (lambda w: {"pk": w.meeting.pk}, {}),
-    "api:panel-reopen": (lambda w: {"pk": w.meeting.pk}, {"reason": ""}),
+    "api:panel-reopen": (
+        lambda w: {"pk": w.closed_meeting.pk},
+        {"reason": "A decision was missed"},
+    ),
     "api:panel-list": (
         None,
         lambda w: {
@@ -323,26 +401,20 @@ REQUESTS = {
     "api:case-detail": (lambda w: {"pk": w.case.pk}, {}),
     "api:case-timeline": (lambda w: {"pk": w.case.pk}, {}),
     "api:case-notes": (lambda w: {"pk": w.case.pk}, {"text": "Visited at home"}),
-    "api:case-shares": (
-        lambda w: {"pk": w.case.pk},
-        {"organisation": 0, "purpose": "information_sharing"},
-    ),
     "api:case-end-share": (
         lambda w: {"pk": w.case.pk, "share_id": w.share.pk},
         {"reason": "No longer needed"},
     ),
-    "api:case-risk-reviews": (lambda w: {"pk": w.case.pk}, {"level": "high"}),
-    "api:case-edit-note": (
-        lambda w: {"pk": w.case.pk, "note_id": w.note.pk},
-        lambda w: {"text": "Visited at home", "version": w.note.version},
-    ),
-    "api:case-outcomes": (lambda w: {"case_id": w.case.pk}, {"measure": "nonsense"}),
+    "api:case-outcomes": (lambda w: {"case_id": w.case.pk}, OUTCOME),
     "api:case-close": (
         lambda w: {"pk": w.case.pk},
         {"reason": "goals_met", "summary": "Back in school and mentored"},
     ),
     "api:case-reopen": (lambda w: {"pk": w.case.pk}, {"reason": ""}),
-    "api:allocation-list": (None, {"case": "CASE", "intervention": 0, "request": ""}),
+    "api:allocation-list": (
+        None,
+        lambda w: {"case": str(w.case.pk), "intervention": w.intervention.pk, "request": "Mentor"},
+    ),
     # Each transition on an allocation in the state it starts from.
     **{
         f"api:allocation-{action}": (
@@ -361,10 +433,16 @@ REQUESTS = {
         )
     },
     "api:allocation-detail": (lambda w: {"pk": w.allocation.pk}, {}),
-    "api:allocation-contacts": (lambda w: {"pk": w.allocation.pk}, {"contact_date": "2999-01-01"}),
-    "api:allocation-outcomes": (lambda w: {"pk": w.allocation.pk}, {"measure": "nonsense"}),
+    "api:allocation-contacts": (
+        lambda w: {"pk": w.allocations["active"].pk},
+        {"contact_date": TODAY, "contact_type": "face_to_face", "outcome": "attended"},
+    ),
+    "api:allocation-outcomes": (lambda w: {"pk": w.allocations["active"].pk}, OUTCOME),
     "api:api-token-revoke": (lambda w: {"pk": w.token.pk}, {}),
-    "api:audit-flag-review": (lambda w: {"pk": w.flag.pk}, {"outcome": "nonsense"}),
+    "api:audit-flag-review": (
+        lambda w: {"pk": w.flag.pk},
+        lambda w: {"outcome": "appropriate", "note": "Checked", "version": w.flag.version},
+    ),
     "referrals:new-details": (lambda w: {"person_id": w.person.pk}, {}),
     "referrals:detail": (lambda w: {"referral_id": w.referral.pk}, {}),
     "referrals:consent": (lambda w: {"referral_id": w.referral.pk}, {}),
@@ -379,7 +457,10 @@ REQUESTS = {
     "cases:meeting": (lambda w: {"meeting_id": w.meeting.pk}, {}),
     "cases:minutes": (lambda w: {"meeting_id": w.closed_meeting.pk}, {}),
     "cases:minutes-csv": (lambda w: {"meeting_id": w.closed_meeting.pk}, {}),
-    "cases:attendance": (lambda w: {"meeting_id": w.meeting.pk}, {"user": 0, "attended": "true"}),
+    "cases:attendance": (
+        lambda w: {"meeting_id": w.meeting.pk},
+        lambda w: {"user": w.users[("own", "pm")].pk, "attended": "true"},
+    ),
     "cases:decision": (
         lambda w: {"meeting_id": w.meeting.pk},
         {"prefix": "item-00000000-0000-0000-0000-000000000000"},
@@ -389,12 +470,33 @@ REQUESTS = {
         {"reason": "New information about one referral"},
     ),
     "cases:case": (lambda w: {"case_id": w.case.pk}, {}),
-    "cases:case-action": (lambda w: {"case_id": w.case.pk, "action": "note"}, {"text": ""}),
+    "cases:case-action": (
+        lambda w: {"case_id": w.case.pk, "action": "note"},
+        {"text": "Visited at home"},
+    ),
     "interventions:allocation": (lambda w: {"allocation_id": w.allocation.pk}, {}),
-    "interventions:allocate": (lambda w: {"case_id": w.case.pk}, {"request": ""}),
+    "interventions:allocate": (
+        lambda w: {"case_id": w.case.pk},
+        lambda w: {"intervention": w.intervention.pk, "request": "Mentor"},
+    ),
     "interventions:action": (lambda w: {"allocation_id": w.allocation.pk, "action": "offer"}, {}),
-    "interventions:contact": (lambda w: {"allocation_id": w.allocation.pk}, {}),
-    "interventions:outcome": (lambda w: {"allocation_id": w.allocation.pk}, {}),
+    "interventions:contact": (
+        lambda w: {"allocation_id": w.allocations["active"].pk},
+        {
+            **_date_parts("contact_date", timezone.localdate()),
+            "contact_type": "face_to_face",
+            "outcome": "attended",
+        },
+    ),
+    "interventions:outcome": (
+        lambda w: {"allocation_id": w.allocations["active"].pk},
+        {
+            "measure": "feeling_safe",
+            "kind": "baseline",
+            "value": "5",
+            **_date_parts("recorded_on", timezone.localdate()),
+        },
+    ),
     "audit:person": (lambda w: {"person_id": w.person.pk}, {}),
     "audit:export": (lambda w: {"person_id": w.person.pk}, {}),
     "audit:review": (lambda w: {"flag_id": w.flag.pk}, {}),
@@ -506,6 +608,7 @@ def world(db):
     draft = make_referral(ref, person=person)
     give_consent(ref, draft)
     submitted = submitted_referral(ref, person=person)
+    waiting = accepted_referral(ref, coord, person=person)
     returned = referral_screen(
         actor=coord,
         referral=submitted_referral(ref, person=person),
@@ -542,6 +645,7 @@ def world(db):
             "approved_basis": approved_basis,
             "draft": draft,
             "submitted": submitted,
+            "waiting": waiting,
             "returned": returned,
             "intervention": intervention,
             "allocation": allocation,
