@@ -11,8 +11,9 @@ route's own success answer (200, 201, 204, or a 302 after a web form), because e
 sends a request, to records in a state, that the operation accepts. Two rows marked "thin
 body" (reopening a case, which the world holds none of closed; the web decision form, whose
 fields are prefixed per agenda item) still send an incomplete body and expect its 400: the
-refused roles' exact 403/404 on the same row show the check comes before the body is read. Every request runs on the same
-world, rolled back after it, so one role's success never changes what the next one meets.
+refused roles' exact 403/404 on the same row show the check comes before the body is read.
+Every request runs on the same world, rolled back after it, so one role's success never
+changes what the next one meets.
 A URL that is not in the matrix fails ``test_every_url_is_in_the_matrix``.
 """
 
