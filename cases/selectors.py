@@ -30,7 +30,7 @@ from cases.models import (
     RiskReview,
 )
 from core.errors import field_error
-from core.ids import parse_uuid, uuid_or_404
+from core.ids import parse_int, parse_uuid, uuid_or_404
 from partners.models import Area, Organisation, User
 from partners.roles import Role
 from partners.selectors import (
@@ -44,13 +44,6 @@ from referrals.models import Consent, Purpose, Referral, ReferralStatus
 from referrals.selectors import break_glass_condition, by_risk_then_age
 
 PANEL_ROLES = {Role.PANEL_MEMBER, Role.PANEL_CHAIR}
-
-
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 # --- Panel meetings ----------------------------------------------------------------------
@@ -109,7 +102,7 @@ def decisions_of_meeting(meeting: PanelMeeting) -> QuerySet:
 
 def decision_of_meeting(meeting: PanelMeeting, decision_id) -> PanelDecision:
     """A decision of a meeting the caller already sees; anything else does not exist."""
-    decision = PanelDecision.objects.filter(meeting=meeting, pk=_int_or_none(decision_id)).first()
+    decision = PanelDecision.objects.filter(meeting=meeting, pk=parse_int(decision_id)).first()
     if decision is None:
         raise Http404("No such decision")
     return decision
@@ -120,8 +113,8 @@ def action_of_decision(meeting: PanelMeeting, decision_id, action_id) -> PanelAc
     action = (
         PanelAction.objects.filter(
             decision__meeting=meeting,
-            decision_id=_int_or_none(decision_id),
-            pk=_int_or_none(action_id),
+            decision_id=parse_int(decision_id),
+            pk=parse_int(action_id),
         )
         .select_related("decision__meeting")
         .first()
@@ -242,7 +235,7 @@ def filter_overdue_review(cases: QuerySet, overdue: bool = True) -> QuerySet:
 def share_of_case(case: Case, share_id) -> CaseShare:
     """A share of a case the caller already sees."""
     share = (
-        CaseShare.objects.filter(case=case, pk=_int_or_none(share_id))
+        CaseShare.objects.filter(case=case, pk=parse_int(share_id))
         .select_related("organisation")
         .first()
     )
@@ -257,7 +250,7 @@ def shares_of_case(case: Case) -> QuerySet:
 
 def note_of_case(case: Case, note_id) -> CaseNote:
     """A note of a case the caller already sees."""
-    note = CaseNote.objects.filter(case=case, pk=_int_or_none(note_id)).first()
+    note = CaseNote.objects.filter(case=case, pk=parse_int(note_id)).first()
     if note is None:
         raise Http404("No such note")
     return note
@@ -274,7 +267,7 @@ def risk_reviews_of_case(case: Case) -> QuerySet:
 def decision_of_case(case: Case, decision_id) -> PanelDecision | None:
     """The panel decision that opened (or joined) the case, by id, or None."""
     return (
-        PanelDecision.objects.filter(case=case, pk=_int_or_none(decision_id))
+        PanelDecision.objects.filter(case=case, pk=parse_int(decision_id))
         .select_related("meeting")
         .first()
     )

@@ -13,6 +13,14 @@ def parse_uuid(value) -> uuid.UUID | None:
         return None
 
 
+def parse_int(value) -> int | None:
+    """An integer id from a URL or a body, or None when the text is not one."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def uuid_or_404(value) -> uuid.UUID:
     parsed = parse_uuid(value)
     if parsed is None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from audit.recorder import visible_or_404
 from cases.extensions import TimelineEntry
 from cases.selectors import cases_visible_to, is_lead_professional
+from core.ids import parse_int
 from interventions.models import (
     HOLDS_A_PLACE,
     Allocation,
@@ -47,10 +48,9 @@ def allocations_visible_to(user: User) -> QuerySet:
 
 
 def allocation_get(user: User, allocation_id) -> Allocation:
-    try:
-        pk = int(allocation_id)
-    except (TypeError, ValueError) as exc:
-        raise Http404("No such allocation") from exc
+    pk = parse_int(allocation_id)
+    if pk is None:
+        raise Http404("No such allocation")
     return visible_or_404(
         user,
         allocations_visible_to(user).select_related(

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from audit.models import BreakGlassGrant
 from audit.recorder import visible_or_404
-from core.ids import uuid_or_404
+from core.ids import parse_int, uuid_or_404
 from partners.models import User
 from partners.roles import Role
 from partners.selectors import active_memberships, areas_where, organisations_where_user_can
@@ -84,11 +84,7 @@ def referral_get(user: User, referral_id) -> Referral:
 
 def lawful_basis_of_referral(referral: Referral, basis_id) -> LawfulBasis:
     """A lawful basis recorded on a referral the caller already sees, or 404."""
-    try:
-        pk = int(basis_id)
-    except (TypeError, ValueError):
-        raise Http404("No such lawful basis") from None
-    basis = LawfulBasis.objects.filter(referral=referral, pk=pk).first()
+    basis = LawfulBasis.objects.filter(referral=referral, pk=parse_int(basis_id)).first()
     if basis is None:
         raise Http404("No such lawful basis")
     basis.referral = referral

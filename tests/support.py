@@ -37,3 +37,8 @@ def current_code(device) -> str:
     from django_otp.oath import totp
 
     return f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}"
+
+
+def date_parts(name: str, day) -> dict:
+    """What a GOV.UK date input posts: day, month and year in three boxes."""
+    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}

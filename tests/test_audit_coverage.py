@@ -22,7 +22,7 @@ from tests.factories import (
     make_intervention,
     submitted_referral,
 )
-from tests.support import url_names
+from tests.support import date_parts, url_names
 
 
 def each(object_type, *records):
@@ -339,9 +339,7 @@ def _get(client, name, world, kwargs_of, query):
         params["date_of_birth"] = dob.isoformat()
     if params.get("date_of_birth") == "PARTS":
         del params["date_of_birth"]
-        params.update(
-            {"date_of_birth_0": dob.day, "date_of_birth_1": dob.month, "date_of_birth_2": dob.year}
-        )
+        params.update(date_parts("date_of_birth", dob))
     return client.get(url, params)
 
 

@@ -52,7 +52,7 @@ from tests.factories import (
     panel_meeting,
     submitted_referral,
 )
-from tests.support import VerifiedClient, url_names
+from tests.support import VerifiedClient, date_parts, url_names
 
 ROLES = {
     "ref": Role.REFERRER,
@@ -227,11 +227,6 @@ NEW_REFERRAL = {
     "risk_level": "medium",
     "new_person": {"given_name": "Casey", "family_name": "Morgan", "date_of_birth": "2010-05-04"},
 }
-
-
-def _date_parts(name, day):
-    """A GOV.UK date input's three boxes."""
-    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
 
 
 REQUESTS = {
@@ -484,7 +479,7 @@ REQUESTS = {
     "interventions:contact": (
         lambda w: {"allocation_id": w.allocations["active"].pk},
         {
-            **_date_parts("contact_date", timezone.localdate()),
+            **date_parts("contact_date", timezone.localdate()),
             "contact_type": "face_to_face",
             "outcome": "attended",
         },
@@ -495,7 +490,7 @@ REQUESTS = {
             "measure": "feeling_safe",
             "kind": "baseline",
             "value": "5",
-            **_date_parts("recorded_on", timezone.localdate()),
+            **date_parts("recorded_on", timezone.localdate()),
         },
     ),
     "audit:person": (lambda w: {"person_id": w.person.pk}, {}),

@@ -2,7 +2,7 @@
 body), call one service or selector, shape the answer."""
 
 import django_filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -346,6 +346,13 @@ class _ConsentChangeView(APIView):
         )
 
 
+@extend_schema_view(
+    post=extend_schema(
+        request=s.ConsentRecordSerializer,
+        responses={201: s.ConsentOverviewSerializer},
+        summary="Record a consent decision for one or more purposes",
+    )
+)
 class ReferralConsentView(_ConsentChangeView):
     """The consent position of a referral, per purpose, and how it came about."""
 
@@ -354,53 +361,42 @@ class ReferralConsentView(_ConsentChangeView):
         referral = referral_get(request.user, referral_id)
         return Response(s.ConsentOverviewSerializer(_consent_overview(referral, request.user)).data)
 
-    @extend_schema(
-        request=s.ConsentRecordSerializer,
-        responses={201: s.ConsentOverviewSerializer},
-        summary="Record a consent decision for one or more purposes",
+
+@extend_schema_view(
+    post=extend_schema(
+        request=s.ConsentWithdrawSerializer,
+        responses=s.ConsentOverviewSerializer,
+        summary="Withdraw consent: it takes effect at once",
     )
-    def post(self, request, referral_id):
-        return super().post(request, referral_id)
-
-
+)
 class ConsentWithdrawView(_ConsentChangeView):
     request_serializer = s.ConsentWithdrawSerializer
     change = staticmethod(consent_services.consent_withdraw)
     answer_status = status.HTTP_200_OK
 
-    @extend_schema(
-        request=s.ConsentWithdrawSerializer,
-        responses=s.ConsentOverviewSerializer,
-        summary="Withdraw consent: it takes effect at once",
-    )
-    def post(self, request, referral_id):
-        return super().post(request, referral_id)
 
-
-class GillickView(_ConsentChangeView):
-    request_serializer = s.GillickSerializer
-    change = staticmethod(consent_services.gillick_record)
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         request=s.GillickSerializer,
         responses={201: s.ConsentOverviewSerializer},
         summary="Record a Gillick competence assessment of a child under 16",
     )
-    def post(self, request, referral_id):
-        return super().post(request, referral_id)
+)
+class GillickView(_ConsentChangeView):
+    request_serializer = s.GillickSerializer
+    change = staticmethod(consent_services.gillick_record)
 
 
-class LawfulBasisView(_ConsentChangeView):
-    request_serializer = s.LawfulBasisRecordSerializer
-    change = staticmethod(consent_services.lawful_basis_record)
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         request=s.LawfulBasisRecordSerializer,
         responses={201: s.ConsentOverviewSerializer},
         summary="Record a lawful basis for a purpose without consent (needs approval)",
     )
-    def post(self, request, referral_id):
-        return super().post(request, referral_id)
+)
+class LawfulBasisView(_ConsentChangeView):
+    request_serializer = s.LawfulBasisRecordSerializer
+    change = staticmethod(consent_services.lawful_basis_record)
 
 
 class LawfulBasisDecisionView(APIView):
