@@ -26,3 +26,7 @@ class AuditConfig(AppConfig):
         from audit.registry import register
 
         register(AuditPersonalData())
+
+        from audit import navigation
+
+        navigation.register()

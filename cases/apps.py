@@ -18,3 +18,7 @@ class CasesConfig(AppConfig):
             shares_follow_consent(referral, actor=actor)
 
         permitted_purposes_changed.connect(end_shares, weak=False, dispatch_uid="cases.end_shares")
+
+        from cases import navigation
+
+        navigation.register()

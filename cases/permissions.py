@@ -10,7 +10,7 @@ gets 403, not a 400 about their input); pages ask ``can``/``allowed`` what to of
 from cases.selectors import case_capacities, meeting_capacities
 from core.permissions import RuleBook
 from partners.roles import Role
-from partners.selectors import areas_where, covered_areas
+from partners.selectors import areas_where, covered_areas, user_can
 
 rules = RuleBook("cases")
 can = rules.can
@@ -37,6 +37,16 @@ def _arrange(actor, area) -> bool:
 
 def _chair(actor, meeting) -> bool:
     return "chair" in meeting_capacities(actor, meeting)
+
+
+@rules.rule("meeting.list", refusal="Panel meetings are for coordinators and panel members")
+def _meeting_list(actor, obj=None) -> bool:
+    return user_can(actor, "cases.view_panelmeeting")
+
+
+@rules.rule("case.list", refusal="Your role does not work on cases")
+def _case_list(actor, obj=None) -> bool:
+    return user_can(actor, "cases.view_case")
 
 
 for _verb, _doing in (

@@ -52,8 +52,7 @@ def csv_safe(value) -> str:
 
 @login_required
 def panel_planner(request):
-    if request.method == "POST":
-        require(request.user, "meeting.arrange")
+    require(request.user, "meeting.arrange" if request.method == "POST" else "meeting.list")
     form = forms.MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -287,6 +286,7 @@ def minutes_csv(request, meeting_id):
 
 @login_required
 def case_list(request):
+    require(request.user, "case.list")
     cases = with_review_overdue(
         cases_visible_to(request.user).select_related("person", "lead_organisation")
     )

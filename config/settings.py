@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "audit.recorder.AuditMiddleware",
     "partners.middleware.SessionLifetimeMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.StyledNotFoundMiddleware",
 ]
 # Off only for the audit benchmark's baseline; never in service.
 AUDIT_ENABLED = env_bool("AUDIT_ENABLED", True)
@@ -128,6 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.context_processors.navigation",
             ],
         },
     },

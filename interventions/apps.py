@@ -27,3 +27,7 @@ class InterventionsConfig(AppConfig):
         permitted_purposes_changed.connect(
             withdraw_allocations, weak=False, dispatch_uid="interventions.withdraw"
         )
+
+        from interventions import navigation
+
+        navigation.register()

@@ -9,7 +9,11 @@ operation call the same ``require`` before reading the request body; pages ask
 
 from cases.selectors import case_capacities, meeting_capacities
 from core.permissions import RuleBook
-from interventions.selectors import allocation_capacities, provider_allocation_on_case
+from interventions.selectors import (
+    allocation_capacities,
+    provider_allocation_on_case,
+    provider_organisation_ids,
+)
 from partners.roles import Role
 from partners.selectors import active_memberships, areas_where
 
@@ -85,3 +89,8 @@ def _manage_catalogue(actor, _obj) -> bool:
 @rules.rule("catalogue.view", refusal="You hold no role in the partnership")
 def _view_catalogue(actor, _obj) -> bool:
     return bool(active_memberships(actor))
+
+
+@rules.rule("caseload.view", refusal="The caseload is for provider keyworkers")
+def _view_caseload(actor, _obj=None) -> bool:
+    return bool(provider_organisation_ids(actor))

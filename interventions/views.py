@@ -37,6 +37,7 @@ def catalogue_page(request):
 
 @login_required
 def caseload_page(request):
+    require(request.user, "caseload.view")
     page = Paginator(caseload(request.user), 25).get_page(request.GET.get("page"))
     record_access(
         request.user,

@@ -10,3 +10,7 @@ class ReferralsConfig(AppConfig):
         from referrals.personal_data import ReferralsPersonalData
 
         register(ReferralsPersonalData(), people=True)
+
+        from referrals import navigation
+
+        navigation.register()

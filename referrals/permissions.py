@@ -59,6 +59,11 @@ def _acts_as(actor, referral: Referral, *capacities: str) -> bool:
     return bool(selectors.referral_capacities(actor, referral) & set(capacities))
 
 
+@rules.rule("referral.list", refusal="Referrals are followed by referrers and coordinators")
+def _referral_list(actor, obj=None) -> bool:
+    return partner_selectors.user_can(actor, "referrals.view_referral")
+
+
 # --- People ------------------------------------------------------------------------------
 
 

@@ -60,6 +60,7 @@ def _details_from(form) -> dict:
 
 @login_required
 def referral_list(request):
+    require(request.user, "referral.list")
     referrals = referrals_visible_to(request.user).select_related("person", "organisation")
     status = request.GET.get("status", "")
     if status in ReferralStatus.values:
