@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "govuk_frontend_django",
+    "formtools",
     "core",
     "partners",
     "referrals",
