@@ -3,11 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.forms import apply_service_errors
+from core.navigation import worklists_for
 from partners import two_factor as two_factor_service
-from partners.roles import ROLE_NEXT_STEPS, Role
+from partners.roles import Role
 from partners.selectors import active_memberships
 
 
@@ -28,15 +30,19 @@ class SignOutView(auth_views.LogoutView):
 
 @login_required
 def home(request):
+    """A worklist for each role the person holds: what is waiting for them, from each app's
+    registered worklists (``core.navigation``)."""
     memberships = [
-        {
-            "organisation": membership.organisation,
-            "role_label": Role(membership.role).label,
-            "next_steps": ROLE_NEXT_STEPS.get(membership.role, ()),
-        }
+        {"organisation": membership.organisation, "role_label": Role(membership.role).label}
         for membership in active_memberships(request.user)
     ]
-    return render(request, "partners/home.html", {"memberships": memberships})
+    worklists = [
+        render_to_string(worklist.pop("template"), worklist, request=request)
+        for worklist in (worklists_for(request.user) if memberships else [])
+    ]
+    return render(
+        request, "partners/home.html", {"memberships": memberships, "worklists": worklists}
+    )
 
 
 @login_required

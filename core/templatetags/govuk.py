@@ -74,7 +74,7 @@ def govuk_error(field, error) -> str:
     if message == str(forms.Field.default_error_messages["required"]):
         return f"{'Select' if choice else 'Enter'} {question}"
     if message.startswith("Select a valid choice."):
-        return f"Select {question} from the list"
+        return f"Select one of the options for {question}"
     return message
 
 
