@@ -90,6 +90,15 @@ def govuk_error_target(field) -> str:
     return field.auto_id
 
 
+@register.simple_tag
+def choice_labels(obj, field_name: str) -> str:
+    """The words for a list of codes stored in an array field ("Prevention and early
+    intervention (18 and under), Alcohol-related violence ..."), in stored order."""
+    field = obj._meta.get_field(field_name)
+    labels = dict(getattr(field, "base_field", field).flatchoices)
+    return ", ".join(str(labels.get(value, value)) for value in getattr(obj, field_name) or ())
+
+
 @register.filter
 def status_colour(status: str) -> str:
     return {
