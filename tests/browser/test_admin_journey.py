@@ -1,11 +1,13 @@
-"""An administrator finds someone, gives them a role and ends it, on the web only; every page
-passes axe-core, at desktop width and on a phone."""
+"""An administrator finds someone, gives them a role, ends it, and resets their two-factor
+sign-in, on the web only; every page passes axe-core, at desktop width and on a phone."""
 
 import re
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from audit.models import AuditEvent
 from partners.models import Membership
 from partners.roles import Role
 from tests.factories import make_member
@@ -18,6 +20,8 @@ def test_an_administrator_gives_a_role_and_ends_it(
     live_server, page, axe_violations, admin_user, school, police, sign_in
 ):
     sam = make_member(school, Role.REFERRER, username="sam", first_name="Sam", last_name="Shaw")
+
+    TOTPDevice.objects.create(user=sam, name="Lost phone", confirmed=True)
 
     sign_in(page, admin_user)
     page.get_by_role("link", name="Administration").click()
@@ -58,6 +62,7 @@ def test_an_administrator_gives_a_role_and_ends_it(
     assert axe_violations(page) == []
     page.set_viewport_size({"width": 375, "height": 800})
     assert axe_violations(page) == []
+    page.set_viewport_size({"width": 1280, "height": 720})
     page.get_by_label("Reason").fill("Moved to another force's panel")
     page.get_by_role("button", name="Yes, end this role").click()
 
@@ -70,3 +75,22 @@ def test_an_administrator_gives_a_role_and_ends_it(
     )
     # The role at the school was not touched.
     assert Membership.objects.active().filter(user=sam, organisation=school).exists()
+
+    page.get_by_role("button", name="Reset two-factor sign-in").click()
+    expect(
+        page.get_by_role("heading", name=re.compile("reset Sam Shaw's two-factor"))
+    ).to_be_visible()
+    page.get_by_role("button", name="Yes, reset two-factor sign-in").click()
+    expect(
+        page.get_by_role("link", name=re.compile("Enter the reason for resetting"))
+    ).to_be_visible()
+    assert axe_violations(page) == []
+    assert TOTPDevice.objects.filter(user=sam).exists()
+    page.get_by_label("Reason").fill("Lost phone; identity checked by their manager")
+    page.get_by_role("button", name="Yes, reset two-factor sign-in").click()
+
+    expect(page.get_by_text("Sam Shaw's two-factor sign-in has been reset")).to_be_visible()
+    assert not TOTPDevice.objects.filter(user=sam).exists()
+    assert AuditEvent.objects.filter(
+        kind="security", action="reset_two_factor", object_id=str(sam.pk), user=admin_user
+    ).exists()
