@@ -277,6 +277,7 @@ class TestEndingARole:
 
         assert response.status_code == 200
         content = response.content.decode()
+        assert "<title>Error: Are you sure" in content
         assert 'href="#id_reason"' in content
         assert message in content
         assert Membership.objects.get(pk=membership.pk).ended_at is None
