@@ -258,6 +258,10 @@ WRITES = {
     "interventions:outcome",
     "audit:review",
     "sign-out",
+    # The administrator's forms about staff: a role given or ended, a second factor reset.
+    "user-give-role",
+    "user-reset-two-factor",
+    "membership-end",
 }
 
 # Show no personal data of the people referred (staff, catalogue, audit metadata, minutes).
@@ -292,6 +296,9 @@ NO_PERSONAL_DATA = {
     "interventions:catalogue",
     "sign-in",
     "two-factor",
+    # Staff who sign in and their roles, for the administrator.
+    "user",
+    "users",
 }
 
 

@@ -141,6 +141,11 @@ MATRIX = [
     ("audit:flags", "GET", IG_ONLY, IG_ONLY),
     ("audit:person", "GET", IG_ONLY, IG_ONLY),
     ("audit:export", "GET", IG_ONLY, IG_ONLY),
+    ("users", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("user", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("user-give-role", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("user-reset-two-factor", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("membership-end", "GET", ADMIN_ONLY, ADMIN_ONLY),
     # --- writing -------------------------------------------------------------------------
     ("api:api-auth-token", "POST", "*:201", "*:201"),
     ("api:api-token-revoke", "POST", "adm:200 *:404", "adm:200 *:404"),  # someone else's token
@@ -211,6 +216,9 @@ MATRIX = [
     ("interventions:contact", "POST", "prov:302 ref coord pm chair:403 *:404", NOBODY_OTHER),
     ("interventions:outcome", "POST", "prov ref coord:302 pm chair:403 *:404", NOBODY_OTHER),
     ("audit:review", "POST", "ig:302 *:403", "ig:302 *:403"),
+    ("user-give-role", "POST", "adm:302 *:403", "adm:302 *:403"),
+    ("user-reset-two-factor", "POST", "adm:302 *:403", "adm:302 *:403"),
+    ("membership-end", "POST", "adm:302 *:403", "adm:302 *:403"),
     ("sign-out", "POST", "*:302", "*:302"),
 ]
 
@@ -496,6 +504,16 @@ REQUESTS = {
     "audit:person": (lambda w: {"person_id": w.person.pk}, {}),
     "audit:export": (lambda w: {"person_id": w.person.pk}, {}),
     "audit:review": (lambda w: {"flag_id": w.flag.pk}, {}),
+    "user": (lambda w: {"user_id": w.membership.user_id}, {}),
+    "user-give-role": (
+        lambda w: {"user_id": w.users[("other", "an")].pk},
+        lambda w: {"organisation": w.own.pk, "role": "analyst"},
+    ),
+    "user-reset-two-factor": (
+        lambda w: {"user_id": w.membership.user_id},
+        {"reason": "Lost their phone"},
+    ),
+    "membership-end": (lambda w: {"membership_id": w.membership.pk}, {"reason": "Left"}),
 }
 
 
