@@ -39,6 +39,7 @@ def navigation_of(client, user) -> list[str]:
         ("provider_keyworker", ["Caseload", "Interventions"]),
         ("ig_officer", ["Flagged access", "Audit", "Interventions"]),
         ("analyst", ["Interventions"]),
+        ("admin_user", ["Interventions", "Administration"]),
     ],
 )
 def test_each_role_sees_only_the_sections_it_can_use(client, request, user_fixture, sections):
