@@ -49,6 +49,10 @@ class PurposePosition:
     via: str  # "consent", "lawful_basis" or ""
     explanation: str
 
+    @property
+    def label(self) -> str:
+        return Purpose(self.purpose).label
+
 
 def _effective_decision(
     *, age: int, gillick_competent: bool, own: Consent | None, parent: Consent | None

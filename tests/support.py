@@ -100,11 +100,18 @@ def raw_codes() -> set[str]:
     return codes
 
 
+def code_finder() -> re.Pattern:
+    """Finds raw codes in text; a code with its underscores cut out ("Paneldiscussion") is
+    still a code."""
+    codes = raw_codes()
+    spellings = codes | {code.replace("_", "") for code in codes}
+    return re.compile(r"\b(" + "|".join(map(re.escape, sorted(spellings))) + r")\b", re.IGNORECASE)
+
+
 def crawl(client, start="/"):
     """Breadth first over same-site links; returns {address: (status, linked from, content
     type)} and the raw codes seen in each page's visible text."""
-    codes = raw_codes()
-    code_pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(codes))) + r")\b")
+    code_pattern = code_finder()
     seen = {start: None}
     queue = [start]
     results, shown_codes = {}, {}

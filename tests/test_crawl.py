@@ -5,7 +5,7 @@ shows a raw code where people expect words."""
 import pytest
 
 from tests.factories import partnership_at_work_with
-from tests.support import Links, crawl, raw_codes
+from tests.support import Links, code_finder, crawl, raw_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -69,5 +69,7 @@ def test_the_raw_codes_the_crawl_looks_for_include_the_ones_people_met():
     # And a code shown in a page's text is caught; one inside an attribute is not text.
     parser = Links()
     parser.feed('<p>Pathway: u18_prevention</p><input value="nte_alcohol">')
-    assert "u18_prevention" in " ".join(parser.text)
-    assert "nte_alcohol" not in " ".join(parser.text)
+    text = " ".join(parser.text)
+    assert "nte_alcohol" not in text
+    found = code_finder().findall(text + " Purposes: Paneldiscussion, Prevention and early")
+    assert found == ["u18_prevention", "Paneldiscussion"]
