@@ -28,6 +28,11 @@ CONFLICT = 409
 GOVUK_DATE = "j F Y"
 
 
+def _posted(request):
+    """The form's data on a POST, even an empty one (which must show its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _person_name(referral: Referral) -> str:
     return f"{referral.person.given_name} {referral.person.family_name}"
 
@@ -107,7 +112,7 @@ def consent_summary(viewer, referral: Referral) -> ConsentSummary:
 def _record_page(request, referral_id, *, form_class, service, template, done):
     referral = referral_get(request.user, referral_id)
     require(request.user, "referral.record_consent", referral)
-    form = form_class(request.POST or None)
+    form = form_class(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             service(actor=request.user, referral=referral, **form.cleaned_data)
@@ -193,7 +198,7 @@ def _change_basis(request, form, change, done):
 @login_required
 def lawful_basis_approve(request, referral_id, basis_id):
     referral, basis = _basis_page(request, referral_id, basis_id, "lawful_basis.decide")
-    form = consent_forms.ApproveForm(request.POST or None)
+    form = consent_forms.ApproveForm(_posted(request))
     status = _change_basis(
         request,
         form,
@@ -217,7 +222,7 @@ def lawful_basis_approve(request, referral_id, basis_id):
 @login_required
 def lawful_basis_reject(request, referral_id, basis_id):
     referral, basis = _basis_page(request, referral_id, basis_id, "lawful_basis.decide")
-    form = consent_forms.RejectForm(request.POST or None)
+    form = consent_forms.RejectForm(_posted(request))
     status = _change_basis(
         request,
         form,
@@ -247,7 +252,7 @@ def lawful_basis_reject(request, referral_id, basis_id):
 @login_required
 def lawful_basis_revoke(request, referral_id, basis_id):
     referral, basis = _basis_page(request, referral_id, basis_id, "lawful_basis.revoke")
-    form = consent_forms.RevokeForm(request.POST or None)
+    form = consent_forms.RevokeForm(_posted(request))
     status = _change_basis(
         request,
         form,
@@ -282,7 +287,7 @@ def consent_withdraw(request, referral_id, consent_id):
     referral = referral_get(request.user, referral_id)
     require(request.user, "referral.record_consent", referral)
     consent = consent_of_referral(referral, consent_id)
-    form = consent_forms.ConsentWithdrawForm(request.POST or None)
+    form = consent_forms.ConsentWithdrawForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             consent_services.consent_withdraw(

@@ -305,7 +305,7 @@ def withdraw(request, referral_id):
     """Withdrawing cannot be undone: the page asks "are you sure", with the reason."""
     referral = referral_get(request.user, referral_id)
     require(request.user, "referral.withdraw", referral)
-    form = consent_forms.ReferralWithdrawForm(request.POST or None)
+    form = consent_forms.ReferralWithdrawForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
