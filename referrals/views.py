@@ -13,7 +13,8 @@ from audit.recorder import record_access
 from core.errors import ConflictError
 from core.forms import apply_service_errors
 from referrals import consent as consent_services
-from referrals import consent_forms, forms
+from referrals import forms
+from referrals.consent_forms import ReferralWithdrawForm
 from referrals.models import ReferralStatus
 from referrals.pathways import RULES_IN_WORDS, Pathway
 from referrals.permissions import offered, require
@@ -305,7 +306,7 @@ def withdraw(request, referral_id):
     """Withdrawing cannot be undone: the page asks "are you sure", with the reason."""
     referral = referral_get(request.user, referral_id)
     require(request.user, "referral.withdraw", referral)
-    form = consent_forms.ReferralWithdrawForm(request.POST if request.method == "POST" else None)
+    form = ReferralWithdrawForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
