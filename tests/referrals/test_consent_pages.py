@@ -2,6 +2,8 @@
 consent withdrawal and referral withdrawal, each done by whoever the rule lets through,
 refused to everyone else, and writing nothing on bad input."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -392,3 +394,27 @@ class TestTheReferralPage:
         )
         content = signed_in(client, school_caseworker).get(url("detail", older)).content
         assert url("gillick", older).encode() not in content
+
+
+@pytest.mark.parametrize("who", ["school_caseworker", "coordinator", "second_coordinator"])
+def test_every_consent_link_on_the_referral_page_can_be_followed(
+    client, request, school_caseworker, coordinator, second_coordinator, referral, who
+):
+    lawful_basis_decide(
+        actor=second_coordinator,
+        lawful_basis=basis_of(referral, coordinator, purpose="intervention_delivery"),
+        approve=True,
+    )
+    basis_of(referral, coordinator, purpose="assessment")
+    signed_in(client, request.getfixturevalue(who))
+    content = client.get(url("detail", referral)).content.decode()
+    prefix = url("detail", referral)
+
+    links = {
+        link
+        for link in re.findall(r'href="([^"]+)"', content)
+        if link.startswith(prefix) and ("lawful-basis" in link or "consent/" in link)
+    }
+
+    assert links, who
+    assert {link: client.get(link).status_code for link in links} == dict.fromkeys(links, 200)
