@@ -257,7 +257,6 @@ def referral_detail(request, referral_id, forms_with_errors=None, status=200):
         "position": consent_services.consent_position(referral).values(),
         "screening_form": forms.ScreeningForm(),
         "answer_form": forms.AnswerForm(),
-        "withdraw_form": forms.WithdrawForm(),
         "history": referral.history.select_related("history_user").order_by("-history_date")[:20],
     }
     context.update(forms_with_errors or {})
