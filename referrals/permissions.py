@@ -22,6 +22,7 @@ from referrals.models import LawfulBasis, Person, Referral, ReferralStatus
 rules = RuleBook("referrals")
 can = rules.can
 require = rules.require
+allowed = rules.allowed
 
 REFERRER = "referrer"
 COORDINATOR = "coordinator"
