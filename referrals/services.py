@@ -285,9 +285,7 @@ class IneligibleReferral(ValidationError):
         super().__init__(
             {
                 "pathway": [
-                    ValidationError(
-                        f"Not eligible for {named}: {reason.message}", code=reason.code
-                    )
+                    ValidationError(f"Not eligible for {named}: {reason.message}", code=reason.code)
                     for reason in reasons
                 ]
             }

@@ -114,7 +114,8 @@ class TestTheQuestionFlow:
             "panel_discussion",
         ]
         assert referral.incident_place == "School gates"
-        assert referral.dash_score is None and not referral.night_time_economy
+        assert referral.dash_score is None
+        assert not referral.night_time_economy
 
     def test_the_domestic_abuse_pathway_asks_its_own_questions(self, client, school_caseworker):
         adult = make_person(school_caseworker, date_of_birth=years_ago(30))
@@ -263,7 +264,8 @@ class TestCheckYourAnswers:
         assert next_step(back) == "check"
         text = visible_text(client.get(step_url(child, "check")))
         assert "Missing episodes" in text
-        assert "Seen with a blade." in text and "Dee Marsh" in text
+        assert "Seen with a blade." in text
+        assert "Dee Marsh" in text
         answer(client, child, "check")
         referral = Referral.objects.get()
         assert sorted(referral.risk_factors) == ["knife_carrying", "missing_episodes"]
@@ -385,4 +387,5 @@ def test_the_pathways_page_sets_out_each_pathway_in_words(client, analyst):
 
     assert "Repeat domestic abuse with a knife or sharp instrument" in text
     assert "Criminal exploitation" in text
-    assert "criminal_exploitation" not in text and "u18_prevention" not in text
+    assert "criminal_exploitation" not in text
+    assert "u18_prevention" not in text
