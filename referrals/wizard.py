@@ -245,8 +245,20 @@ class ReferralWizard(NamedUrlWizardView):
         except ConflictError as error:
             return self.render(form, service_errors=[{"text": error.message, "href": None}])
         self.storage.reset()
-        messages.success(self.request, "Referral submitted: a coordinator will screen it")
+        if self.saving_draft():
+            messages.success(
+                self.request,
+                "Draft saved: record an approved lawful basis or the consent still needed on "
+                "this page, then check and submit it",
+            )
+        else:
+            messages.success(self.request, "Referral submitted: a coordinator will screen it")
         return redirect("referrals:detail", referral_id=referral.pk)
+
+    def saving_draft(self) -> bool:
+        # Without consent for panel discussion the referral cannot be submitted yet: it is
+        # kept as a draft while a lawful basis is recorded and approved.
+        return "save_draft" in self.request.POST
 
     def done(self, form_list, form_dict=None, **kwargs):
         details = {}
@@ -257,6 +269,8 @@ class ReferralWizard(NamedUrlWizardView):
         with transaction.atomic():
             referral = referral_create(actor=actor, person_id=self.person.pk, **details)
             consent_record(actor=actor, referral=referral, **form_dict[CONSENT].cleaned_data)
+            if self.saving_draft():
+                return referral
             return referral_submit(actor=actor, referral=referral)
 
     def service_errors(self, error: ValidationError, final: dict) -> list[dict]:

@@ -115,6 +115,9 @@ class TestTheQuestionFlow:
         ]
         assert referral.incident_place == "School gates"
         assert referral.dash_score is None
+        detail = visible_text(client.get(submitted["Location"]))
+        assert "Criminal exploitation, Gang association, Knife carrying" in detail
+        assert "criminal_exploitation" not in detail
         assert not referral.night_time_economy
 
     def test_the_domestic_abuse_pathway_asks_its_own_questions(self, client, school_caseworker):
@@ -328,6 +331,33 @@ class TestRefusedSubmissions:
         assert Consent.objects.count() == 0
         # The answers are kept to be put right.
         assert "Seen with a blade." in visible_text(client.get(step_url(child, "check")))
+
+    def test_without_consent_for_the_panel_it_can_be_saved_as_a_draft(
+        self, client, school_caseworker, child
+    ):
+        client.force_login(school_caseworker)
+        u18_answers(client, child)
+        answer(
+            client,
+            child,
+            "consent",
+            purposes=["panel_discussion"],
+            given_by="parent_or_guardian",
+            decision="refused",
+            giver_name="Dee Marsh",
+            **dated("decided_on", years_ago(0)),
+        )
+
+        refused = answer(client, child, "check")
+        assert "Consent: Record consent for panel discussion" in visible_text(refused)
+        assert Referral.objects.count() == 0
+        body = {f"new_referral_{child.pk}-current_step": "check", "save_draft": "1"}
+        saved = client.post(step_url(child, "check"), body)
+
+        referral = Referral.objects.get()
+        assert saved["Location"] == reverse("referrals:detail", args=[referral.pk])
+        assert referral.status == "draft"
+        assert list(referral.consents.values_list("decision", flat=True)) == ["refused"]
 
     def test_a_parents_name_is_asked_on_the_consent_page(self, client, school_caseworker, child):
         client.force_login(school_caseworker)
