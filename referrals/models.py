@@ -236,11 +236,6 @@ class Referral(models.Model):
     def __str__(self):
         return f"Referral {self.pk} ({self.pathway}, {self.status})"
 
-    def get_risk_factors_display(self) -> list[str]:
-        """The risk factors in words, as ``get_FOO_display`` gives for a single choice."""
-        labels = dict(RiskFactor.choices)
-        return [labels.get(factor, factor) for factor in self.risk_factors]
-
 
 class Purpose(models.TextChoices):
     ASSESSMENT = "assessment", "Assessment"

@@ -11,11 +11,13 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases.models import PanelDecision
 from cases.services import note_add
 from interventions.services import allocation_create
+from referrals.consent import gillick_record, lawful_basis_decide, lawful_basis_record
 from tests.factories import (
     accepted_referral,
     case_ready_for_delivery,
@@ -168,7 +170,52 @@ READS = {
         {"family_name": "Fletcher", "date_of_birth": "PARTS"},
         each("person", "person"),
     ),
-    "referrals:detail": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
+    # The referral, and each consent decision, Gillick assessment and lawful basis shown.
+    "referrals:detail": (
+        "school_caseworker",
+        REFERRAL,
+        {},
+        parent_and(
+            "referral",
+            "referral",
+            ("consent", lambda w: w.referral.consents.all()),
+            ("gillick_assessment", lambda w: w.referral.gillick_assessments.all()),
+            ("lawful_basis", lambda w: w.referral.lawful_bases.all()),
+        ),
+    ),
+    "referrals:gillick": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
+    "referrals:lawful-basis": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
+    # An "are you sure" page: the referral and the one record it acts on.
+    "referrals:withdraw": (
+        "school_caseworker",
+        lambda w: {"referral_id": w.submitted.pk},
+        {},
+        each("referral", "submitted"),
+    ),
+    "referrals:consent-withdraw": (
+        "school_caseworker",
+        lambda w: {"referral_id": w.referral.pk, "consent_id": w.consent.pk},
+        {},
+        lambda w: [("referral", str(w.referral.pk)), ("consent", str(w.consent.pk))],
+    ),
+    "referrals:lawful-basis-approve": (
+        "coordinator",
+        lambda w: {"referral_id": w.referral.pk, "basis_id": w.basis.pk},
+        {},
+        lambda w: [("referral", str(w.referral.pk)), ("lawful_basis", str(w.basis.pk))],
+    ),
+    "referrals:lawful-basis-reject": (
+        "coordinator",
+        lambda w: {"referral_id": w.referral.pk, "basis_id": w.basis.pk},
+        {},
+        lambda w: [("referral", str(w.referral.pk)), ("lawful_basis", str(w.basis.pk))],
+    ),
+    "referrals:lawful-basis-revoke": (
+        "coordinator",
+        lambda w: {"referral_id": w.referral.pk, "basis_id": w.approved_basis.pk},
+        {},
+        lambda w: [("referral", str(w.referral.pk)), ("lawful_basis", str(w.approved_basis.pk))],
+    ),
     "referrals:consent": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
     "referrals:check": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
     "referrals:edit": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
@@ -247,7 +294,6 @@ WRITES = {
     "api:intervention-import-catalogue",
     "referrals:answer",
     "referrals:screen",
-    "referrals:withdraw",
     "referrals:new-person",
     "cases:attendance",
     "cases:decision",
@@ -259,6 +305,10 @@ WRITES = {
     "interventions:outcome",
     "audit:review",
     "sign-out",
+    # The administrator's forms about staff: a role given or ended, a second factor reset.
+    "user-give-role",
+    "user-reset-two-factor",
+    "membership-end",
 }
 
 # Show no personal data of the people referred (staff, catalogue, audit metadata, minutes).
@@ -296,6 +346,9 @@ NO_PERSONAL_DATA = {
     "referrals:pathways",
     "sign-in",
     "two-factor",
+    # Staff who sign in and their roles, for the administrator.
+    "user",
+    "users",
 }
 
 
@@ -323,6 +376,33 @@ def world(school_caseworker, coordinator, panel_chair, charity, provider_keywork
         note_add(actor=school_caseworker, case=case, text=text)
     waiting = accepted_referral(school_caseworker, coordinator, person=referral.person)
     submitted = submitted_referral(school_caseworker, person=referral.person)
+    # A Gillick assessment, a basis awaiting approval and an approved one, for the pages
+    # that show them.
+    gillick_record(
+        actor=school_caseworker,
+        referral=referral,
+        competent=False,
+        assessed_on=timezone.localdate(),
+        rationale="Could not yet weigh up what sharing means.",
+    )
+    basis = lawful_basis_record(
+        actor=school_caseworker,
+        referral=referral,
+        purpose="information_sharing",
+        ground="safeguarding",
+        justification="Safeguarding concern needing sharing now.",
+    )
+    approved_basis = lawful_basis_decide(
+        actor=coordinator,
+        lawful_basis=lawful_basis_record(
+            actor=school_caseworker,
+            referral=referral,
+            purpose="assessment",
+            ground="safeguarding",
+            justification="Safeguarding concern needing assessment now.",
+        ),
+        approve=True,
+    )
     return SimpleNamespace(
         person=referral.person,
         referral=referral,
@@ -332,6 +412,9 @@ def world(school_caseworker, coordinator, panel_chair, charity, provider_keywork
         case=case,
         allocation=allocation,
         meeting=PanelDecision.objects.get(case=case).meeting,
+        consent=referral.consents.filter(decision="given").first(),
+        basis=basis,
+        approved_basis=approved_basis,
     )
 
 
@@ -392,17 +475,26 @@ EMPTY_LISTS = {
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(EMPTY_LISTS))
 def test_a_list_showing_nothing(client, api, world, police_officer, name):
+    viewer = police_officer
+    if name == "interventions:caseload":
+        # The caseload is a provider's page: one from a provider with nothing allocated.
+        from partners.models import OrganisationType
+        from partners.roles import Role
+        from tests.factories import make_member, make_organisation
+
+        idle = make_organisation(name="Idle Trust", organisation_type=OrganisationType.VOLUNTARY)
+        viewer = make_member(idle, Role.PROVIDER, username="idle-keyworker")
     if name.startswith("api:"):
-        http = api(police_officer)
+        http = api(viewer)
     else:
-        client.force_login(police_officer)
+        client.force_login(viewer)
         http = client
     since = _last_event()
 
     response = _get(http, name, world, None, {})
 
     assert response.status_code == 200
-    assert _access_events(police_officer, since) == Counter(
+    assert _access_events(viewer, since) == Counter(
         {(EMPTY_LISTS[name], object_id): n for object_id, n in ONE_EVENT_WITHOUT_A_RECORD.items()}
     )
 

@@ -119,7 +119,7 @@ MATRIX = [
     ("api:audit-flag-list", "GET", IG_ONLY, IG_ONLY),
     ("api:audit-verify", "GET", IG_ONLY, IG_ONLY),
     ("api:person-subject-access-export", "GET", IG_ONLY, IG_ONLY),
-    ("referrals:list", "GET", EVERYONE, EVERYONE),
+    ("referrals:list", "GET", "ref coord:200 *:403", "ref coord:200 *:403"),
     ("referrals:screening", "GET", "coord:200 *:403", "coord:200 *:403"),
     ("referrals:pathways", "GET", EVERYONE, EVERYONE),
     # Making a referral is refused before anything is asked; then the person must be seen.
@@ -131,19 +131,32 @@ MATRIX = [
     ("referrals:consent", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:check", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:edit", "GET", REFERRAL_READERS, NOBODY_OTHER),
-    ("cases:planner", "GET", EVERYONE, EVERYONE),
+    ("referrals:gillick", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("referrals:lawful-basis", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("referrals:consent-withdraw", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    # A basis the own referrer recorded: they may not decide it (four eyes), nor revoke.
+    ("referrals:lawful-basis-approve", "GET", "coord:200 ref:403 *:404", NOBODY_OTHER),
+    ("referrals:lawful-basis-reject", "GET", "coord:200 ref:403 *:404", NOBODY_OTHER),
+    ("referrals:lawful-basis-revoke", "GET", "coord:200 ref:403 *:404", NOBODY_OTHER),
+    ("referrals:withdraw", "GET", "ref:200 coord:403 *:404", NOBODY_OTHER),
+    ("cases:planner", "GET", "coord pm chair:200 *:403", "coord pm chair:200 *:403"),
     ("cases:meeting", "GET", MEETING_READERS, NOBODY_OTHER),
     ("cases:minutes", "GET", MEETING_READERS, NOBODY_OTHER),
     ("cases:minutes-csv", "GET", MEETING_READERS, NOBODY_OTHER),
-    ("cases:list", "GET", EVERYONE, EVERYONE),
+    ("cases:list", "GET", "ref coord pm chair:200 *:403", "ref coord pm chair:200 *:403"),
     ("cases:case", "GET", CASE_READERS, NOBODY_OTHER),
     ("interventions:catalogue", "GET", EVERYONE, EVERYONE),
-    ("interventions:caseload", "GET", EVERYONE, EVERYONE),
+    ("interventions:caseload", "GET", "prov:200 *:403", "prov:200 *:403"),
     ("interventions:allocation", "GET", ALLOCATION_READERS, NOBODY_OTHER),
     ("audit:search", "GET", IG_ONLY, IG_ONLY),
     ("audit:flags", "GET", IG_ONLY, IG_ONLY),
     ("audit:person", "GET", IG_ONLY, IG_ONLY),
     ("audit:export", "GET", IG_ONLY, IG_ONLY),
+    ("users", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("user", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("user-give-role", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("user-reset-two-factor", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("membership-end", "GET", ADMIN_ONLY, ADMIN_ONLY),
     # --- writing -------------------------------------------------------------------------
     ("api:api-auth-token", "POST", "*:201", "*:201"),
     ("api:api-token-revoke", "POST", "adm:200 *:404", "adm:200 *:404"),  # someone else's token
@@ -204,6 +217,12 @@ MATRIX = [
     ("referrals:screen", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
     ("referrals:answer", "POST", "ref:302 coord:403 *:404", NOBODY_OTHER),
     ("referrals:withdraw", "POST", "ref:302 coord:403 *:404", NOBODY_OTHER),
+    ("referrals:gillick", "POST", "ref coord:302 *:404", NOBODY_OTHER),
+    ("referrals:lawful-basis", "POST", "ref coord:302 *:404", NOBODY_OTHER),
+    ("referrals:consent-withdraw", "POST", "ref coord:302 *:404", NOBODY_OTHER),
+    ("referrals:lawful-basis-approve", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
+    ("referrals:lawful-basis-reject", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
+    ("referrals:lawful-basis-revoke", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
     ("referrals:new-person", "POST", "ref:200 *:403", "ref:200 *:403"),
     ("referrals:new-step", "POST", "ref:302 *:403", "ref:404 *:403"),  # on to the next page
     ("cases:attendance", "POST", "chair coord:302 pm:403 *:404", NOBODY_OTHER),
@@ -215,6 +234,9 @@ MATRIX = [
     ("interventions:contact", "POST", "prov:302 ref coord pm chair:403 *:404", NOBODY_OTHER),
     ("interventions:outcome", "POST", "prov ref coord:302 pm chair:403 *:404", NOBODY_OTHER),
     ("audit:review", "POST", "ig:302 *:403", "ig:302 *:403"),
+    ("user-give-role", "POST", "adm:302 *:403", "adm:302 *:403"),
+    ("user-reset-two-factor", "POST", "adm:302 *:403", "adm:302 *:403"),
+    ("membership-end", "POST", "adm:302 *:403", "adm:302 *:403"),
     ("sign-out", "POST", "*:302", "*:302"),
 ]
 
@@ -462,6 +484,43 @@ REQUESTS = {
     ),
     "referrals:answer": (lambda w: {"referral_id": w.returned.pk}, {"answer": "x"}),
     "referrals:withdraw": (lambda w: {"referral_id": w.submitted.pk}, {"reason": "x"}),
+    "referrals:gillick": (
+        lambda w: {"referral_id": w.referral.pk},
+        {
+            "competent": "competent",
+            **date_parts("assessed_on", timezone.localdate()),
+            "rationale": "Understands what is proposed.",
+        },
+    ),
+    "referrals:lawful-basis": (
+        lambda w: {"referral_id": w.referral.pk},
+        {
+            "purpose": "information_sharing",
+            "ground": "safeguarding",
+            "justification": "Safeguarding concern needing sharing now.",
+        },
+    ),
+    "referrals:consent-withdraw": (
+        lambda w: {
+            "referral_id": w.referral.pk,
+            "consent_id": w.referral.consents.get(
+                purpose="assessment", given_by="parent_or_guardian"
+            ).pk,
+        },
+        {"reason": "Asked to stop"},
+    ),
+    "referrals:lawful-basis-approve": (
+        lambda w: {"referral_id": w.referral.pk, "basis_id": w.basis.pk},
+        {"note": ""},
+    ),
+    "referrals:lawful-basis-reject": (
+        lambda w: {"referral_id": w.referral.pk, "basis_id": w.basis.pk},
+        {"note": "No safeguarding concern is described"},
+    ),
+    "referrals:lawful-basis-revoke": (
+        lambda w: {"referral_id": w.referral.pk, "basis_id": w.approved_basis.pk},
+        {"reason": "The person now consents"},
+    ),
     "cases:meeting": (lambda w: {"meeting_id": w.meeting.pk}, {}),
     "cases:minutes": (lambda w: {"meeting_id": w.closed_meeting.pk}, {}),
     "cases:minutes-csv": (lambda w: {"meeting_id": w.closed_meeting.pk}, {}),
@@ -508,6 +567,16 @@ REQUESTS = {
     "audit:person": (lambda w: {"person_id": w.person.pk}, {}),
     "audit:export": (lambda w: {"person_id": w.person.pk}, {}),
     "audit:review": (lambda w: {"flag_id": w.flag.pk}, {}),
+    "user": (lambda w: {"user_id": w.membership.user_id}, {}),
+    "user-give-role": (
+        lambda w: {"user_id": w.users[("other", "an")].pk},
+        lambda w: {"organisation": w.own.pk, "role": "analyst"},
+    ),
+    "user-reset-two-factor": (
+        lambda w: {"user_id": w.membership.user_id},
+        {"reason": "Lost their phone"},
+    ),
+    "membership-end": (lambda w: {"membership_id": w.membership.pk}, {"reason": "Left"}),
 }
 
 
