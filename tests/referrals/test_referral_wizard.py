@@ -274,6 +274,57 @@ class TestCheckYourAnswers:
         assert sorted(referral.risk_factors) == ["knife_carrying", "missing_episodes"]
         assert referral.risk_level == "medium"
 
+    def test_a_changed_pathway_asks_its_own_questions_then_comes_back(
+        self, client, school_caseworker
+    ):
+        adult = make_person(school_caseworker, date_of_birth=years_ago(30))
+        client.force_login(school_caseworker)
+        u18_answers(client, adult)
+        client.get(step_url(adult, "check"))
+
+        after = next_step(answer(client, adult, "pathway", pathway=DA))
+
+        assert after == "domestic-abuse"
+        answers = {
+            "domestic-abuse": {
+                "domestic_abuse_incident": "yes",
+                "knife_or_sharp_instrument": "yes",
+                "domestic_abuse_role": "victim",
+            },
+            "previous-incident": {
+                "previous_incident_source": "Police log 123",
+                **dated("previous_incident_date", years_ago(0, days=-60)),
+            },
+            "dash": {"dash_score": "15"},
+            # The prevention checklist's answers are not kept for another checklist.
+            "risk": {"risk_factors": ["domestic_abuse_history"], "risk_level": "high"},
+        }
+        for step, fields in answers.items():
+            assert after == step
+            after = next_step(answer(client, adult, step, **fields))
+        assert after == "check"
+        # An adult decides for themselves (u18_answers recorded a parent's decision).
+        consent = answer(
+            client,
+            adult,
+            "consent",
+            purposes=["panel_discussion"],
+            given_by="person",
+            decision="given",
+            method="verbal",
+            **dated("decided_on", years_ago(0)),
+        )
+        assert next_step(consent) == "check"
+        text = visible_text(client.get(step_url(adult, "check")))
+        assert "Repeat domestic abuse with a knife or sharp instrument" in text
+        assert "Seen with a blade." in text
+        submitted = answer(client, adult, "check")
+        assert submitted.status_code == 302, visible_text(submitted)
+        referral = Referral.objects.get()
+        assert referral.pathway == DA
+        assert referral.risk_factors == ["domestic_abuse_history"]
+        assert referral.marac_referral_required
+
     def test_back_from_a_change_goes_to_the_check_page(self, client, school_caseworker, child):
         client.force_login(school_caseworker)
         u18_answers(client, child)
