@@ -195,7 +195,12 @@ def edit_referral(request, referral_id):
     return render(
         request,
         "referrals/edit.html",
-        {"sections": sections, "forms": forms_shown, "referral": referral},
+        {
+            "sections": sections,
+            "forms": forms_shown,
+            "has_errors": any(form.errors for form in forms_shown),
+            "referral": referral,
+        },
     )
 
 

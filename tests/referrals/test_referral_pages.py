@@ -102,6 +102,11 @@ class TestChangingADraft:
         )
 
         assert saved["Location"] == reverse("referrals:check", args=[referral.pk])
+        refused = client.post(
+            reverse("referrals:edit", args=[referral.pk]),
+            {"version": referral.version + 1, "incident-area": "durham"},
+        )
+        assert refused.content.decode().count("There is a problem") == 1
         referral.refresh_from_db()
         assert referral.risk_factors == ["knife_carrying", "missing_episodes"]
         assert referral.narrative == "Seen with a blade again."
