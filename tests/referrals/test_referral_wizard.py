@@ -5,6 +5,7 @@ exactly what was answered, or nothing."""
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from referrals.models import Consent, Referral
@@ -205,6 +206,16 @@ class TestTheQuestionFlow:
         )
 
         assert after == ("outside-focus" if asked else "risk")
+
+    def test_the_answers_wait_sealed_in_the_session(self, client, school_caseworker, child):
+        client.force_login(school_caseworker)
+        u18_answers(client, child)
+
+        stored = " ".join(str(session.get_decoded()) for session in Session.objects.all())
+
+        assert f"new_referral_{child.pk}" in stored
+        assert "Seen with a blade." not in stored
+        assert "Dee Marsh" not in stored
 
     def test_no_page_can_be_skipped(self, client, school_caseworker, child):
         client.force_login(school_caseworker)
