@@ -9,6 +9,7 @@ are plain links, and the answers wait, sealed, in the session (``core.wizard_sto
 """
 
 import datetime
+import re
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -28,6 +29,7 @@ from referrals.permissions import require
 from referrals.selectors import person_get
 from referrals.services import referral_create, referral_submit
 
+OPTIONAL_NOTE = re.compile(r" \((optional|if known|if completed)\)$")
 CHECK = "check"
 CONSENT = "consent"
 STEPS = (
@@ -211,7 +213,9 @@ class ReferralWizard(NamedUrlWizardView):
             rows = []
             for name, field in form.fields.items():
                 value = _shown(form[name], form.cleaned_data.get(name))
-                rows.append({"label": field.label, "value": value, "many": isinstance(value, list)})
+                # "(optional)" helps while answering, not while checking.
+                label = OPTIONAL_NOTE.sub("", str(field.label))
+                rows.append({"label": label, "value": value, "many": isinstance(value, list)})
             sections.append(
                 {"step": step, "title": TITLES[step], "href": self.get_step_url(step), "rows": rows}
             )
