@@ -112,15 +112,20 @@ def error_target(field) -> str:
     return f"{field.auto_id}_0" if kind(field) == "date" else field.auto_id
 
 
-def error_summary(form) -> SafeString:
-    if not form.errors:
+def error_summary(forms_on_page) -> SafeString:
+    """One summary for a page's form, or for the several forms one page asks together."""
+    if isinstance(forms_on_page, forms.BaseForm):
+        forms_on_page = [forms_on_page]
+    errors = []
+    for form in forms_on_page:
+        errors += [{"text": str(e), "href": "#main-content"} for e in form.non_field_errors()]
+        for field in form:
+            errors += [
+                {"text": error_text(field, error), "href": f"#{error_target(field)}"}
+                for error in field.errors
+            ]
+    if not errors:
         return mark_safe("")
-    errors = [{"text": str(error), "href": "#main-content"} for error in form.non_field_errors()]
-    for field in form:
-        errors += [
-            {"text": error_text(field, error), "href": f"#{error_target(field)}"}
-            for error in field.errors
-        ]
     return render("error_summary", {"titleText": "There is a problem", "errorList": errors})
 
 

@@ -18,8 +18,8 @@ def govuk_field(field, **options):
 
 
 @register.simple_tag
-def govuk_error_summary(form):
-    return govuk_components.error_summary(form)
+def govuk_error_summary(form_or_forms):
+    return govuk_components.error_summary(form_or_forms)
 
 
 @register.simple_tag
