@@ -10,7 +10,7 @@ import re
 from audit.models import AuditEvent, EventKind
 
 RECORD_WORDS = {
-    "person": "details",
+    "person": "personal details",
     "person_search": "search",
     "referral": "referral",
     "case": "case",

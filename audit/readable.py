@@ -41,6 +41,21 @@ EVENT_ACTIONS = {
     "subject_access_export": "Prepared a subject access export",
 }
 EVENT_CHANNELS = {"web": "Web", "api": "API", "system": "The service"}
+# Where a model's own verbose name is not how people say it.
+LABELS = {
+    "nhs_number": "NHS number",
+    "dash_score": "DASH score",
+    "marac_referral_required": "MARAC referral required",
+}
+EVENT_LABELS = {
+    "occurred_at": "When",
+    "user": "Who",
+    "organisation": "Their organisation",
+    "action": "What",
+    "object_type": "Record",
+    "channel": "Through",
+    "recipient_organisation": "Shared with",
+}
 
 
 @dataclass
@@ -57,10 +72,12 @@ class Section:
 
 
 def _section_models() -> dict[str, type[models.Model]]:
+    """Each section's model, in the order the export reads: the person, then what was done
+    (providers after those they depend on), then the trail's own sections at the end."""
     found: dict[str, type[models.Model]] = {}
     for provider in registry.providers():
         found.update(provider.export_models)
-    return found
+    return dict(sorted(found.items(), key=lambda item: item[1] is AuditEvent))
 
 
 def _field(model, name):
@@ -121,9 +138,35 @@ def _value(model, model_field, name, value, references) -> str:
     return str(value)
 
 
+def _position(model, name: str) -> int:
+    """Fields in the model's own order (the export's JSON sorts them by name)."""
+    if model is None:
+        return 0
+    for index, model_field in enumerate(model._meta.concrete_fields):
+        if name in (model_field.name, model_field.attname):
+            return index
+    return len(model._meta.concrete_fields)
+
+
+def _label(model, model_field, name: str) -> str:
+    if model is AuditEvent and name in EVENT_LABELS:
+        return EVENT_LABELS[name]
+    if name in LABELS:
+        return LABELS[name]
+    if model_field is not None:
+        return capfirst(model_field.verbose_name)
+    return capfirst(name.replace("_", " "))
+
+
 def readable_export(export: dict) -> list[Section]:
     section_models = _section_models()
-    sections = {name: rows for name, rows in export.items() if isinstance(rows, list)}
+    order = list(section_models)
+    sections = dict(
+        sorted(
+            ((name, rows) for name, rows in export.items() if isinstance(rows, list)),
+            key=lambda item: order.index(item[0]) if item[0] in order else len(order),
+        )
+    )
     # Every record with an id gets its reference first, so a record can name one that
     # comes in a later section.
     references: dict[tuple, str] = {}
@@ -131,6 +174,8 @@ def readable_export(export: dict) -> list[Section]:
     for name, rows in sections.items():
         model = section_models.get(name)
         noun = capfirst(model._meta.verbose_name) if model else "Record"
+        if model is AuditEvent:
+            noun = "Entry"
         titles[name] = []
         for number, row in enumerate(rows, start=1):
             title = f"{noun} {number}"
@@ -143,15 +188,11 @@ def readable_export(export: dict) -> list[Section]:
         records = []
         for title, row in zip(titles[name], rows, strict=True):
             record = Record(title=title)
-            for key, value in row.items():
+            for key, value in sorted(row.items(), key=lambda item: _position(model, item[0])):
                 if key == "id":
                     continue
                 model_field = _field(model, key)
-                label = (
-                    capfirst(model_field.verbose_name)
-                    if model_field is not None
-                    else capfirst(key.replace("_", " "))
-                )
+                label = _label(model, model_field, key)
                 record.rows.append((label, _value(model, model_field, key, value, references)))
             records.append(record)
         title = SECTION_TITLES.get(name, capfirst(name.replace("_", " ")))
