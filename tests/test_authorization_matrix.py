@@ -119,7 +119,7 @@ MATRIX = [
     ("api:audit-flag-list", "GET", IG_ONLY, IG_ONLY),
     ("api:audit-verify", "GET", IG_ONLY, IG_ONLY),
     ("api:person-subject-access-export", "GET", IG_ONLY, IG_ONLY),
-    ("referrals:list", "GET", EVERYONE, EVERYONE),
+    ("referrals:list", "GET", "ref coord:200 *:403", "ref coord:200 *:403"),
     ("referrals:screening", "GET", "coord:200 *:403", "coord:200 *:403"),
     ("referrals:new", "GET", EVERYONE, EVERYONE),
     ("referrals:new-person", "GET", EVERYONE, EVERYONE),
@@ -128,14 +128,14 @@ MATRIX = [
     ("referrals:consent", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:check", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:edit", "GET", REFERRAL_READERS, NOBODY_OTHER),
-    ("cases:planner", "GET", EVERYONE, EVERYONE),
+    ("cases:planner", "GET", "coord pm chair:200 *:403", "coord pm chair:200 *:403"),
     ("cases:meeting", "GET", MEETING_READERS, NOBODY_OTHER),
     ("cases:minutes", "GET", MEETING_READERS, NOBODY_OTHER),
     ("cases:minutes-csv", "GET", MEETING_READERS, NOBODY_OTHER),
-    ("cases:list", "GET", EVERYONE, EVERYONE),
+    ("cases:list", "GET", "ref coord pm chair:200 *:403", "ref coord pm chair:200 *:403"),
     ("cases:case", "GET", CASE_READERS, NOBODY_OTHER),
     ("interventions:catalogue", "GET", EVERYONE, EVERYONE),
-    ("interventions:caseload", "GET", EVERYONE, EVERYONE),
+    ("interventions:caseload", "GET", "prov:200 *:403", "prov:200 *:403"),
     ("interventions:allocation", "GET", ALLOCATION_READERS, NOBODY_OTHER),
     ("audit:search", "GET", IG_ONLY, IG_ONLY),
     ("audit:flags", "GET", IG_ONLY, IG_ONLY),
@@ -148,6 +148,11 @@ MATRIX = [
     ("audit:hold-lift", "GET", IG_ONLY, IG_ONLY),
     # Anyone with a role may ask to break the glass (and is flagged for it).
     ("audit:break-glass", "GET", EVERYONE, EVERYONE),
+    ("users", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("user", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("user-give-role", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("user-reset-two-factor", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("membership-end", "GET", ADMIN_ONLY, ADMIN_ONLY),
     # --- writing -------------------------------------------------------------------------
     ("api:api-auth-token", "POST", "*:201", "*:201"),
     ("api:api-token-revoke", "POST", "adm:200 *:404", "adm:200 *:404"),  # someone else's token
@@ -222,6 +227,9 @@ MATRIX = [
     ("audit:hold-lift", "POST", "ig:302 *:403", "ig:302 *:403"),
     ("audit:export-release", "POST", "ig:302 *:403", "ig:302 *:403"),
     ("audit:break-glass", "POST", "*:302", "*:302"),
+    ("user-give-role", "POST", "adm:302 *:403", "adm:302 *:403"),
+    ("user-reset-two-factor", "POST", "adm:302 *:403", "adm:302 *:403"),
+    ("membership-end", "POST", "adm:302 *:403", "adm:302 *:403"),
     ("sign-out", "POST", "*:302", "*:302"),
 ]
 
@@ -521,6 +529,16 @@ REQUESTS = {
         {"reason": "Checking a reported threat tonight"},
     ),
     "audit:review": (lambda w: {"flag_id": w.flag.pk}, {}),
+    "user": (lambda w: {"user_id": w.membership.user_id}, {}),
+    "user-give-role": (
+        lambda w: {"user_id": w.users[("other", "an")].pk},
+        lambda w: {"organisation": w.own.pk, "role": "analyst"},
+    ),
+    "user-reset-two-factor": (
+        lambda w: {"user_id": w.membership.user_id},
+        {"reason": "Lost their phone"},
+    ),
+    "membership-end": (lambda w: {"membership_id": w.membership.pk}, {"reason": "Left"}),
 }
 
 

@@ -34,3 +34,27 @@ def test_a_single_choice_question_is_radios():
     html = _render(Questions(), "size")
     assert html.count('type="radio"') == 2
     assert 'type="checkbox"' not in html
+
+
+class Person(forms.Form):
+    family_name = forms.CharField(label="Family name")
+    nhs_number = forms.CharField(label="NHS number")
+    size = forms.ChoiceField(
+        label="Size", choices=[("s", "Small"), ("l", "Large")], widget=forms.RadioSelect
+    )
+
+
+def test_an_error_summary_names_each_question_and_links_to_it():
+    form = Person(data={"size": "xl"})
+    assert not form.is_valid()
+    html = Template('{% include "govuk/error_summary.html" %}').render(Context({"form": form}))
+    assert '<a href="#id_family_name">Enter family name</a>' in html
+    assert '<a href="#id_nhs_number">Enter NHS number</a>' in html
+    assert '<a href="#id_size-1">Select one of the options for size</a>' in html
+    assert "This field is required" not in html
+
+
+def test_a_field_error_says_the_same_as_the_summary():
+    html = _render(Questions(data={}), "colours")
+    assert "Select colours" in html
+    assert "This field is required" not in html
