@@ -160,7 +160,3 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(
         label="Your answer to the coordinator", max_length=4000, widget=forms.Textarea
     )
-
-
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(label="Why are you withdrawing this referral?", max_length=1000)
