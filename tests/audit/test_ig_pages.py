@@ -80,6 +80,18 @@ class TestFindPeople:
         shown = _events(user=ig_officer, action="search", object_type="person")
         assert list(shown.values_list("person_id", flat=True)) == [tyler.pk]
 
+    def test_queries_do_not_grow_with_the_people_found(self, ig, school_caseworker, police_officer):
+        def counted():
+            with CaptureQueriesContext(connection) as queries:
+                ig.get(self.url, {"nhs_number": TYLER["nhs_number"]})
+            return len(queries)
+
+        make_person(school_caseworker, **TYLER)
+        one = counted()
+        for _ in range(5):
+            make_person(police_officer, **TYLER)
+        assert counted() == one
+
     def test_the_empty_page_searches_nothing(self, ig, ig_officer):
         response = ig.get(self.url)
         assert response.status_code == 200
@@ -163,6 +175,18 @@ class TestAccessHistory:
         assert (
             client.get(reverse("audit:person", kwargs={"person_id": tyler.pk})).status_code == 403
         )
+
+
+def test_the_trail_s_queries_do_not_grow_with_the_page(
+    ig, tyler, school_caseworker, police_officer
+):
+    _seen(tyler, school_caseworker, 2)
+    with CaptureQueriesContext(connection) as few:
+        ig.get(reverse("audit:search"))
+    _seen(tyler, police_officer, 30)
+    with CaptureQueriesContext(connection) as many:
+        ig.get(reverse("audit:search"))
+    assert len(many) == len(few)
 
 
 class TestReviewQueue:
