@@ -7,19 +7,37 @@ from audit.models import FlagOutcome
 from core.forms import GovukDateField
 
 
-def _required(message: str) -> dict:
-    return {"required": message}
+def _messages(name: str, limit: int, required: str = "") -> dict:
+    """Errors that name the question, as the GOV.UK error summary needs."""
+    messages = {"max_length": f"{name} must be {limit} characters or fewer"}
+    if required:
+        messages["required"] = required
+    return messages
 
 
 class FindPeopleForm(forms.Form):
-    family_name = forms.CharField(label="Family name", max_length=100, required=False)
+    family_name = forms.CharField(
+        label="Family name",
+        max_length=100,
+        required=False,
+        error_messages=_messages("Family name", 100),
+    )
     date_of_birth = GovukDateField(
         label="Date of birth", required=False, help_text="For example, 27 3 2010"
     )
     nhs_number = forms.CharField(
-        label="NHS number", max_length=12, required=False, help_text="10 digits"
+        label="NHS number",
+        max_length=12,
+        required=False,
+        help_text="10 digits",
+        error_messages=_messages("NHS number", 12),
     )
-    police_reference = forms.CharField(label="Police reference", max_length=30, required=False)
+    police_reference = forms.CharField(
+        label="Police reference",
+        max_length=30,
+        required=False,
+        error_messages=_messages("Police reference", 30),
+    )
 
 
 class ReasonForm(forms.Form):
@@ -29,7 +47,7 @@ class ReasonForm(forms.Form):
             label=label,
             max_length=2000,
             widget=forms.Textarea,
-            error_messages=_required(required_message),
+            error_messages=_messages("The reason", 2000, required_message),
         )
 
 
@@ -39,7 +57,9 @@ class ReleaseForm(forms.Form):
         help_text="For example, handed over at the council office, or sent by recorded post",
         max_length=500,
         widget=forms.Textarea,
-        error_messages=_required("Enter how the export was given to the person"),
+        error_messages=_messages(
+            "How it was given", 500, "Enter how the export was given to the person"
+        ),
     )
 
 

@@ -260,6 +260,13 @@ class TestLegalHolds:
         assert not LegalHold.objects.exists()
         assert not _events(action="legal_hold_place").exists()
 
+    def test_a_reason_too_long_is_refused_naming_it(self, ig, tyler):
+        response = ig.post(
+            reverse("audit:hold-place", kwargs={"person_id": tyler.pk}), {"reason": "x" * 2001}
+        )
+        assert "The reason must be 2000 characters or fewer" in response.content.decode()
+        assert not LegalHold.objects.exists()
+
     def test_lifting_without_a_reason_changes_nothing(self, ig, ig_officer, tyler):
         hold = legal_hold_place(actor=ig_officer, person=tyler, reason="Civil claim")
         response = ig.post(
