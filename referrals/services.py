@@ -286,12 +286,12 @@ class IneligibleReferral(ValidationError):
     """A referral that fails its pathway's rules: a 400 on ``pathway`` with each reason."""
 
     def __init__(self, pathway: str, reasons: list[Reason]):
+        # In words: the message reaches pages, where a code means nothing.
+        named = Pathway(pathway).label if pathway in Pathway.values else pathway
         super().__init__(
             {
                 "pathway": [
-                    ValidationError(
-                        f"Not eligible for {pathway}: {reason.message}", code=reason.code
-                    )
+                    ValidationError(f"Not eligible for {named}: {reason.message}", code=reason.code)
                     for reason in reasons
                 ]
             }

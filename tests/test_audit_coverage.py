@@ -220,9 +220,10 @@ READS = {
     "referrals:consent": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
     "referrals:check": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
     "referrals:edit": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
-    "referrals:new-details": (
+    # Each page of a new referral names the person it is about.
+    "referrals:new-step": (
         "school_caseworker",
-        lambda w: {"person_id": w.person.pk},
+        lambda w: {"person_id": w.person.pk, "step": "pathway"},
         {},
         each("person", "person"),
     ),
@@ -376,6 +377,9 @@ NO_PERSONAL_DATA = {
     "cases:planner",
     "home",
     "interventions:catalogue",
+    # Starts a new referral afresh: a redirect to its first page (audited as new-step).
+    "referrals:new-details",
+    "referrals:pathways",
     "sign-in",
     "two-factor",
     # Staff who sign in and their roles, for the administrator.
@@ -540,6 +544,7 @@ DENIABLE = [
     "api:allocation-detail",
     "api:panel-agenda",
     "referrals:detail",
+    "referrals:new-step",
     "cases:case",
     "interventions:allocation",
 ]

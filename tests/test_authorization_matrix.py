@@ -121,9 +121,12 @@ MATRIX = [
     ("api:person-subject-access-export", "GET", IG_ONLY, IG_ONLY),
     ("referrals:list", "GET", "ref coord:200 *:403", "ref coord:200 *:403"),
     ("referrals:screening", "GET", "coord:200 *:403", "coord:200 *:403"),
-    ("referrals:new", "GET", EVERYONE, EVERYONE),
-    ("referrals:new-person", "GET", EVERYONE, EVERYONE),
-    ("referrals:new-details", "GET", "ref coord pm chair:200 *:404", NOBODY_OTHER),
+    ("referrals:pathways", "GET", EVERYONE, EVERYONE),
+    # Making a referral is refused before anything is asked; then the person must be seen.
+    ("referrals:new", "GET", "ref:200 *:403", "ref:200 *:403"),
+    ("referrals:new-person", "GET", "ref:200 *:403", "ref:200 *:403"),
+    ("referrals:new-details", "GET", "ref:302 *:403", "ref:404 *:403"),  # to the first page
+    ("referrals:new-step", "GET", "ref:200 *:403", "ref:404 *:403"),
     ("referrals:detail", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:consent", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:check", "GET", REFERRAL_READERS, NOBODY_OTHER),
@@ -228,6 +231,7 @@ MATRIX = [
     ("referrals:lawful-basis-reject", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
     ("referrals:lawful-basis-revoke", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
     ("referrals:new-person", "POST", "ref:200 *:403", "ref:200 *:403"),
+    ("referrals:new-step", "POST", "ref:302 *:403", "ref:404 *:403"),  # on to the next page
     ("cases:attendance", "POST", "chair coord:302 pm:403 *:404", NOBODY_OTHER),
     ("cases:decision", "POST", "chair:400 coord pm:403 *:404", NOBODY_OTHER),  # thin body
     ("cases:meeting-transition", "POST", "chair:302 coord pm:403 *:404", NOBODY_OTHER),
@@ -473,6 +477,14 @@ REQUESTS = {
         lambda w: {"outcome": "appropriate", "note": "Checked", "version": w.flag.version},
     ),
     "referrals:new-details": (lambda w: {"person_id": w.person.pk}, {}),
+    ("referrals:new-step", "GET"): (lambda w: {"person_id": w.person.pk, "step": "pathway"}, {}),
+    ("referrals:new-step", "POST"): (
+        lambda w: {"person_id": w.person.pk, "step": "pathway"},
+        lambda w: {
+            f"new_referral_{w.person.pk}-current_step": "pathway",
+            "pathway-pathway": "u18_prevention",
+        },
+    ),
     "referrals:detail": (lambda w: {"referral_id": w.referral.pk}, {}),
     "referrals:consent": (lambda w: {"referral_id": w.referral.pk}, {}),
     "referrals:check": (lambda w: {"referral_id": w.referral.pk}, {}),
