@@ -250,6 +250,12 @@ def person_match(*, actor: User, query: MatchQuery) -> QuerySet:
     return people_visible_to(actor).filter(_match_indexes(query))
 
 
+def people_matching(query: MatchQuery) -> QuerySet:
+    """Every person record matching exactly, whoever recorded it: for information governance
+    (through ``audit.registry``), whose own rule is asked by the caller."""
+    return Person.objects.filter(_match_indexes(query))
+
+
 # --- Referrals ---------------------------------------------------------------------------
 
 REFERRAL_FIELDS = (

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from audit.services import legal_hold_place
 from cases.models import PanelDecision
 from cases.services import note_add
 from interventions.services import allocation_create
@@ -253,6 +254,39 @@ READS = {
         {},
         each("person", "person"),
     ),
+    "audit:export-json": (
+        "ig_officer",
+        lambda w: {"person_id": w.person.pk},
+        {},
+        each("person", "person"),
+    ),
+    # The search itself (which kinds of detail, how many found; never the terms), then
+    # each person found.
+    "audit:find-people": (
+        "ig_officer",
+        None,
+        {"family_name": "Fletcher", "date_of_birth": "PARTS"},
+        lambda w: [("person_search", ""), ("person", str(w.person.pk))],
+    ),
+    # These pages name the person they act on.
+    "audit:hold-place": (
+        "ig_officer",
+        lambda w: {"person_id": w.person.pk},
+        {},
+        each("person", "person"),
+    ),
+    "audit:hold-lift": (
+        "ig_officer",
+        lambda w: {"person_id": w.person.pk, "hold_id": w.hold.pk},
+        {},
+        each("person", "person"),
+    ),
+    "audit:export-release": (
+        "ig_officer",
+        lambda w: {"person_id": w.person.pk},
+        {},
+        each("person", "person"),
+    ),
 }
 
 # Only change things: every change is in the history, and its digest in the audit chain.
@@ -304,6 +338,8 @@ WRITES = {
     "interventions:contact",
     "interventions:outcome",
     "audit:review",
+    # Names no one: asks why, then opens the records (a flagged break-glass grant).
+    "audit:break-glass",
     "sign-out",
     # The administrator's forms about staff: a role given or ended, a second factor reset.
     "user-give-role",
@@ -363,7 +399,7 @@ def test_every_url_is_classified():
 
 
 @pytest.fixture
-def world(school_caseworker, coordinator, panel_chair, charity, provider_keyworker):
+def world(school_caseworker, coordinator, panel_chair, charity, provider_keyworker, ig_officer):
     case = case_ready_for_delivery(school_caseworker, coordinator, panel_chair)
     referral = case.referrals.get()
     allocation = allocation_create(
@@ -376,6 +412,7 @@ def world(school_caseworker, coordinator, panel_chair, charity, provider_keywork
         note_add(actor=school_caseworker, case=case, text=text)
     waiting = accepted_referral(school_caseworker, coordinator, person=referral.person)
     submitted = submitted_referral(school_caseworker, person=referral.person)
+    hold = legal_hold_place(actor=ig_officer, person=referral.person, reason="Civil claim")
     # A Gillick assessment, a basis awaiting approval and an approved one, for the pages
     # that show them.
     gillick_record(
@@ -412,6 +449,7 @@ def world(school_caseworker, coordinator, panel_chair, charity, provider_keywork
         case=case,
         allocation=allocation,
         meeting=PanelDecision.objects.get(case=case).meeting,
+        hold=hold,
         consent=referral.consents.filter(decision="given").first(),
         basis=basis,
         approved_basis=approved_basis,

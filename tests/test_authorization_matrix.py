@@ -27,7 +27,7 @@ from rest_framework.test import APIClient
 
 from api.services import api_token_issue
 from audit.models import ReviewFlag
-from audit.services import break_glass
+from audit.services import break_glass, legal_hold_place
 from cases.models import PanelAttendance, PanelDecision
 from cases.services import meeting_close
 from interventions.services import (
@@ -152,6 +152,13 @@ MATRIX = [
     ("audit:flags", "GET", IG_ONLY, IG_ONLY),
     ("audit:person", "GET", IG_ONLY, IG_ONLY),
     ("audit:export", "GET", IG_ONLY, IG_ONLY),
+    ("audit:export-json", "GET", IG_ONLY, IG_ONLY),
+    ("audit:export-release", "GET", IG_ONLY, IG_ONLY),
+    ("audit:find-people", "GET", IG_ONLY, IG_ONLY),
+    ("audit:hold-place", "GET", IG_ONLY, IG_ONLY),
+    ("audit:hold-lift", "GET", IG_ONLY, IG_ONLY),
+    # Anyone with a role may ask to break the glass (and is flagged for it).
+    ("audit:break-glass", "GET", EVERYONE, EVERYONE),
     ("users", "GET", ADMIN_ONLY, ADMIN_ONLY),
     ("user", "GET", ADMIN_ONLY, ADMIN_ONLY),
     ("user-give-role", "GET", ADMIN_ONLY, ADMIN_ONLY),
@@ -234,6 +241,10 @@ MATRIX = [
     ("interventions:contact", "POST", "prov:302 ref coord pm chair:403 *:404", NOBODY_OTHER),
     ("interventions:outcome", "POST", "prov ref coord:302 pm chair:403 *:404", NOBODY_OTHER),
     ("audit:review", "POST", "ig:302 *:403", "ig:302 *:403"),
+    ("audit:hold-place", "POST", "ig:302 *:403", "ig:302 *:403"),
+    ("audit:hold-lift", "POST", "ig:302 *:403", "ig:302 *:403"),
+    ("audit:export-release", "POST", "ig:302 *:403", "ig:302 *:403"),
+    ("audit:break-glass", "POST", "*:302", "*:302"),
     ("user-give-role", "POST", "adm:302 *:403", "adm:302 *:403"),
     ("user-reset-two-factor", "POST", "adm:302 *:403", "adm:302 *:403"),
     ("membership-end", "POST", "adm:302 *:403", "adm:302 *:403"),
@@ -566,6 +577,20 @@ REQUESTS = {
     ),
     "audit:person": (lambda w: {"person_id": w.person.pk}, {}),
     "audit:export": (lambda w: {"person_id": w.person.pk}, {}),
+    "audit:export-json": (lambda w: {"person_id": w.person.pk}, {}),
+    "audit:export-release": (
+        lambda w: {"person_id": w.person.pk},
+        {"delivery": "Handed over at the council office"},
+    ),
+    "audit:hold-place": (lambda w: {"person_id": w.person.pk}, {"reason": "Civil claim pending"}),
+    "audit:hold-lift": (
+        lambda w: {"person_id": w.person.pk, "hold_id": w.hold.pk},
+        {"reason": "The claim was settled"},
+    ),
+    "audit:break-glass": (
+        lambda w: {"person_id": w.person.pk},
+        {"reason": "Checking a reported threat tonight"},
+    ),
     "audit:review": (lambda w: {"flag_id": w.flag.pk}, {}),
     "user": (lambda w: {"user_id": w.membership.user_id}, {}),
     "user-give-role": (
@@ -703,6 +728,9 @@ def world(db):
         reason="Checking a reported threat tonight",
     )
     token, _ = api_token_issue(user=bystander)
+    hold = legal_hold_place(
+        actor=users[("own", "ig")], person=referral.person, reason="Civil claim pending"
+    )
     return type(
         "World",
         (),
@@ -732,6 +760,7 @@ def world(db):
             "membership": Membership.objects.get(user=users[("other", "ref")]),
             "flag": ReviewFlag.objects.get(),
             "token": token,
+            "hold": hold,
         },
     )
 
