@@ -6,6 +6,7 @@ lists a form's errors, each naming its question and linking to it.
 """
 
 from django import template
+from django.utils import timezone
 
 from core import govuk_components
 
@@ -29,6 +30,25 @@ def choice_labels(obj, field_name: str) -> str:
     field = obj._meta.get_field(field_name)
     labels = dict(getattr(field, "base_field", field).flatchoices)
     return ", ".join(str(labels.get(value, value)) for value in getattr(obj, field_name) or ())
+
+
+@register.filter
+def govuk_datetime(value) -> str:
+    """A moment as the GOV.UK style guide writes it: "27 November 2026, 5:30pm", "10am",
+    "midday", "midnight", in the service's time zone.
+    https://www.gov.uk/guidance/style-guide/a-to-z-of-gov-uk-style#times"""
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    if (local.hour, local.minute) == (0, 0):
+        time = "midnight"
+    elif (local.hour, local.minute) == (12, 0):
+        time = "midday"
+    else:
+        hour = local.hour % 12 or 12
+        minutes = f":{local.minute:02d}" if local.minute else ""
+        time = f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
+    return f"{local.day} {local:%B} {local.year}, {time}"
 
 
 @register.filter

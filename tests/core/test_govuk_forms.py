@@ -58,3 +58,19 @@ def test_a_field_error_says_the_same_as_the_summary():
     html = _render(Questions(data={}), "colours")
     assert "Select colours" in html
     assert "This field is required" not in html
+
+
+def test_times_are_written_the_gov_uk_way():
+    import datetime
+
+    from core.templatetags.govuk import govuk_datetime
+
+    def at(hour, minute):
+        return datetime.datetime(2026, 11, 27, hour, minute)
+
+    assert govuk_datetime(at(17, 30)) == "27 November 2026, 5:30pm"
+    assert govuk_datetime(at(10, 0)) == "27 November 2026, 10am"
+    assert govuk_datetime(at(0, 5)) == "27 November 2026, 12:05am"
+    assert govuk_datetime(at(12, 0)) == "27 November 2026, midday"
+    assert govuk_datetime(at(0, 0)) == "27 November 2026, midnight"
+    assert govuk_datetime(None) == ""
