@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from audit import permissions as audit_rules
 from audit.recorder import record_access
 from core.errors import ConflictError
 from core.forms import apply_service_errors
@@ -294,6 +295,7 @@ def referral_detail(request, referral_id, forms_with_errors=None, status=200):
         "offer": offered(request.user, referral, PAGE_ACTIONS),
         "linked": linked_referrals_visible_to(request.user, referral),
         "other_referrals_exist": other_partners_referred(referral),
+        "may_break_glass": audit_rules.can(request.user, "audit.break_glass", referral.person),
         "position": consent_services.consent_position(referral).values(),
         "screening_form": forms.ScreeningForm(),
         "answer_form": forms.AnswerForm(),

@@ -247,3 +247,17 @@ class TestListPagesCostTheSameForOneRowOrMany:
         for _ in range(9):
             submitted_referral(school_caseworker)
         assert self._queries(client, reverse("referrals:screening")) == one
+
+
+@pytest.mark.django_db
+def test_a_referrer_who_learns_of_other_partners_referrals_is_offered_to_break_the_glass(
+    client, school_caseworker, police_officer
+):
+    ours = submitted_referral(school_caseworker)
+    submitted_referral(police_officer)  # the same fictional person, as the police know them
+    client.force_login(school_caseworker)
+    content = client.get(reverse("referrals:detail", args=[ours.pk])).content.decode()
+    assert "Other partners have referred this person" in content
+    link = reverse("audit:break-glass", args=[ours.person_id])
+    assert f'href="{link}"' in content
+    assert client.get(link).status_code == 200
