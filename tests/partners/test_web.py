@@ -79,8 +79,9 @@ class TestHomePage:
         self, client, school_caseworker, django_assert_max_num_queries
     ):
         client.force_login(school_caseworker)
-        # session (read, then saved to renew it), user, second-factor device, memberships
-        with django_assert_max_num_queries(7):
+        # session (read, then saved to renew it), user, second-factor device, memberships,
+        # whether they own panel actions (the navigation's "My actions")
+        with django_assert_max_num_queries(8):
             assert client.get("/").status_code == 200
 
 
