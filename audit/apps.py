@@ -27,6 +27,7 @@ class AuditConfig(AppConfig):
 
         register(AuditPersonalData())
 
-        from audit import navigation
+        from audit import navigation, worklists
 
         navigation.register()
+        worklists.register()

@@ -19,6 +19,7 @@ class CasesConfig(AppConfig):
 
         permitted_purposes_changed.connect(end_shares, weak=False, dispatch_uid="cases.end_shares")
 
-        from cases import navigation
+        from cases import navigation, worklists
 
         navigation.register()
+        worklists.register()

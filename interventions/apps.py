@@ -28,6 +28,7 @@ class InterventionsConfig(AppConfig):
             withdraw_allocations, weak=False, dispatch_uid="interventions.withdraw"
         )
 
-        from interventions import navigation
+        from interventions import navigation, worklists
 
         navigation.register()
+        worklists.register()

@@ -53,12 +53,6 @@ class Intervention(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def pathway_labels(self) -> list[str]:
-        """The pathways in the partnership's words, for pages (never the codes)."""
-        labels = dict(Pathway.choices)
-        return [labels.get(code, code) for code in self.pathways or []]
-
 
 class AllocationStatus(models.TextChoices):
     PROPOSED = "proposed", "Proposed"

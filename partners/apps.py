@@ -12,3 +12,7 @@ class PartnersConfig(AppConfig):
         # Later migrations add models (and so permissions); re-syncing after every
         # migrate keeps each role group's permissions equal to partners.roles.
         post_migrate.connect(sync_role_groups_after_migrate, dispatch_uid="sync_role_groups")
+
+        from partners import navigation
+
+        navigation.register()

@@ -105,32 +105,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
 }
 
-# What the home page offers each role, in the partnership's words: (text, URL name or None).
-ROLE_NEXT_STEPS: dict[str, tuple[tuple[str, str | None], ...]] = {
-    Role.REFERRER: (
-        ("Make a referral: find or record the person, with evidence and consent", "referrals:new"),
-        ("Follow your organisation's referrals", "referrals:list"),
-        ("Cases you lead or that are shared with you", "cases:list"),
-    ),
-    Role.COORDINATOR: (
-        ("Screen new referrals and return incomplete ones", "referrals:screening"),
-        ("Arrange panel meetings and build their agenda", "cases:planner"),
-        ("Cases with an overdue risk review", "cases:list"),
-    ),
-    Role.PANEL_MEMBER: (("Prepare for your next panel meeting", "cases:planner"),),
-    Role.PANEL_CHAIR: (("Chair a panel meeting and record its decisions", "cases:planner"),),
-    Role.PROVIDER: (
-        ("Your organisation's caseload: record contacts and outcomes", "interventions:caseload"),
-        ("The intervention catalogue, with places and waiting lists", "interventions:catalogue"),
-    ),
-    Role.IG_OFFICER: (
-        ("Review the audit trail and flagged access", "audit:flags"),
-        ("Search the audit trail and prepare subject access exports", "audit:search"),
-    ),
-    Role.ANALYST: (("See partnership figures, with small numbers suppressed", None),),
-    Role.ADMIN: (("Manage partner organisations, users and their roles", "admin:index"),),
-}
-
 
 def role_grants(role: str, permission: str) -> bool:
     return permission in ROLE_PERMISSIONS.get(role, frozenset())

@@ -1,14 +1,26 @@
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timezone import localtime
 
 from core.forms import apply_service_errors
+from core.navigation import worklists_for
+from partners import forms as forms_module
 from partners import two_factor as two_factor_service
-from partners.roles import ROLE_NEXT_STEPS, Role
-from partners.selectors import active_memberships
+from partners.forms import GiveRoleForm, UserSearchForm
+from partners.models import Membership, User
+from partners.permissions import can, require
+from partners.roles import Role
+from partners.selectors import active_memberships, memberships_of, users_for_administration
+from partners.services import membership_create, membership_end
 
 
 class TokenForm(forms.Form):
@@ -28,15 +40,19 @@ class SignOutView(auth_views.LogoutView):
 
 @login_required
 def home(request):
+    """A worklist for each role the person holds: what is waiting for them, from each app's
+    registered worklists (``core.navigation``)."""
     memberships = [
-        {
-            "organisation": membership.organisation,
-            "role_label": Role(membership.role).label,
-            "next_steps": ROLE_NEXT_STEPS.get(membership.role, ()),
-        }
+        {"organisation": membership.organisation, "role_label": Role(membership.role).label}
         for membership in active_memberships(request.user)
     ]
-    return render(request, "partners/home.html", {"memberships": memberships})
+    worklists = [
+        render_to_string(worklist.pop("template"), worklist, request=request)
+        for worklist in (worklists_for(request.user) if memberships else [])
+    ]
+    return render(
+        request, "partners/home.html", {"memberships": memberships, "worklists": worklists}
+    )
 
 
 @login_required
@@ -69,3 +85,146 @@ def two_factor(request):
         context["qr_svg"] = two_factor_service.qr_code_svg(enrolling)
         context["manual_key"] = two_factor_service.manual_key(enrolling)
     return render(request, "partners/two_factor.html", context)
+
+
+# --- The administrator's pages: people, their roles, their second factor -----------------
+
+PAGE_SIZE = 25
+
+
+def _user_or_404(user_id) -> User:
+    return get_object_or_404(User, pk=user_id)
+
+
+@login_required
+def user_list(request):
+    require(request.user, "membership.manage")
+    search = UserSearchForm(request.GET or None)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    page = Paginator(users_for_administration(search=query), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "partners/users.html", {"form": search, "page": page, "query": query})
+
+
+@login_required
+def user_detail(request, user_id):
+    require(request.user, "membership.manage")
+    person = _user_or_404(user_id)
+    return render(
+        request,
+        "partners/user.html",
+        {
+            "person": person,
+            "memberships": memberships_of(person),
+            "has_authenticator": two_factor_service.confirmed_device(person) is not None,
+            "can_manage_roles": can(request.user, "membership.manage"),
+            "can_reset_two_factor": can(request.user, "two_factor.reset"),
+        },
+    )
+
+
+@login_required
+def user_give_role(request, user_id):
+    require(request.user, "membership.manage")
+    person = _user_or_404(user_id)
+    form = GiveRoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = membership_create(
+                actor=request.user,
+                user=person,
+                organisation=form.cleaned_data["organisation"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{person} is now {membership.get_role_display()} at "
+                f"{membership.organisation.name}",
+            )
+            return redirect("user", user_id=person.pk)
+    return render(request, "partners/give_role.html", {"person": person, "form": form})
+
+
+@login_required
+def membership_end_confirm(request, membership_id):
+    """Ending a role cannot be undone (a new one can be given): its own "are you sure" page."""
+    require(request.user, "membership.manage")
+    membership = get_object_or_404(
+        Membership.objects.active().select_related("user", "organisation"), pk=membership_id
+    )
+    form = forms_module.end_role_form(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_end(
+                actor=request.user, membership=membership, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{membership.user} is no longer {membership.get_role_display()} at "
+                f"{membership.organisation.name}",
+            )
+            return redirect("user", user_id=membership.user_id)
+    return render(
+        request,
+        "partners/confirm.html",
+        {
+            "heading": "Are you sure you want to end this role?",
+            "back_url": reverse("user", kwargs={"user_id": membership.user_id}),
+            "confirm_label": "Yes, end this role",
+            "consequences": (
+                f"{membership.user} will no longer be able to act as "
+                f"{membership.get_role_display()} for {membership.organisation.name}."
+            ),
+            "summary": [
+                ("Name", str(membership.user)),
+                ("Organisation", membership.organisation.name),
+                ("Role", membership.get_role_display()),
+                ("Since", date_format(localtime(membership.started_at), "j F Y")),
+            ],
+            "form": form,
+        },
+    )
+
+
+@login_required
+def user_two_factor_reset(request, user_id):
+    require(request.user, "two_factor.reset")
+    person = _user_or_404(user_id)
+    form = forms_module.two_factor_reset_form(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            two_factor_service.two_factor_reset(
+                actor=request.user, user=person, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{person}'s two-factor sign-in has been reset: they will set it up again "
+                "when they next sign in",
+            )
+            return redirect("user", user_id=person.pk)
+    return render(
+        request,
+        "partners/confirm.html",
+        {
+            "heading": f"Are you sure you want to reset {person}'s two-factor sign-in?",
+            "back_url": reverse("user", kwargs={"user_id": person.pk}),
+            "confirm_label": "Yes, reset two-factor sign-in",
+            "consequences": (
+                "Their authenticator app and recovery codes will stop working. They will set "
+                "up a new authenticator the next time they sign in. Do this only once you "
+                "have checked who is asking."
+            ),
+            "summary": [("Name", str(person)), ("Username", person.username)],
+            "form": form,
+        },
+    )

@@ -11,6 +11,7 @@ class ReferralsConfig(AppConfig):
 
         register(ReferralsPersonalData(), people=True)
 
-        from referrals import navigation
+        from referrals import navigation, worklists
 
         navigation.register()
+        worklists.register()

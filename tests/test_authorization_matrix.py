@@ -121,7 +121,7 @@ MATRIX = [
     ("api:audit-flag-list", "GET", IG_ONLY, IG_ONLY),
     ("api:audit-verify", "GET", IG_ONLY, IG_ONLY),
     ("api:person-subject-access-export", "GET", IG_ONLY, IG_ONLY),
-    ("referrals:list", "GET", EVERYONE, EVERYONE),
+    ("referrals:list", "GET", "ref coord:200 *:403", "ref coord:200 *:403"),
     ("referrals:screening", "GET", "coord:200 *:403", "coord:200 *:403"),
     ("referrals:new", "GET", EVERYONE, EVERYONE),
     ("referrals:new-person", "GET", EVERYONE, EVERYONE),
@@ -130,11 +130,11 @@ MATRIX = [
     ("referrals:consent", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:check", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:edit", "GET", REFERRAL_READERS, NOBODY_OTHER),
-    ("cases:planner", "GET", EVERYONE, EVERYONE),
+    ("cases:planner", "GET", "coord pm chair:200 *:403", "coord pm chair:200 *:403"),
     ("cases:meeting", "GET", MEETING_READERS, NOBODY_OTHER),
     ("cases:minutes", "GET", MEETING_READERS, NOBODY_OTHER),
     ("cases:minutes-csv", "GET", MEETING_READERS, NOBODY_OTHER),
-    ("cases:list", "GET", EVERYONE, EVERYONE),
+    ("cases:list", "GET", "ref coord pm chair:200 *:403", "ref coord pm chair:200 *:403"),
     ("cases:case", "GET", CASE_READERS, NOBODY_OTHER),
     # Each operation on a case has its page; the lead professional and coordinators use them.
     *[
@@ -144,7 +144,7 @@ MATRIX = [
     # Only the owner of a panel action has the list (the world's action is the coordinator's).
     ("cases:my-actions", "GET", "coord:200 *:403", "*:403"),
     ("interventions:catalogue", "GET", EVERYONE, EVERYONE),
-    ("interventions:caseload", "GET", EVERYONE, EVERYONE),
+    ("interventions:caseload", "GET", "prov:200 *:403", "prov:200 *:403"),
     ("interventions:allocation", "GET", ALLOCATION_READERS, NOBODY_OTHER),
     ("interventions:action", "GET", "ref coord:200 pm chair prov:403 *:404", NOBODY_OTHER),
     ("interventions:contact", "GET", "prov:200 ref coord pm chair:403 *:404", NOBODY_OTHER),
@@ -153,6 +153,11 @@ MATRIX = [
     ("audit:flags", "GET", IG_ONLY, IG_ONLY),
     ("audit:person", "GET", IG_ONLY, IG_ONLY),
     ("audit:export", "GET", IG_ONLY, IG_ONLY),
+    ("users", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("user", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("user-give-role", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("user-reset-two-factor", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("membership-end", "GET", ADMIN_ONLY, ADMIN_ONLY),
     # --- writing -------------------------------------------------------------------------
     ("api:api-auth-token", "POST", "*:201", "*:201"),
     ("api:api-token-revoke", "POST", "adm:200 *:404", "adm:200 *:404"),  # someone else's token
@@ -229,6 +234,9 @@ MATRIX = [
     ("interventions:contact", "POST", "prov:302 ref coord pm chair:403 *:404", NOBODY_OTHER),
     ("interventions:outcome", "POST", "prov ref coord:302 pm chair:403 *:404", NOBODY_OTHER),
     ("audit:review", "POST", "ig:302 *:403", "ig:302 *:403"),
+    ("user-give-role", "POST", "adm:302 *:403", "adm:302 *:403"),
+    ("user-reset-two-factor", "POST", "adm:302 *:403", "adm:302 *:403"),
+    ("membership-end", "POST", "adm:302 *:403", "adm:302 *:403"),
     ("sign-out", "POST", "*:302", "*:302"),
 ]
 
@@ -537,6 +545,16 @@ REQUESTS = {
     "audit:person": (lambda w: {"person_id": w.person.pk}, {}),
     "audit:export": (lambda w: {"person_id": w.person.pk}, {}),
     "audit:review": (lambda w: {"flag_id": w.flag.pk}, {}),
+    "user": (lambda w: {"user_id": w.membership.user_id}, {}),
+    "user-give-role": (
+        lambda w: {"user_id": w.users[("other", "an")].pk},
+        lambda w: {"organisation": w.own.pk, "role": "analyst"},
+    ),
+    "user-reset-two-factor": (
+        lambda w: {"user_id": w.membership.user_id},
+        {"reason": "Lost their phone"},
+    ),
+    "membership-end": (lambda w: {"membership_id": w.membership.pk}, {"reason": "Left"}),
 }
 
 

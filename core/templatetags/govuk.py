@@ -74,7 +74,7 @@ def govuk_error(field, error) -> str:
     if message == str(forms.Field.default_error_messages["required"]):
         return f"{'Select' if choice else 'Enter'} {question}"
     if message.startswith("Select a valid choice."):
-        return f"Select {question} from the list"
+        return f"Select one of the options for {question}"
     return message
 
 
@@ -88,6 +88,15 @@ def govuk_error_target(field) -> str:
     if kind in {"radios", "checkboxes"}:
         return f"{field.auto_id}-1"
     return field.auto_id
+
+
+@register.simple_tag
+def choice_labels(obj, field_name: str) -> str:
+    """The words for a list of codes stored in an array field ("Prevention and early
+    intervention (18 and under), Alcohol-related violence ..."), in stored order."""
+    field = obj._meta.get_field(field_name)
+    labels = dict(getattr(field, "base_field", field).flatchoices)
+    return ", ".join(str(labels.get(value, value)) for value in getattr(obj, field_name) or ())
 
 
 @register.filter

@@ -40,7 +40,7 @@ def test_first_sign_in_enrols_an_authenticator_and_lands_home(
     assert axe_violations(page) == []
     page.get_by_role("link", name="Continue").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("What you can do next")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your work")
     expect(page.get_by_role("link", name="Make a referral")).to_be_visible()
     assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
     assert axe_violations(page) == []
@@ -53,10 +53,10 @@ def test_a_returning_user_enters_a_code_and_a_recovery_code_works_once(
     from partners.two_factor import recovery_codes_issue
 
     sign_in(page, school_caseworker)
-    expect(page.get_by_role("heading", level=1)).to_have_text("What you can do next")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your work")
 
     [code, *_] = recovery_codes_issue(user=school_caseworker)
-    for expected in ("What you can do next", "Enter your code"):
+    for expected in ("Your work", "Enter your code"):
         context = browser.new_context()
         fresh = context.new_page()
         fresh.goto(f"{live_server.url}/sign-in/")
@@ -80,4 +80,23 @@ def test_wrong_details_are_announced_accessibly(
 
     expect(page.get_by_role("alert").get_by_text("There is a problem")).to_be_visible()
     expect(page).to_have_title(re.compile(r"^Error: Sign in"))
+    assert axe_violations(page) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_navigation_folds_behind_a_menu_button(
+    live_server, page, axe_violations, coordinator, sign_in
+):
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, coordinator)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your work")
+    menu = page.get_by_role("button", name="Menu")
+    screening = page.get_by_role("link", name="Screening", exact=True)
+    expect(menu).to_be_visible()
+    expect(screening).to_be_hidden()
+    assert axe_violations(page) == []
+    menu.click()
+    expect(screening).to_be_visible()
+    screening.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Screening")
     assert axe_violations(page) == []

@@ -50,7 +50,7 @@ def test_an_error_summary_names_each_question_and_links_to_it():
     html = Template('{% include "govuk/error_summary.html" %}').render(Context({"form": form}))
     assert '<a href="#id_family_name">Enter family name</a>' in html
     assert '<a href="#id_nhs_number">Enter NHS number</a>' in html
-    assert '<a href="#id_size-1">Select size from the list</a>' in html
+    assert '<a href="#id_size-1">Select one of the options for size</a>' in html
     assert "This field is required" not in html
 
 

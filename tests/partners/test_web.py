@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, submitted_referral
 
 PASSWORD = "correct horse battery staple"
 
@@ -61,14 +61,14 @@ class TestHomePage:
         client.force_login(school_caseworker)
         response = client.get("/")
         content = response.content.decode()
-        assert "Referrer (partner caseworker) at Riverside Academy" in content
-        assert "Make a referral: find or record the person" in content
-        assert "Review the audit trail" not in content
+        assert "referrer (partner caseworker) at Riverside Academy" in content
+        assert "Make a referral" in content
+        assert "Flagged access" not in content
 
     def test_an_ig_officer_sees_the_audit_work(self, client, ig_officer):
         client.force_login(ig_officer)
         content = client.get("/").content.decode()
-        assert "Review the audit trail and flagged access" in content
+        assert "No flags are waiting for review" in content
         assert "Make a referral" not in content
 
     def test_someone_with_no_role_is_told_to_ask_for_one(self, client):
@@ -79,10 +79,40 @@ class TestHomePage:
         self, client, school_caseworker, django_assert_max_num_queries
     ):
         client.force_login(school_caseworker)
-        # session (read, then saved to renew it), user, second-factor device, memberships,
-        # whether they own panel actions (the navigation's "My actions")
-        with django_assert_max_num_queries(8):
+        # session (read, then saved to renew it), user, second-factor device, memberships;
+        # then the referrer's worklists: returned referrals and drafts, offers to accept,
+        # overdue reviews and panel actions; and whether they own panel actions (the
+        # navigation's "My actions").
+        with django_assert_max_num_queries(14):
             assert client.get("/").status_code == 200
+
+    def test_the_home_page_costs_the_same_however_much_is_waiting(
+        self, client, school_caseworker, coordinator
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from referrals.services import referral_screen
+
+        def queries_for_home():
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get("/").status_code == 200
+            return len(queries)
+
+        def return_one():
+            referral = submitted_referral(school_caseworker)
+            referral_screen(
+                actor=coordinator, referral=referral, outcome="returned", questions="Which school?"
+            )
+
+        client.force_login(school_caseworker)
+        return_one()
+        with_one = queries_for_home()
+        for _ in range(7):
+            return_one()
+        content = client.get("/").content.decode()
+        assert "Returned to you for more information (8)" in content
+        assert queries_for_home() == with_one
 
 
 @pytest.mark.django_db

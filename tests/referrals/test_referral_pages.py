@@ -223,3 +223,33 @@ class TestWhoSeesReferralPages:
         # whether they own panel actions (the navigation's "My actions").
         with django_assert_max_num_queries(11):
             assert client.get(reverse("referrals:list")).status_code == 200
+
+
+@pytest.mark.django_db
+class TestListPagesCostTheSameForOneRowOrMany:
+    """A list page's queries do not grow with the rows it shows (no query per row)."""
+
+    @staticmethod
+    def _queries(client, url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    def test_the_referral_list(self, client, school_caseworker):
+        client.force_login(school_caseworker)
+        make_referral(school_caseworker)
+        one = self._queries(client, reverse("referrals:list"))
+        for _ in range(9):
+            make_referral(school_caseworker)
+        assert self._queries(client, reverse("referrals:list")) == one
+
+    def test_the_screening_queue(self, client, school_caseworker, coordinator):
+        client.force_login(coordinator)
+        submitted_referral(school_caseworker)
+        one = self._queries(client, reverse("referrals:screening"))
+        for _ in range(9):
+            submitted_referral(school_caseworker)
+        assert self._queries(client, reverse("referrals:screening")) == one

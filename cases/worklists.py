@@ -1,0 +1,72 @@
+"""The home page's panel and case worklists: the chair's next meeting, the lead
+professional's overdue reviews, and the panel actions someone owns."""
+
+from django.utils import timezone
+
+from audit.recorder import record_access
+from cases.models import MeetingStatus, PanelAction, PanelMeeting
+from cases.permissions import can
+from cases.selectors import cases_visible_to, filter_overdue_review, panel_agenda
+from core.navigation import register_worklist
+
+SHOWN = 5
+
+
+def chair_worklist(user) -> dict | None:
+    meeting = (
+        PanelMeeting.objects.filter(
+            chair=user,
+            status__in=[MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS],
+            meets_at__date__gte=timezone.localdate(),
+        )
+        .order_by("meets_at")
+        .first()
+    )
+    if meeting is None:
+        return {"meeting": None}
+    return {"meeting": meeting, "agenda_size": len(panel_agenda(meeting))}
+
+
+def lead_worklist(user) -> dict | None:
+    overdue = filter_overdue_review(
+        cases_visible_to(user).filter(lead_professional=user).select_related("person")
+    ).order_by("next_review_date")
+    shown = list(overdue[:SHOWN])
+    actions = list(
+        PanelAction.objects.filter(owner=user, done_at__isnull=True)
+        .select_related("decision__meeting")
+        .order_by("due_date", "pk")[:SHOWN]
+    )
+    if not shown and not actions:
+        return None
+    if shown:
+        record_access(
+            user,
+            action="list",
+            object_type="case",
+            objects=shown,
+            person_of=lambda case: case.person_id,
+        )
+    return {
+        "overdue": shown,
+        "overdue_count": overdue.count(),
+        "actions": actions,
+        "today": timezone.localdate(),
+    }
+
+
+def register() -> None:
+    register_worklist(
+        key="chair",
+        order=30,
+        template="cases/worklists/chair.html",
+        can_use=lambda user: can(user, "meeting.list"),
+        build=chair_worklist,
+    )
+    register_worklist(
+        key="lead",
+        order=40,
+        template="cases/worklists/lead.html",
+        can_use=lambda user: can(user, "case.list"),
+        build=lead_worklist,
+    )

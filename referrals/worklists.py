@@ -1,0 +1,81 @@
+"""The home page's referral worklists: what is waiting for a coordinator or a referrer."""
+
+import datetime
+
+from django.utils import timezone
+
+from audit.recorder import record_access
+from core.navigation import register_worklist
+from referrals.models import ConsentDecision, ReferralStatus
+from referrals.permissions import can
+from referrals.selectors import referrals_visible_to, screening_queue
+
+SHOWN = 5
+# A coordinator hears of consent refused or withdrawn in the last fortnight: it may end
+# shares and allocations, and the family may need a different offer.
+CONSENT_CHANGE_WINDOW = datetime.timedelta(days=14)
+
+
+def _shown(user, referrals):
+    referrals = list(referrals[:SHOWN])
+    if referrals:
+        record_access(
+            user,
+            action="list",
+            object_type="referral",
+            objects=referrals,
+            person_of=lambda referral: referral.person_id,
+        )
+    return referrals
+
+
+def coordinator_worklist(user) -> dict:
+    since = timezone.now() - CONSENT_CHANGE_WINDOW
+    consent_changed = (
+        referrals_visible_to(user)
+        .filter(
+            consents__recorded_at__gte=since,
+            consents__decision__in=[ConsentDecision.REFUSED, ConsentDecision.WITHDRAWN],
+        )
+        .exclude(status__in=[ReferralStatus.WITHDRAWN, ReferralStatus.DECLINED])
+        .select_related("person")
+        .distinct()
+        .order_by("-updated_at")
+    )
+    return {
+        "to_screen": screening_queue(user).count(),
+        "consent_changed": _shown(user, consent_changed),
+    }
+
+
+def referrer_worklist(user) -> dict:
+    returned = (
+        referrals_visible_to(user)
+        .filter(status=ReferralStatus.RETURNED)
+        .select_related("person")
+        .order_by("-status_changed_at")
+    )
+    shown = _shown(user, returned)
+    drafts = referrals_visible_to(user).filter(status=ReferralStatus.DRAFT).count()
+    return {
+        "returned": shown,
+        "returned_count": returned.count(),
+        "drafts": drafts,
+    }
+
+
+def register() -> None:
+    register_worklist(
+        key="screening",
+        order=10,
+        template="referrals/worklists/coordinator.html",
+        can_use=lambda user: can(user, "referral.screening_queue"),
+        build=coordinator_worklist,
+    )
+    register_worklist(
+        key="referrer",
+        order=20,
+        template="referrals/worklists/referrer.html",
+        can_use=lambda user: can(user, "referral.create"),
+        build=referrer_worklist,
+    )
