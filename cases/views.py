@@ -248,7 +248,9 @@ def action_done(request, action_id):
 def case_list(request):
     require(request.user, "case.list")
     cases = with_review_overdue(
-        cases_visible_to(request.user).select_related("person", "lead_organisation")
+        cases_visible_to(request.user).select_related(
+            "person", "lead_professional", "lead_organisation"
+        )
     )
     overdue = request.GET.get("overdue") == "1"
     if overdue:

@@ -12,10 +12,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from audit.recorder import record_access
-from cases.pages import render_case_page
 from cases.selectors import case_get
 from core.errors import ConflictError
 from core.forms import apply_service_errors
@@ -236,20 +234,30 @@ def record_outcome(request, allocation_id):
 
 
 @login_required
-@require_POST
 def allocate(request, case_id):
     case = case_get(request.user, case_id)
     require(request.user, "allocation.create", Allocation(case=case))
-    form = forms.AllocateForm(request.POST)
-    if form.is_valid():
-        try:
-            allocation = services.allocation_create(
-                actor=request.user, case=case, **form.cleaned_data
-            )
-            messages.success(request, "Allocation proposed: offer it when ready")
-            return redirect("interventions:allocation", allocation_id=allocation.pk)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        except ConflictError as error:
-            form.add_error(None, error.message)
-    return render_case_page(request, case, status=400, allocate_form=form)
+    form = forms.AllocateForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                allocation = services.allocation_create(
+                    actor=request.user, case=case, **form.cleaned_data
+                )
+                messages.success(request, "Allocation proposed: offer it when ready")
+                return redirect("interventions:allocation", allocation_id=allocation.pk)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            except ConflictError as error:
+                form.add_error(None, error.message)
+                status = 409
+    context = {
+        "case": case,
+        "form": form,
+        "heading": "Allocate an intervention",
+        "button": "Propose the allocation",
+        "back_url": reverse("cases:case", args=[case.pk]),
+    }
+    return render(request, "cases/case_form.html", context, status=status)

@@ -198,6 +198,7 @@ READS = {
         {},
         each("case", "case"),
     ),
+    "interventions:allocate": ("school_caseworker", CASE_PAGE, {}, each("case", "case")),
     "interventions:action": (
         "school_caseworker",
         lambda w: {"allocation_id": w.allocation.pk, "action": "offer"},
@@ -282,7 +283,6 @@ WRITES = {
     "cases:decision",
     "cases:action-done",
     "cases:meeting-transition",
-    "interventions:allocate",
     "audit:review",
     "sign-out",
     # The administrator's forms about staff: a role given or ended, a second factor reset.

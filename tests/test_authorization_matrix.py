@@ -147,6 +147,7 @@ MATRIX = [
     ("interventions:caseload", "GET", "prov:200 *:403", "prov:200 *:403"),
     ("interventions:allocation", "GET", ALLOCATION_READERS, NOBODY_OTHER),
     ("interventions:action", "GET", "ref coord:200 pm chair prov:403 *:404", NOBODY_OTHER),
+    ("interventions:allocate", "GET", "ref coord:200 pm chair:403 *:404", NOBODY_OTHER),
     ("interventions:contact", "GET", "prov:200 ref coord pm chair:403 *:404", NOBODY_OTHER),
     ("interventions:outcome", "GET", "prov ref coord:200 pm chair:403 *:404", NOBODY_OTHER),
     ("audit:search", "GET", IG_ONLY, IG_ONLY),
