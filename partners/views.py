@@ -173,7 +173,7 @@ def membership_end_confirm(request, membership_id):
             return redirect("user", user_id=membership.user_id)
     return render(
         request,
-        "partners/confirm.html",
+        "govuk/confirm.html",
         {
             "heading": "Are you sure you want to end this role?",
             "back_url": reverse("user", kwargs={"user_id": membership.user_id}),
@@ -214,7 +214,7 @@ def user_two_factor_reset(request, user_id):
             return redirect("user", user_id=person.pk)
     return render(
         request,
-        "partners/confirm.html",
+        "govuk/confirm.html",
         {
             "heading": f"Are you sure you want to reset {person}'s two-factor sign-in?",
             "back_url": reverse("user", kwargs={"user_id": person.pk}),

@@ -34,7 +34,7 @@ from referrals.models import (
     Referral,
 )
 from referrals.pathways import age_on
-from referrals.permissions import require
+from referrals.permissions import BASIS_OPEN_IN, require
 from referrals.signals import permitted_purposes_changed
 
 GILLICK_AGE = 16
@@ -48,6 +48,10 @@ class PurposePosition:
     permitted: bool
     via: str  # "consent", "lawful_basis" or ""
     explanation: str
+
+    @property
+    def label(self) -> str:
+        return Purpose(self.purpose).label
 
 
 def _effective_decision(
@@ -307,7 +311,7 @@ def lawful_basis_decide(
     referral = _lock(basis.referral)
     basis.referral = referral
     require(actor, "lawful_basis.decide", basis)
-    if basis.status != LawfulBasisStatus.PENDING:
+    if basis.status not in BASIS_OPEN_IN["lawful_basis.decide"]:
         raise ConflictError(f"This lawful basis was already {basis.get_status_display().lower()}")
     note = _text(note, field="note", model=LawfulBasis, stored_as="decision_note")
     if not approve and not note:
@@ -329,7 +333,7 @@ def lawful_basis_revoke(*, actor: User, lawful_basis: LawfulBasis, reason: str) 
     referral = _lock(basis.referral)
     basis.referral = referral
     require(actor, "lawful_basis.revoke", basis)
-    if basis.status != LawfulBasisStatus.APPROVED:
+    if basis.status not in BASIS_OPEN_IN["lawful_basis.revoke"]:
         raise ConflictError("Only an approved lawful basis can be revoked")
     reason = _text(reason, field="reason", model=LawfulBasis, stored_as="decision_note")
     if not reason:

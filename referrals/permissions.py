@@ -17,7 +17,13 @@ from core.permissions import RuleBook
 from partners import selectors as partner_selectors
 from partners.roles import Role
 from referrals import selectors
-from referrals.models import LawfulBasis, Person, Referral, ReferralStatus
+from referrals.models import (
+    LawfulBasis,
+    LawfulBasisStatus,
+    Person,
+    Referral,
+    ReferralStatus,
+)
 
 rules = RuleBook("referrals")
 can = rules.can
@@ -52,6 +58,23 @@ def offered(actor, referral: Referral, actions) -> dict[str, bool]:
     return {
         action.rsplit(".", 1)[-1]: can(actor, action, referral) and is_open(referral, action)
         for action in actions
+    }
+
+
+# A lawful basis is decided while it awaits approval, and revoked only once approved: the
+# services refuse (409) outside these, and ``basis_offered`` offers nothing outside them.
+BASIS_OPEN_IN: dict[str, tuple[str, ...]] = {
+    "lawful_basis.decide": (LawfulBasisStatus.PENDING,),
+    "lawful_basis.revoke": (LawfulBasisStatus.APPROVED,),
+}
+
+
+def basis_offered(actor, basis: LawfulBasis) -> dict[str, bool]:
+    """What a page may offer on one lawful basis (``{"decide": ..., "revoke": ...}``):
+    allowed for this actor by the rule and open in the basis's status."""
+    return {
+        action.rsplit(".", 1)[-1]: basis.status in statuses and can(actor, action, basis)
+        for action, statuses in BASIS_OPEN_IN.items()
     }
 
 

@@ -23,6 +23,7 @@ from partners.roles import Role
 from partners.selectors import active_memberships, areas_where, organisations_where_user_can
 from referrals import permissions
 from referrals.models import (
+    Consent,
     LawfulBasis,
     Person,
     PersonGroupObjectPermission,
@@ -89,6 +90,15 @@ def lawful_basis_of_referral(referral: Referral, basis_id) -> LawfulBasis:
         raise Http404("No such lawful basis")
     basis.referral = referral
     return basis
+
+
+def consent_of_referral(referral: Referral, consent_id) -> Consent:
+    """One giver's decision for one purpose, on a referral the caller already sees, or 404."""
+    consent = Consent.objects.filter(referral=referral, pk=parse_int(consent_id)).first()
+    if consent is None:
+        raise Http404("No such consent decision")
+    consent.referral = referral
+    return consent
 
 
 def break_glass_condition(user: User, *, person_field: str) -> Q:

@@ -1,6 +1,14 @@
 from django.urls import path
 
 from referrals import views
+from referrals.consent_views import (
+    consent_withdraw,
+    gillick,
+    lawful_basis,
+    lawful_basis_approve,
+    lawful_basis_reject,
+    lawful_basis_revoke,
+)
 
 app_name = "referrals"
 
@@ -17,4 +25,26 @@ urlpatterns = [
     path("<uuid:referral_id>/screen/", views.screen, name="screen"),
     path("<uuid:referral_id>/answer/", views.answer, name="answer"),
     path("<uuid:referral_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("<uuid:referral_id>/consent/gillick/", gillick, name="gillick"),
+    path(
+        "<uuid:referral_id>/consent/<int:consent_id>/withdraw/",
+        consent_withdraw,
+        name="consent-withdraw",
+    ),
+    path("<uuid:referral_id>/lawful-basis/", lawful_basis, name="lawful-basis"),
+    path(
+        "<uuid:referral_id>/lawful-basis/<int:basis_id>/approve/",
+        lawful_basis_approve,
+        name="lawful-basis-approve",
+    ),
+    path(
+        "<uuid:referral_id>/lawful-basis/<int:basis_id>/reject/",
+        lawful_basis_reject,
+        name="lawful-basis-reject",
+    ),
+    path(
+        "<uuid:referral_id>/lawful-basis/<int:basis_id>/revoke/",
+        lawful_basis_revoke,
+        name="lawful-basis-revoke",
+    ),
 ]

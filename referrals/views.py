@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audit.recorder import record_access
@@ -13,6 +14,7 @@ from core.errors import ConflictError
 from core.forms import apply_service_errors
 from referrals import consent as consent_services
 from referrals import forms
+from referrals.consent_forms import ReferralWithdrawForm
 from referrals.models import ReferralStatus
 from referrals.pathways import RULES_IN_WORDS, Pathway
 from referrals.permissions import offered, require
@@ -300,12 +302,40 @@ def answer(request, referral_id):
 
 
 @login_required
-@require_POST
 def withdraw(request, referral_id):
-    def action(referral, data):
-        referral_withdraw(actor=request.user, referral=referral, reason=data["reason"])
-        messages.success(request, "Referral withdrawn")
-
-    return _act(
-        request, referral_id, forms.WithdrawForm, "withdraw_form", action, "referral.withdraw"
+    """Withdrawing cannot be undone: the page asks "are you sure", with the reason."""
+    referral = referral_get(request.user, referral_id)
+    require(request.user, "referral.withdraw", referral)
+    form = ReferralWithdrawForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_withdraw(
+                actor=request.user, referral=referral, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except ConflictError as error:
+            form.add_error(None, error.message)
+            status = 409
+        else:
+            messages.success(request, "Referral withdrawn")
+            return redirect("referrals:detail", referral_id=referral.pk)
+    back_url = reverse("referrals:detail", kwargs={"referral_id": referral.pk})
+    return render(
+        request,
+        "govuk/confirm.html",
+        {
+            "form": form,
+            "back_url": back_url,
+            "heading": "Are you sure you want to withdraw this referral?",
+            "confirm_label": "Yes, withdraw the referral",
+            "consequences": "A withdrawn referral cannot be submitted again or go to panel.",
+            "summary": [
+                ("Person", f"{referral.person.given_name} {referral.person.family_name}"),
+                ("Pathway", referral.get_pathway_display()),
+                ("Status", referral.get_status_display()),
+            ],
+        },
+        status=status,
     )

@@ -23,6 +23,7 @@ __all__ = [
     "make_referral",
     "opened_case",
     "panel_meeting",
+    "partnership_at_work_with",
     "submitted_referral",
     "years_ago",
 ]
@@ -121,4 +122,51 @@ def case_ready_for_delivery(referrer, coordinator, chair, **overrides):
     """An open case whose referral has consent for intervention delivery."""
     case = opened_case(referrer, coordinator, chair, **overrides)
     give_consent(referrer, case.referrals.get(), purposes=["intervention_delivery"])
+    return case
+
+
+def partnership_at_work_with(*, referrer, other_referrer, coordinator, chair, member, keyworker):
+    """A little of everything, for tests that walk every page: referrals in each state, a
+    meeting with its agenda, an open case with an allocation in delivery and a contact, and
+    a break-glass flag for IG to review."""
+    import datetime
+
+    from audit.services import break_glass
+    from interventions.services import (
+        allocation_create,
+        allocation_offer,
+        allocation_transition,
+        contact_record,
+    )
+    from referrals.services import referral_screen
+
+    make_referral(referrer)
+    submitted_referral(other_referrer)
+    returned = submitted_referral(referrer)
+    referral_screen(
+        actor=coordinator, referral=returned, outcome="returned", questions="Which year group?"
+    )
+    accepted_referral(referrer, coordinator)
+    panel_meeting(coordinator, chair, members=[member], start=False)
+    case = case_ready_for_delivery(referrer, coordinator, chair)
+    allocation = allocation_create(
+        actor=referrer,
+        case=case,
+        intervention=make_intervention(keyworker.memberships.get().organisation),
+        request="Weekly mentoring",
+    )
+    allocation_offer(actor=referrer, allocation=allocation)
+    allocation_transition(actor=keyworker, allocation=allocation, action="accept")
+    contact_record(
+        actor=keyworker,
+        allocation=allocation,
+        contact_date=datetime.date.today(),
+        contact_type="face_to_face",
+        outcome="attended",
+    )
+    break_glass(
+        actor=other_referrer,
+        person=case.person,
+        reason="Knife incident overnight, checking for safeguarding",
+    )
     return case

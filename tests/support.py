@@ -1,6 +1,11 @@
 """Helpers that more than one test module uses. Test modules import from here (or from
 ``tests.factories``), never from one another or from a conftest."""
 
+import re
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from django.apps import apps
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -42,3 +47,97 @@ def current_code(device) -> str:
 def date_parts(name: str, day) -> dict:
     """What a GOV.UK date input posts: day, month and year in three boxes."""
     return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
+
+
+# A crawl that has not finished by then has found an unbounded set of addresses, which is
+# itself a fault worth seeing.
+PAGE_LIMIT = 400
+NOT_PAGES = ("/assets/", "/static/", "/api/schema/", "/api/docs/")
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.text: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href)
+        if tag in {"script", "style"}:
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in {"script", "style"}:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
+
+
+def raw_codes() -> set[str]:
+    """Every stored code of every choice in the project's models that people would not
+    say: ``u18_prevention``, ``criminal_exploitation``, ``accepted_for_panel``."""
+    codes = set()
+    for model in apps.get_models():
+        if model._meta.app_label not in {
+            "partners",
+            "referrals",
+            "cases",
+            "interventions",
+            "audit",
+        }:
+            continue
+        for field in model._meta.get_fields():
+            field = getattr(field, "base_field", field)
+            for value, label in getattr(field, "flatchoices", None) or ():
+                if isinstance(value, str) and "_" in value and value != label:
+                    codes.add(value)
+    return codes
+
+
+def code_finder() -> re.Pattern:
+    """Finds raw codes in text; a code with its underscores cut out ("Paneldiscussion") is
+    still a code."""
+    codes = raw_codes()
+    spellings = codes | {code.replace("_", "") for code in codes}
+    return re.compile(r"\b(" + "|".join(map(re.escape, sorted(spellings))) + r")\b", re.IGNORECASE)
+
+
+def crawl(client, start="/"):
+    """Breadth first over same-site links; returns {address: (status, linked from, content
+    type)} and the raw codes seen in each page's visible text."""
+    code_pattern = code_finder()
+    seen = {start: None}
+    queue = [start]
+    results, shown_codes = {}, {}
+    while queue:
+        assert len(results) < PAGE_LIMIT, f"more than {PAGE_LIMIT} pages: {sorted(results)}"
+        address = queue.pop(0)
+        response = client.get(address)
+        results[address] = (response.status_code, seen[address], response.get("Content-Type", ""))
+        found = []
+        if response.status_code in (301, 302):
+            found = [response["Location"]]
+        elif response.status_code == 200 and "html" in response.get("Content-Type", ""):
+            parser = Links()
+            parser.feed(response.content.decode())
+            found = parser.hrefs
+            codes_here = sorted(set(code_pattern.findall(" ".join(parser.text))))
+            if codes_here:
+                shown_codes[address] = codes_here
+        for href in found:
+            target = urldefrag(urljoin(address, href)).url
+            parts = urlsplit(target)
+            if parts.netloc not in ("", "testserver") or parts.scheme not in ("", "http"):
+                continue
+            local = parts.path + (f"?{parts.query}" if parts.query else "")
+            if local.startswith(NOT_PAGES) or local in seen:
+                continue
+            seen[local] = address
+            queue.append(local)
+    return results, shown_codes

@@ -11,11 +11,13 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases.models import PanelDecision
 from cases.services import note_add
 from interventions.services import allocation_create
+from referrals.consent import gillick_record, lawful_basis_decide, lawful_basis_record
 from tests.factories import (
     accepted_referral,
     case_ready_for_delivery,
@@ -169,7 +171,52 @@ READS = {
         {"family_name": "Fletcher", "date_of_birth": "PARTS"},
         each("person", "person"),
     ),
-    "referrals:detail": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
+    # The referral, and each consent decision, Gillick assessment and lawful basis shown.
+    "referrals:detail": (
+        "school_caseworker",
+        REFERRAL,
+        {},
+        parent_and(
+            "referral",
+            "referral",
+            ("consent", lambda w: w.referral.consents.all()),
+            ("gillick_assessment", lambda w: w.referral.gillick_assessments.all()),
+            ("lawful_basis", lambda w: w.referral.lawful_bases.all()),
+        ),
+    ),
+    "referrals:gillick": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
+    "referrals:lawful-basis": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
+    # An "are you sure" page: the referral and the one record it acts on.
+    "referrals:withdraw": (
+        "school_caseworker",
+        lambda w: {"referral_id": w.submitted.pk},
+        {},
+        each("referral", "submitted"),
+    ),
+    "referrals:consent-withdraw": (
+        "school_caseworker",
+        lambda w: {"referral_id": w.referral.pk, "consent_id": w.consent.pk},
+        {},
+        lambda w: [("referral", str(w.referral.pk)), ("consent", str(w.consent.pk))],
+    ),
+    "referrals:lawful-basis-approve": (
+        "coordinator",
+        lambda w: {"referral_id": w.referral.pk, "basis_id": w.basis.pk},
+        {},
+        lambda w: [("referral", str(w.referral.pk)), ("lawful_basis", str(w.basis.pk))],
+    ),
+    "referrals:lawful-basis-reject": (
+        "coordinator",
+        lambda w: {"referral_id": w.referral.pk, "basis_id": w.basis.pk},
+        {},
+        lambda w: [("referral", str(w.referral.pk)), ("lawful_basis", str(w.basis.pk))],
+    ),
+    "referrals:lawful-basis-revoke": (
+        "coordinator",
+        lambda w: {"referral_id": w.referral.pk, "basis_id": w.approved_basis.pk},
+        {},
+        lambda w: [("referral", str(w.referral.pk)), ("lawful_basis", str(w.approved_basis.pk))],
+    ),
     "referrals:consent": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
     "referrals:check": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
     "referrals:edit": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
@@ -277,7 +324,6 @@ WRITES = {
     "api:intervention-import-catalogue",
     "referrals:answer",
     "referrals:screen",
-    "referrals:withdraw",
     "referrals:new-person",
     "cases:attendance",
     "cases:decision",
@@ -356,6 +402,33 @@ def world(school_caseworker, coordinator, panel_chair, charity, provider_keywork
         note_add(actor=school_caseworker, case=case, text=text)
     waiting = accepted_referral(school_caseworker, coordinator, person=referral.person)
     submitted = submitted_referral(school_caseworker, person=referral.person)
+    # A Gillick assessment, a basis awaiting approval and an approved one, for the pages
+    # that show them.
+    gillick_record(
+        actor=school_caseworker,
+        referral=referral,
+        competent=False,
+        assessed_on=timezone.localdate(),
+        rationale="Could not yet weigh up what sharing means.",
+    )
+    basis = lawful_basis_record(
+        actor=school_caseworker,
+        referral=referral,
+        purpose="information_sharing",
+        ground="safeguarding",
+        justification="Safeguarding concern needing sharing now.",
+    )
+    approved_basis = lawful_basis_decide(
+        actor=coordinator,
+        lawful_basis=lawful_basis_record(
+            actor=school_caseworker,
+            referral=referral,
+            purpose="assessment",
+            ground="safeguarding",
+            justification="Safeguarding concern needing assessment now.",
+        ),
+        approve=True,
+    )
     return SimpleNamespace(
         person=referral.person,
         referral=referral,
@@ -365,6 +438,9 @@ def world(school_caseworker, coordinator, panel_chair, charity, provider_keywork
         case=case,
         allocation=allocation,
         meeting=PanelDecision.objects.get(case=case).meeting,
+        consent=referral.consents.filter(decision="given").first(),
+        basis=basis,
+        approved_basis=approved_basis,
     )
 
 

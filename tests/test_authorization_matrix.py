@@ -130,6 +130,14 @@ MATRIX = [
     ("referrals:consent", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:check", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:edit", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("referrals:gillick", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("referrals:lawful-basis", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("referrals:consent-withdraw", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    # A basis the own referrer recorded: they may not decide it (four eyes), nor revoke.
+    ("referrals:lawful-basis-approve", "GET", "coord:200 ref:403 *:404", NOBODY_OTHER),
+    ("referrals:lawful-basis-reject", "GET", "coord:200 ref:403 *:404", NOBODY_OTHER),
+    ("referrals:lawful-basis-revoke", "GET", "coord:200 ref:403 *:404", NOBODY_OTHER),
+    ("referrals:withdraw", "GET", "ref:200 coord:403 *:404", NOBODY_OTHER),
     ("cases:planner", "GET", "coord pm chair:200 *:403", "coord pm chair:200 *:403"),
     ("cases:meeting", "GET", MEETING_READERS, NOBODY_OTHER),
     ("cases:minutes", "GET", MEETING_READERS, NOBODY_OTHER),
@@ -219,6 +227,12 @@ MATRIX = [
     ("referrals:screen", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
     ("referrals:answer", "POST", "ref:302 coord:403 *:404", NOBODY_OTHER),
     ("referrals:withdraw", "POST", "ref:302 coord:403 *:404", NOBODY_OTHER),
+    ("referrals:gillick", "POST", "ref coord:302 *:404", NOBODY_OTHER),
+    ("referrals:lawful-basis", "POST", "ref coord:302 *:404", NOBODY_OTHER),
+    ("referrals:consent-withdraw", "POST", "ref coord:302 *:404", NOBODY_OTHER),
+    ("referrals:lawful-basis-approve", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
+    ("referrals:lawful-basis-reject", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
+    ("referrals:lawful-basis-revoke", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
     ("referrals:new-person", "POST", "ref:200 *:403", "ref:200 *:403"),
     ("cases:attendance", "POST", "chair coord:302 pm:403 *:404", NOBODY_OTHER),
     ("cases:decision", "POST", "chair:400 coord pm:403 *:404", NOBODY_OTHER),  # thin body
@@ -477,6 +491,43 @@ REQUESTS = {
     ),
     "referrals:answer": (lambda w: {"referral_id": w.returned.pk}, {"answer": "x"}),
     "referrals:withdraw": (lambda w: {"referral_id": w.submitted.pk}, {"reason": "x"}),
+    "referrals:gillick": (
+        lambda w: {"referral_id": w.referral.pk},
+        {
+            "competent": "competent",
+            **date_parts("assessed_on", timezone.localdate()),
+            "rationale": "Understands what is proposed.",
+        },
+    ),
+    "referrals:lawful-basis": (
+        lambda w: {"referral_id": w.referral.pk},
+        {
+            "purpose": "information_sharing",
+            "ground": "safeguarding",
+            "justification": "Safeguarding concern needing sharing now.",
+        },
+    ),
+    "referrals:consent-withdraw": (
+        lambda w: {
+            "referral_id": w.referral.pk,
+            "consent_id": w.referral.consents.get(
+                purpose="assessment", given_by="parent_or_guardian"
+            ).pk,
+        },
+        {"reason": "Asked to stop"},
+    ),
+    "referrals:lawful-basis-approve": (
+        lambda w: {"referral_id": w.referral.pk, "basis_id": w.basis.pk},
+        {"note": ""},
+    ),
+    "referrals:lawful-basis-reject": (
+        lambda w: {"referral_id": w.referral.pk, "basis_id": w.basis.pk},
+        {"note": "No safeguarding concern is described"},
+    ),
+    "referrals:lawful-basis-revoke": (
+        lambda w: {"referral_id": w.referral.pk, "basis_id": w.approved_basis.pk},
+        {"reason": "The person now consents"},
+    ),
     "cases:meeting": (lambda w: {"meeting_id": w.meeting.pk}, {}),
     "cases:minutes": (lambda w: {"meeting_id": w.closed_meeting.pk}, {}),
     "cases:minutes-csv": (lambda w: {"meeting_id": w.closed_meeting.pk}, {}),

@@ -39,6 +39,7 @@ def navigation_of(client, user) -> list[str]:
         ("provider_keyworker", ["Caseload", "Interventions"]),
         ("ig_officer", ["Flagged access", "Audit", "Interventions"]),
         ("analyst", ["Interventions"]),
+        ("admin_user", ["Interventions", "Administration"]),
     ],
 )
 def test_each_role_sees_only_the_sections_it_can_use(client, request, user_fixture, sections):
@@ -163,3 +164,29 @@ def test_ig_sees_how_many_flags_wait(client, ig_officer, school_caseworker):
     waiting = ReviewFlag.objects.filter(reviewed_at__isnull=True).count()
     assert waiting >= 1
     assert f"{waiting} flag{'s' if waiting > 1 else ''} waiting for review" in content
+
+
+def test_with_debug_on_a_missing_record_is_still_the_styled_page(
+    client, school_caseworker, settings
+):
+    settings.DEBUG = True
+    client.force_login(school_caseworker)
+    response = client.get("/cases/00000000-0000-0000-0000-000000000000/")
+    assert response.status_code == 404
+    content = response.content.decode()
+    assert "Page not found" in content
+    assert f'href="{reverse("home")}"' in content
+    # The API keeps its JSON answer.
+    api_response = client.get("/api/v1/cases/00000000-0000-0000-0000-000000000000/")
+    assert api_response.status_code in (401, 403, 404)
+    assert "Page not found" not in api_response.content.decode()
+
+
+def test_the_server_error_page_renders_without_a_request_context(rf):
+    from api.errors import server_failure
+
+    response = server_failure(rf.get("/cases/"))
+    assert response.status_code == 500
+    content = response.content.decode()
+    assert "Sorry, there is a problem with the service" in content
+    assert 'href="/"' in content
