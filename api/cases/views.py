@@ -1,14 +1,13 @@
 """Panel meeting and case endpoints: ask the operation's rule (``cases.permissions.require``)
 before reading the body, parse it, call one service or selector, shape the answer."""
 
-import io
-
 import django_filters
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from api.cases import serializers as s
@@ -44,16 +43,17 @@ CONFLICT = OpenApiResponse(description="The state no longer allows this")
 
 
 class CsvRenderer(BaseRenderer):
-    """Text the view has already written as CSV; an error's detail as one line of text."""
+    """Lets a client ask for ``text/csv``; the CSV itself is written by the view (an
+    ``HttpResponse``), so this renders only an error's detail, as one line of text."""
 
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, str):
-            return data.encode(self.charset)
-        return str(data.get("detail", data) if isinstance(data, dict) else data).encode()
+        if isinstance(data, dict) and data.get("errors"):
+            return "; ".join(str(e.get("detail", "")) for e in data["errors"]).encode()
+        return str(data).encode()
 
 
 def _agenda_payload(meeting, user):
@@ -130,13 +130,13 @@ class PanelViewSet(viewsets.GenericViewSet):
         url_path="minutes/csv",
         url_name="minutes-csv",
         pagination_class=None,
-        renderer_classes=[CsvRenderer],
+        # JSON first, so errors are JSON like every other endpoint's; the CSV bypasses both.
+        renderer_classes=[JSONRenderer, CsvRenderer],
     )
     def minutes_csv(self, request, pk=None):
         minutes = meeting_minutes(meeting_get(request.user, pk))
-        stream = io.StringIO()
-        write_minutes_csv(minutes, stream)
-        response = Response(stream.getvalue(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        write_minutes_csv(minutes, response)
         response["Content-Disposition"] = f'attachment; filename="{csv_filename(minutes)}"'
         return response
 
