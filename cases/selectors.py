@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from audit.recorder import visible_or_404
 from cases.extensions import TimelineEntry, timeline_sources
@@ -475,7 +476,7 @@ def _entries_reviews(case, referral_ids, limit):
             review.recorded_at,
             "risk_review",
             f"Risk reviewed: {review.get_level_display().lower()}, next review "
-            f"{review.next_review_date:%d %b %Y}",
+            f"{date_format(review.next_review_date, 'j F Y')}",
             str(review.reviewer),
             review.rationale,
         )

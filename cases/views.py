@@ -6,11 +6,12 @@ the same rules (``can``/``allowed``)."""
 import datetime
 import re
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -108,7 +109,6 @@ def _meeting_context(request, meeting, bound_form=None, **extra):
         "agenda": agenda,
         "attendance": attendance,
         "attendance_form": forms.AttendanceRegisterForm(attendance=attendance),
-        "reason_form": forms.ReasonForm(),
     }
     context.update(extra)
     return context
@@ -120,41 +120,75 @@ def meeting_page(request, meeting_id):
     return render(request, "cases/meeting.html", _meeting_context(request, meeting))
 
 
-def _meeting_action(request, meeting_id, run, operation):
+# Closing locks the decisions and reopening needs a reason: each asks on its own page first.
+CONFIRMED_TRANSITIONS = {
+    "close": {
+        "heading": "Are you sure you want to close the meeting?",
+        "confirm_label": "Yes, close the meeting",
+        "consequences": "Its decisions are locked and the minutes are written. Reopening the "
+        "meeting needs a reason.",
+        "done": "Meeting closed: decisions are locked",
+    },
+    "reopen": {
+        "heading": "Are you sure you want to reopen the meeting?",
+        "confirm_label": "Yes, reopen the meeting",
+        "consequences": "Its decisions can be amended again until it is closed.",
+        "done": "Meeting reopened",
+    },
+}
+
+
+@login_required
+def meeting_transition(request, meeting_id, transition):
+    if transition not in ("start", "close", "reopen"):
+        raise Http404("No such action")
     meeting = meeting_get(request.user, meeting_id)
-    require(request.user, operation, meeting)
+    require(request.user, f"meeting.{transition}", meeting)
+    if transition == "start":
+        return _meeting_start(request, meeting)
+    words = CONFIRMED_TRANSITIONS[transition]
+    posted = request.method == "POST"
+    if transition == "reopen":
+        form = forms.ReasonForm(request.POST if posted else None)
+    else:
+        form = django_forms.Form(request.POST if posted else None)
+    status = 200
+    if posted:
+        status = 400
+        if form.is_valid():
+            try:
+                if transition == "close":
+                    services.meeting_close(actor=request.user, meeting=meeting)
+                else:
+                    services.meeting_reopen(
+                        actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"]
+                    )
+                messages.success(request, words["done"])
+                return redirect("cases:meeting", meeting_id=meeting.pk)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            except ConflictError as error:
+                form.add_error(None, error.message)
+                status = 409
+    context = {
+        **{key: value for key, value in words.items() if key != "done"},
+        "form": form,
+        "back_url": reverse("cases:meeting", args=[meeting.pk]),
+        "summary": [("Meeting", str(meeting)), ("Chair", str(meeting.chair))],
+    }
+    return render(request, "govuk/confirm.html", context, status=status)
+
+
+def _meeting_start(request, meeting):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
-        message = run(meeting)
-        if message:
-            messages.success(request, message)
+        services.meeting_start(actor=request.user, meeting=meeting)
+        messages.success(request, "Meeting started")
         return redirect("cases:meeting", meeting_id=meeting.pk)
     except ConflictError as error:
         context = _meeting_context(request, meeting, problem=error.message)
         return render(request, "cases/meeting.html", context, status=409)
-    except ValidationError as error:
-        context = _meeting_context(request, meeting, problem=" ".join(error.messages))
-        return render(request, "cases/meeting.html", context, status=400)
-
-
-@login_required
-@require_POST
-def meeting_transition(request, meeting_id, transition):
-    if transition not in ("start", "close", "reopen"):
-        raise Http404("No such action")
-
-    def run(meeting):
-        if transition == "start":
-            services.meeting_start(actor=request.user, meeting=meeting)
-            return "Meeting started"
-        if transition == "close":
-            services.meeting_close(actor=request.user, meeting=meeting)
-            return "Meeting closed: decisions are locked"
-        services.meeting_reopen(
-            actor=request.user, meeting=meeting, reason=request.POST.get("reason", "")
-        )
-        return "Meeting reopened"
-
-    return _meeting_action(request, meeting_id, run, f"meeting.{transition}")
 
 
 @login_required

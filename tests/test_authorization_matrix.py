@@ -151,6 +151,8 @@ MATRIX = [
     ],
     # Only the owner of a panel action has the list (the world's action is the coordinator's).
     ("cases:my-actions", "GET", "coord:200 *:403", "*:403"),
+    # Closing and reopening a meeting ask "are you sure" first (the world's: reopening).
+    ("cases:meeting-transition", "GET", "chair:200 coord pm:403 *:404", NOBODY_OTHER),
     ("interventions:catalogue", "GET", EVERYONE, EVERYONE),
     ("interventions:caseload", "GET", "prov:200 *:403", "prov:200 *:403"),
     ("interventions:allocation", "GET", ALLOCATION_READERS, NOBODY_OTHER),

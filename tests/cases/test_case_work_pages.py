@@ -406,3 +406,35 @@ class TestListPagesCostTheSameWhateverTheirSize:
                 due_date=owned_action.due_date,
             )
         assert queries(client, reverse("cases:my-actions")) == one
+
+
+@pytest.mark.django_db
+class TestClosingAndReopeningAMeeting:
+    def test_the_chair_confirms_closing_and_gives_a_reason_to_reopen(
+        self, client, coordinator, panel_chair
+    ):
+        meeting = panel_meeting(coordinator, panel_chair)
+        client.force_login(panel_chair)
+        close = reverse("cases:meeting-transition", args=[meeting.pk, "close"])
+        assert "Are you sure you want to close the meeting?" in client.get(close).content.decode()
+        assert client.post(close)["Location"] == reverse("cases:meeting", args=[meeting.pk])
+        meeting.refresh_from_db()
+        assert meeting.status == "closed"
+
+        reopen = reverse("cases:meeting-transition", args=[meeting.pk, "reopen"])
+        without_reason = client.post(reopen, {"reason": ""})
+        assert without_reason.status_code == 400
+        assert "Enter reason" in without_reason.content.decode()
+        meeting.refresh_from_db()
+        assert meeting.status == "closed"
+
+        assert client.post(reopen, {"reason": "A decision was missed"}).status_code == 302
+        meeting.refresh_from_db()
+        assert (meeting.status, meeting.reopen_reason) == ("in_progress", "A decision was missed")
+
+    def test_a_member_cannot_close_it(self, client, coordinator, panel_chair, panel_member):
+        meeting = panel_meeting(coordinator, panel_chair, [panel_member])
+        client.force_login(panel_member)
+        close = reverse("cases:meeting-transition", args=[meeting.pk, "close"])
+        assert client.get(close).status_code == 403
+        assert client.post(close).status_code == 403
