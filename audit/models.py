@@ -22,6 +22,7 @@ class EventKind(models.TextChoices):
     TOMBSTONE = "tombstone", "Retention tombstone"
     LOCKOUT = "lockout", "Sign-in lockout"
     SECURITY = "security", "Security administration"
+    GOVERNANCE = "governance", "Information governance"
 
 
 class AuditEvent(models.Model):
@@ -158,9 +159,37 @@ class LegalHold(models.Model):
     )
     placed_at = models.DateTimeField(auto_now_add=True)
     lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lift_reason = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at"]
 
     def __str__(self):
         return f"Legal hold {self.pk}"
+
+
+class SubjectAccessRelease(models.Model):
+    """A subject access export given to the person it is about: when, by whom and how.
+
+    IG's own record of its work, like a legal hold: it goes with the person record."""
+
+    person = models.ForeignKey(
+        "referrals.Person", on_delete=models.CASCADE, related_name="subject_access_releases"
+    )
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(auto_now_add=True)
+    delivery = models.TextField("How it was given to the person", max_length=500)
+
+    class Meta:
+        ordering = ["-released_at"]
+
+    def __str__(self):
+        return f"Subject access release {self.pk}"
 
 
 class RetentionStatistic(models.Model):

@@ -1,8 +1,8 @@
 """Who may do what with the audit trail: one rule per operation (see ``core.permissions``).
 
-Information governance officers search the trail, review flags, place legal holds and
-prepare subject access exports; anyone with a role in the partnership may break the glass
-(and is flagged for it at once).
+Information governance officers find people, search the trail, review flags, place and lift
+legal holds, and prepare and release subject access exports; anyone with a role in the
+partnership may break the glass (and is flagged for it at once).
 """
 
 from core.permissions import RuleBook
@@ -12,6 +12,7 @@ from partners.selectors import active_memberships, user_has_role
 rules = RuleBook("audit")
 can = rules.can
 require = rules.require
+allowed = rules.allowed
 
 IG_ONLY = "Information governance officers only"
 
@@ -25,6 +26,9 @@ rules.rule("audit.verify", refusal=IG_ONLY)(_ig_officer)
 rules.rule("audit.review", refusal=IG_ONLY)(_ig_officer)
 rules.rule("audit.hold", refusal=IG_ONLY)(_ig_officer)
 rules.rule("audit.export", refusal=IG_ONLY)(_ig_officer)
+rules.rule("audit.find_people", refusal=IG_ONLY)(_ig_officer)
+rules.rule("audit.hold_lift", refusal=IG_ONLY)(_ig_officer)
+rules.rule("audit.release", refusal=IG_ONLY)(_ig_officer)
 
 
 @rules.rule("flag.review", refusal="Another IG officer must review your own access")

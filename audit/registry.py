@@ -19,8 +19,13 @@ names the providers its records point at in ``depends_on`` (interventions -> cas
 referrals), and is erased before them.
 
 One provider, registered with ``people=True``, owns the person record itself: it finds a
-person by id, finds the records of the same human kept under other person records (blind
-index matching), and says how long a person with no other records is kept.
+person by id, finds people as IG knows them (family name and date of birth, NHS number or
+police reference, through the blind indexes), names people for IG's pages, finds the
+records of the same human kept under other person records (blind index matching), and says
+how long a person with no other records is kept.
+
+A provider may name the model behind each section of its export (``export_models``), so the
+readable export labels fields and choices in the model's own words.
 """
 
 import datetime
@@ -57,6 +62,19 @@ class Statistic:
 
 
 @dataclass(frozen=True)
+class PersonSummary:
+    """A person as IG's pages name them: never more than it takes to tell people apart."""
+
+    id: object
+    name: str
+    date_of_birth: datetime.date | None = None
+
+    @property
+    def pk(self):
+        return self.id
+
+
+@dataclass(frozen=True)
 class RetainedPerson:
     """The person record as retention sees it."""
 
@@ -83,6 +101,8 @@ class PersonalData:
     label: str = ""
     models: tuple[type[Model], ...] = ()
     depends_on: tuple[str, ...] = ()
+    # The model whose rows each export section holds, by section name.
+    export_models: dict[str, type[Model]] = {}
 
     def export(self, person_ids: list) -> dict[str, list[dict]]:
         return {}
@@ -104,6 +124,24 @@ class PersonalDataOfPeople(PersonalData):
 
     def find(self, person_id):
         """The person with this id, or None."""
+        raise NotImplementedError
+
+    def find_people(
+        self,
+        *,
+        family_name: str = "",
+        date_of_birth: datetime.date | None = None,
+        nhs_number: str = "",
+        police_reference: str = "",
+    ) -> list[PersonSummary]:
+        """Every person record matching exactly (by blind index), whoever recorded it.
+
+        Raises ``ValidationError`` naming the field when the criteria are incomplete or an
+        identifier is malformed."""
+        raise NotImplementedError
+
+    def summaries(self, person_ids: Iterable) -> dict:
+        """``PersonSummary`` of each person named, by id (the missing left out)."""
         raise NotImplementedError
 
     def same_people(self, person) -> list:

@@ -1,4 +1,5 @@
-"""Information governance: break-glass, review flags, legal holds, subject access exports."""
+"""Information governance: finding people, break-glass, review flags, legal holds, subject
+access exports and their release."""
 
 import datetime
 import json
@@ -16,11 +17,13 @@ from audit.models import (
     FlagScanState,
     LegalHold,
     ReviewFlag,
+    SubjectAccessRelease,
 )
 from audit.permissions import require
-from audit.recorder import build_event, canonical, emit
-from audit.registry import registry, rows
+from audit.recorder import build_event, canonical, emit, record_access
+from audit.registry import PersonSummary, registry, rows
 from core.errors import ConflictError, field_error
+from core.text import bounded_text
 from partners.models import User
 
 MIN_REASON_LENGTH = 20
@@ -153,12 +156,131 @@ def flag_review(
     return flag
 
 
+REASON_MAX_LENGTH = 2000
+SEARCH_CRITERIA = ("family_name", "date_of_birth", "nhs_number", "police_reference")
+
+
+def people_find(
+    *,
+    actor: User,
+    family_name: str = "",
+    date_of_birth: datetime.date | None = None,
+    nhs_number: str = "",
+    police_reference: str = "",
+) -> list[PersonSummary]:
+    """Every person record matching exactly, through the blind indexes, for IG.
+
+    The search is itself in the trail: one event saying which kinds of detail were searched
+    by and how many people were found (never the terms themselves), and one access event
+    for each person shown."""
+    require(actor, "audit.find_people")
+    terms = {
+        "family_name": family_name.strip(),
+        "date_of_birth": date_of_birth,
+        "nhs_number": nhs_number.strip(),
+        "police_reference": police_reference.strip(),
+    }
+    found = registry.people.find_people(**terms)
+    emit(
+        [
+            build_event(
+                kind=EventKind.ACCESS,
+                user=actor,
+                action="find_people",
+                object_type="person_search",
+                purpose="information_governance",
+                details={
+                    "searched_by": [name for name in SEARCH_CRITERIA if terms[name]],
+                    "people_found": len(found),
+                },
+            )
+        ]
+    )
+    if found:
+        record_access(
+            actor,
+            action="search",
+            object_type="person",
+            objects=found,
+            person_of=lambda summary: summary.id,
+            purpose="information_governance",
+        )
+    return found
+
+
+def _governance_event(*, actor: User, action: str, object_type: str, record, person_id):
+    # Written at once, in the change's transaction: the event and the change stand or fall
+    # together. Reasons stay on the record, never in the chain, which outlives erasure.
+    return _now_event(
+        kind=EventKind.GOVERNANCE,
+        user=actor,
+        action=action,
+        object_type=object_type,
+        object_id=record.pk,
+        person_id=person_id,
+        purpose="information_governance",
+    )
+
+
 @transaction.atomic
 def legal_hold_place(*, actor: User, person, reason: str) -> LegalHold:
     require(actor, "audit.hold", person)
-    if not reason.strip():
-        raise field_error("reason", "Say why the records must be kept", "required")
-    return LegalHold.objects.create(person=person, reason=reason.strip(), placed_by=actor)
+    reason = bounded_text(reason, field="reason", max_length=REASON_MAX_LENGTH, keep_lines=True)
+    if not reason:
+        raise field_error("reason", "Enter why the records must be kept", "required")
+    hold = LegalHold.objects.create(person=person, reason=reason, placed_by=actor)
+    _governance_event(
+        actor=actor,
+        action="legal_hold_place",
+        object_type="legal_hold",
+        record=hold,
+        person_id=person.pk,
+    )
+    return hold
+
+
+@transaction.atomic
+def legal_hold_lift(*, actor: User, hold: LegalHold, reason: str) -> LegalHold:
+    """Let the retention schedule apply again to the person's records, saying why."""
+    require(actor, "audit.hold_lift", hold)
+    hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
+    if hold.lifted_at is not None:
+        raise ConflictError("This legal hold has already been lifted")
+    reason = bounded_text(reason, field="reason", max_length=REASON_MAX_LENGTH, keep_lines=True)
+    if not reason:
+        raise field_error("reason", "Enter why the hold can be lifted", "required")
+    hold.lifted_at = timezone.now()
+    hold.lifted_by = actor
+    hold.lift_reason = reason
+    hold.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    _governance_event(
+        actor=actor,
+        action="legal_hold_lift",
+        object_type="legal_hold",
+        record=hold,
+        person_id=hold.person_id,
+    )
+    return hold
+
+
+@transaction.atomic
+def subject_access_release(*, actor: User, person, delivery: str) -> SubjectAccessRelease:
+    """Record that the subject access export was given to the person, when, by whom and how."""
+    require(actor, "audit.release", person)
+    delivery = bounded_text(delivery, field="delivery", max_length=500)
+    if not delivery:
+        raise field_error("delivery", "Enter how the export was given to the person", "required")
+    release = SubjectAccessRelease.objects.create(
+        person=person, released_by=actor, delivery=delivery
+    )
+    _governance_event(
+        actor=actor,
+        action="subject_access_release",
+        object_type="subject_access_release",
+        record=release,
+        person_id=person.pk,
+    )
+    return release
 
 
 def subject_access_export(*, actor: User, person) -> dict:

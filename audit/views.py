@@ -1,31 +1,74 @@
-"""The IG officer's pages: audit search, a person's access history, the review queue and
-the subject access export."""
+"""The IG officer's pages: finding a person, the audit trail, a person's access history, the
+review queue, legal holds, the subject access export and its release; and break-glass, for
+anyone with a role in the partnership."""
 
-from django import forms
+import datetime
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.views.decorators.http import require_POST
 
 from audit.filters import AuditEventFilter
-from audit.models import FlagOutcome, ReviewFlag
-from audit.permissions import require
+from audit.forms import FindPeopleForm, ReasonForm, ReleaseForm, ReviewForm
+from audit.models import ReviewFlag
+from audit.permissions import allowed, require
+from audit.readable import DATE, DATE_TIME, generated_at, readable_export
 from audit.recorder import record_access
-from audit.selectors import audit_events, person_or_404
-from audit.services import flag_review, flags_refresh, subject_access_export
+from audit.selectors import (
+    audit_events,
+    break_glass_grant_in_force,
+    flag_queue,
+    legal_hold_or_404,
+    legal_holds,
+    person_or_404,
+    person_summary,
+    releases,
+)
+from audit.services import (
+    break_glass,
+    flag_review,
+    flags_refresh,
+    legal_hold_lift,
+    legal_hold_place,
+    people_find,
+    subject_access_export,
+    subject_access_release,
+)
 from core.errors import ConflictError
 from core.forms import apply_service_errors
 
+PERSON_ACTIONS = ("audit.hold", "audit.hold_lift", "audit.export", "audit.release")
 
-class ReviewForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label="Outcome", choices=FlagOutcome.choices, widget=forms.RadioSelect
+
+def _person_shown(user, person):
+    """The page names the person: that is a read of their details, for the trail."""
+    record_access(
+        user, action="view", object_type="person", objects=[person], person_of=lambda p: p.pk
     )
-    note = forms.CharField(label="Note", max_length=2000, widget=forms.Textarea)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    return person_summary(person)
+
+
+@login_required
+def find_people(request):
+    """IG finds people as they know them: family name and date of birth, NHS number or
+    police reference, matched exactly through the blind indexes."""
+    require(request.user, "audit.find_people")
+    form = FindPeopleForm(request.GET or None)
+    people = None
+    if request.GET and form.is_valid():
+        try:
+            people = people_find(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+    return render(request, "audit/find_people.html", {"form": form, "people": people})
 
 
 @login_required
@@ -33,7 +76,13 @@ def audit_search(request):
     require(request.user, "audit.search")
     search = AuditEventFilter(request.GET or None, queryset=audit_events())
     page = Paginator(search.qs, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/search.html", {"form": search.form, "page": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/search.html",
+        {"form": search.form, "page": page, "query": query.urlencode()},
+    )
 
 
 @login_required
@@ -50,21 +99,84 @@ def person_access(request, person_id):
         objects=[person],
         person_of=lambda p: p.pk,
     )
-    return render(request, "audit/person.html", {"person_id": person.pk, "page": page})
+    holds = legal_holds(person)
+    return render(
+        request,
+        "audit/person.html",
+        {
+            "person": person_summary(person),
+            "page": page,
+            "holds": holds,
+            "hold_in_force": any(hold.lifted_at is None for hold in holds),
+            "releases": releases(person),
+            "can": allowed(request.user, PERSON_ACTIONS, person),
+        },
+    )
 
 
 @login_required
-def flag_queue(request):
-    require(request.user, "audit.review")
-    flags_refresh()
-    flags = ReviewFlag.objects.select_related("user", "event", "reviewed_by")
-    unreviewed = flags.filter(reviewed_at=None).order_by("raised_at")
-    reviewed = flags.exclude(reviewed_at=None).order_by("-reviewed_at")[:20]
+def hold_place(request, person_id):
+    require(request.user, "audit.hold")
+    person = person_or_404(person_id)
+    form = ReasonForm(
+        request.POST or None,
+        label="Why must these records be kept?",
+        required_message="Enter why the records must be kept",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            legal_hold_place(actor=request.user, person=person, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Legal hold placed")
+            return redirect("audit:person", person_id=person.pk)
+    summary = _person_shown(request.user, person)
+    return render(request, "audit/hold_place.html", {"form": form, "person": summary})
+
+
+@login_required
+def hold_lift(request, person_id, hold_id):
+    require(request.user, "audit.hold_lift")
+    person = person_or_404(person_id)
+    hold = legal_hold_or_404(person, hold_id)
+    form = ReasonForm(
+        request.POST or None,
+        label="Why can the hold be lifted?",
+        required_message="Enter why the hold can be lifted",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            legal_hold_lift(actor=request.user, hold=hold, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except ConflictError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Legal hold lifted")
+            return redirect("audit:person", person_id=person.pk)
+    summary = _person_shown(request.user, person)
+    placed = f"{format_date(timezone.localtime(hold.placed_at), DATE)} by {hold.placed_by}"
     return render(
         request,
-        "audit/flags.html",
-        {"unreviewed": unreviewed, "reviewed": reviewed, "review_form": ReviewForm()},
+        "govuk/confirm.html",
+        {
+            "heading": f"Are you sure you want to lift the legal hold on {summary.name}'s records?",
+            "back_url": reverse("audit:person", kwargs={"person_id": person.pk}),
+            "confirm_label": "Yes, lift the legal hold",
+            "consequences": "The retention schedule will apply to these records again: they "
+            "may be erased when their time comes.",
+            "summary": [("Placed", placed), ("Reason", hold.reason)],
+            "form": form,
+        },
     )
+
+
+@login_required
+def flag_queue_page(request):
+    require(request.user, "audit.review")
+    flags_refresh()
+    return render(request, "audit/flags.html", {**flag_queue(), "review_form": ReviewForm()})
 
 
 @login_required
@@ -96,11 +208,113 @@ def review(request, flag_id):
 
 @login_required
 def export_page(request, person_id):
+    """The subject access export as a printable page, for IG to check before release."""
+    require(request.user, "audit.export")
+    person = person_or_404(person_id)
+    export = subject_access_export(actor=request.user, person=person)
+    return render(
+        request,
+        "audit/export.html",
+        {
+            "person": person_summary(person),
+            "export": export,
+            "generated_at": generated_at(export),
+            "sections": readable_export(export),
+            "releases": releases(person),
+            "can": allowed(request.user, PERSON_ACTIONS, person),
+        },
+    )
+
+
+@login_required
+def export_json(request, person_id):
+    """The same export as data, to keep with the release or hand over as a file."""
     require(request.user, "audit.export")
     export = subject_access_export(actor=request.user, person=person_or_404(person_id))
-    sections = [
-        (name.replace("_", " ").capitalize(), rows)
-        for name, rows in export.items()
-        if isinstance(rows, list)
-    ]
-    return render(request, "audit/export.html", {"export": export, "sections": sections})
+    response = JsonResponse(export, json_dumps_params={"indent": 2})
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="subject-access-export-{day}.json"'
+    return response
+
+
+@login_required
+def export_release(request, person_id):
+    """Record that the checked export was given to the person (cannot be undone)."""
+    require(request.user, "audit.release")
+    person = person_or_404(person_id)
+    form = ReleaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            subject_access_release(
+                actor=request.user, person=person, delivery=form.cleaned_data["delivery"]
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Release to the person recorded")
+            return redirect("audit:person", person_id=person.pk)
+    summary = _person_shown(request.user, person)
+    last = releases(person)[:1]
+    return render(
+        request,
+        "govuk/confirm.html",
+        {
+            "heading": "Are you sure you want to record the subject access export as "
+            f"released to {summary.name}?",
+            "back_url": reverse("audit:export", kwargs={"person_id": person.pk}),
+            "confirm_label": "Yes, record the release",
+            "consequences": "Check every section, and remove other people's details, before "
+            "you give the export to the person. The release is recorded with your name and "
+            "today's date.",
+            "summary": [
+                ("Person", summary.name),
+                ("Date of birth", format_date(summary.date_of_birth, DATE)),
+                (
+                    "Released before",
+                    _released(last[0]) if last else "Not released before",
+                ),
+            ],
+            "form": form,
+        },
+    )
+
+
+def _released(release) -> str:
+    when = format_date(timezone.localtime(release.released_at), DATE)
+    return f"Released to the person on {when} by {release.released_by}"
+
+
+@login_required
+def break_glass_page(request, person_id):
+    """Open a person's records that were not shared with you, for a time, saying why; IG
+    is told at once."""
+    require(request.user, "audit.break_glass")
+    person = person_or_404(person_id)
+    form = ReasonForm(
+        request.POST or None,
+        label="Why do you need to see these records now?",
+        required_message="Enter why you need to see these records now",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            break_glass(actor=request.user, person=person, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Access given: information governance has been told")
+            return redirect("audit:break-glass", person_id=person.pk)
+    grant = break_glass_grant_in_force(request.user, person)
+    minutes = settings.BREAK_GLASS_MINUTES
+    return render(
+        request,
+        "audit/break_glass.html",
+        {
+            "form": form,
+            "grant": grant,
+            "expires_at": grant and format_date(timezone.localtime(grant.expires_at), DATE_TIME),
+            "minutes": minutes,
+            "would_expire_at": format_date(
+                timezone.localtime() + datetime.timedelta(minutes=minutes), DATE_TIME
+            ),
+        },
+    )

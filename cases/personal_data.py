@@ -32,6 +32,13 @@ class CasesPersonalData(PersonalData):
         PanelDecision,
         PanelAction,
     )
+    export_models = {
+        "panel_decisions": PanelDecision,
+        "cases": Case,
+        "case_shares": CaseShare,
+        "risk_reviews": RiskReview,
+        "notes": CaseNote,
+    }
 
     def export(self, person_ids: list) -> dict[str, list[dict]]:
         cases = Case.objects.filter(person_id__in=person_ids)

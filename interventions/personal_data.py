@@ -11,6 +11,7 @@ class InterventionsPersonalData(PersonalData):
     label = "interventions"
     depends_on = ("cases",)
     models = (Allocation, Contact, OutcomeRecord)
+    export_models = {"allocations": Allocation, "contacts": Contact, "outcomes": OutcomeRecord}
 
     def export(self, person_ids: list) -> dict[str, list[dict]]:
         allocations = Allocation.objects.filter(case__person_id__in=person_ids).select_related(

@@ -13,7 +13,14 @@ from referrals.models import (
     ReferralArea,
     SignpostService,
 )
-from referrals.pathways import DASH_MAXIMUM, RULES_IN_WORDS, Pathway, RiskFactor, RiskLevel
+from referrals.pathways import (
+    DASH_MAXIMUM,
+    RISK_CHECKLIST,
+    RULES_IN_WORDS,
+    Pathway,
+    RiskFactor,
+    RiskLevel,
+)
 from referrals.services import ScreeningOutcome
 
 
@@ -43,66 +50,25 @@ class NewPersonForm(forms.Form):
     )
 
 
-class ReferralDetailsForm(forms.Form):
+def _yes_no(label: str, help_text: str = "") -> forms.TypedChoiceField:
+    """A GOV.UK yes/no question, answered True or False."""
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda answer: answer == "yes",
+        widget=forms.RadioSelect,
+    )
+
+
+# --- The steps of a new referral (referrals.wizard), one thing per page ------------------
+
+
+class PathwayStepForm(forms.Form):
     pathway = forms.ChoiceField(
         label="Which pathway are you referring to?",
         choices=Pathway.choices,
         widget=forms.RadioSelect,
-    )
-    area = forms.ChoiceField(label="Area", choices=ReferralArea.choices, widget=forms.RadioSelect)
-    incident_date = GovukDateField(label="Date of the incident or concern")
-    incident_time = forms.TimeField(
-        label="Time of the incident (night-time economy)",
-        required=False,
-        help_text="For example, 23:30",
-    )
-    incident_place = forms.CharField(label="Where did it happen?", max_length=200, required=False)
-    narrative = forms.CharField(
-        label="What happened, and why are you worried?", max_length=10000, widget=forms.Textarea
-    )
-    night_time_economy = forms.BooleanField(
-        label="The incident was in the night-time economy", required=False
-    )
-    domestic_abuse_incident = forms.BooleanField(
-        label="This was a domestic abuse incident", required=False
-    )
-    knife_or_sharp_instrument = forms.BooleanField(
-        label="A knife or sharp instrument was involved", required=False
-    )
-    domestic_abuse_role = forms.ChoiceField(
-        label="The person's role in the domestic abuse",
-        choices=DomesticAbuseRole.choices,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    previous_incident_date = GovukDateField(
-        label="Date of the previous domestic abuse incident (if known)", required=False
-    )
-    previous_incident_source = forms.CharField(
-        label="Where is the previous incident recorded?", max_length=200, required=False
-    )
-    dash_score = forms.IntegerField(
-        label="DASH score (domestic abuse only)",
-        min_value=0,
-        max_value=DASH_MAXIMUM,
-        required=False,
-        help_text=f"0 to {DASH_MAXIMUM}. 14 or more means high risk and a MARAC referral.",
-    )
-    risk_factors = forms.MultipleChoiceField(
-        label="Risk factors",
-        choices=RiskFactor.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Each pathway has its own checklist: the pathways page lists them.",
-    )
-    risk_level = forms.ChoiceField(
-        label="Risk level", choices=RiskLevel.choices, widget=forms.RadioSelect
-    )
-    outside_focus_reason = forms.CharField(
-        label="Why refer someone other than a man to the adults' pathway?",
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea,
     )
 
     def __init__(self, *args, **kwargs):
@@ -110,6 +76,102 @@ class ReferralDetailsForm(forms.Form):
         self.fields["pathway"].choice_hints = {
             pathway: " ".join(rules) for pathway, rules in RULES_IN_WORDS.items()
         }
+
+
+class IncidentStepForm(forms.Form):
+    area = forms.ChoiceField(
+        label="Which area is the referral for?",
+        choices=ReferralArea.choices,
+        widget=forms.RadioSelect,
+    )
+    incident_date = GovukDateField(label="Date of the incident or concern")
+    incident_place = forms.CharField(
+        label="Where did it happen? (optional)", max_length=200, required=False
+    )
+
+    def __init__(self, *args, pathway: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if pathway == Pathway.NTE_ALCOHOL:
+            # The night-time economy pathway records where, as well as when.
+            self.fields["incident_place"].required = True
+            self.fields["incident_place"].label = "Where did it happen?"
+            self.fields["incident_place"].help_text = "The venue or street, for example"
+
+
+class NightTimeEconomyStepForm(forms.Form):
+    night_time_economy = _yes_no("Was the incident in the night-time economy?")
+    incident_time = forms.TimeField(
+        label="Time of the incident", help_text="Use the 24-hour clock, for example 23:30"
+    )
+
+
+class DomesticAbuseStepForm(forms.Form):
+    domestic_abuse_incident = _yes_no("Was this a domestic abuse incident?")
+    knife_or_sharp_instrument = _yes_no("Was a knife or sharp instrument involved?")
+    domestic_abuse_role = forms.ChoiceField(
+        label="The person's role in the domestic abuse",
+        choices=DomesticAbuseRole.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class PreviousIncidentStepForm(forms.Form):
+    previous_incident_date = GovukDateField(
+        label="Date of the previous domestic abuse incident (if known)",
+        required=False,
+        help_text="Leave blank if it is recorded in an earlier referral. For example, 27 3 2026",
+    )
+    previous_incident_source = forms.CharField(
+        label="Where is the previous incident recorded? (if known)",
+        max_length=200,
+        required=False,
+    )
+
+
+class DashStepForm(forms.Form):
+    dash_score = forms.IntegerField(
+        label="DASH score (if completed)",
+        min_value=0,
+        max_value=DASH_MAXIMUM,
+        required=False,
+        help_text=f"0 to {DASH_MAXIMUM}. 14 or more means high risk and a MARAC referral.",
+    )
+
+
+class OutsideFocusStepForm(forms.Form):
+    outside_focus_reason = forms.CharField(
+        label="Why refer someone other than a man to the adults' pathway?",
+        help_text="The pathway focuses on men. The panel sees a flag and your reason.",
+        max_length=1000,
+        widget=forms.Textarea,
+    )
+
+
+class RiskStepForm(forms.Form):
+    risk_factors = forms.MultipleChoiceField(
+        label="Which risk factors apply?",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
+    )
+    risk_level = forms.ChoiceField(
+        label="Risk level", choices=RiskLevel.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, pathway: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        # The chosen pathway's own checklist, in its order.
+        self.fields["risk_factors"].choices = [
+            (factor, RiskFactor(factor).label) for factor in RISK_CHECKLIST.get(pathway, ())
+        ]
+
+
+class NarrativeStepForm(forms.Form):
+    narrative = forms.CharField(
+        label="What happened, and why are you worried?",
+        max_length=10000,
+        widget=forms.Textarea,
+    )
 
 
 class ConsentForm(forms.Form):
@@ -138,6 +200,26 @@ class ConsentForm(forms.Form):
     )
 
 
+class ConsentStepForm(ConsentForm):
+    """Consent as the new referral's step: the questions that depend on an earlier answer
+    are asked for on this page, not only when the referral is submitted."""
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("given_by") == ConsentGiver.PARENT_OR_GUARDIAN
+            and not data.get("giver_name", "").strip()
+        ):
+            self.add_error("giver_name", "Enter the name of the parent or guardian")
+        if data.get("decision") == "given" and not data.get("method"):
+            self.add_error("method", "Select how consent was given")
+        return data
+
+
+class CheckStepForm(forms.Form):
+    """Check your answers: nothing to ask, the answers are confirmed by submitting."""
+
+
 class ScreeningForm(forms.Form):
     outcome = forms.ChoiceField(
         label="Screening outcome", choices=ScreeningOutcome.choices, widget=forms.RadioSelect
@@ -160,7 +242,3 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(
         label="Your answer to the coordinator", max_length=4000, widget=forms.Textarea
     )
-
-
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(label="Why are you withdrawing this referral?", max_length=1000)

@@ -28,6 +28,7 @@ from referrals.models import (
 rules = RuleBook("referrals")
 can = rules.can
 require = rules.require
+allowed = rules.allowed
 
 REFERRER = "referrer"
 COORDINATOR = "coordinator"

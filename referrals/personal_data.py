@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from audit.registry import (
     PersonalDataOfPeople,
+    PersonSummary,
     RetainedPerson,
     RetentionFact,
     Statistic,
@@ -27,6 +28,7 @@ from referrals.models import (
     ReferralStatus,
 )
 from referrals.selectors import same_person_condition
+from referrals.services import MatchQuery, people_matching
 
 # A referral that ends here closes the person's involvement without a case.
 CLOSED_WITHOUT_CASE = (
@@ -71,6 +73,14 @@ REFERRAL_FIELDS = [
 ]
 
 
+def _summary(person: Person) -> PersonSummary:
+    return PersonSummary(
+        id=person.pk,
+        name=f"{person.given_name} {person.family_name}",
+        date_of_birth=person.date_of_birth,
+    )
+
+
 class ReferralsPersonalData(PersonalDataOfPeople):
     label = "referrals"
     person_model = Person
@@ -84,9 +94,33 @@ class ReferralsPersonalData(PersonalDataOfPeople):
         GillickAssessment,
         LawfulBasis,
     )
+    export_models = {
+        "people": Person,
+        "referrals": Referral,
+        "consents": Consent,
+        "gillick_assessments": GillickAssessment,
+        "lawful_bases": LawfulBasis,
+    }
 
     def find(self, person_id):
         return Person.objects.filter(pk=person_id).first()
+
+    def find_people(
+        self, *, family_name="", date_of_birth=None, nhs_number="", police_reference=""
+    ):
+        query = MatchQuery(
+            family_name=family_name,
+            date_of_birth=date_of_birth,
+            nhs_number=nhs_number,
+            police_reference=police_reference,
+        )
+        return [_summary(person) for person in people_matching(query).order_by("created_at")]
+
+    def summaries(self, person_ids):
+        ids = {pk for pk in person_ids if pk}
+        if not ids:
+            return {}
+        return {person.pk: _summary(person) for person in Person.objects.filter(pk__in=ids)}
 
     def same_people(self, person) -> list:
         return list(

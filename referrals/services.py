@@ -250,6 +250,12 @@ def person_match(*, actor: User, query: MatchQuery) -> QuerySet:
     return people_visible_to(actor).filter(_match_indexes(query))
 
 
+def people_matching(query: MatchQuery) -> QuerySet:
+    """Every person record matching exactly, whoever recorded it: for information governance
+    (through ``audit.registry``), whose own rule is asked by the caller."""
+    return Person.objects.filter(_match_indexes(query))
+
+
 # --- Referrals ---------------------------------------------------------------------------
 
 REFERRAL_FIELDS = (
@@ -280,12 +286,12 @@ class IneligibleReferral(ValidationError):
     """A referral that fails its pathway's rules: a 400 on ``pathway`` with each reason."""
 
     def __init__(self, pathway: str, reasons: list[Reason]):
+        # In words: the message reaches pages, where a code means nothing.
+        named = Pathway(pathway).label if pathway in Pathway.values else pathway
         super().__init__(
             {
                 "pathway": [
-                    ValidationError(
-                        f"Not eligible for {pathway}: {reason.message}", code=reason.code
-                    )
+                    ValidationError(f"Not eligible for {named}: {reason.message}", code=reason.code)
                     for reason in reasons
                 ]
             }

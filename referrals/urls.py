@@ -9,6 +9,7 @@ from referrals.consent_views import (
     lawful_basis_reject,
     lawful_basis_revoke,
 )
+from referrals.wizard import new_referral
 
 app_name = "referrals"
 
@@ -17,7 +18,9 @@ urlpatterns = [
     path("screening/", views.screening_queue, name="screening"),
     path("new/", views.find_person, name="new"),
     path("new/person/", views.new_person, name="new-person"),
-    path("new/<uuid:person_id>/", views.new_referral_details, name="new-details"),
+    path("pathways/", views.pathways, name="pathways"),
+    path("new/<uuid:person_id>/", new_referral, name="new-details"),
+    path("new/<uuid:person_id>/<slug:step>/", new_referral, name="new-step"),
     path("<uuid:referral_id>/", views.referral_detail, name="detail"),
     path("<uuid:referral_id>/edit/", views.edit_referral, name="edit"),
     path("<uuid:referral_id>/consent/", views.referral_consent, name="consent"),

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from audit import permissions as audit_rules
 from audit.recorder import record_access
 from core.errors import ConflictError
 from core.forms import apply_service_errors
@@ -16,12 +17,11 @@ from referrals import consent as consent_services
 from referrals import forms
 from referrals.consent_forms import ReferralWithdrawForm
 from referrals.models import ReferralStatus
-from referrals.pathways import RULES_IN_WORDS, Pathway
-from referrals.permissions import offered, require
+from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
+from referrals.permissions import allowed, offered, require
 from referrals.selectors import (
     linked_referrals_visible_to,
     other_partners_referred,
-    person_get,
     referral_get,
     referrals_visible_to,
 )
@@ -34,12 +34,12 @@ from referrals.services import (
     person_match,
     person_possible_duplicates,
     referral_answer,
-    referral_create,
     referral_screen,
     referral_submit,
     referral_update,
     referral_withdraw,
 )
+from referrals.wizard import detail_steps
 
 PAGE_SIZE = 25
 # What a referral's page may offer; each is asked of referrals.permissions.
@@ -50,14 +50,6 @@ PAGE_ACTIONS = (
     "referral.answer",
     "referral.withdraw",
 )
-
-
-def _details_from(form) -> dict:
-    data = dict(form.cleaned_data)
-    for optional in ("incident_time", "previous_incident_date", "dash_score"):
-        if data.get(optional) in ("", None):
-            data[optional] = None
-    return data
 
 
 @login_required
@@ -78,7 +70,12 @@ def referral_list(request):
     return render(
         request,
         "referrals/list.html",
-        {"page": page, "statuses": ReferralStatus.choices, "status": status},
+        {
+            "page": page,
+            "statuses": ReferralStatus.choices,
+            "status": status,
+            "offer": allowed(request.user, ["referral.create"]),
+        },
     )
 
 
@@ -98,6 +95,8 @@ def screening_queue(request):
 
 @login_required
 def find_person(request):
+    # Finding someone is the first page of making a referral: refused here, not at the end.
+    require(request.user, "referral.create")
     form = forms.FindPersonForm(request.GET or None)
     people = None
     if request.GET and form.is_valid():
@@ -121,13 +120,16 @@ def find_person(request):
                 objects=people,
                 person_of=lambda person: person.pk,
             )
-    return render(request, "referrals/find_person.html", {"form": form, "people": people})
+    return render(
+        request,
+        "referrals/find_person.html",
+        {"form": form, "people": people, "offer": allowed(request.user, ["person.create"])},
+    )
 
 
 @login_required
 def new_person(request):
-    if request.method == "POST":
-        require(request.user, "person.create")
+    require(request.user, "person.create")
     form = forms.NewPersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         details = {k: v for k, v in form.cleaned_data.items() if k != "allow_possible_duplicate"}
@@ -147,49 +149,88 @@ def new_person(request):
     return render(request, "referrals/new_person.html", {"form": form})
 
 
-@login_required
-def new_referral_details(request, person_id):
-    person = person_get(request.user, person_id)
-    form = forms.ReferralDetailsForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            referral = referral_create(
-                actor=request.user, person_id=person.pk, **_details_from(form)
-            )
-            return redirect("referrals:consent", referral_id=referral.pk)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-    return render(
-        request,
-        "referrals/details_form.html",
-        {"form": form, "person": person, "rules": RULES_IN_WORDS, "pathways": Pathway},
-    )
+def _answered(value):
+    # Yes/no questions are radios answered "yes" or "no".
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
 
 
 @login_required
 def edit_referral(request, referral_id):
+    """The referral's own pathway's questions, on one page, to put a draft right."""
     referral = referral_get(request.user, referral_id)
-    initial = {name: getattr(referral, name) for name in forms.ReferralDetailsForm.base_fields}
-    form = forms.ReferralDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST":
         require(request.user, "referral.change", referral)
-    if request.method == "POST" and form.is_valid():
+    sections = [
+        (
+            title,
+            form_class(
+                request.POST or None,
+                prefix=step,
+                initial={
+                    name: _answered(getattr(referral, name)) for name in form_class.base_fields
+                },
+                **kwargs,
+            ),
+        )
+        for step, title, form_class, kwargs in detail_steps(referral.pathway, referral.person)
+    ]
+    forms_shown = [form for _, form in sections]
+    if request.method == "POST" and all(form.is_valid() for form in forms_shown):
+        changes = {}
+        for form in forms_shown:
+            changes.update(form.cleaned_data)
         try:
             referral_update(
                 actor=request.user,
                 referral=referral,
                 expected_version=request.POST.get("version"),
-                **_details_from(form),
+                **changes,
             )
             return redirect("referrals:check", referral_id=referral.pk)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            _spread_service_errors(forms_shown, error)
         except ConflictError as error:
-            form.add_error(None, error.message)
+            forms_shown[0].add_error(None, error.message)
     return render(
         request,
-        "referrals/details_form.html",
-        {"form": form, "person": referral.person, "referral": referral},
+        "referrals/edit.html",
+        {
+            "sections": sections,
+            "forms": forms_shown,
+            "has_errors": any(form.errors for form in forms_shown),
+            "referral": referral,
+        },
+    )
+
+
+def _spread_service_errors(forms_shown, error: ValidationError) -> None:
+    """Each field's error on the form that asks it; the rest on the first form."""
+    if not hasattr(error, "error_dict"):
+        apply_service_errors(forms_shown[0], error)
+        return
+    for field, items in error.error_dict.items():
+        form = next((f for f in forms_shown if field in f.fields), forms_shown[0])
+        apply_service_errors(form, ValidationError({field: items}))
+
+
+@login_required
+def pathways(request):
+    """Who each pathway is for, and its risk checklist, in words."""
+    return render(
+        request,
+        "referrals/pathways.html",
+        {
+            "pathways": [
+                {
+                    "label": pathway.label,
+                    "rules": RULES_IN_WORDS[pathway],
+                    "checklist": [RiskFactor(f).label for f in RISK_CHECKLIST[pathway]],
+                }
+                for pathway in Pathway
+            ]
+        },
     )
 
 
@@ -254,10 +295,10 @@ def referral_detail(request, referral_id, forms_with_errors=None, status=200):
         "offer": offered(request.user, referral, PAGE_ACTIONS),
         "linked": linked_referrals_visible_to(request.user, referral),
         "other_referrals_exist": other_partners_referred(referral),
+        "may_break_glass": audit_rules.can(request.user, "audit.break_glass", referral.person),
         "position": consent_services.consent_position(referral).values(),
         "screening_form": forms.ScreeningForm(),
         "answer_form": forms.AnswerForm(),
-        "withdraw_form": forms.WithdrawForm(),
         "history": referral.history.select_related("history_user").order_by("-history_date")[:20],
     }
     context.update(forms_with_errors or {})

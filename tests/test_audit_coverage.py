@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from audit.services import legal_hold_place
 from cases.models import PanelDecision
 from cases.services import note_add
 from interventions.services import allocation_create
@@ -220,9 +221,10 @@ READS = {
     "referrals:consent": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
     "referrals:check": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
     "referrals:edit": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
-    "referrals:new-details": (
+    # Each page of a new referral names the person it is about.
+    "referrals:new-step": (
         "school_caseworker",
-        lambda w: {"person_id": w.person.pk},
+        lambda w: {"person_id": w.person.pk, "step": "pathway"},
         {},
         each("person", "person"),
     ),
@@ -283,6 +285,39 @@ READS = {
         {},
         each("person", "person"),
     ),
+    "audit:export-json": (
+        "ig_officer",
+        lambda w: {"person_id": w.person.pk},
+        {},
+        each("person", "person"),
+    ),
+    # The search itself (which kinds of detail, how many found; never the terms), then
+    # each person found.
+    "audit:find-people": (
+        "ig_officer",
+        None,
+        {"family_name": "Fletcher", "date_of_birth": "PARTS"},
+        lambda w: [("person_search", ""), ("person", str(w.person.pk))],
+    ),
+    # These pages name the person they act on.
+    "audit:hold-place": (
+        "ig_officer",
+        lambda w: {"person_id": w.person.pk},
+        {},
+        each("person", "person"),
+    ),
+    "audit:hold-lift": (
+        "ig_officer",
+        lambda w: {"person_id": w.person.pk, "hold_id": w.hold.pk},
+        {},
+        each("person", "person"),
+    ),
+    "audit:export-release": (
+        "ig_officer",
+        lambda w: {"person_id": w.person.pk},
+        {},
+        each("person", "person"),
+    ),
 }
 
 # Only change things: every change is in the history, and its digest in the audit chain.
@@ -330,6 +365,8 @@ WRITES = {
     "cases:action-done",
     "cases:meeting-transition",
     "audit:review",
+    # Names no one: asks why, then opens the records (a flagged break-glass grant).
+    "audit:break-glass",
     "sign-out",
     # The administrator's forms about staff: a role given or ended, a second factor reset.
     "user-give-role",
@@ -370,6 +407,9 @@ NO_PERSONAL_DATA = {
     "cases:planner",
     "home",
     "interventions:catalogue",
+    # Starts a new referral afresh: a redirect to its first page (audited as new-step).
+    "referrals:new-details",
+    "referrals:pathways",
     "sign-in",
     "two-factor",
     # Staff who sign in and their roles, for the administrator.
@@ -389,7 +429,7 @@ def test_every_url_is_classified():
 
 
 @pytest.fixture
-def world(school_caseworker, coordinator, panel_chair, charity, provider_keyworker):
+def world(school_caseworker, coordinator, panel_chair, charity, provider_keyworker, ig_officer):
     case = case_ready_for_delivery(school_caseworker, coordinator, panel_chair)
     referral = case.referrals.get()
     allocation = allocation_create(
@@ -402,6 +442,7 @@ def world(school_caseworker, coordinator, panel_chair, charity, provider_keywork
         note_add(actor=school_caseworker, case=case, text=text)
     waiting = accepted_referral(school_caseworker, coordinator, person=referral.person)
     submitted = submitted_referral(school_caseworker, person=referral.person)
+    hold = legal_hold_place(actor=ig_officer, person=referral.person, reason="Civil claim")
     # A Gillick assessment, a basis awaiting approval and an approved one, for the pages
     # that show them.
     gillick_record(
@@ -438,6 +479,7 @@ def world(school_caseworker, coordinator, panel_chair, charity, provider_keywork
         case=case,
         allocation=allocation,
         meeting=PanelDecision.objects.get(case=case).meeting,
+        hold=hold,
         consent=referral.consents.filter(decision="given").first(),
         basis=basis,
         approved_basis=approved_basis,
@@ -532,6 +574,7 @@ DENIABLE = [
     "api:allocation-detail",
     "api:panel-agenda",
     "referrals:detail",
+    "referrals:new-step",
     "cases:case",
     "interventions:allocation",
 ]

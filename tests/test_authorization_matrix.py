@@ -27,7 +27,7 @@ from rest_framework.test import APIClient
 
 from api.services import api_token_issue
 from audit.models import ReviewFlag
-from audit.services import break_glass
+from audit.services import break_glass, legal_hold_place
 from cases.models import PanelAttendance, PanelDecision
 from cases.services import meeting_close
 from interventions.services import (
@@ -123,9 +123,12 @@ MATRIX = [
     ("api:person-subject-access-export", "GET", IG_ONLY, IG_ONLY),
     ("referrals:list", "GET", "ref coord:200 *:403", "ref coord:200 *:403"),
     ("referrals:screening", "GET", "coord:200 *:403", "coord:200 *:403"),
-    ("referrals:new", "GET", EVERYONE, EVERYONE),
-    ("referrals:new-person", "GET", EVERYONE, EVERYONE),
-    ("referrals:new-details", "GET", "ref coord pm chair:200 *:404", NOBODY_OTHER),
+    ("referrals:pathways", "GET", EVERYONE, EVERYONE),
+    # Making a referral is refused before anything is asked; then the person must be seen.
+    ("referrals:new", "GET", "ref:200 *:403", "ref:200 *:403"),
+    ("referrals:new-person", "GET", "ref:200 *:403", "ref:200 *:403"),
+    ("referrals:new-details", "GET", "ref:302 *:403", "ref:404 *:403"),  # to the first page
+    ("referrals:new-step", "GET", "ref:200 *:403", "ref:404 *:403"),
     ("referrals:detail", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:consent", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:check", "GET", REFERRAL_READERS, NOBODY_OTHER),
@@ -164,6 +167,13 @@ MATRIX = [
     ("audit:flags", "GET", IG_ONLY, IG_ONLY),
     ("audit:person", "GET", IG_ONLY, IG_ONLY),
     ("audit:export", "GET", IG_ONLY, IG_ONLY),
+    ("audit:export-json", "GET", IG_ONLY, IG_ONLY),
+    ("audit:export-release", "GET", IG_ONLY, IG_ONLY),
+    ("audit:find-people", "GET", IG_ONLY, IG_ONLY),
+    ("audit:hold-place", "GET", IG_ONLY, IG_ONLY),
+    ("audit:hold-lift", "GET", IG_ONLY, IG_ONLY),
+    # Anyone with a role may ask to break the glass (and is flagged for it).
+    ("audit:break-glass", "GET", EVERYONE, EVERYONE),
     ("users", "GET", ADMIN_ONLY, ADMIN_ONLY),
     ("user", "GET", ADMIN_ONLY, ADMIN_ONLY),
     ("user-give-role", "GET", ADMIN_ONLY, ADMIN_ONLY),
@@ -236,6 +246,7 @@ MATRIX = [
     ("referrals:lawful-basis-reject", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
     ("referrals:lawful-basis-revoke", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
     ("referrals:new-person", "POST", "ref:200 *:403", "ref:200 *:403"),
+    ("referrals:new-step", "POST", "ref:302 *:403", "ref:404 *:403"),  # on to the next page
     ("cases:attendance", "POST", "chair coord:302 pm:403 *:404", NOBODY_OTHER),
     ("cases:decision", "POST", "chair:400 coord pm:403 *:404", NOBODY_OTHER),  # thin body
     ("cases:meeting-transition", "POST", "chair:302 coord pm:403 *:404", NOBODY_OTHER),
@@ -251,6 +262,10 @@ MATRIX = [
     ("interventions:contact", "POST", "prov:302 ref coord pm chair:403 *:404", NOBODY_OTHER),
     ("interventions:outcome", "POST", "prov ref coord:302 pm chair:403 *:404", NOBODY_OTHER),
     ("audit:review", "POST", "ig:302 *:403", "ig:302 *:403"),
+    ("audit:hold-place", "POST", "ig:302 *:403", "ig:302 *:403"),
+    ("audit:hold-lift", "POST", "ig:302 *:403", "ig:302 *:403"),
+    ("audit:export-release", "POST", "ig:302 *:403", "ig:302 *:403"),
+    ("audit:break-glass", "POST", "*:302", "*:302"),
     ("user-give-role", "POST", "adm:302 *:403", "adm:302 *:403"),
     ("user-reset-two-factor", "POST", "adm:302 *:403", "adm:302 *:403"),
     ("membership-end", "POST", "adm:302 *:403", "adm:302 *:403"),
@@ -483,6 +498,14 @@ REQUESTS = {
         lambda w: {"outcome": "appropriate", "note": "Checked", "version": w.flag.version},
     ),
     "referrals:new-details": (lambda w: {"person_id": w.person.pk}, {}),
+    ("referrals:new-step", "GET"): (lambda w: {"person_id": w.person.pk, "step": "pathway"}, {}),
+    ("referrals:new-step", "POST"): (
+        lambda w: {"person_id": w.person.pk, "step": "pathway"},
+        lambda w: {
+            f"new_referral_{w.person.pk}-current_step": "pathway",
+            "pathway-pathway": "u18_prevention",
+        },
+    ),
     "referrals:detail": (lambda w: {"referral_id": w.referral.pk}, {}),
     "referrals:consent": (lambda w: {"referral_id": w.referral.pk}, {}),
     "referrals:check": (lambda w: {"referral_id": w.referral.pk}, {}),
@@ -598,6 +621,20 @@ REQUESTS = {
     ),
     "audit:person": (lambda w: {"person_id": w.person.pk}, {}),
     "audit:export": (lambda w: {"person_id": w.person.pk}, {}),
+    "audit:export-json": (lambda w: {"person_id": w.person.pk}, {}),
+    "audit:export-release": (
+        lambda w: {"person_id": w.person.pk},
+        {"delivery": "Handed over at the council office"},
+    ),
+    "audit:hold-place": (lambda w: {"person_id": w.person.pk}, {"reason": "Civil claim pending"}),
+    "audit:hold-lift": (
+        lambda w: {"person_id": w.person.pk, "hold_id": w.hold.pk},
+        {"reason": "The claim was settled"},
+    ),
+    "audit:break-glass": (
+        lambda w: {"person_id": w.person.pk},
+        {"reason": "Checking a reported threat tonight"},
+    ),
     "audit:review": (lambda w: {"flag_id": w.flag.pk}, {}),
     "user": (lambda w: {"user_id": w.membership.user_id}, {}),
     "user-give-role": (
@@ -735,6 +772,9 @@ def world(db):
         reason="Checking a reported threat tonight",
     )
     token, _ = api_token_issue(user=bystander)
+    hold = legal_hold_place(
+        actor=users[("own", "ig")], person=referral.person, reason="Civil claim pending"
+    )
     return type(
         "World",
         (),
@@ -764,6 +804,7 @@ def world(db):
             "membership": Membership.objects.get(user=users[("other", "ref")]),
             "flag": ReviewFlag.objects.get(),
             "token": token,
+            "hold": hold,
         },
     )
 

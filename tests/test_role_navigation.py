@@ -37,7 +37,7 @@ def navigation_of(client, user) -> list[str]:
         ("panel_chair", ["Panels", "Cases", "Interventions"]),
         ("panel_member", ["Panels", "Cases", "Interventions"]),
         ("provider_keyworker", ["Caseload", "Interventions"]),
-        ("ig_officer", ["Flagged access", "Audit", "Interventions"]),
+        ("ig_officer", ["Find a person", "Flagged access", "Audit", "Interventions"]),
         ("analyst", ["Interventions"]),
         ("admin_user", ["Interventions", "Administration"]),
     ],

@@ -1,93 +1,26 @@
-"""Render Django form fields as GOV.UK Design System components.
+"""Django form fields as GOV.UK Design System components (``core.govuk_components``).
 
 ``{% govuk_field form.name %}`` picks the component from the widget: text input, textarea,
-radios, checkboxes, or the three-part date input.
+select, radios, checkboxes, or the three-part date input; ``{% govuk_error_summary form %}``
+lists a form's errors, each naming its question and linking to it.
 """
 
-from django import forms, template
-from django.template.loader import render_to_string
+from django import template
+from django.utils import timezone
+
+from core import govuk_components
 
 register = template.Library()
 
 
-def _kind(field) -> str:
-    widget = field.field.widget
-    # CheckboxSelectMultiple subclasses RadioSelect: ask for it first, or a multiple-choice
-    # question renders as radios and silently keeps only one answer.
-    if isinstance(widget, forms.CheckboxSelectMultiple):
-        return "checkboxes"
-    if isinstance(widget, forms.RadioSelect):
-        return "radios"
-    if isinstance(widget, forms.CheckboxInput):
-        return "checkbox"
-    if isinstance(widget, forms.Textarea):
-        return "textarea"
-    if isinstance(widget, forms.MultiWidget):
-        return "date"
-    if isinstance(widget, forms.Select):
-        return "select"
-    return "input"
-
-
 @register.simple_tag
 def govuk_field(field, **options):
-    kind = _kind(field)
-    value = field.value()
-    if kind == "checkboxes":
-        value = [str(v) for v in (value or [])]
-    elif kind == "date":
-        value = value if isinstance(value, list | tuple) else field.field.widget.decompress(value)
-        value = list(value) + [None] * (3 - len(value))
-    context = {
-        "field": field,
-        "value": value,
-        "hints": getattr(field.field, "choice_hints", {}),
-        "input_type": options.get("type") or getattr(field.field.widget, "input_type", "text"),
-        "classes": options.get("classes", ""),
-        "autocomplete": options.get("autocomplete", ""),
-        "heading": options.get("heading", False),
-    }
-    return render_to_string(f"govuk/{kind}.html", context)
-
-
-CHOICE_KINDS = {"radios", "checkboxes", "select", "checkbox"}
-
-
-def _question(label) -> str:
-    """A label as it reads mid-sentence: "Family name" becomes "family name", while an
-    initialism such as "NHS number" keeps its capitals."""
-    text = str(label)
-    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
-        return text[0].lower() + text[1:]
-    return text
+    return govuk_components.field(field, **options)
 
 
 @register.simple_tag
-def govuk_error(field, error) -> str:
-    """The GOV.UK error message pattern says what to do about which question ("Enter the
-    family name", "Select the pathway"); Django's generic messages name nothing, and an
-    error summary of four "This field is required." lines helps no one.
-    https://design-system.service.gov.uk/components/error-message/"""
-    message = str(error)
-    question = _question(field.label)
-    choice = _kind(field) in CHOICE_KINDS
-    if message == str(forms.Field.default_error_messages["required"]):
-        return f"{'Select' if choice else 'Enter'} {question}"
-    if message.startswith("Select a valid choice."):
-        return f"Select one of the options for {question}"
-    return message
-
-
-@register.simple_tag
-def govuk_error_target(field) -> str:
-    """The id the error summary links to: the first box of a date, the first option of a
-    choice, or the input itself."""
-    kind = _kind(field)
-    if kind == "date":
-        return f"{field.auto_id}_0"
-    if kind in {"radios", "checkboxes"}:
-        return f"{field.auto_id}-1"
-    return field.auto_id
+def govuk_error_summary(form_or_forms):
+    return govuk_components.error_summary(form_or_forms)
 
 
 @register.simple_tag
@@ -97,6 +30,25 @@ def choice_labels(obj, field_name: str) -> str:
     field = obj._meta.get_field(field_name)
     labels = dict(getattr(field, "base_field", field).flatchoices)
     return ", ".join(str(labels.get(value, value)) for value in getattr(obj, field_name) or ())
+
+
+@register.filter
+def govuk_datetime(value) -> str:
+    """A moment as the GOV.UK style guide writes it: "27 November 2026, 5:30pm", "10am",
+    "midday", "midnight", in the service's time zone.
+    https://www.gov.uk/guidance/style-guide/a-to-z-of-gov-uk-style#times"""
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    if (local.hour, local.minute) == (0, 0):
+        time = "midnight"
+    elif (local.hour, local.minute) == (12, 0):
+        time = "midday"
+    else:
+        hour = local.hour % 12 or 12
+        minutes = f":{local.minute:02d}" if local.minute else ""
+        time = f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
+    return f"{local.day} {local:%B} {local.year}, {time}"
 
 
 @register.filter

@@ -50,7 +50,7 @@ def test_an_error_summary_names_each_question_and_links_to_it():
     html = Template('{% include "govuk/error_summary.html" %}').render(Context({"form": form}))
     assert '<a href="#id_family_name">Enter family name</a>' in html
     assert '<a href="#id_nhs_number">Enter NHS number</a>' in html
-    assert '<a href="#id_size-1">Select one of the options for size</a>' in html
+    assert '<a href="#id_size">Select one of the options for size</a>' in html
     assert "This field is required" not in html
 
 
@@ -58,3 +58,19 @@ def test_a_field_error_says_the_same_as_the_summary():
     html = _render(Questions(data={}), "colours")
     assert "Select colours" in html
     assert "This field is required" not in html
+
+
+def test_times_are_written_the_gov_uk_way():
+    import datetime
+
+    from core.templatetags.govuk import govuk_datetime
+
+    def at(hour, minute):
+        return datetime.datetime(2026, 11, 27, hour, minute)
+
+    assert govuk_datetime(at(17, 30)) == "27 November 2026, 5:30pm"
+    assert govuk_datetime(at(10, 0)) == "27 November 2026, 10am"
+    assert govuk_datetime(at(0, 5)) == "27 November 2026, 12:05am"
+    assert govuk_datetime(at(12, 0)) == "27 November 2026, midday"
+    assert govuk_datetime(at(0, 0)) == "27 November 2026, midnight"
+    assert govuk_datetime(None) == ""

@@ -195,7 +195,8 @@ class TestEligibilityThroughTheApi:
         [error] = response.json()["errors"]
         assert error["attr"] == "pathway"
         assert error["code"] == "age_18_or_over"
-        assert "u18_prevention" in error["detail"]
+        # The pathway in words: the message reaches the web pages too.
+        assert "Prevention and early intervention (under 18)" in error["detail"]
 
     def test_the_day_before_the_18th_birthday_is_accepted_today(self, api, school_caseworker):
         child = make_person(school_caseworker, date_of_birth=years_ago(18, days=1))

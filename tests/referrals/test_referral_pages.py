@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from referrals.models import Person, Referral
+from referrals.models import Person
 from tests.factories import make_person, make_referral, submitted_referral, years_ago
 
 
@@ -13,7 +13,7 @@ def date_parts(prefix: str, value) -> dict:
 
 @pytest.mark.django_db
 class TestTheCaseworkersJourney:
-    def test_find_record_describe_consent_check_and_submit(self, client, school_caseworker):
+    def test_find_then_record_the_person_and_the_questions_begin(self, client, school_caseworker):
         client.force_login(school_caseworker)
         born = years_ago(14, days=-40)
 
@@ -34,64 +34,22 @@ class TestTheCaseworkersJourney:
         )
         person = Person.objects.get()
         assert recorded["Location"] == reverse("referrals:new-details", args=[person.pk])
-
-        described = client.post(
-            reverse("referrals:new-details", args=[person.pk]),
-            {
-                "pathway": "u18_prevention",
-                "area": "durham",
-                "narrative": "Seen with a blade outside school.",
-                "risk_factors": ["knife_carrying"],
-                "risk_level": "high",
-                **date_parts("incident_date", years_ago(0, days=-2)),
-            },
+        # The question flow (tests/referrals/test_referral_wizard.py) starts at the pathway.
+        started = client.get(recorded["Location"])
+        assert started["Location"] == reverse(
+            "referrals:new-step", kwargs={"person_id": person.pk, "step": "pathway"}
         )
-        referral = Referral.objects.get()
-        assert described["Location"] == reverse("referrals:consent", args=[referral.pk])
 
-        consented = client.post(
-            reverse("referrals:consent", args=[referral.pk]),
-            {
-                "purposes": ["assessment", "panel_discussion"],
-                "given_by": "parent_or_guardian",
-                "decision": "given",
-                "method": "written",
-                "giver_name": "Dee Marsh",
-                **date_parts("decided_on", years_ago(0)),
-            },
-        )
-        assert consented["Location"] == reverse("referrals:check", args=[referral.pk])
-
-        check = client.get(reverse("referrals:check", args=[referral.pk]))
-        assert b"Check your answers" in check.content
-        assert b"Seen with a blade outside school." in check.content
-
-        submitted = client.post(reverse("referrals:check", args=[referral.pk]), follow=True)
-        assert b"Referral submitted" in submitted.content
-        referral.refresh_from_db()
-        assert referral.status == "submitted"
-
-        listing = client.get(reverse("referrals:list"))
-        assert b"Tyler Marsh" in listing.content
-        assert b"Submitted" in listing.content
-
-    def test_an_ineligible_referral_shows_the_rule_and_reason(self, client, school_caseworker):
+    def test_a_found_person_is_referred_from_the_search(self, client, school_caseworker):
+        person = make_person(school_caseworker, family_name="Marsh", date_of_birth=years_ago(14))
         client.force_login(school_caseworker)
-        adult = make_person(school_caseworker, date_of_birth=years_ago(19))
-        response = client.post(
-            reverse("referrals:new-details", args=[adult.pk]),
-            {
-                "pathway": "u18_prevention",
-                "area": "durham",
-                "narrative": "Concern",
-                "risk_level": "medium",
-                **date_parts("incident_date", years_ago(0)),
-            },
+
+        search = client.get(
+            reverse("referrals:new"),
+            {"family_name": "Marsh", **date_parts("date_of_birth", person.date_of_birth)},
         )
-        assert response.status_code == 200
-        assert b"There is a problem" in response.content
-        assert b"this pathway is for under-18s" in response.content
-        assert Referral.objects.count() == 0
+
+        assert reverse("referrals:new-details", args=[person.pk]) in search.content.decode()
 
     def test_a_half_entered_date_is_explained(self, client, school_caseworker):
         client.force_login(school_caseworker)
@@ -115,6 +73,43 @@ class TestTheCaseworkersJourney:
         assert b"Record consent for panel discussion" in response.content
         referral.refresh_from_db()
         assert referral.status == "draft"
+
+
+@pytest.mark.django_db
+class TestChangingADraft:
+    def test_only_the_pathways_own_questions_are_asked_and_the_change_is_saved(
+        self, client, school_caseworker
+    ):
+        referral = make_referral(
+            school_caseworker, person=make_person(school_caseworker, date_of_birth=years_ago(14))
+        )
+        client.force_login(school_caseworker)
+        page = client.get(reverse("referrals:edit", args=[referral.pk])).content.decode()
+        assert "Which risk factors apply?" in page
+        assert "DASH" not in page
+        assert "night-time economy" not in page
+
+        saved = client.post(
+            reverse("referrals:edit", args=[referral.pk]),
+            {
+                "version": referral.version,
+                "incident-area": "durham",
+                **date_parts("incident-incident_date", referral.incident_date),
+                "risk-risk_factors": ["knife_carrying", "missing_episodes"],
+                "risk-risk_level": "high",
+                "narrative-narrative": "Seen with a blade again.",
+            },
+        )
+
+        assert saved["Location"] == reverse("referrals:check", args=[referral.pk])
+        refused = client.post(
+            reverse("referrals:edit", args=[referral.pk]),
+            {"version": referral.version + 1, "incident-area": "durham"},
+        )
+        assert refused.content.decode().count("There is a problem") == 1
+        referral.refresh_from_db()
+        assert referral.risk_factors == ["knife_carrying", "missing_episodes"]
+        assert referral.narrative == "Seen with a blade again."
 
 
 @pytest.mark.django_db
@@ -253,3 +248,17 @@ class TestListPagesCostTheSameForOneRowOrMany:
         for _ in range(9):
             submitted_referral(school_caseworker)
         assert self._queries(client, reverse("referrals:screening")) == one
+
+
+@pytest.mark.django_db
+def test_a_referrer_who_learns_of_other_partners_referrals_is_offered_to_break_the_glass(
+    client, school_caseworker, police_officer
+):
+    ours = submitted_referral(school_caseworker)
+    submitted_referral(police_officer)  # the same fictional person, as the police know them
+    client.force_login(school_caseworker)
+    content = client.get(reverse("referrals:detail", args=[ours.pk])).content.decode()
+    assert "Other partners have referred this person" in content
+    link = reverse("audit:break-glass", args=[ours.person_id])
+    assert f'href="{link}"' in content
+    assert client.get(link).status_code == 200
