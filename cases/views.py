@@ -260,6 +260,11 @@ def minutes_csv(request, meeting_id):
 def my_actions(request):
     require(request.user, "action.mine")
     page = Paginator(actions_owned_by(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    # A link to the case the action is about, only where the owner may open it.
+    openable = visible_case_ids(request.user, [a.decision.case_id for a in page.object_list])
+    for action in page.object_list:
+        action.case_openable = action.decision.case_id in openable
     return render(request, "cases/my_actions.html", {"page": page})
 
 

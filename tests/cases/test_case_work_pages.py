@@ -297,6 +297,7 @@ class TestMyActions:
         page = client.get(reverse("cases:my-actions")).content.decode()
         assert "Speak to the head of year" in page
         assert owned_action.due_date.strftime("%-d %B %Y") in page
+        assert reverse("cases:case", args=[owned_action.decision.case_id]) in page
 
         done = client.post(reverse("cases:action-done", args=[owned_action.pk]))
         assert done["Location"] == reverse("cases:my-actions")
