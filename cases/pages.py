@@ -1,7 +1,7 @@
-"""The case page, composed of the case's own parts and the sections other apps register
-(``cases.extensions``). A view of another app that re-shows the case page (say, with a
-form that failed) calls ``render_case_page`` with that form as section state, so no app
-imports ``cases.views``."""
+"""The case page: a summary, the chronology, and links to each operation the viewer may
+take (each on its own page), composed with the sections other apps register
+(``cases.extensions``). Another app that needs the page re-shown with some state calls
+``render_case_page``, so no app imports ``cases.views``."""
 
 from django.shortcuts import render
 
