@@ -43,6 +43,31 @@ class AttendanceForm(forms.Form):
     )
 
 
+class AttendanceRegisterForm(forms.Form):
+    """The meeting's register: tick everyone who attended; the rest did not."""
+
+    attended = forms.ModelMultipleChoiceField(
+        label="Who attended?",
+        help_text="Select everyone who attended. Members not selected are recorded as absent.",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, attendance=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["attended"]
+        field.queryset = (
+            get_user_model()
+            .objects.filter(pk__in=[a.user_id for a in attendance])
+            .order_by("last_name", "first_name")
+        )
+        labels = {a.user_id: f"{a.user}, {a.organisation.name}" for a in attendance}
+        field.label_from_instance = lambda user: labels.get(user.pk, str(user))
+        if not self.is_bound:
+            self.initial["attended"] = [a.user_id for a in attendance if a.attended]
+
+
 class DecisionForm(forms.Form):
     referral = forms.UUIDField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(

@@ -3,6 +3,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
@@ -49,7 +51,10 @@ class PanelMeeting(models.Model):
         indexes = [models.Index(fields=["area", "status", "meets_at"])]
 
     def __str__(self):
-        return f"{self.get_area_display()} panel, {self.meets_at:%d %b %Y %H:%M}"
+        meets_at = timezone.localtime(self.meets_at)
+        return (
+            f"{self.get_area_display()} panel, {date_format(meets_at, 'j F Y')} at {meets_at:%H:%M}"
+        )
 
 
 class PanelAttendance(models.Model):

@@ -15,3 +15,9 @@ def register() -> None:
         order=30,
         can_use=lambda user: can(user, "case.list"),
     )
+    register_section(
+        label="My actions",
+        url_name="cases:my-actions",
+        order=35,
+        can_use=lambda user: can(user, "action.mine"),
+    )

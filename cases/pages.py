@@ -1,11 +1,10 @@
-"""The case page, composed of the case's own parts and the sections other apps register
-(``cases.extensions``). A view of another app that re-shows the case page (say, with a
-form that failed) calls ``render_case_page`` with that form as section state, so no app
-imports ``cases.views``."""
+"""The case page: a summary, the chronology, and links to each operation the viewer may
+take (each on its own page), composed with the sections other apps register
+(``cases.extensions``). Another app that needs the page re-shown with some state calls
+``render_case_page``, so no app imports ``cases.views``."""
 
 from django.shortcuts import render
 
-from cases import forms
 from cases.extensions import case_sections
 from cases.permissions import allowed
 from cases.selectors import case_timeline, notes_of_case, risk_reviews_of_case, shares_of_case
@@ -22,8 +21,9 @@ CASE_OPERATIONS = (
 
 
 def case_page_context(request, case, **state) -> dict:
-    """The case page's variables; ``state`` replaces a default form (``note_form=form``) or
-    sets ``problem``, and is handed to every registered section."""
+    """The case page's variables; ``state`` (a section's failed form, or ``problem``) is
+    handed to every registered section. The page links to each operation's own page, as
+    ``allowed`` says."""
     try:
         page_number = max(int(request.GET.get("page", 1)), 1)
     except ValueError:
@@ -50,11 +50,6 @@ def case_page_context(request, case, **state) -> dict:
         "shares": shares_of_case(case),
         "notes": notes_of_case(case)[:50],
         "reviews": risk_reviews_of_case(case)[:10],
-        "share_form": forms.ShareForm(),
-        "review_form": forms.RiskReviewForm(),
-        "note_form": forms.NoteForm(),
-        "close_form": forms.CloseForm(),
-        "reason_form": forms.ReasonForm(),
         "sections": sections,
     }
     context.update(state)

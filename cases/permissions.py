@@ -7,7 +7,7 @@ operation call the same ``require`` before reading the request body (so a refuse
 gets 403, not a 400 about their input); pages ask ``can``/``allowed`` what to offer.
 """
 
-from cases.selectors import case_capacities, meeting_capacities
+from cases.selectors import case_capacities, meeting_capacities, owns_panel_actions
 from core.permissions import RuleBook
 from partners.roles import Role
 from partners.selectors import areas_where, covered_areas, user_can
@@ -72,6 +72,13 @@ def _complete_action(actor, action) -> bool:
     return action.owner_id == actor.pk or bool(
         meeting_capacities(actor, action.decision.meeting) & {"chair", "coordinator"}
     )
+
+
+@rules.rule("action.mine", refusal="You own no panel actions")
+def _own_actions(actor, obj=None) -> bool:
+    """Whether the actor has a "my actions" list: they own an action of some panel, on the
+    meeting or not (the owner marks it done: ``action.complete``)."""
+    return owns_panel_actions(actor)
 
 
 # --- Cases -------------------------------------------------------------------------------

@@ -3,16 +3,28 @@
 - A meeting is visible to its chair and members (while they hold a panel role) and to the
   coordinators whose area it covers.
 - A case is visible to its lead professional, to the organisations it is shared with
-  (django-guardian grants on the organisation's group, for roles that work on cases), and
-  to the coordinators and panel members of its area.
+  (django-guardian grants on the organisation's group, for roles that work on cases), to
+  the coordinators and panel members of its area, and to the chair of a panel that decided
+  it (a countywide panel decides cases of an area its chair may not belong to, and its
+  chair allocates from the case page: ``interventions`` rule ``allocation.create``).
 """
 
 import heapq
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from audit.recorder import visible_or_404
 from cases.extensions import TimelineEntry, timeline_sources
@@ -133,6 +145,69 @@ def agenda_referral(referral_id) -> Referral:
     return referral
 
 
+def actions_owned_by(user: User) -> QuerySet:
+    """The panel actions ``user`` owns, across meetings (whether or not they sat on them):
+    open ones first, by due date."""
+    return (
+        PanelAction.objects.filter(owner=user)
+        .select_related("decision__meeting__chair", "owner")
+        .order_by(F("done_at").asc(nulls_first=True), "due_date", "pk")
+    )
+
+
+def owns_panel_actions(user: User) -> bool:
+    return PanelAction.objects.filter(owner=user).exists()
+
+
+def action_for(user: User, action_id) -> PanelAction:
+    """An action ``user`` owns or whose meeting they see; anything else does not exist."""
+    visible = Q(owner=user) | Q(decision__meeting__in=meetings_visible_to(user))
+    action = (
+        PanelAction.objects.filter(visible, pk=parse_int(action_id))
+        .select_related("decision__meeting")
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action")
+    return action
+
+
+@dataclass
+class MinutesItem:
+    position: int
+    referral: Referral
+    decision: PanelDecision
+
+    @property
+    def reference(self) -> str:
+        """How minutes name an item: the referral's short reference, never the person."""
+        return str(self.referral.pk)[:8]
+
+
+@dataclass
+class Minutes:
+    meeting: PanelMeeting
+    items: list[MinutesItem]
+    attendance: list[PanelAttendance]
+
+
+def meeting_minutes(meeting: PanelMeeting) -> Minutes:
+    """The record of a closed meeting: who attended and each decided item, in agenda order,
+    with its actions. Before the meeting closes there are no minutes (404), on the web and
+    through the API alike."""
+    if meeting.status != MeetingStatus.CLOSED:
+        raise Http404("Minutes exist once the meeting is closed")
+    decided = [item for item in panel_agenda(meeting) if item.decision is not None]
+    return Minutes(
+        meeting=meeting,
+        items=[
+            MinutesItem(position=n, referral=item.referral, decision=item.decision)
+            for n, item in enumerate(decided, start=1)
+        ],
+        attendance=list(attendance_of_meeting(meeting)),
+    )
+
+
 @dataclass
 class AgendaItem:
     referral: Referral
@@ -146,7 +221,9 @@ def panel_agenda(meeting: PanelMeeting) -> list[AgendaItem]:
     panel in its area whose panel-discussion consent or lawful basis holds; by risk, then age."""
     decisions = {
         d.referral_id: d
-        for d in PanelDecision.objects.filter(meeting=meeting).prefetch_related("actions")
+        for d in PanelDecision.objects.filter(meeting=meeting).prefetch_related(
+            Prefetch("actions", PanelAction.objects.select_related("owner"))
+        )
     }
     condition = Q(pk__in=list(decisions))
     if meeting.status != MeetingStatus.CLOSED:
@@ -193,8 +270,19 @@ def cases_visible_to(user: User) -> QuerySet:
             group_id__in=[o.group_id for o in organisations],
         )
         conditions |= Exists(shared)
+    if areas_where(user, {Role.PANEL_CHAIR}):
+        decided = PanelDecision.objects.filter(case=OuterRef("pk"), meeting__chair=user)
+        conditions |= Exists(decided)
     conditions |= break_glass_condition(user, person_field="person_id")
     return Case.objects.filter(conditions)
+
+
+def visible_case_ids(user: User, case_ids) -> set:
+    """Which of these cases ``user`` may open: one query, for pages that link to several."""
+    wanted = [pk for pk in case_ids if pk is not None]
+    if not wanted:
+        return set()
+    return set(cases_visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 def case_get(user: User, case_id) -> Case:
@@ -388,7 +476,7 @@ def _entries_reviews(case, referral_ids, limit):
             review.recorded_at,
             "risk_review",
             f"Risk reviewed: {review.get_level_display().lower()}, next review "
-            f"{review.next_review_date:%d %b %Y}",
+            f"{date_format(review.next_review_date, 'j F Y')}",
             str(review.reviewer),
             review.rationale,
         )

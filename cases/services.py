@@ -162,6 +162,29 @@ def attendance_record(
     return attendance
 
 
+@transaction.atomic
+def attendance_register(*, actor: User, meeting: PanelMeeting, attended) -> list[PanelAttendance]:
+    """The whole register at once: each member in ``attended`` attended, every other member
+    did not. Rows that do not change keep their history as it is."""
+    meeting = _lock_meeting(meeting)
+    require(actor, "meeting.attendance", meeting)
+    _require_meeting_status(
+        meeting, (MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS), "record attendance"
+    )
+    present = {user.pk for user in attended}
+    register = list(PanelAttendance.objects.filter(meeting=meeting).select_for_update())
+    unknown = present - {row.user_id for row in register}
+    if unknown:
+        raise field_error("attended", "Choose only members of the meeting", "not_a_member")
+    for row in register:
+        was = row.attended
+        row.attended = row.user_id in present
+        if row.attended != was:
+            row.recorded_by = actor
+            with_history(row, actor=actor, reason="Attendance recorded").save()
+    return register
+
+
 # --- Decisions ---------------------------------------------------------------------------
 
 REFERRAL_STATUS_AFTER = {

@@ -3,48 +3,47 @@ minutes, and the case page. Each asks the operation's rule (``cases.permissions.
 before reading the form, then calls one service or selector; what a page offers comes from
 the same rules (``can``/``allowed``)."""
 
-import csv
 import datetime
 import re
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from audit.recorder import record_access
 from cases import forms, services
 from cases.disclosures import record_agenda_access
-from cases.models import MeetingStatus
-from cases.pages import case_page_context, render_case_page
+from cases.minutes import csv_filename, write_minutes_csv
+from cases.pages import render_case_page
 from cases.permissions import allowed, can, require
 from cases.selectors import (
+    action_for,
+    actions_owned_by,
     agenda_referral,
     attendance_of_meeting,
     case_get,
     cases_visible_to,
     filter_overdue_review,
     meeting_get,
-    meeting_member,
+    meeting_minutes,
     meetings_visible_to,
     panel_agenda,
     share_of_case,
+    visible_case_ids,
     with_review_overdue,
 )
 from core.errors import ConflictError
 from core.forms import apply_service_errors
 
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+PAGE_SIZE = 25
 
 
 # --- Panels ------------------------------------------------------------------------------
@@ -53,7 +52,7 @@ def csv_safe(value) -> str:
 @login_required
 def panel_planner(request):
     require(request.user, "meeting.arrange" if request.method == "POST" else "meeting.list")
-    form = forms.MeetingForm(request.POST or None)
+    form = forms.MeetingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         meets_at = timezone.make_aware(
@@ -72,7 +71,7 @@ def panel_planner(request):
         except ValidationError as error:
             apply_service_errors(form, error)
     meetings = meetings_visible_to(request.user).select_related("chair").order_by("-meets_at")
-    page = Paginator(meetings, 25).get_page(request.GET.get("page"))
+    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/planner.html",
@@ -92,18 +91,24 @@ MEETING_OPERATIONS = (
 def _meeting_context(request, meeting, bound_form=None, **extra):
     agenda = panel_agenda(meeting)
     record_agenda_access(request.user, meeting, agenda)
+    # "Open the case" only where the viewer may open it: no link leads to a 404.
+    openable = visible_case_ids(
+        request.user, [item.decision.case_id for item in agenda if item.decision]
+    )
     for item in agenda:
+        item.case_openable = bool(item.decision) and item.decision.case_id in openable
         prefix = f"item-{item.referral.pk}"
         if bound_form is not None and bound_form.prefix == prefix:
             item.form = bound_form
         else:
             item.form = forms.DecisionForm(prefix=prefix, initial={"referral": item.referral.pk})
+    attendance = list(attendance_of_meeting(meeting))
     context = {
         "meeting": meeting,
         "allowed": allowed(request.user, MEETING_OPERATIONS, meeting),
         "agenda": agenda,
-        "attendance": attendance_of_meeting(meeting),
-        "reason_form": forms.ReasonForm(),
+        "attendance": attendance,
+        "attendance_form": forms.AttendanceRegisterForm(attendance=attendance),
     }
     context.update(extra)
     return context
@@ -115,62 +120,100 @@ def meeting_page(request, meeting_id):
     return render(request, "cases/meeting.html", _meeting_context(request, meeting))
 
 
-def _meeting_action(request, meeting_id, run, operation):
+# Closing locks the decisions and reopening needs a reason: each asks on its own page first.
+CONFIRMED_TRANSITIONS = {
+    "close": {
+        "heading": "Are you sure you want to close the meeting?",
+        "confirm_label": "Yes, close the meeting",
+        "consequences": "Its decisions are locked and the minutes are written. Reopening the "
+        "meeting needs a reason.",
+        "done": "Meeting closed: decisions are locked",
+    },
+    "reopen": {
+        "heading": "Are you sure you want to reopen the meeting?",
+        "confirm_label": "Yes, reopen the meeting",
+        "consequences": "Its decisions can be amended again until it is closed.",
+        "done": "Meeting reopened",
+    },
+}
+
+
+@login_required
+def meeting_transition(request, meeting_id, transition):
+    if transition not in ("start", "close", "reopen"):
+        raise Http404("No such action")
     meeting = meeting_get(request.user, meeting_id)
-    require(request.user, operation, meeting)
+    require(request.user, f"meeting.{transition}", meeting)
+    if transition == "start":
+        return _meeting_start(request, meeting)
+    words = CONFIRMED_TRANSITIONS[transition]
+    posted = request.method == "POST"
+    if transition == "reopen":
+        form = forms.ReasonForm(request.POST if posted else None)
+    else:
+        form = django_forms.Form(request.POST if posted else None)
+    status = 200
+    if posted:
+        status = 400
+        if form.is_valid():
+            try:
+                if transition == "close":
+                    services.meeting_close(actor=request.user, meeting=meeting)
+                else:
+                    services.meeting_reopen(
+                        actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"]
+                    )
+                messages.success(request, words["done"])
+                return redirect("cases:meeting", meeting_id=meeting.pk)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            except ConflictError as error:
+                form.add_error(None, error.message)
+                status = 409
+    context = {
+        **{key: value for key, value in words.items() if key != "done"},
+        "form": form,
+        "back_url": reverse("cases:meeting", args=[meeting.pk]),
+        "summary": [("Meeting", str(meeting)), ("Chair", str(meeting.chair))],
+    }
+    return render(request, "govuk/confirm.html", context, status=status)
+
+
+def _meeting_start(request, meeting):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
-        message = run(meeting)
-        if message:
-            messages.success(request, message)
+        services.meeting_start(actor=request.user, meeting=meeting)
+        messages.success(request, "Meeting started")
         return redirect("cases:meeting", meeting_id=meeting.pk)
     except ConflictError as error:
         context = _meeting_context(request, meeting, problem=error.message)
         return render(request, "cases/meeting.html", context, status=409)
-    except ValidationError as error:
-        context = _meeting_context(request, meeting, problem=" ".join(error.messages))
-        return render(request, "cases/meeting.html", context, status=400)
-
-
-@login_required
-@require_POST
-def meeting_transition(request, meeting_id, transition):
-    if transition not in ("start", "close", "reopen"):
-        raise Http404("No such action")
-
-    def run(meeting):
-        if transition == "start":
-            services.meeting_start(actor=request.user, meeting=meeting)
-            return "Meeting started"
-        if transition == "close":
-            services.meeting_close(actor=request.user, meeting=meeting)
-            return "Meeting closed: decisions are locked"
-        services.meeting_reopen(
-            actor=request.user, meeting=meeting, reason=request.POST.get("reason", "")
-        )
-        return "Meeting reopened"
-
-    return _meeting_action(request, meeting_id, run, f"meeting.{transition}")
 
 
 @login_required
 @require_POST
 def meeting_attendance(request, meeting_id):
-    def run(meeting):
-        form = forms.AttendanceForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError("Say whether they attended")
-        member = meeting_member(meeting, form.cleaned_data["user"])
-        if member is None:
-            raise ValidationError("Not a member of this meeting")
-        services.attendance_record(
-            actor=request.user,
-            meeting=meeting,
-            member=member,
-            attended=form.cleaned_data["attended"],
-        )
-        return "Attendance recorded"
-
-    return _meeting_action(request, meeting_id, run, "meeting.attendance")
+    meeting = meeting_get(request.user, meeting_id)
+    require(request.user, "meeting.attendance", meeting)
+    form = forms.AttendanceRegisterForm(
+        request.POST, attendance=list(attendance_of_meeting(meeting))
+    )
+    status = 400
+    if form.is_valid():
+        try:
+            services.attendance_register(
+                actor=request.user, meeting=meeting, attended=form.cleaned_data["attended"]
+            )
+            messages.success(request, "Attendance recorded")
+            return redirect("cases:meeting", meeting_id=meeting.pk)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except ConflictError as error:
+            form.add_error(None, error.message)
+            status = 409
+    context = _meeting_context(request, meeting, attendance_form=form)
+    return render(request, "cases/meeting.html", context, status=status)
 
 
 @login_required
@@ -198,87 +241,43 @@ def meeting_decision(request, meeting_id):
     return render(request, "cases/meeting.html", context, status=400)
 
 
-def _minutes(meeting):
-    agenda = [item for item in panel_agenda(meeting) if item.decision is not None]
-    return agenda, attendance_of_meeting(meeting)
-
-
 @login_required
 def minutes_page(request, meeting_id):
-    meeting = meeting_get(request.user, meeting_id)
-    if meeting.status != MeetingStatus.CLOSED:
-        raise Http404("Minutes exist once the meeting is closed")
-    agenda, attendance = _minutes(meeting)
-    return render(
-        request,
-        "cases/minutes.html",
-        {"meeting": meeting, "items": agenda, "attendance": attendance},
-    )
+    minutes = meeting_minutes(meeting_get(request.user, meeting_id))
+    return render(request, "cases/minutes.html", {"minutes": minutes, "meeting": minutes.meeting})
 
 
 @login_required
 def minutes_csv(request, meeting_id):
-    meeting = meeting_get(request.user, meeting_id)
-    if meeting.status != MeetingStatus.CLOSED:
-        raise Http404("Minutes exist once the meeting is closed")
-    agenda, attendance = _minutes(meeting)
+    minutes = meeting_minutes(meeting_get(request.user, meeting_id))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="panel-{meeting.meets_at:%Y-%m-%d}.csv"'
-    )
-    writer = csv.writer(response)
-    columns = [
-        "record",
-        "item",
-        "reference",
-        "pathway",
-        "decision",
-        "rationale",
-        "signposted_to",
-        "action",
-        "owner",
-        "due_date",
-        "done",
-        "member",
-        "organisation",
-        "attended",
-    ]
-    writer.writerow(columns)
-
-    def row(**values):
-        writer.writerow([csv_safe(values.get(column, "")) for column in columns])
-
-    row(record="meeting", rationale=str(meeting), decision=meeting.get_status_display())
-    for entry in attendance:
-        attended = {True: "yes", False: "no", None: "not recorded"}[entry.attended]
-        row(
-            record="attendance",
-            member=entry.user,
-            organisation=entry.organisation.name,
-            attended=attended,
-        )
-    for number, item in enumerate(agenda, start=1):
-        decision = item.decision
-        row(
-            record="decision",
-            item=number,
-            reference=str(item.referral.pk)[:8],
-            pathway=item.referral.get_pathway_display(),
-            decision=decision.get_outcome_display(),
-            rationale=decision.rationale,
-            signposted_to=decision.signpost_service_name or decision.get_signpost_service_display(),
-        )
-        for action in decision.actions.all():
-            row(
-                record="action",
-                item=number,
-                reference=str(item.referral.pk)[:8],
-                action=action.description,
-                owner=action.owner,
-                due_date=action.due_date.isoformat(),
-                done="yes" if action.done_at else "no",
-            )
+    response["Content-Disposition"] = f'attachment; filename="{csv_filename(minutes)}"'
+    write_minutes_csv(minutes, response)
     return response
+
+
+@login_required
+def my_actions(request):
+    require(request.user, "action.mine")
+    page = Paginator(actions_owned_by(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    # A link to the case the action is about, only where the owner may open it.
+    openable = visible_case_ids(request.user, [a.decision.case_id for a in page.object_list])
+    for action in page.object_list:
+        action.case_openable = action.decision.case_id in openable
+    return render(request, "cases/my_actions.html", {"page": page})
+
+
+@login_required
+@require_POST
+def action_done(request, action_id):
+    action = action_for(request.user, action_id)
+    require(request.user, "action.complete", action)
+    services.action_complete(actor=request.user, action=action)
+    messages.success(request, f"Marked done: {action.description}")
+    if action.owner_id == request.user.pk:
+        return redirect("cases:my-actions")
+    return redirect("cases:meeting", meeting_id=action.decision.meeting_id)
 
 
 # --- Cases -------------------------------------------------------------------------------
@@ -288,12 +287,14 @@ def minutes_csv(request, meeting_id):
 def case_list(request):
     require(request.user, "case.list")
     cases = with_review_overdue(
-        cases_visible_to(request.user).select_related("person", "lead_organisation")
+        cases_visible_to(request.user).select_related(
+            "person", "lead_professional", "lead_organisation"
+        )
     )
     overdue = request.GET.get("overdue") == "1"
     if overdue:
         cases = filter_overdue_review(cases)
-    page = Paginator(cases.order_by("-opened_at"), 25).get_page(request.GET.get("page"))
+    page = Paginator(cases.order_by("-opened_at"), PAGE_SIZE).get_page(request.GET.get("page"))
     record_access(
         request.user,
         action="list",
@@ -314,49 +315,142 @@ def case_page(request, case_id):
     return render_case_page(request, case)
 
 
-@login_required
-@require_POST
-def case_action(request, case_id, action):
+def _case_form_page(request, case_id, *, operation, form_class, run, page, done):
+    """A page for one operation on a case: the rule first, then the form, then one service.
+    ``page`` is the template's variables (heading, button); ``run(case, data)`` calls the
+    service. Bad input re-renders the page with its errors and writes nothing."""
     case = case_get(request.user, case_id)
-    form_classes = {
-        "share": forms.ShareForm,
-        "review": forms.RiskReviewForm,
-        "note": forms.NoteForm,
-        "close": forms.CloseForm,
-        "reopen": forms.ReasonForm,
-        "unshare": forms.ReasonForm,
-    }
-    if action not in form_classes:
-        raise Http404("No such action")
-    require(request.user, f"case.{action}", case)
-    form = form_classes[action](request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            if action == "share":
-                services.case_share(actor=request.user, case=case, **data)
-            elif action == "review":
-                services.risk_review_record(actor=request.user, case=case, **data)
-            elif action == "note":
-                services.note_add(
-                    actor=request.user, case=case, text=data["text"], corrects=data["corrects"]
-                )
-            elif action == "close":
-                services.case_close(actor=request.user, case=case, **data)
-            elif action == "reopen":
-                services.case_reopen(actor=request.user, case=case, reason=data["reason"])
-            elif action == "unshare":
-                share = share_of_case(case, request.POST.get("share"))
-                services.case_unshare(actor=request.user, share=share, reason=data["reason"])
-            messages.success(request, "Saved")
-            return redirect("cases:case", case_id=case.pk)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        except ConflictError as error:
-            return render_case_page(request, case, status=409, problem=error.message)
-    context = case_page_context(request, case, **{f"{action}_form": form})
-    if action == "unshare":
-        context["problem"] = "Give a reason for ending the share"
-    if action == "reopen":
-        context["reason_form"] = form
-    return render(request, "cases/case.html", context, status=400)
+    require(request.user, operation, case)
+    form = form_class(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                run(case, form.cleaned_data)
+                messages.success(request, done)
+                return redirect("cases:case", case_id=case.pk)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            except ConflictError as error:
+                form.add_error(None, error.message)
+                status = 409
+    context = {"case": case, "form": form, "back_url": reverse("cases:case", args=[case.pk])}
+    context.update(page(case) if callable(page) else page)
+    template = context.pop("template", "cases/case_form.html")
+    return render(request, template, context, status=status)
+
+
+def _name(case) -> str:
+    return f"{case.person.given_name} {case.person.family_name}"
+
+
+@login_required
+def case_share(request, case_id):
+    return _case_form_page(
+        request,
+        case_id,
+        operation="case.share",
+        form_class=forms.ShareForm,
+        run=lambda case, data: services.case_share(actor=request.user, case=case, **data),
+        page=lambda case: {"heading": f"Share {_name(case)}'s case", "button": "Share the case"},
+        done="Case shared",
+    )
+
+
+@login_required
+def case_review(request, case_id):
+    return _case_form_page(
+        request,
+        case_id,
+        operation="case.review",
+        form_class=forms.RiskReviewForm,
+        run=lambda case, data: services.risk_review_record(actor=request.user, case=case, **data),
+        page={"heading": "Review the risk", "button": "Record the review"},
+        done="Risk review recorded",
+    )
+
+
+@login_required
+def case_note(request, case_id):
+    return _case_form_page(
+        request,
+        case_id,
+        operation="case.note",
+        form_class=forms.NoteForm,
+        run=lambda case, data: services.note_add(
+            actor=request.user, case=case, text=data["text"], corrects=data["corrects"]
+        ),
+        page={"heading": "Add a note", "button": "Add the note"},
+        done="Note added",
+    )
+
+
+@login_required
+def case_reopen(request, case_id):
+    return _case_form_page(
+        request,
+        case_id,
+        operation="case.reopen",
+        form_class=forms.ReasonForm,
+        run=lambda case, data: services.case_reopen(
+            actor=request.user, case=case, reason=data["reason"]
+        ),
+        page={"heading": "Reopen the case", "button": "Reopen the case"},
+        done="Case reopened",
+    )
+
+
+@login_required
+def case_close(request, case_id):
+    return _case_form_page(
+        request,
+        case_id,
+        operation="case.close",
+        form_class=forms.CloseForm,
+        run=lambda case, data: services.case_close(actor=request.user, case=case, **data),
+        page=lambda case: {
+            "template": "govuk/confirm.html",
+            "heading": f"Are you sure you want to close {_name(case)}'s case?",
+            "confirm_label": "Yes, close the case",
+            "consequences": "Closing ends the case's work. Reopening it needs a reason.",
+            "summary": [
+                ("Person", _name(case)),
+                ("Pathway", case.get_pathway_display()),
+                ("Lead professional", str(case.lead_professional)),
+            ],
+        },
+        done="Case closed",
+    )
+
+
+@login_required
+def case_unshare(request, case_id, share_id):
+    def page(case):
+        share = share_of_case(case, share_id)
+        return {
+            "template": "govuk/confirm.html",
+            "heading": f"Are you sure you want to stop sharing with {share.organisation.name}?",
+            "confirm_label": "Yes, stop sharing",
+            "consequences": f"{share.organisation.name} will no longer see the case.",
+            "summary": [
+                ("Person", _name(case)),
+                ("Shared with", share.organisation.name),
+                ("For", share.get_purpose_display()),
+                ("Since", date_format(share.shared_at, "j F Y")),
+            ],
+        }
+
+    def run(case, data):
+        share = share_of_case(case, share_id)
+        services.case_unshare(actor=request.user, share=share, reason=data["reason"])
+
+    return _case_form_page(
+        request,
+        case_id,
+        operation="case.unshare",
+        form_class=forms.ReasonForm,
+        run=run,
+        page=page,
+        done="Sharing stopped",
+    )

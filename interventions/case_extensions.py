@@ -4,7 +4,6 @@
 so that cases never imports interventions."""
 
 from cases.extensions import CaseSection, register_case_section, register_timeline_source
-from interventions.forms import AllocateForm
 from interventions.models import Allocation
 from interventions.permissions import can
 from interventions.selectors import (
@@ -18,7 +17,6 @@ from interventions.selectors import (
 def interventions_section(request, case, state) -> dict:
     return {
         "allocations": case_allocations(case),
-        "allocate_form": state.get("allocate_form") or AllocateForm(),
         "can_allocate": can(request.user, "allocation.create", Allocation(case=case)),
         "distance": distance_travelled(case),
     }

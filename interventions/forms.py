@@ -34,7 +34,12 @@ class OutcomeForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    reason = forms.CharField(label="Reason", max_length=1000, required=False)
+    reason = forms.CharField(label="Reason", max_length=1000, required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, required: bool = False, label: str = "Reason", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = required
+        self.fields["reason"].label = label
 
 
 class AllocateForm(forms.Form):

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from audit.recorder import visible_or_404
 from cases.extensions import TimelineEntry
@@ -155,7 +156,8 @@ def contact_timeline(case, referral_ids, limit):
             contact.recorded_at,
             "contact",
             f"{contact.allocation.intervention.name}: {contact.get_contact_type_display().lower()}"
-            f" contact on {contact.contact_date:%d %b %Y}, {contact.get_outcome_display().lower()}",
+            f" contact on {date_format(contact.contact_date, 'j F Y')}, "
+            f"{contact.get_outcome_display().lower()}",
             str(contact.recorded_by),
         )
 

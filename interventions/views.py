@@ -3,16 +3,17 @@ outcomes, and allocating from the case page. Each asks the operation's rule
 (``interventions.permissions.require``) before reading the form, then calls one service or
 selector; what a page offers comes from the same rules."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
 from audit.recorder import record_access
-from cases.pages import render_case_page
 from cases.selectors import case_get
 from core.errors import ConflictError
 from core.forms import apply_service_errors
@@ -21,8 +22,62 @@ from interventions.models import Allocation
 from interventions.permissions import can, require
 from interventions.selectors import allocation_get, caseload, catalogue, contacts_of_allocation
 
-# The steps of an allocation's life a page offers, in order, and whether each needs a reason.
-STEPS = {"offer": False, **{name: step[2] for name, step in services.TRANSITIONS.items()}}
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class Step:
+    """How a page words one step of an allocation's life. A step that ends the allocation
+    (``final``) is asked on the GOV.UK "are you sure" page."""
+
+    link: str
+    heading: str
+    button: str
+    final: bool = False
+    reason_label: str = "Reason"
+
+
+STEP_WORDS = {
+    "offer": Step("Offer a place", "Offer a place on {intervention}", "Offer the place"),
+    "accept": Step("Accept the offer", "Accept the offer of {intervention}", "Accept the offer"),
+    "start": Step("Start the intervention", "Start {intervention}", "Start the intervention"),
+    "decline": Step(
+        "Decline the offer",
+        "Are you sure you want to decline the offer of {intervention}?",
+        "Yes, decline the offer",
+        final=True,
+        reason_label="Why is the offer declined?",
+    ),
+    "complete": Step(
+        "Complete the allocation",
+        "Are you sure {intervention} is complete?",
+        "Yes, complete the allocation",
+        final=True,
+    ),
+    "disengage": Step(
+        "Record that they disengaged",
+        "Are you sure {name} has disengaged from {intervention}?",
+        "Yes, record that they disengaged",
+        final=True,
+        reason_label="What happened?",
+    ),
+    "withdraw": Step(
+        "Withdraw the allocation",
+        "Are you sure you want to withdraw {intervention}?",
+        "Yes, withdraw the allocation",
+        final=True,
+        reason_label="Why is the allocation withdrawn?",
+    ),
+    "cancel": Step(
+        "Cancel the allocation",
+        "Are you sure you want to cancel {intervention}?",
+        "Yes, cancel the allocation",
+        final=True,
+        reason_label="Why is the allocation cancelled?",
+    ),
+}
+# Whether each step takes a reason is the service's (``services.TRANSITIONS``).
+NEEDS_REASON = {"offer": False, **{name: step[2] for name, step in services.TRANSITIONS.items()}}
 
 
 @login_required
@@ -38,7 +93,7 @@ def catalogue_page(request):
 @login_required
 def caseload_page(request):
     require(request.user, "caseload.view")
-    page = Paginator(caseload(request.user), 25).get_page(request.GET.get("page"))
+    page = Paginator(caseload(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     record_access(
         request.user,
         action="list",
@@ -49,45 +104,75 @@ def caseload_page(request):
     return render(request, "interventions/caseload.html", {"page": page})
 
 
-def _allocation_context(request, allocation, **extra):
-    user = request.user
-    may_contact = can(user, "allocation.contact", allocation)
-    context = {
-        "allocation": allocation,
-        "contacts": contacts_of_allocation(allocation)[:50] if may_contact else [],
-        "contact_form": forms.ContactForm(),
-        "outcome_form": forms.OutcomeForm(),
-        "transition_form": forms.TransitionForm(),
-        "actions": [
-            (step, needs_reason)
-            for step, needs_reason in STEPS.items()
-            if services.allocation_step_open(allocation, step)
-            and can(user, f"allocation.{step}", allocation)
-        ],
-        "can_record": may_contact and services.contacts_open(allocation),
-    }
-    context.update(extra)
-    return context
+def _name(allocation) -> str:
+    return f"{allocation.case.person.given_name} {allocation.case.person.family_name}"
 
 
 @login_required
 def allocation_page(request, allocation_id):
     allocation = allocation_get(request.user, allocation_id)
-    return render(
-        request, "interventions/allocation.html", _allocation_context(request, allocation)
-    )
+    user = request.user
+    may_contact = can(user, "allocation.contact", allocation)
+    steps = [
+        (step, STEP_WORDS[step])
+        for step in STEP_WORDS
+        if services.allocation_step_open(allocation, step)
+        and can(user, f"allocation.{step}", allocation)
+    ]
+    context = {
+        "allocation": allocation,
+        "contacts": contacts_of_allocation(allocation)[:50] if may_contact else [],
+        "may_contact": may_contact,
+        "can_record": may_contact and services.contacts_open(allocation),
+        "can_record_outcome": services.contacts_open(allocation)
+        and can(user, "outcome.record", allocation.case),
+        "steps": steps,
+    }
+    return render(request, "interventions/allocation.html", context)
+
+
+def _allocation_form_page(request, allocation, *, form, run, page, done):
+    """One operation on an allocation on its own page: the caller has asked the rule;
+    ``run(data)`` calls the service. Bad input re-renders with errors and writes nothing."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                run(form.cleaned_data)
+                messages.success(request, done)
+                return redirect("interventions:allocation", allocation_id=allocation.pk)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            except ConflictError as error:
+                form.add_error(None, error.message)
+                status = 409
+    context = {
+        "allocation": allocation,
+        "form": form,
+        "back_url": reverse("interventions:allocation", args=[allocation.pk]),
+        "template": "interventions/allocation_form.html",
+        **page,
+    }
+    return render(request, context.pop("template"), context, status=status)
 
 
 @login_required
-@require_POST
 def allocation_action(request, allocation_id, action):
-    if action not in STEPS:
+    if action not in STEP_WORDS:
         raise Http404("No such action")
     allocation = allocation_get(request.user, allocation_id)
     require(request.user, f"allocation.{action}", allocation)
-    form = forms.TransitionForm(request.POST)
-    form.is_valid()
-    try:
+    words = STEP_WORDS[action]
+    form = forms.TransitionForm(
+        request.POST if request.method == "POST" else None,
+        required=NEEDS_REASON[action],
+        label=words.reason_label,
+    )
+    if not NEEDS_REASON[action]:
+        form.fields.pop("reason")
+
+    def run(data):
         if action == "offer":
             services.allocation_offer(actor=request.user, allocation=allocation)
         else:
@@ -95,69 +180,84 @@ def allocation_action(request, allocation_id, action):
                 actor=request.user,
                 allocation=allocation,
                 action=action,
-                reason=form.cleaned_data.get("reason", ""),
+                reason=data.get("reason", ""),
             )
-        messages.success(request, "Allocation updated")
-        return redirect("interventions:allocation", allocation_id=allocation.pk)
-    except ConflictError as error:
-        context = _allocation_context(request, allocation, problem=error.message)
-        return render(request, "interventions/allocation.html", context, status=409)
-    except ValidationError as error:
-        context = _allocation_context(request, allocation, problem=" ".join(error.messages))
-        return render(request, "interventions/allocation.html", context, status=400)
+
+    heading = words.heading.format(
+        intervention=allocation.intervention.name, name=_name(allocation)
+    )
+    page = {"heading": heading, "button": words.button}
+    if words.final:
+        page = {
+            "template": "govuk/confirm.html",
+            "heading": heading,
+            "confirm_label": words.button,
+            "consequences": "This ends the allocation and frees its place. It cannot be undone.",
+            "summary": [
+                ("Person", _name(allocation)),
+                ("Intervention", allocation.intervention.name),
+                ("Provider", allocation.intervention.provider.name),
+                ("Status", allocation.get_status_display()),
+            ],
+        }
+    return _allocation_form_page(
+        request, allocation, form=form, run=run, page=page, done="Allocation updated"
+    )
 
 
 @login_required
-@require_POST
 def record_contact(request, allocation_id):
     allocation = allocation_get(request.user, allocation_id)
     require(request.user, "allocation.contact", allocation)
-    form = forms.ContactForm(request.POST)
-    if form.is_valid():
-        try:
-            services.contact_record(actor=request.user, allocation=allocation, **form.cleaned_data)
-            messages.success(request, "Contact recorded")
-            return redirect("interventions:allocation", allocation_id=allocation.pk)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        except ConflictError as error:
-            form.add_error(None, error.message)
-    context = _allocation_context(request, allocation, contact_form=form)
-    return render(request, "interventions/allocation.html", context, status=400)
+    return _allocation_form_page(
+        request,
+        allocation,
+        form=forms.ContactForm(request.POST if request.method == "POST" else None),
+        run=lambda data: services.contact_record(actor=request.user, allocation=allocation, **data),
+        page={"heading": "Record a contact", "button": "Record the contact"},
+        done="Contact recorded",
+    )
 
 
 @login_required
-@require_POST
 def record_outcome(request, allocation_id):
     allocation = allocation_get(request.user, allocation_id)
     require(request.user, "outcome.record", allocation.case)
-    form = forms.OutcomeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.outcome_record(actor=request.user, case=allocation.case, **form.cleaned_data)
-            messages.success(request, "Outcome recorded")
-            return redirect("interventions:allocation", allocation_id=allocation.pk)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-    context = _allocation_context(request, allocation, outcome_form=form)
-    return render(request, "interventions/allocation.html", context, status=400)
+    return _allocation_form_page(
+        request,
+        allocation,
+        form=forms.OutcomeForm(request.POST if request.method == "POST" else None),
+        run=lambda data: services.outcome_record(actor=request.user, case=allocation.case, **data),
+        page={"heading": "Record an outcome", "button": "Record the outcome"},
+        done="Outcome recorded",
+    )
 
 
 @login_required
-@require_POST
 def allocate(request, case_id):
     case = case_get(request.user, case_id)
     require(request.user, "allocation.create", Allocation(case=case))
-    form = forms.AllocateForm(request.POST)
-    if form.is_valid():
-        try:
-            allocation = services.allocation_create(
-                actor=request.user, case=case, **form.cleaned_data
-            )
-            messages.success(request, "Allocation proposed: offer it when ready")
-            return redirect("interventions:allocation", allocation_id=allocation.pk)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        except ConflictError as error:
-            form.add_error(None, error.message)
-    return render_case_page(request, case, status=400, allocate_form=form)
+    form = forms.AllocateForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                allocation = services.allocation_create(
+                    actor=request.user, case=case, **form.cleaned_data
+                )
+                messages.success(request, "Allocation proposed: offer it when ready")
+                return redirect("interventions:allocation", allocation_id=allocation.pk)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            except ConflictError as error:
+                form.add_error(None, error.message)
+                status = 409
+    context = {
+        "case": case,
+        "form": form,
+        "heading": "Allocate an intervention",
+        "button": "Propose the allocation",
+        "back_url": reverse("cases:case", args=[case.pk]),
+    }
+    return render(request, "cases/case_form.html", context, status=status)

@@ -58,6 +58,7 @@ PARENT_CASE_ONLY = each("case", "case")
 CASE = lambda w: {"pk": w.case.pk}  # noqa: E731
 ALLOCATION = lambda w: {"pk": w.allocation.pk}  # noqa: E731
 REFERRAL = lambda w: {"referral_id": w.referral.pk}  # noqa: E731
+CASE_PAGE = lambda w: {"case_id": w.case.pk}  # noqa: E731
 
 # name: (who reads it, URL kwargs from the world, query string, the access events it writes:
 # (object type, object id) for each record shown)
@@ -235,6 +236,36 @@ READS = {
         {},
         each_of("referral", "agenda"),
     ),
+    # Each operation's own page names the person: one event for the case or allocation.
+    **{
+        f"cases:case-{page}": ("school_caseworker", CASE_PAGE, {}, each("case", "case"))
+        for page in ("share", "review", "note", "close", "reopen")
+    },
+    "cases:case-unshare": (
+        "school_caseworker",
+        lambda w: {"case_id": w.case.pk, "share_id": w.case.shares.first().pk},
+        {},
+        each("case", "case"),
+    ),
+    "interventions:allocate": ("school_caseworker", CASE_PAGE, {}, each("case", "case")),
+    "interventions:action": (
+        "school_caseworker",
+        lambda w: {"allocation_id": w.allocation.pk, "action": "offer"},
+        {},
+        each("allocation", "allocation"),
+    ),
+    "interventions:contact": (
+        "provider_keyworker",
+        lambda w: {"allocation_id": w.allocation.pk},
+        {},
+        each("allocation", "allocation"),
+    ),
+    "interventions:outcome": (
+        "school_caseworker",
+        lambda w: {"allocation_id": w.allocation.pk},
+        {},
+        each("allocation", "allocation"),
+    ),
     "interventions:caseload": ("provider_keyworker", None, {}, each("allocation", "allocation")),
     "interventions:allocation": (
         "provider_keyworker",
@@ -331,12 +362,8 @@ WRITES = {
     "referrals:new-person",
     "cases:attendance",
     "cases:decision",
-    "cases:case-action",
+    "cases:action-done",
     "cases:meeting-transition",
-    "interventions:action",
-    "interventions:allocate",
-    "interventions:contact",
-    "interventions:outcome",
     "audit:review",
     # Names no one: asks why, then opens the records (a flagged break-glass grant).
     "audit:break-glass",
@@ -372,7 +399,10 @@ NO_PERSONAL_DATA = {
     "api:panel-list",
     "audit:flags",
     "audit:search",
+    "api:panel-minutes",
+    "api:panel-minutes-csv",
     "cases:minutes",
+    "cases:my-actions",
     "cases:minutes-csv",
     "cases:planner",
     "home",

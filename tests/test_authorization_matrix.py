@@ -103,6 +103,8 @@ MATRIX = [
     ("api:panel-agenda", "GET", MEETING_READERS, NOBODY_OTHER),
     ("api:panel-attendance", "GET", MEETING_READERS, NOBODY_OTHER),
     ("api:panel-decisions", "GET", MEETING_READERS, NOBODY_OTHER),
+    ("api:panel-minutes", "GET", MEETING_READERS, NOBODY_OTHER),
+    ("api:panel-minutes-csv", "GET", MEETING_READERS, NOBODY_OTHER),
     ("api:case-list", "GET", EVERYONE, EVERYONE),
     ("api:case-detail", "GET", CASE_READERS, NOBODY_OTHER),
     ("api:case-timeline", "GET", CASE_READERS, NOBODY_OTHER),
@@ -145,9 +147,22 @@ MATRIX = [
     ("cases:minutes-csv", "GET", MEETING_READERS, NOBODY_OTHER),
     ("cases:list", "GET", "ref coord pm chair:200 *:403", "ref coord pm chair:200 *:403"),
     ("cases:case", "GET", CASE_READERS, NOBODY_OTHER),
+    # Each operation on a case has its page; the lead professional and coordinators use them.
+    *[
+        (f"cases:case-{page}", "GET", "ref coord:200 pm chair:403 *:404", NOBODY_OTHER)
+        for page in ("share", "unshare", "review", "note", "close", "reopen")
+    ],
+    # Only the owner of a panel action has the list (the world's action is the coordinator's).
+    ("cases:my-actions", "GET", "coord:200 *:403", "*:403"),
+    # Closing and reopening a meeting ask "are you sure" first (the world's: reopening).
+    ("cases:meeting-transition", "GET", "chair:200 coord pm:403 *:404", NOBODY_OTHER),
     ("interventions:catalogue", "GET", EVERYONE, EVERYONE),
     ("interventions:caseload", "GET", "prov:200 *:403", "prov:200 *:403"),
     ("interventions:allocation", "GET", ALLOCATION_READERS, NOBODY_OTHER),
+    ("interventions:action", "GET", "ref coord:200 pm chair prov:403 *:404", NOBODY_OTHER),
+    ("interventions:allocate", "GET", "ref coord:200 pm chair:403 *:404", NOBODY_OTHER),
+    ("interventions:contact", "GET", "prov:200 ref coord pm chair:403 *:404", NOBODY_OTHER),
+    ("interventions:outcome", "GET", "prov ref coord:200 pm chair:403 *:404", NOBODY_OTHER),
     ("audit:search", "GET", IG_ONLY, IG_ONLY),
     ("audit:flags", "GET", IG_ONLY, IG_ONLY),
     ("audit:person", "GET", IG_ONLY, IG_ONLY),
@@ -235,7 +250,13 @@ MATRIX = [
     ("cases:attendance", "POST", "chair coord:302 pm:403 *:404", NOBODY_OTHER),
     ("cases:decision", "POST", "chair:400 coord pm:403 *:404", NOBODY_OTHER),  # thin body
     ("cases:meeting-transition", "POST", "chair:302 coord pm:403 *:404", NOBODY_OTHER),
-    ("cases:case-action", "POST", "ref coord:302 pm chair:403 *:404", NOBODY_OTHER),
+    *[
+        (f"cases:case-{page}", "POST", "ref coord:302 pm chair:403 *:404", NOBODY_OTHER)
+        for page in ("share", "unshare", "review", "note", "close")
+    ],
+    ("cases:case-reopen", "POST", "ref coord:400 pm chair:403 *:404", NOBODY_OTHER),  # thin body
+    # The owner (not on the meeting) or the meeting's chair or coordinator marks it done.
+    ("cases:action-done", "POST", "coord chair:302 pm:403 *:404", NOBODY_OTHER),
     ("interventions:allocate", "POST", "ref coord:302 pm chair:403 *:404", NOBODY_OTHER),
     ("interventions:action", "POST", "ref coord:302 pm chair prov:403 *:404", NOBODY_OTHER),
     ("interventions:contact", "POST", "prov:302 ref coord pm chair:403 *:404", NOBODY_OTHER),
@@ -537,7 +558,7 @@ REQUESTS = {
     "cases:minutes-csv": (lambda w: {"meeting_id": w.closed_meeting.pk}, {}),
     "cases:attendance": (
         lambda w: {"meeting_id": w.meeting.pk},
-        lambda w: {"user": w.users[("own", "pm")].pk, "attended": "true"},
+        lambda w: {"attended": [w.users[("own", "pm")].pk]},
     ),
     "cases:decision": (
         lambda w: {"meeting_id": w.meeting.pk},
@@ -548,10 +569,33 @@ REQUESTS = {
         {"reason": "New information about one referral"},
     ),
     "cases:case": (lambda w: {"case_id": w.case.pk}, {}),
-    "cases:case-action": (
-        lambda w: {"case_id": w.case.pk, "action": "note"},
-        {"text": "Visited at home"},
+    "cases:case-share": (
+        lambda w: {"case_id": w.case.pk},
+        lambda w: {"organisation": w.other.pk, "purpose": "information_sharing"},
     ),
+    "cases:case-unshare": (
+        lambda w: {"case_id": w.case.pk, "share_id": w.share.pk},
+        {"reason": "No longer needed"},
+    ),
+    "cases:case-review": (
+        lambda w: {"case_id": w.case.pk},
+        {
+            "level": "medium",
+            "rationale": "Attending school again",
+            **date_parts("reviewed_on", timezone.localdate()),
+            **date_parts("next_review_date", timezone.localdate() + datetime.timedelta(days=28)),
+        },
+    ),
+    "cases:case-note": (lambda w: {"case_id": w.case.pk}, {"text": "Visited at home"}),
+    "cases:case-close": (
+        lambda w: {"case_id": w.case.pk},
+        {"reason": "goals_met", "summary": "Back in school and mentored"},
+    ),
+    "cases:case-reopen": (lambda w: {"case_id": w.case.pk}, {"reason": ""}),
+    "cases:my-actions": (None, {}),
+    "cases:action-done": (lambda w: {"action_id": w.action.pk}, {}),
+    "api:panel-minutes": (lambda w: {"pk": w.closed_meeting.pk}, {}),
+    "api:panel-minutes-csv": (lambda w: {"pk": w.closed_meeting.pk}, {}),
     "interventions:allocation": (lambda w: {"allocation_id": w.allocation.pk}, {}),
     "interventions:allocate": (
         lambda w: {"case_id": w.case.pk},

@@ -147,6 +147,40 @@ class AgendaReferralSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField()
 
 
+class MinutesActionSerializer(serializers.Serializer):
+    description = serializers.CharField()
+    owner = UserRefSerializer()
+    due_date = serializers.DateField()
+    done = serializers.SerializerMethodField()
+
+    def get_done(self, action) -> bool:
+        return action.done_at is not None
+
+
+class MinutesItemSerializer(serializers.Serializer):
+    """A decided item, named by its referral reference: minutes carry no personal details."""
+
+    position = serializers.IntegerField()
+    reference = serializers.CharField()
+    pathway = serializers.CharField(source="referral.pathway")
+    pathway_label = serializers.CharField(source="referral.get_pathway_display")
+    outcome = serializers.CharField(source="decision.outcome")
+    outcome_label = serializers.CharField(source="decision.get_outcome_display")
+    rationale = serializers.CharField(source="decision.rationale")
+    signposted_to = serializers.SerializerMethodField()
+    actions = MinutesActionSerializer(source="decision.actions.all", many=True)
+
+    def get_signposted_to(self, item) -> str:
+        decision = item.decision
+        return decision.signpost_service_name or decision.get_signpost_service_display()
+
+
+class MinutesSerializer(serializers.Serializer):
+    meeting = MeetingSerializer()
+    attendance = AttendanceSerializer(many=True)
+    items = MinutesItemSerializer(many=True)
+
+
 class AgendaItemSerializer(serializers.Serializer):
     position = serializers.IntegerField()
     referral = AgendaReferralSerializer()

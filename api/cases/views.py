@@ -2,9 +2,12 @@
 before reading the body, parse it, call one service or selector, shape the answer."""
 
 import django_filters
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from api.cases import serializers as s
@@ -12,6 +15,7 @@ from api.idempotency import idempotent
 from audit.recorder import record_access, record_children_shown
 from cases import services
 from cases.disclosures import record_agenda_access
+from cases.minutes import csv_filename, write_minutes_csv
 from cases.models import Case, CaseStatus, PanelMeeting
 from cases.permissions import require
 from cases.selectors import (
@@ -24,6 +28,7 @@ from cases.selectors import (
     decisions_of_meeting,
     filter_overdue_review,
     meeting_get,
+    meeting_minutes,
     meetings_visible_to,
     note_of_case,
     notes_of_case,
@@ -35,6 +40,20 @@ from cases.selectors import (
 from referrals.pathways import Pathway
 
 CONFLICT = OpenApiResponse(description="The state no longer allows this")
+
+
+class CsvRenderer(BaseRenderer):
+    """Lets a client ask for ``text/csv``; the CSV itself is written by the view (an
+    ``HttpResponse``), so this renders only an error's detail, as one line of text."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, dict) and data.get("errors"):
+            return "; ".join(str(e.get("detail", "")) for e in data["errors"]).encode()
+        return str(data).encode()
 
 
 def _agenda_payload(meeting, user):
@@ -91,6 +110,35 @@ class PanelViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], pagination_class=None)
     def agenda(self, request, pk=None):
         return Response(_agenda_payload(meeting_get(request.user, pk), request.user))
+
+    @extend_schema(responses=s.MinutesSerializer)
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def minutes(self, request, pk=None):
+        """The minutes of a closed meeting (404 before it closes), as on the printable page:
+        attendance, and each decided item by referral reference with its actions."""
+        minutes = meeting_minutes(meeting_get(request.user, pk))
+        return Response(s.MinutesSerializer(minutes).data)
+
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        description="The minutes as the web's CSV download: one row per meeting, attendance, "
+        "decision and action; cells that a spreadsheet would run as formulas are escaped.",
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="minutes/csv",
+        url_name="minutes-csv",
+        pagination_class=None,
+        # JSON first, so errors are JSON like every other endpoint's; the CSV bypasses both.
+        renderer_classes=[JSONRenderer, CsvRenderer],
+    )
+    def minutes_csv(self, request, pk=None):
+        minutes = meeting_minutes(meeting_get(request.user, pk))
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        write_minutes_csv(minutes, response)
+        response["Content-Disposition"] = f'attachment; filename="{csv_filename(minutes)}"'
+        return response
 
     @extend_schema(methods=["GET"], responses=s.AttendanceSerializer(many=True), request=None)
     @extend_schema(

@@ -1,16 +1,18 @@
-"""The chair runs a meeting in a real browser; the meeting and case pages pass axe-core."""
+"""The chair runs a meeting in a real browser: records who attended, decides to open a case
+and follows "Open the case"; every page passes axe-core, also on a phone."""
 
 import pytest
 from playwright.sync_api import expect
 
-from cases.models import Case
-from tests.factories import accepted_referral, panel_meeting
+from cases.models import Case, PanelAttendance
+from partners.roles import Role
+from tests.factories import accepted_referral, make_member, panel_meeting
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_chair_opens_a_case_from_the_agenda(
+def test_the_chair_records_attendance_and_opens_a_case_from_the_agenda(
     live_server,
     page,
     axe_violations,
@@ -18,16 +20,29 @@ def test_the_chair_opens_a_case_from_the_agenda(
     school,
     coordinator,
     panel_chair,
+    panel_member,
+    durham_council,
     sign_in,
 ):
     referral = accepted_referral(school_caseworker, coordinator)
-    meeting = panel_meeting(coordinator, panel_chair, start=False)
+    absent = make_member(
+        durham_council, Role.PANEL_MEMBER, username="absent-member", first_name="Alex"
+    )
+    meeting = panel_meeting(coordinator, panel_chair, [panel_member, absent], start=False)
 
     sign_in(page, panel_chair, f"/panels/{meeting.pk}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Durham panel")
     assert axe_violations(page) == []
     page.get_by_role("button", name="Start the meeting").click()
     expect(page.get_by_text("Meeting started")).to_be_visible()
+
+    page.get_by_text("Record attendance").click()
+    register = page.get_by_role("group", name="Who attended?")
+    register.get_by_label(f"{panel_chair}, Durham County Council").check()
+    register.get_by_label(f"{panel_member}, Emergency Department").check()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Save attendance").click()
+    expect(page.get_by_text("Attendance recorded")).to_be_visible()
 
     page.get_by_text("Record the decision").click()
     page.get_by_label("Open a case").check()
@@ -36,12 +51,18 @@ def test_the_chair_opens_a_case_from_the_agenda(
         str(school_caseworker.pk)
     )
     page.get_by_label("Lead organisation (when opening a case)").select_option(str(school.pk))
-    assert axe_violations(page) == []
     page.get_by_role("button", name="Record decision").click()
 
     expect(page.get_by_text("Decision recorded")).to_be_visible()
     page.get_by_role("link", name="Open the case").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Case of Jordan Fletcher")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Jordan Fletcher")
     expect(page.get_by_text("Panel decision: open a case")).to_be_visible()
     assert axe_violations(page) == []
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert axe_violations(page) == []
+
     assert Case.objects.get().referrals.get() == referral
+    register = dict(
+        PanelAttendance.objects.filter(meeting=meeting).values_list("user__username", "attended")
+    )
+    assert register == {"panel-chair": True, "panel-member": True, "absent-member": False}

@@ -37,7 +37,7 @@ class TestACorrectionOfAMissingNote:
         client.force_login(school_caseworker)
 
         response = client.post(
-            reverse("cases:case-action", args=[case.pk, "note"]),
+            reverse("cases:case-note", args=[case.pk]),
             {"text": "Correction: seen on Wednesday", "corrects": MISSING_NOTE},
         )
 
@@ -57,7 +57,7 @@ class TestACorrectionOfAMissingNote:
         client.force_login(school_caseworker)
 
         response = client.post(
-            reverse("cases:case-action", args=[case.pk, "note"]),
+            reverse("cases:case-note", args=[case.pk]),
             {"text": "Correction", "corrects": elsewhere.pk},
         )
 

@@ -149,7 +149,7 @@ class TestCasePage:
 
         page = client.get(reverse("cases:case", args=[case.pk]))
         added = client.post(
-            reverse("cases:case-action", args=[case.pk, "note"]), {"text": "Home visit went well"}
+            reverse("cases:case-note", args=[case.pk]), {"text": "Home visit went well"}
         )
         after = client.get(reverse("cases:case", args=[case.pk]))
 
@@ -165,7 +165,7 @@ class TestCasePage:
         page = client.get(reverse("cases:case", args=[case.pk]))
         assert page.status_code == 200
         assert b"Add a note" not in page.content
-        refused = client.post(reverse("cases:case-action", args=[case.pk, "note"]), {"text": "x"})
+        refused = client.post(reverse("cases:case-note", args=[case.pk]), {"text": "x"})
         assert refused.status_code == 403
 
     def test_another_organisation_gets_404(

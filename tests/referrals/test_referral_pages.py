@@ -214,8 +214,9 @@ class TestWhoSeesReferralPages:
         client.force_login(school_caseworker)
         # session, user, memberships, count, page
         # ...plus the one INSERT that writes the request's audit events, and the session
-        # save that renews its idle timeout (two queries), and the second-factor device.
-        with django_assert_max_num_queries(10):
+        # save that renews its idle timeout (two queries), and the second-factor device, and
+        # whether they own panel actions (the navigation's "My actions").
+        with django_assert_max_num_queries(11):
             assert client.get(reverse("referrals:list")).status_code == 200
 
 
