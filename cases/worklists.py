@@ -4,18 +4,24 @@ professional's overdue reviews, and the panel actions someone owns."""
 from django.utils import timezone
 
 from audit.recorder import record_access
-from cases.models import MeetingStatus, PanelAction, PanelMeeting
+from cases.models import MeetingStatus, PanelAction
 from cases.permissions import can
-from cases.selectors import cases_visible_to, filter_overdue_review, panel_agenda
+from cases.selectors import (
+    cases_visible_to,
+    filter_overdue_review,
+    meetings_visible_to,
+    panel_agenda,
+)
 from core.navigation import register_worklist
 
 SHOWN = 5
 
 
 def chair_worklist(user) -> dict | None:
+    """The next panel the person chairs, sits on or (as a coordinator) arranges."""
     meeting = (
-        PanelMeeting.objects.filter(
-            chair=user,
+        meetings_visible_to(user)
+        .filter(
             status__in=[MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS],
             meets_at__date__gte=timezone.localdate(),
         )
@@ -32,27 +38,25 @@ def lead_worklist(user) -> dict | None:
         cases_visible_to(user).filter(lead_professional=user).select_related("person")
     ).order_by("next_review_date")
     shown = list(overdue[:SHOWN])
-    actions = list(
-        PanelAction.objects.filter(owner=user, done_at__isnull=True)
-        .select_related("decision__meeting")
-        .order_by("due_date", "pk")[:SHOWN]
-    )
-    if not shown and not actions:
+    if not shown:
         return None
-    if shown:
-        record_access(
-            user,
-            action="list",
-            object_type="case",
-            objects=shown,
-            person_of=lambda case: case.person_id,
-        )
-    return {
-        "overdue": shown,
-        "overdue_count": overdue.count(),
-        "actions": actions,
-        "today": timezone.localdate(),
-    }
+    record_access(
+        user,
+        action="list",
+        object_type="case",
+        objects=shown,
+        person_of=lambda case: case.person_id,
+    )
+    return {"overdue": shown, "overdue_count": overdue.count()}
+
+
+def actions_worklist(user) -> dict | None:
+    """The panel actions someone owns, whether or not they sat on the meeting."""
+    actions = PanelAction.objects.filter(owner=user, done_at__isnull=True)
+    shown = list(actions.order_by("due_date", "pk")[:SHOWN])
+    if not shown:
+        return None
+    return {"actions": shown, "open_count": actions.count(), "today": timezone.localdate()}
 
 
 def register() -> None:
@@ -69,4 +73,11 @@ def register() -> None:
         template="cases/worklists/lead.html",
         can_use=lambda user: can(user, "case.list"),
         build=lead_worklist,
+    )
+    register_worklist(
+        key="actions",
+        order=45,
+        template="cases/worklists/actions.html",
+        can_use=lambda user: can(user, "action.mine"),
+        build=actions_worklist,
     )

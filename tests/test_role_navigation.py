@@ -1,6 +1,7 @@
 """Each role its own way through: the navigation offers exactly the sections a person can
 use, and the home page is a worklist of what is waiting for them."""
 
+import datetime
 import re
 
 import pytest
@@ -190,3 +191,33 @@ def test_the_server_error_page_renders_without_a_request_context(rf):
     content = response.content.decode()
     assert "Sorry, there is a problem with the service" in content
     assert 'href="/"' in content
+
+
+def test_an_action_owner_off_the_panel_sees_their_actions_and_can_open_them(
+    client, school_caseworker, coordinator, panel_chair, provider_keyworker
+):
+    from cases.services import decision_record
+
+    referral = accepted_referral(school_caseworker, coordinator)
+    meeting = panel_meeting(coordinator, panel_chair)
+    decision_record(
+        actor=panel_chair,
+        meeting=meeting,
+        referral=referral,
+        outcome="no_further_action",
+        rationale="Support already in place",
+        actions=[
+            {
+                "description": "Offer a place on the boxing programme",
+                "owner": provider_keyworker,
+                "due_date": datetime.date.today() - datetime.timedelta(days=1),
+            }
+        ],
+    )
+    client.force_login(provider_keyworker)
+    content = client.get(reverse("home")).content.decode()
+    assert "Your panel actions (1 open)" in content
+    assert "Offer a place on the boxing programme" in content
+    assert "Overdue" in content
+    assert client.get(reverse("cases:my-actions")).status_code == 200
+    assert "My actions" in navigation_of(client, provider_keyworker)
