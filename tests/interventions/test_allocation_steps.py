@@ -197,3 +197,18 @@ def test_the_caseload_costs_the_same_whatever_its_size(
     for n in range(1, 10):
         allocate(n)
     assert queries() == one
+
+
+@pytest.mark.django_db
+def test_the_catalogue_costs_the_same_for_one_intervention_or_ten(client, coordinator, charity):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("interventions:catalogue")).status_code == 200
+        return len(captured)
+
+    client.force_login(coordinator)
+    make_intervention(charity, name="Mentoring 0")
+    one = queries()
+    for n in range(1, 10):
+        make_intervention(charity, name=f"Mentoring {n}")
+    assert queries() == one
