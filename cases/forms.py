@@ -33,16 +33,6 @@ class MeetingForm(forms.Form):
         self.fields["members"].queryset = _users_with_roles([Role.PANEL_MEMBER, Role.PANEL_CHAIR])
 
 
-class AttendanceForm(forms.Form):
-    user = forms.IntegerField(widget=forms.HiddenInput)
-    attended = forms.TypedChoiceField(
-        label="Attended",
-        choices=[("true", "Attended"), ("false", "Did not attend")],
-        coerce=lambda v: v == "true",
-        widget=forms.RadioSelect,
-    )
-
-
 class AttendanceRegisterForm(forms.Form):
     """The meeting's register: tick everyone who attended; the rest did not."""
 

@@ -6,7 +6,7 @@ take (each on its own page), composed with the sections other apps register
 from django.shortcuts import render
 
 from cases.extensions import case_sections
-from cases.permissions import allowed
+from cases.permissions import offered
 from cases.selectors import case_timeline, notes_of_case, risk_reviews_of_case, shares_of_case
 
 TIMELINE_PAGE_SIZE = 20
@@ -23,7 +23,7 @@ CASE_OPERATIONS = (
 def case_page_context(request, case, **state) -> dict:
     """The case page's variables; ``state`` (a section's failed form, or ``problem``) is
     handed to every registered section. The page links to each operation's own page, as
-    ``allowed`` says."""
+    ``offered`` says (allowed to this viewer, and open in the case's status)."""
     try:
         page_number = max(int(request.GET.get("page", 1)), 1)
     except ValueError:
@@ -43,7 +43,7 @@ def case_page_context(request, case, **state) -> dict:
         )
     context = {
         "case": case,
-        "allowed": allowed(request.user, CASE_OPERATIONS, case),
+        "allowed": offered(request.user, case, CASE_OPERATIONS),
         "timeline": timeline[:TIMELINE_PAGE_SIZE],
         "page_number": page_number,
         "has_next": len(timeline) > TIMELINE_PAGE_SIZE,

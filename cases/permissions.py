@@ -7,6 +7,7 @@ operation call the same ``require`` before reading the request body (so a refuse
 gets 403, not a 400 about their input); pages ask ``can``/``allowed`` what to offer.
 """
 
+from cases.models import CaseStatus
 from cases.selectors import case_capacities, meeting_capacities, owns_panel_actions
 from core.permissions import RuleBook
 from partners.roles import Role
@@ -18,6 +19,31 @@ require = rules.require
 allowed = rules.allowed
 
 CASE_MANAGERS = {"lead", "coordinator"}
+
+# Which case statuses each operation is open in. Not part of the permission: someone allowed
+# to close a case who asks after it was closed is told of a conflict (409), not refused
+# (403). The services refuse by this table; pages offer only what it allows.
+CASE_OPEN_IN: dict[str, tuple[str, ...]] = {
+    "case.share": (CaseStatus.OPEN,),
+    "case.review": (CaseStatus.OPEN,),
+    "case.close": (CaseStatus.OPEN,),
+    "case.reopen": (CaseStatus.CLOSED,),
+}
+
+
+def case_open_for(case, action: str) -> bool:
+    """Whether the case's status lets ``action`` happen (for anyone allowed to)."""
+    statuses = CASE_OPEN_IN.get(action)
+    return statuses is None or case.status in statuses
+
+
+def offered(actor, case, actions) -> dict[str, bool]:
+    """What a case page may offer: allowed for this actor and open in this status, keyed by
+    verb (``offered(...)["close"]``)."""
+    return {
+        action.rsplit(".", 1)[-1]: can(actor, action, case) and case_open_for(case, action)
+        for action in actions
+    }
 
 
 # --- Panel meetings ----------------------------------------------------------------------

@@ -98,12 +98,6 @@ def attendance_of_meeting(meeting: PanelMeeting) -> QuerySet:
     return PanelAttendance.objects.filter(meeting=meeting).select_related("user", "organisation")
 
 
-def meeting_member(meeting: PanelMeeting, user_id) -> User | None:
-    """A member invited to the meeting, or None."""
-    attendance = attendance_of_meeting(meeting).filter(user_id=user_id).first()
-    return attendance.user if attendance else None
-
-
 def decisions_of_meeting(meeting: PanelMeeting) -> QuerySet:
     return (
         PanelDecision.objects.filter(meeting=meeting)

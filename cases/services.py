@@ -27,7 +27,7 @@ from cases.models import (
     RiskReview,
     ShareBasis,
 )
-from cases.permissions import require
+from cases.permissions import case_open_for, require
 from cases.selectors import (
     PANEL_ROLES,
     acting_organisation_on_case,
@@ -466,16 +466,16 @@ def _lock_case(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
-def _require_open(case: Case, doing: str) -> None:
-    if case.status != CaseStatus.OPEN:
-        raise ConflictError(f"Cannot {doing}: the case is closed")
+def _require_open(case: Case, action: str, doing: str) -> None:
+    if not case_open_for(case, action):
+        raise ConflictError(f"Cannot {doing}: the case is {case.get_status_display().lower()}")
 
 
 @transaction.atomic
 def case_share(*, actor: User, case: Case, organisation: Organisation, purpose: str) -> CaseShare:
     case = _lock_case(case)
     require(actor, "case.share", case)
-    _require_open(case, "share it")
+    _require_open(case, "case.share", "share it")
     if purpose not in (Purpose.INFORMATION_SHARING, Purpose.INTERVENTION_DELIVERY):
         raise field_error(
             "purpose", "Cases are shared for information sharing or delivery", "invalid"
@@ -550,7 +550,7 @@ def risk_review_record(
 ) -> RiskReview:
     case = _lock_case(case)
     require(actor, "case.review", case)
-    _require_open(case, "review risk")
+    _require_open(case, "case.review", "review risk")
     if level not in RiskLevel.values:
         raise field_error("level", "Choose a risk level", "invalid_choice")
     if reviewed_on > timezone.localdate():
@@ -634,7 +634,7 @@ def note_edit(*, actor: User, note: CaseNote, text: str, expected_version: int |
 def case_close(*, actor: User, case: Case, reason: str, summary: str) -> Case:
     case = _lock_case(case)
     require(actor, "case.close", case)
-    _require_open(case, "close it")
+    _require_open(case, "case.close", "close it")
     if reason not in ClosureReason.values:
         raise field_error("reason", "Choose why the case closes", "invalid_choice")
     summary = bounded_text(
@@ -657,7 +657,7 @@ def case_close(*, actor: User, case: Case, reason: str, summary: str) -> Case:
 def case_reopen(*, actor: User, case: Case, reason: str) -> Case:
     case = _lock_case(case)
     require(actor, "case.reopen", case)
-    if case.status != CaseStatus.CLOSED:
+    if not case_open_for(case, "case.reopen"):
         raise ConflictError("The case is already open")
     reason = bounded_text(
         reason,

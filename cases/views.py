@@ -23,7 +23,7 @@ from cases import forms, services
 from cases.disclosures import record_agenda_access
 from cases.minutes import csv_filename, write_minutes_csv
 from cases.pages import render_case_page
-from cases.permissions import allowed, can, require
+from cases.permissions import allowed, can, case_open_for, require
 from cases.selectors import (
     action_for,
     actions_owned_by,
@@ -321,6 +321,11 @@ def _case_form_page(request, case_id, *, operation, form_class, run, page, done)
     service. Bad input re-renders the page with its errors and writes nothing."""
     case = case_get(request.user, case_id)
     require(request.user, operation, case)
+    if request.method == "GET" and not case_open_for(case, operation):
+        # A link followed after someone else closed (or reopened) the case: say so on the
+        # case page rather than ask a question whose answer would be a conflict.
+        messages.info(request, f"The case is {case.get_status_display().lower()}: nothing to do")
+        return redirect("cases:case", case_id=case.pk)
     form = form_class(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":

@@ -204,6 +204,9 @@ LOGOUT_REDIRECT_URL = "sign-in"
 # --- Sessions and transport security ---------------------------------------------------
 # Idle sessions end after 30 minutes (each request renews the cookie); no session outlives
 # 10 hours from sign-in, however active (partners.middleware.SessionLifetimeMiddleware).
+# Messages can name a person ("Marked done: call Tyler's mother"): they wait in the
+# server-side session, never in a readable cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60)

@@ -439,3 +439,21 @@ class TestClosingAndReopeningAMeeting:
         close = reverse("cases:meeting-transition", args=[meeting.pk, "close"])
         assert client.get(close).status_code == 403
         assert client.post(close).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_closed_case_offers_only_reopening_and_its_close_page_says_so(
+    client, school_caseworker, coordinator, panel_chair
+):
+    from cases.services import case_close
+
+    case = opened_case(school_caseworker, coordinator, panel_chair)
+    case_close(actor=coordinator, case=case, reason="goals_met", summary="Goals met")
+    client.force_login(coordinator)
+    content = client.get(reverse("cases:case", args=[case.pk])).content.decode()
+    assert reverse("cases:case-reopen", args=[case.pk]) in content
+    for closed_off in ("cases:case-close", "cases:case-share", "cases:case-review"):
+        assert reverse(closed_off, args=[case.pk]) not in content
+    response = client.get(reverse("cases:case-close", args=[case.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("cases:case", args=[case.pk]), 302)]
+    assert "The case is closed: nothing to do" in response.content.decode()

@@ -9,10 +9,7 @@ from django.urls import reverse
 from cases.models import PanelDecision, PanelMeeting
 from cases.services import decision_record, meeting_close
 from tests.factories import accepted_referral, opened_case, panel_meeting
-
-
-def date_parts(prefix, value):
-    return {f"{prefix}_0": value.day, f"{prefix}_1": value.month, f"{prefix}_2": value.year}
+from tests.support import date_parts
 
 
 @pytest.mark.django_db

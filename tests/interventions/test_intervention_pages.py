@@ -7,6 +7,7 @@ from django.utils import timezone
 from interventions.models import Allocation
 from interventions.services import allocation_create, allocation_offer, allocation_transition
 from tests.factories import case_ready_for_delivery, make_intervention, make_person, years_ago
+from tests.support import date_parts
 
 
 @pytest.fixture
@@ -27,10 +28,6 @@ def active_allocation(case, mentoring, school_caseworker, provider_keyworker):
     allocation_offer(actor=school_caseworker, allocation=allocation)
     allocation_transition(actor=provider_keyworker, allocation=allocation, action="accept")
     return allocation_transition(actor=provider_keyworker, allocation=allocation, action="start")
-
-
-def date_parts(prefix, value):
-    return {f"{prefix}_0": value.day, f"{prefix}_1": value.month, f"{prefix}_2": value.year}
 
 
 @pytest.mark.django_db
