@@ -105,10 +105,6 @@ class DecisionForm(forms.Form):
         return data
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Reason", max_length=1000)
-
-
 class ShareForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label="Share with", queryset=Organisation.objects.filter(active=True)

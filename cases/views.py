@@ -41,7 +41,7 @@ from cases.selectors import (
     with_review_overdue,
 )
 from core.errors import ConflictError
-from core.forms import apply_service_errors
+from core.forms import ReasonForm, apply_service_errors
 
 PAGE_SIZE = 25
 
@@ -149,7 +149,7 @@ def meeting_transition(request, meeting_id, transition):
     words = CONFIRMED_TRANSITIONS[transition]
     posted = request.method == "POST"
     if transition == "reopen":
-        form = forms.ReasonForm(request.POST if posted else None)
+        form = ReasonForm(request.POST if posted else None)
     else:
         form = django_forms.Form(request.POST if posted else None)
     status = 200
@@ -397,7 +397,7 @@ def case_reopen(request, case_id):
         request,
         case_id,
         operation="case.reopen",
-        form_class=forms.ReasonForm,
+        form_class=ReasonForm,
         run=lambda case, data: services.case_reopen(
             actor=request.user, case=case, reason=data["reason"]
         ),
@@ -454,7 +454,7 @@ def case_unshare(request, case_id, share_id):
         request,
         case_id,
         operation="case.unshare",
-        form_class=forms.ReasonForm,
+        form_class=ReasonForm,
         run=run,
         page=page,
         done="Sharing stopped",

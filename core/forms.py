@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 
 class DateInputWidget(forms.MultiWidget):
@@ -57,3 +58,28 @@ def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
             if target is None and field not in ("__all__", "non_field_errors"):
                 message = f"{field.replace('_', ' ').capitalize()}: {message}"
             form.add_error(target, message)
+
+
+class ReasonForm(forms.Form):
+    """The one question an irreversible step asks: why. ``max_length`` is what the record
+    that keeps the reason holds, so a longer one is refused here, not cut short there."""
+
+    reason = forms.CharField(label="Reason", widget=forms.Textarea)
+
+    def __init__(
+        self,
+        *args,
+        label: str = "Reason",
+        hint: str = "",
+        required_message: str = "Enter the reason",
+        max_length: int = 1000,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason"]
+        field.label = label
+        field.help_text = hint
+        field.max_length = max_length
+        field.validators.append(MaxLengthValidator(max_length))
+        field.error_messages["required"] = required_message
+        field.error_messages["max_length"] = f"{label} must be {max_length} characters or fewer"

@@ -1,8 +1,8 @@
 """Forms of the administrator's pages: each field's label and error say what is asked."""
 
 from django import forms
-from django.core.validators import MaxLengthValidator
 
+from core.forms import ReasonForm
 from core.text import model_max_length
 from partners.models import Membership
 from partners.roles import Role
@@ -35,21 +35,6 @@ class GiveRoleForm(forms.Form):
             "invalid_choice": "Choose a role from the list",
         },
     )
-
-
-class ReasonForm(forms.Form):
-    """A reason kept with the change; ``max_length`` is what the record keeps."""
-
-    reason = forms.CharField(label="Reason", widget=forms.Textarea)
-
-    def __init__(self, *args, hint: str, required_message: str, max_length: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["reason"]
-        field.help_text = hint
-        field.max_length = max_length
-        field.validators.append(MaxLengthValidator(max_length))
-        field.error_messages["required"] = required_message
-        field.error_messages["max_length"] = f"Reason must be {max_length} characters or fewer"
 
 
 def end_role_form(data=None) -> ReasonForm:

@@ -425,7 +425,7 @@ class TestClosingAndReopeningAMeeting:
         reopen = reverse("cases:meeting-transition", args=[meeting.pk, "reopen"])
         without_reason = client.post(reopen, {"reason": ""})
         assert without_reason.status_code == 400
-        assert "Enter reason" in without_reason.content.decode()
+        assert "Enter the reason" in without_reason.content.decode()
         meeting.refresh_from_db()
         assert meeting.status == "closed"
 
