@@ -62,7 +62,9 @@ def kind(field) -> str:
     widget = field.field.widget
     # CheckboxSelectMultiple subclasses RadioSelect: ask for it first, or a multiple-choice
     # question renders as radios and silently keeps only one answer.
-    if isinstance(widget, forms.CheckboxSelectMultiple):
+    # A multiple-choice field is checkboxes whatever widget it was declared with: a select
+    # would show one choice and keep one.
+    if isinstance(widget, forms.CheckboxSelectMultiple | forms.SelectMultiple):
         return "checkboxes"
     if isinstance(widget, forms.RadioSelect):
         return "radios"

@@ -74,3 +74,16 @@ def test_times_are_written_the_gov_uk_way():
     assert govuk_datetime(at(12, 0)) == "27 November 2026, midday"
     assert govuk_datetime(at(0, 0)) == "27 November 2026, midnight"
     assert govuk_datetime(None) == ""
+
+
+def test_a_multiple_choice_field_declared_with_a_select_still_keeps_every_answer():
+    class Team(forms.Form):
+        members = forms.MultipleChoiceField(
+            label="Members", choices=[("a", "Ann"), ("b", "Bo"), ("c", "Cy")]
+        )
+
+    form = Team(data={"members": ["a", "c"]})
+    html = _render(form, "members")
+    assert html.count('type="checkbox"') == 3
+    assert html.count(" checked") == 2
+    assert "<select" not in html
