@@ -59,11 +59,14 @@ def _person_shown(user, person):
 @login_required
 def find_people(request):
     """IG finds people as they know them: family name and date of birth, NHS number or
-    police reference, matched exactly through the blind indexes."""
+    police reference, matched exactly through the blind indexes.
+
+    The terms are personal data, so they come in a POST body and the results are the POST's
+    own page: a query string would keep them in access logs and browser history."""
     require(request.user, "audit.find_people")
-    form = FindPeopleForm(request.GET or None)
+    form = FindPeopleForm(request.POST if request.method == "POST" else None)
     people = None
-    if request.GET and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             people = people_find(actor=request.user, **form.cleaned_data)
         except ValidationError as error:

@@ -261,6 +261,8 @@ MATRIX = [
     ("interventions:action", "POST", "ref coord:302 pm chair prov:403 *:404", NOBODY_OTHER),
     ("interventions:contact", "POST", "prov:302 ref coord pm chair:403 *:404", NOBODY_OTHER),
     ("interventions:outcome", "POST", "prov ref coord:302 pm chair:403 *:404", NOBODY_OTHER),
+    # Finding people is a read, but its terms (personal data) travel in a POST body.
+    ("audit:find-people", "POST", IG_ONLY, IG_ONLY),
     ("audit:review", "POST", "ig:302 *:403", "ig:302 *:403"),
     ("audit:hold-place", "POST", "ig:302 *:403", "ig:302 *:403"),
     ("audit:hold-lift", "POST", "ig:302 *:403", "ig:302 *:403"),
@@ -636,6 +638,13 @@ REQUESTS = {
         {"reason": "Checking a reported threat tonight"},
     ),
     "audit:review": (lambda w: {"flag_id": w.flag.pk}, {}),
+    "audit:find-people": (
+        None,
+        lambda w: {
+            "family_name": w.person.family_name,
+            **date_parts("date_of_birth", w.person.date_of_birth),
+        },
+    ),
     "user": (lambda w: {"user_id": w.membership.user_id}, {}),
     "user-give-role": (
         lambda w: {"user_id": w.users[("other", "an")].pk},

@@ -13,7 +13,7 @@ from audit.models import AuditEvent, BreakGlassGrant, LegalHold, ReviewFlag, Sub
 from audit.recorder import build_event
 from audit.services import break_glass, legal_hold_place
 from tests.factories import case_ready_for_delivery, make_person, submitted_referral, years_ago
-from tests.support import date_parts
+from tests.support import VerifiedClient, date_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ class TestFindPeople:
 
     def test_by_family_name_and_date_of_birth_linking_to_the_access_history(self, ig, tyler):
         make_person(tyler.created_by, given_name="Zara", family_name="Okonkwo")
-        response = ig.get(
+        response = ig.post(
             self.url,
             {"family_name": "ashworth", **date_parts("date_of_birth", TYLER["date_of_birth"])},
         )
@@ -61,15 +61,15 @@ class TestFindPeople:
         "query", [{"nhs_number": "943 476 5919"}, {"police_reference": "dur/2026/1234"}]
     )
     def test_by_an_identifier(self, ig, tyler, query):
-        assert "Tyler Ashworth" in ig.get(self.url, query).content.decode()
+        assert "Tyler Ashworth" in ig.post(self.url, query).content.decode()
 
     def test_people_recorded_by_any_organisation_are_found(self, ig, police_officer):
         make_person(police_officer, **TYLER)
-        response = ig.get(self.url, {"nhs_number": TYLER["nhs_number"]})
+        response = ig.post(self.url, {"nhs_number": TYLER["nhs_number"]})
         assert "Tyler Ashworth" in response.content.decode()
 
     def test_the_search_is_an_audit_event_without_the_terms(self, ig, ig_officer, tyler):
-        ig.get(self.url, {"police_reference": TYLER["police_reference"]})
+        ig.post(self.url, {"police_reference": TYLER["police_reference"]})
 
         search = _events(user=ig_officer, action="find_people").get()
         assert search.kind == "access"
@@ -83,7 +83,7 @@ class TestFindPeople:
     def test_queries_do_not_grow_with_the_people_found(self, ig, school_caseworker, police_officer):
         def counted():
             with CaptureQueriesContext(connection) as queries:
-                ig.get(self.url, {"nhs_number": TYLER["nhs_number"]})
+                ig.post(self.url, {"nhs_number": TYLER["nhs_number"]})
             return len(queries)
 
         make_person(school_caseworker, **TYLER)
@@ -96,6 +96,22 @@ class TestFindPeople:
         response = ig.get(self.url)
         assert response.status_code == 200
         assert not _events(user=ig_officer).exists()
+
+    def test_the_terms_are_posted_never_put_in_the_address(self, ig, ig_officer, tyler):
+        html = ig.get(self.url).content.decode()
+        assert '<form method="post"' in html
+        assert "csrfmiddlewaretoken" in html
+        # Terms in a query string (an old bookmark, a hand-made link) search nothing.
+        response = ig.get(self.url, {"nhs_number": TYLER["nhs_number"]})
+        assert "Tyler Ashworth" not in response.content.decode()
+        assert not _events(user=ig_officer).exists()
+
+    def test_a_post_without_the_csrf_token_is_refused(self, ig_officer, tyler):
+        strict = VerifiedClient(enforce_csrf_checks=True)
+        strict.force_login(ig_officer)
+        response = strict.post(self.url, {"nhs_number": TYLER["nhs_number"]})
+        assert response.status_code == 403
+        assert not _events(action="find_people").exists()
 
     @pytest.mark.parametrize(
         ("query", "field", "message"),
@@ -112,7 +128,7 @@ class TestFindPeople:
     def test_bad_input_names_the_field_and_records_no_search(
         self, ig, ig_officer, tyler, query, field, message
     ):
-        response = ig.get(self.url, {"family_name": "", **query})
+        response = ig.post(self.url, {"family_name": "", **query})
         assert response.status_code == 200
         form = response.context["form"]
         assert field in form.errors, form.errors
@@ -121,14 +137,14 @@ class TestFindPeople:
         assert not _events(user=ig_officer).exists()
 
     def test_no_criterion_at_all_is_an_error(self, ig, ig_officer):
-        response = ig.get(self.url, {"family_name": "", "nhs_number": ""})
+        response = ig.post(self.url, {"family_name": "", "nhs_number": ""})
         assert "Search by family name and date of birth" in response.content.decode()
         assert not _events(user=ig_officer).exists()
 
     @pytest.mark.parametrize("who", REFUSED)
     def test_others_are_refused(self, client, request, who, tyler):
         client.force_login(request.getfixturevalue(who))
-        response = client.get(self.url, {"nhs_number": TYLER["nhs_number"]})
+        response = client.post(self.url, {"nhs_number": TYLER["nhs_number"]})
         assert response.status_code == 403
         assert not _events(action="find_people").exists()
 
