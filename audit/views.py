@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from audit.filters import AuditEventFilter
 from audit.forms import FindPeopleForm, ReasonForm, ReleaseForm, ReviewForm
 from audit.models import ReviewFlag
-from audit.permissions import allowed, require
+from audit.permissions import allowed, can, require
 from audit.readable import DATE, DATE_TIME, generated_at, readable_export
 from audit.recorder import record_access
 from audit.selectors import (
@@ -179,7 +179,13 @@ def hold_lift(request, person_id, hold_id):
 def flag_queue_page(request):
     require(request.user, "audit.review")
     flags_refresh()
-    return render(request, "audit/flags.html", {**flag_queue(), "review_form": ReviewForm()})
+    queue = flag_queue()
+    # No one reviews their own access: the form is offered only on the flags the service
+    # would let this officer review.
+    queue["unreviewed"] = [
+        (flag, can(request.user, "flag.review", flag)) for flag in queue["unreviewed"]
+    ]
+    return render(request, "audit/flags.html", {**queue, "review_form": ReviewForm()})
 
 
 @login_required

@@ -217,6 +217,20 @@ class TestReviewQueue:
         assert "broke the glass to open a person&#x27;s records" in html
         assert "Tyler" not in html
 
+    def test_no_review_form_on_a_flag_about_the_officer_s_own_access(
+        self, ig, ig_officer, tyler, police_officer
+    ):
+        break_glass(actor=ig_officer, person=tyler, reason="Checking a reported threat tonight")
+        break_glass(actor=police_officer, person=tyler, reason="A threat to him was reported")
+        own = ReviewFlag.objects.get(user=ig_officer)
+        other = ReviewFlag.objects.get(user=police_officer)
+
+        html = ig.get(reverse("audit:flags")).content.decode()
+
+        assert reverse("audit:review", kwargs={"flag_id": other.pk}) in html
+        assert reverse("audit:review", kwargs={"flag_id": own.pk}) not in html
+        assert html.count("Another IG officer reviews this") == 1
+
     def test_queries_do_not_grow_with_the_queue(self, ig, school_caseworker, police_officer):
         def flags(n):
             for _ in range(n):
