@@ -46,6 +46,7 @@ from core.errors import ConflictError
 from core.forms import apply_service_errors
 
 PERSON_ACTIONS = ("audit.hold", "audit.hold_lift", "audit.export", "audit.release")
+FLAGS_PER_PAGE = 20
 
 
 def _person_shown(user, person):
@@ -180,12 +181,15 @@ def flag_queue_page(request):
     require(request.user, "audit.review")
     flags_refresh()
     queue = flag_queue()
+    page = Paginator(queue.pop("unreviewed"), FLAGS_PER_PAGE).get_page(request.GET.get("page"))
     # No one reviews their own access: the form is offered only on the flags the service
     # would let this officer review.
-    queue["unreviewed"] = [
-        (flag, can(request.user, "flag.review", flag)) for flag in queue["unreviewed"]
-    ]
-    return render(request, "audit/flags.html", {**queue, "review_form": ReviewForm()})
+    unreviewed = [(flag, can(request.user, "flag.review", flag)) for flag in page.object_list]
+    return render(
+        request,
+        "audit/flags.html",
+        {**queue, "page": page, "unreviewed": unreviewed, "review_form": ReviewForm()},
+    )
 
 
 @login_required

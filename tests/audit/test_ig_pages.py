@@ -231,6 +231,30 @@ class TestReviewQueue:
         assert reverse("audit:review", kwargs={"flag_id": own.pk}) not in html
         assert html.count("Another IG officer reviews this") == 1
 
+    def test_the_queue_is_paged_oldest_first_and_counts_every_flag(
+        self, ig, school_caseworker, police_officer, monkeypatch
+    ):
+        monkeypatch.setattr("audit.views.FLAGS_PER_PAGE", 2)
+        for _ in range(3):
+            person = make_person(school_caseworker, family_name="Flagged")
+            break_glass(actor=police_officer, person=person, reason="Checking a reported threat")
+        oldest, middle, newest = ReviewFlag.objects.order_by("raised_at", "pk")
+
+        first = ig.get(reverse("audit:flags")).content.decode()
+        second = ig.get(reverse("audit:flags"), {"page": "2"}).content.decode()
+
+        def offered(html, flag):
+            return reverse("audit:review", kwargs={"flag_id": flag.pk}) in html
+
+        for html in (first, second):
+            assert "3 unreviewed of 3 flags" in html
+        assert [offered(first, f) for f in (oldest, middle, newest)] == [True, True, False]
+        assert [offered(second, f) for f in (oldest, middle, newest)] == [False, False, True]
+        assert "?page=2" in first
+        assert "?page=1" in second
+        # A page beyond the last shows the last, never an error.
+        assert offered(ig.get(reverse("audit:flags"), {"page": "9"}).content.decode(), newest)
+
     def test_queries_do_not_grow_with_the_queue(self, ig, school_caseworker, police_officer):
         def flags(n):
             for _ in range(n):
