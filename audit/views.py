@@ -20,7 +20,7 @@ from audit.filters import AuditEventFilter
 from audit.forms import FindPeopleForm, ReasonForm, ReleaseForm, ReviewForm
 from audit.models import ReviewFlag
 from audit.permissions import allowed, can, require
-from audit.readable import DATE, DATE_TIME, generated_at, readable_export
+from audit.readable import DATE, generated_at, readable_export
 from audit.recorder import record_access
 from audit.selectors import (
     audit_events,
@@ -44,6 +44,7 @@ from audit.services import (
 )
 from core.errors import ConflictError
 from core.forms import apply_service_errors
+from core.templatetags.govuk import govuk_datetime
 
 PERSON_ACTIONS = ("audit.hold", "audit.hold_lift", "audit.export", "audit.release")
 FLAGS_PER_PAGE = 20
@@ -324,10 +325,8 @@ def break_glass_page(request, person_id):
         {
             "form": form,
             "grant": grant,
-            "expires_at": grant and format_date(timezone.localtime(grant.expires_at), DATE_TIME),
+            "expires_at": grant and govuk_datetime(grant.expires_at),
             "minutes": minutes,
-            "would_expire_at": format_date(
-                timezone.localtime() + datetime.timedelta(minutes=minutes), DATE_TIME
-            ),
+            "would_expire_at": govuk_datetime(timezone.now() + datetime.timedelta(minutes=minutes)),
         },
     )

@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent, BreakGlassGrant, LegalHold, ReviewFlag, SubjectAccessRelease
+from audit.readable import generated_at
 from audit.recorder import build_event
 from audit.services import break_glass, legal_hold_place
+from core.templatetags.govuk import govuk_datetime
 from tests.factories import case_ready_for_delivery, make_person, submitted_referral, years_ago
 from tests.support import VerifiedClient, date_parts
 
@@ -365,6 +367,11 @@ class TestSubjectAccessExport:
         assert download.json()["people"][0]["family_name"] == "Fletcher"
         assert _events(kind="export", person_id=person.pk).count() == 2
 
+    def test_moments_read_in_gov_uk_style(self):
+        assert generated_at({"generated_at": "2026-11-27T17:30:00+00:00"}) == (
+            "27 November 2026, 5:30pm"
+        )
+
     def test_release_to_the_person_is_recorded_and_shown(self, ig, ig_officer, tyler):
         release = reverse("audit:export-release", kwargs={"person_id": tyler.pk})
         assert "Are you sure" in ig.get(release).content.decode()
@@ -422,7 +429,9 @@ class TestBreakGlass:
         assert ReviewFlag.objects.filter(kind="break_glass", user=police_officer).exists()
         after = client.get(url).content.decode()
         assert "You can see these records" in after
-        assert f"{timezone.localtime(grant.expires_at):%B %Y}" in after
+        assert f"until {govuk_datetime(grant.expires_at)}" in after
+        assert "a.m." not in after
+        assert "p.m." not in after
 
     @pytest.mark.parametrize("reason", ["", "Just looking"])
     def test_a_short_or_missing_reason_opens_nothing(self, client, police_officer, tyler, reason):
