@@ -16,7 +16,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
 
-from audit.describe import record_words
+from audit.describe import channel_words, record_words
 from audit.models import AuditEvent
 from audit.registry import registry
 from core.templatetags.govuk import govuk_datetime
@@ -39,7 +39,6 @@ EVENT_ACTIONS = {
     "break_glass": "Broke the glass",
     "subject_access_export": "Prepared a subject access export",
 }
-EVENT_CHANNELS = {"web": "Web", "api": "API", "system": "The service"}
 # Where a model's own verbose name is not how people say it.
 LABELS = {
     "nhs_number": "NHS number",
@@ -99,7 +98,7 @@ def _event_value(name: str, value) -> str:
     if name == "object_type":
         return capfirst(record_words(value))
     if name == "channel":
-        return EVENT_CHANNELS.get(value, value)
+        return channel_words(value)
     if name in ("purpose", "basis", "data_categories"):
         return str(value).replace("_", " ").replace(",", ", ").capitalize()
     return str(value)
