@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from audit.filters import AuditEventFilter
@@ -304,6 +305,7 @@ def break_glass_page(request, person_id):
     is told at once."""
     require(request.user, "audit.break_glass")
     person = person_or_404(person_id)
+    next_url = _safe_next(request)
     form = ReasonForm(
         request.POST or None,
         label="Why do you need to see these records now?",
@@ -316,7 +318,8 @@ def break_glass_page(request, person_id):
             apply_service_errors(form, error)
         else:
             messages.success(request, "Access given: information governance has been told")
-            return redirect("audit:break-glass", person_id=person.pk)
+            here = reverse("audit:break-glass", kwargs={"person_id": person.pk})
+            return redirect(f"{here}?{urlencode({'next': next_url})}" if next_url else here)
     grant = break_glass_grant_in_force(request.user, person)
     minutes = settings.BREAK_GLASS_MINUTES
     return render(
@@ -325,8 +328,20 @@ def break_glass_page(request, person_id):
         {
             "form": form,
             "grant": grant,
+            "next_url": next_url,
             "expires_at": grant and govuk_datetime(grant.expires_at),
             "minutes": minutes,
             "would_expire_at": govuk_datetime(timezone.now() + datetime.timedelta(minutes=minutes)),
         },
     )
+
+
+def _safe_next(request) -> str:
+    """Where the user came from (the record they were refused), to go on to once the glass
+    is broken: a path on this site only, never another host."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""

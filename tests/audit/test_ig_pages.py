@@ -8,6 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.http import urlencode
 
 from audit.models import AuditEvent, BreakGlassGrant, LegalHold, ReviewFlag, SubjectAccessRelease
 from audit.readable import generated_at
@@ -432,6 +434,41 @@ class TestBreakGlass:
         assert f"until {govuk_datetime(grant.expires_at)}" in after
         assert "a.m." not in after
         assert "p.m." not in after
+
+    def test_after_breaking_the_glass_the_user_continues_to_the_record(
+        self, client, police_officer, tyler
+    ):
+        client.force_login(police_officer)
+        record = "/referrals/some-referral/?tab=people"
+        url = reverse("audit:break-glass", kwargs={"person_id": tyler.pk})
+        asking = client.get(url, {"next": record}).content.decode()
+        assert f'href="{escape(record)}">Cancel' in asking
+
+        response = client.post(
+            f"{url}?{urlencode({'next': record})}",
+            {"reason": "A threat to him was reported tonight"},
+        )
+
+        assert response.status_code == 302
+        assert response["Location"] == f"{url}?{urlencode({'next': record})}"
+        after = client.get(response["Location"]).content.decode()
+        assert f'href="{escape(record)}">Continue to the record' in after
+
+    @pytest.mark.parametrize(
+        "elsewhere", ["https://evil.example/", "//evil.example/records", "javascript:alert(1)"]
+    )
+    def test_next_never_leads_off_the_site(self, client, police_officer, tyler, elsewhere):
+        client.force_login(police_officer)
+        url = reverse("audit:break-glass", kwargs={"person_id": tyler.pk})
+        response = client.post(
+            f"{url}?{urlencode({'next': elsewhere})}",
+            {"reason": "A threat to him was reported tonight"},
+        )
+        assert response["Location"] == url
+        after = client.get(f"{url}?{urlencode({'next': elsewhere})}").content.decode()
+        assert "Continue to the record" not in after
+        assert "evil.example" not in after
+        assert "javascript:" not in after
 
     @pytest.mark.parametrize("reason", ["", "Just looking"])
     def test_a_short_or_missing_reason_opens_nothing(self, client, police_officer, tyler, reason):
