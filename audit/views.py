@@ -1,6 +1,6 @@
 """The IG officer's pages: finding a person, the audit trail, a person's access history, the
 review queue, legal holds, the subject access export and its release; and break-glass, for
-anyone with a role in the partnership."""
+anyone who works with people's records (not analysts)."""
 
 import datetime
 

@@ -12,6 +12,7 @@ from django.utils.html import escape
 from django.utils.http import urlencode
 
 from audit.models import AuditEvent, BreakGlassGrant, LegalHold, ReviewFlag, SubjectAccessRelease
+from audit.permissions import can
 from audit.readable import generated_at
 from audit.recorder import build_event
 from audit.services import break_glass, legal_hold_place
@@ -479,6 +480,16 @@ class TestBreakGlass:
         assert response.status_code == 200
         assert "There is a problem" in response.content.decode()
         assert not BreakGlassGrant.objects.exists()
+
+    def test_an_analyst_is_refused_and_not_offered_it(self, client, analyst, tyler):
+        client.force_login(analyst)
+        url = reverse("audit:break-glass", kwargs={"person_id": tyler.pk})
+        assert client.get(url).status_code == 403
+        assert (
+            client.post(url, {"reason": "A threat to him was reported tonight"}).status_code == 403
+        )
+        assert not BreakGlassGrant.objects.exists()
+        assert not can(analyst, "audit.break_glass", tyler)
 
     def test_someone_with_no_role_is_refused(self, client, tyler):
         from tests.factories import UserFactory
