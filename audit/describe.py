@@ -32,6 +32,12 @@ RECORD_WORDS = {
 }
 
 CHANGE_VERBS = {"+": "created", "~": "changed", "-": "deleted"}
+# How an event came in, for the trail's pages and the subject access export alike.
+CHANNEL_WORDS = {"web": "Web", "api": "API", "system": "The service"}
+
+
+def channel_words(channel: str) -> str:
+    return CHANNEL_WORDS.get(channel, channel)
 
 
 def record_words(object_type: str) -> str:

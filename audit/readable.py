@@ -12,17 +12,16 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
 
-from audit.describe import record_words
+from audit.describe import channel_words, record_words
 from audit.models import AuditEvent
 from audit.registry import registry
+from core.templatetags.govuk import govuk_datetime
 
 DATE = "j F Y"
-DATE_TIME = "j F Y, g:ia"
 NOT_RECORDED = "Not recorded"
 
 SECTION_TITLES = {
@@ -40,7 +39,6 @@ EVENT_ACTIONS = {
     "break_glass": "Broke the glass",
     "subject_access_export": "Prepared a subject access export",
 }
-EVENT_CHANNELS = {"web": "Web", "api": "API", "system": "The service"}
 # Where a model's own verbose name is not how people say it.
 LABELS = {
     "nhs_number": "NHS number",
@@ -100,7 +98,7 @@ def _event_value(name: str, value) -> str:
     if name == "object_type":
         return capfirst(record_words(value))
     if name == "channel":
-        return EVENT_CHANNELS.get(value, value)
+        return channel_words(value)
     if name in ("purpose", "basis", "data_categories"):
         return str(value).replace("_", " ").replace(",", ", ").capitalize()
     return str(value)
@@ -131,7 +129,7 @@ def _value(model, model_field, name, value, references) -> str:
         return _choice_label(model_field, value)
     if isinstance(model_field, models.DateTimeField):
         moment = parse_datetime(str(value))
-        return format_date(timezone.localtime(moment), DATE_TIME) if moment else str(value)
+        return govuk_datetime(moment) if moment else str(value)
     if isinstance(model_field, models.DateField):
         day = parse_date(str(value))
         return format_date(day, DATE) if day else str(value)
@@ -202,4 +200,4 @@ def readable_export(export: dict) -> list[Section]:
 
 def generated_at(export: dict) -> str:
     moment = parse_datetime(export.get("generated_at", ""))
-    return format_date(timezone.localtime(moment), DATE_TIME) if moment else ""
+    return govuk_datetime(moment) if moment else ""

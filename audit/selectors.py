@@ -53,7 +53,8 @@ def break_glass_grant_in_force(user, person):
 
 
 def flag_queue():
-    """The unreviewed flags, oldest first; the latest reviewed; and how many of each."""
+    """The unreviewed flags, oldest first (a query, for the page to paginate); the latest
+    reviewed; and how many of each."""
     flags = ReviewFlag.objects.select_related(
         "user", "reviewed_by", "event__user", "event__recipient_organisation"
     )
@@ -61,7 +62,7 @@ def flag_queue():
         total=Count("pk"), unreviewed=Count("pk", filter=Q(reviewed_at=None))
     )
     return {
-        "unreviewed": list(flags.filter(reviewed_at=None).order_by("raised_at")),
+        "unreviewed": flags.filter(reviewed_at=None).order_by("raised_at", "pk"),
         "reviewed": list(flags.exclude(reviewed_at=None).order_by("-reviewed_at")[:20]),
         "counts": counts,
     }

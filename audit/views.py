@@ -1,6 +1,6 @@
 """The IG officer's pages: finding a person, the audit trail, a person's access history, the
 review queue, legal holds, the subject access export and its release; and break-glass, for
-anyone with a role in the partnership."""
+anyone who works with people's records (not analysts)."""
 
 import datetime
 
@@ -14,13 +14,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from audit.filters import AuditEventFilter
 from audit.forms import FindPeopleForm, ReasonForm, ReleaseForm, ReviewForm
 from audit.models import ReviewFlag
-from audit.permissions import allowed, require
-from audit.readable import DATE, DATE_TIME, generated_at, readable_export
+from audit.permissions import allowed, can, require
+from audit.readable import DATE, generated_at, readable_export
 from audit.recorder import record_access
 from audit.selectors import (
     audit_events,
@@ -44,8 +45,10 @@ from audit.services import (
 )
 from core.errors import ConflictError
 from core.forms import apply_service_errors
+from core.templatetags.govuk import govuk_datetime
 
 PERSON_ACTIONS = ("audit.hold", "audit.hold_lift", "audit.export", "audit.release")
+FLAGS_PER_PAGE = 20
 
 
 def _person_shown(user, person):
@@ -59,11 +62,14 @@ def _person_shown(user, person):
 @login_required
 def find_people(request):
     """IG finds people as they know them: family name and date of birth, NHS number or
-    police reference, matched exactly through the blind indexes."""
+    police reference, matched exactly through the blind indexes.
+
+    The terms are personal data, so they come in a POST body and the results are the POST's
+    own page: a query string would keep them in access logs and browser history."""
     require(request.user, "audit.find_people")
-    form = FindPeopleForm(request.GET or None)
+    form = FindPeopleForm(request.POST if request.method == "POST" else None)
     people = None
-    if request.GET and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             people = people_find(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
@@ -176,7 +182,16 @@ def hold_lift(request, person_id, hold_id):
 def flag_queue_page(request):
     require(request.user, "audit.review")
     flags_refresh()
-    return render(request, "audit/flags.html", {**flag_queue(), "review_form": ReviewForm()})
+    queue = flag_queue()
+    page = Paginator(queue.pop("unreviewed"), FLAGS_PER_PAGE).get_page(request.GET.get("page"))
+    # No one reviews their own access: the form is offered only on the flags the service
+    # would let this officer review.
+    unreviewed = [(flag, can(request.user, "flag.review", flag)) for flag in page.object_list]
+    return render(
+        request,
+        "audit/flags.html",
+        {**queue, "page": page, "unreviewed": unreviewed, "review_form": ReviewForm()},
+    )
 
 
 @login_required
@@ -290,6 +305,7 @@ def break_glass_page(request, person_id):
     is told at once."""
     require(request.user, "audit.break_glass")
     person = person_or_404(person_id)
+    next_url = _safe_next(request)
     form = ReasonForm(
         request.POST or None,
         label="Why do you need to see these records now?",
@@ -302,7 +318,8 @@ def break_glass_page(request, person_id):
             apply_service_errors(form, error)
         else:
             messages.success(request, "Access given: information governance has been told")
-            return redirect("audit:break-glass", person_id=person.pk)
+            here = reverse("audit:break-glass", kwargs={"person_id": person.pk})
+            return redirect(f"{here}?{urlencode({'next': next_url})}" if next_url else here)
     grant = break_glass_grant_in_force(request.user, person)
     minutes = settings.BREAK_GLASS_MINUTES
     return render(
@@ -311,10 +328,20 @@ def break_glass_page(request, person_id):
         {
             "form": form,
             "grant": grant,
-            "expires_at": grant and format_date(timezone.localtime(grant.expires_at), DATE_TIME),
+            "next_url": next_url,
+            "expires_at": grant and govuk_datetime(grant.expires_at),
             "minutes": minutes,
-            "would_expire_at": format_date(
-                timezone.localtime() + datetime.timedelta(minutes=minutes), DATE_TIME
-            ),
+            "would_expire_at": govuk_datetime(timezone.now() + datetime.timedelta(minutes=minutes)),
         },
     )
+
+
+def _safe_next(request) -> str:
+    """Where the user came from (the record they were refused), to go on to once the glass
+    is broken: a path on this site only, never another host."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""

@@ -2,11 +2,9 @@
 
 from django import template
 
-from audit.describe import actor_name, describe, record_words
+from audit.describe import channel_words, describe
 
 register = template.Library()
-
-CHANNELS = {"web": "Web", "api": "API", "system": "The service"}
 
 
 @register.simple_tag
@@ -15,15 +13,5 @@ def describe_event(event, person_name=None):
 
 
 @register.filter
-def actor(event):
-    return actor_name(event)
-
-
-@register.filter
-def record_kind(event):
-    return record_words(event.object_type)
-
-
-@register.filter
 def channel(event):
-    return CHANNELS.get(event.channel, event.channel)
+    return channel_words(event.channel)

@@ -8,12 +8,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.http import urlencode
 
 from audit.models import AuditEvent, BreakGlassGrant, LegalHold, ReviewFlag, SubjectAccessRelease
+from audit.permissions import can
+from audit.readable import generated_at
 from audit.recorder import build_event
 from audit.services import break_glass, legal_hold_place
+from core.templatetags.govuk import govuk_datetime
 from tests.factories import case_ready_for_delivery, make_person, submitted_referral, years_ago
-from tests.support import date_parts
+from tests.support import VerifiedClient, date_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +52,7 @@ class TestFindPeople:
 
     def test_by_family_name_and_date_of_birth_linking_to_the_access_history(self, ig, tyler):
         make_person(tyler.created_by, given_name="Zara", family_name="Okonkwo")
-        response = ig.get(
+        response = ig.post(
             self.url,
             {"family_name": "ashworth", **date_parts("date_of_birth", TYLER["date_of_birth"])},
         )
@@ -61,15 +66,15 @@ class TestFindPeople:
         "query", [{"nhs_number": "943 476 5919"}, {"police_reference": "dur/2026/1234"}]
     )
     def test_by_an_identifier(self, ig, tyler, query):
-        assert "Tyler Ashworth" in ig.get(self.url, query).content.decode()
+        assert "Tyler Ashworth" in ig.post(self.url, query).content.decode()
 
     def test_people_recorded_by_any_organisation_are_found(self, ig, police_officer):
         make_person(police_officer, **TYLER)
-        response = ig.get(self.url, {"nhs_number": TYLER["nhs_number"]})
+        response = ig.post(self.url, {"nhs_number": TYLER["nhs_number"]})
         assert "Tyler Ashworth" in response.content.decode()
 
     def test_the_search_is_an_audit_event_without_the_terms(self, ig, ig_officer, tyler):
-        ig.get(self.url, {"police_reference": TYLER["police_reference"]})
+        ig.post(self.url, {"police_reference": TYLER["police_reference"]})
 
         search = _events(user=ig_officer, action="find_people").get()
         assert search.kind == "access"
@@ -83,7 +88,7 @@ class TestFindPeople:
     def test_queries_do_not_grow_with_the_people_found(self, ig, school_caseworker, police_officer):
         def counted():
             with CaptureQueriesContext(connection) as queries:
-                ig.get(self.url, {"nhs_number": TYLER["nhs_number"]})
+                ig.post(self.url, {"nhs_number": TYLER["nhs_number"]})
             return len(queries)
 
         make_person(school_caseworker, **TYLER)
@@ -96,6 +101,22 @@ class TestFindPeople:
         response = ig.get(self.url)
         assert response.status_code == 200
         assert not _events(user=ig_officer).exists()
+
+    def test_the_terms_are_posted_never_put_in_the_address(self, ig, ig_officer, tyler):
+        html = ig.get(self.url).content.decode()
+        assert '<form method="post"' in html
+        assert "csrfmiddlewaretoken" in html
+        # Terms in a query string (an old bookmark, a hand-made link) search nothing.
+        response = ig.get(self.url, {"nhs_number": TYLER["nhs_number"]})
+        assert "Tyler Ashworth" not in response.content.decode()
+        assert not _events(user=ig_officer).exists()
+
+    def test_a_post_without_the_csrf_token_is_refused(self, ig_officer, tyler):
+        strict = VerifiedClient(enforce_csrf_checks=True)
+        strict.force_login(ig_officer)
+        response = strict.post(self.url, {"nhs_number": TYLER["nhs_number"]})
+        assert response.status_code == 403
+        assert not _events(action="find_people").exists()
 
     @pytest.mark.parametrize(
         ("query", "field", "message"),
@@ -112,7 +133,7 @@ class TestFindPeople:
     def test_bad_input_names_the_field_and_records_no_search(
         self, ig, ig_officer, tyler, query, field, message
     ):
-        response = ig.get(self.url, {"family_name": "", **query})
+        response = ig.post(self.url, {"family_name": "", **query})
         assert response.status_code == 200
         form = response.context["form"]
         assert field in form.errors, form.errors
@@ -121,14 +142,14 @@ class TestFindPeople:
         assert not _events(user=ig_officer).exists()
 
     def test_no_criterion_at_all_is_an_error(self, ig, ig_officer):
-        response = ig.get(self.url, {"family_name": "", "nhs_number": ""})
+        response = ig.post(self.url, {"family_name": "", "nhs_number": ""})
         assert "Search by family name and date of birth" in response.content.decode()
         assert not _events(user=ig_officer).exists()
 
     @pytest.mark.parametrize("who", REFUSED)
     def test_others_are_refused(self, client, request, who, tyler):
         client.force_login(request.getfixturevalue(who))
-        response = client.get(self.url, {"nhs_number": TYLER["nhs_number"]})
+        response = client.post(self.url, {"nhs_number": TYLER["nhs_number"]})
         assert response.status_code == 403
         assert not _events(action="find_people").exists()
 
@@ -200,6 +221,44 @@ class TestReviewQueue:
         assert reverse("audit:person", kwargs={"person_id": tyler.pk}) in html
         assert "broke the glass to open a person&#x27;s records" in html
         assert "Tyler" not in html
+
+    def test_no_review_form_on_a_flag_about_the_officer_s_own_access(
+        self, ig, ig_officer, tyler, police_officer
+    ):
+        break_glass(actor=ig_officer, person=tyler, reason="Checking a reported threat tonight")
+        break_glass(actor=police_officer, person=tyler, reason="A threat to him was reported")
+        own = ReviewFlag.objects.get(user=ig_officer)
+        other = ReviewFlag.objects.get(user=police_officer)
+
+        html = ig.get(reverse("audit:flags")).content.decode()
+
+        assert reverse("audit:review", kwargs={"flag_id": other.pk}) in html
+        assert reverse("audit:review", kwargs={"flag_id": own.pk}) not in html
+        assert html.count("Another IG officer reviews this") == 1
+
+    def test_the_queue_is_paged_oldest_first_and_counts_every_flag(
+        self, ig, school_caseworker, police_officer, monkeypatch
+    ):
+        monkeypatch.setattr("audit.views.FLAGS_PER_PAGE", 2)
+        for _ in range(3):
+            person = make_person(school_caseworker, family_name="Flagged")
+            break_glass(actor=police_officer, person=person, reason="Checking a reported threat")
+        oldest, middle, newest = ReviewFlag.objects.order_by("raised_at", "pk")
+
+        first = ig.get(reverse("audit:flags")).content.decode()
+        second = ig.get(reverse("audit:flags"), {"page": "2"}).content.decode()
+
+        def offered(html, flag):
+            return reverse("audit:review", kwargs={"flag_id": flag.pk}) in html
+
+        for html in (first, second):
+            assert "3 unreviewed of 3 flags" in html
+        assert [offered(first, f) for f in (oldest, middle, newest)] == [True, True, False]
+        assert [offered(second, f) for f in (oldest, middle, newest)] == [False, False, True]
+        assert "?page=2" in first
+        assert "?page=1" in second
+        # A page beyond the last shows the last, never an error.
+        assert offered(ig.get(reverse("audit:flags"), {"page": "9"}).content.decode(), newest)
 
     def test_queries_do_not_grow_with_the_queue(self, ig, school_caseworker, police_officer):
         def flags(n):
@@ -311,6 +370,11 @@ class TestSubjectAccessExport:
         assert download.json()["people"][0]["family_name"] == "Fletcher"
         assert _events(kind="export", person_id=person.pk).count() == 2
 
+    def test_moments_read_in_gov_uk_style(self):
+        assert generated_at({"generated_at": "2026-11-27T17:30:00+00:00"}) == (
+            "27 November 2026, 5:30pm"
+        )
+
     def test_release_to_the_person_is_recorded_and_shown(self, ig, ig_officer, tyler):
         release = reverse("audit:export-release", kwargs={"person_id": tyler.pk})
         assert "Are you sure" in ig.get(release).content.decode()
@@ -368,7 +432,44 @@ class TestBreakGlass:
         assert ReviewFlag.objects.filter(kind="break_glass", user=police_officer).exists()
         after = client.get(url).content.decode()
         assert "You can see these records" in after
-        assert f"{timezone.localtime(grant.expires_at):%B %Y}" in after
+        assert f"until {govuk_datetime(grant.expires_at)}" in after
+        assert "a.m." not in after
+        assert "p.m." not in after
+
+    def test_after_breaking_the_glass_the_user_continues_to_the_record(
+        self, client, police_officer, tyler
+    ):
+        client.force_login(police_officer)
+        record = "/referrals/some-referral/?tab=people"
+        url = reverse("audit:break-glass", kwargs={"person_id": tyler.pk})
+        asking = client.get(url, {"next": record}).content.decode()
+        assert f'href="{escape(record)}">Cancel' in asking
+
+        response = client.post(
+            f"{url}?{urlencode({'next': record})}",
+            {"reason": "A threat to him was reported tonight"},
+        )
+
+        assert response.status_code == 302
+        assert response["Location"] == f"{url}?{urlencode({'next': record})}"
+        after = client.get(response["Location"]).content.decode()
+        assert f'href="{escape(record)}">Continue to the record' in after
+
+    @pytest.mark.parametrize(
+        "elsewhere", ["https://evil.example/", "//evil.example/records", "javascript:alert(1)"]
+    )
+    def test_next_never_leads_off_the_site(self, client, police_officer, tyler, elsewhere):
+        client.force_login(police_officer)
+        url = reverse("audit:break-glass", kwargs={"person_id": tyler.pk})
+        response = client.post(
+            f"{url}?{urlencode({'next': elsewhere})}",
+            {"reason": "A threat to him was reported tonight"},
+        )
+        assert response["Location"] == url
+        after = client.get(f"{url}?{urlencode({'next': elsewhere})}").content.decode()
+        assert "Continue to the record" not in after
+        assert "evil.example" not in after
+        assert "javascript:" not in after
 
     @pytest.mark.parametrize("reason", ["", "Just looking"])
     def test_a_short_or_missing_reason_opens_nothing(self, client, police_officer, tyler, reason):
@@ -379,6 +480,16 @@ class TestBreakGlass:
         assert response.status_code == 200
         assert "There is a problem" in response.content.decode()
         assert not BreakGlassGrant.objects.exists()
+
+    def test_an_analyst_is_refused_and_not_offered_it(self, client, analyst, tyler):
+        client.force_login(analyst)
+        url = reverse("audit:break-glass", kwargs={"person_id": tyler.pk})
+        assert client.get(url).status_code == 403
+        assert (
+            client.post(url, {"reason": "A threat to him was reported tonight"}).status_code == 403
+        )
+        assert not BreakGlassGrant.objects.exists()
+        assert not can(analyst, "audit.break_glass", tyler)
 
     def test_someone_with_no_role_is_refused(self, client, tyler):
         from tests.factories import UserFactory

@@ -37,6 +37,8 @@ def test_ig_finds_a_person_holds_their_records_and_releases_an_export(
 
     expect(page.get_by_role("heading", name="1 person found")).to_be_visible()
     assert axe_violations(page) == []
+    # The terms went in the POST body: nothing of them in the address (history, access logs).
+    assert "?" not in page.url
     search = AuditEvent.objects.get(user=ig_officer, action="find_people")
     assert "Ashworth" not in search.content
 

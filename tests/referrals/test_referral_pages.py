@@ -2,6 +2,8 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.http import urlencode
 
 from referrals.models import Person
 from tests.factories import make_person, make_referral, submitted_referral, years_ago
@@ -259,6 +261,7 @@ def test_a_referrer_who_learns_of_other_partners_referrals_is_offered_to_break_t
     client.force_login(school_caseworker)
     content = client.get(reverse("referrals:detail", args=[ours.pk])).content.decode()
     assert "Other partners have referred this person" in content
-    link = reverse("audit:break-glass", args=[ours.person_id])
-    assert f'href="{link}"' in content
+    detail = reverse("referrals:detail", args=[ours.pk])
+    link = f"{reverse('audit:break-glass', args=[ours.person_id])}?{urlencode({'next': detail})}"
+    assert f'href="{escape(link)}"' in content
     assert client.get(link).status_code == 200
