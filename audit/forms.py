@@ -40,17 +40,6 @@ class FindPeopleForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
-    def __init__(self, *args, label: str, required_message: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reason"] = forms.CharField(
-            label=label,
-            max_length=2000,
-            widget=forms.Textarea,
-            error_messages=_messages("The reason", 2000, required_message),
-        )
-
-
 class ReleaseForm(forms.Form):
     delivery = forms.CharField(
         label="How was the export given to the person?",

@@ -18,8 +18,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from audit.filters import AuditEventFilter
-from audit.forms import FindPeopleForm, ReasonForm, ReleaseForm, ReviewForm
-from audit.models import ReviewFlag
+from audit.forms import FindPeopleForm, ReleaseForm, ReviewForm
+from audit.models import BreakGlassGrant, LegalHold, ReviewFlag
 from audit.permissions import allowed, can, require
 from audit.readable import DATE, generated_at, readable_export
 from audit.recorder import record_access
@@ -44,8 +44,9 @@ from audit.services import (
     subject_access_release,
 )
 from core.errors import ConflictError
-from core.forms import apply_service_errors
+from core.forms import ReasonForm, apply_service_errors
 from core.templatetags.govuk import govuk_datetime
+from core.text import model_max_length
 
 PERSON_ACTIONS = ("audit.hold", "audit.hold_lift", "audit.export", "audit.release")
 FLAGS_PER_PAGE = 20
@@ -128,6 +129,7 @@ def hold_place(request, person_id):
         request.POST or None,
         label="Why must these records be kept?",
         required_message="Enter why the records must be kept",
+        max_length=model_max_length(LegalHold, "reason"),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -150,6 +152,7 @@ def hold_lift(request, person_id, hold_id):
         request.POST or None,
         label="Why can the hold be lifted?",
         required_message="Enter why the hold can be lifted",
+        max_length=model_max_length(LegalHold, "lift_reason"),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -310,6 +313,7 @@ def break_glass_page(request, person_id):
         request.POST or None,
         label="Why do you need to see these records now?",
         required_message="Enter why you need to see these records now",
+        max_length=model_max_length(BreakGlassGrant, "reason"),
     )
     if request.method == "POST" and form.is_valid():
         try:

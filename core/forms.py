@@ -82,4 +82,4 @@ class ReasonForm(forms.Form):
         field.max_length = max_length
         field.validators.append(MaxLengthValidator(max_length))
         field.error_messages["required"] = required_message
-        field.error_messages["max_length"] = f"{label} must be {max_length} characters or fewer"
+        field.error_messages["max_length"] = f"The reason must be {max_length} characters or fewer"

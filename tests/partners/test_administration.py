@@ -261,7 +261,7 @@ class TestEndingARole:
         [
             ("", "Enter the reason this role is ending"),
             ("   ", "Enter the reason this role is ending"),
-            ("x" * 101, "Reason must be 100 characters or fewer"),
+            ("x" * 101, "The reason must be 100 characters or fewer"),
         ],
     )
     def test_a_missing_or_long_reason_names_the_field_and_ends_nothing(
@@ -322,7 +322,7 @@ class TestResettingTwoFactor:
         ("reason", "message"),
         [
             ("", "Enter the reason for resetting their two-factor sign-in"),
-            ("x" * 501, "Reason must be 500 characters or fewer"),
+            ("x" * 501, "The reason must be 500 characters or fewer"),
         ],
     )
     def test_a_missing_reason_names_the_field_and_resets_nothing(
