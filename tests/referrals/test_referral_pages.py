@@ -5,10 +5,7 @@ from django.urls import reverse
 
 from referrals.models import Person
 from tests.factories import make_person, make_referral, submitted_referral, years_ago
-
-
-def date_parts(prefix: str, value) -> dict:
-    return {f"{prefix}_0": value.day, f"{prefix}_1": value.month, f"{prefix}_2": value.year}
+from tests.support import date_parts
 
 
 @pytest.mark.django_db
