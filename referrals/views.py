@@ -97,9 +97,11 @@ def screening_queue(request):
 def find_person(request):
     # Finding someone is the first page of making a referral: refused here, not at the end.
     require(request.user, "referral.create")
-    form = forms.FindPersonForm(request.GET or None)
+    # A family name and date of birth are personal data: posted, so they stay out of URLs
+    # (access logs, browser history, the Referer header).
+    form = forms.FindPersonForm(request.POST if request.method == "POST" else None)
     people = None
-    if request.GET and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             people = list(
                 person_match(

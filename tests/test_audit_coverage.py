@@ -166,6 +166,7 @@ READS = {
     ),
     "referrals:list": ("school_caseworker", None, {}, each_of("referral", "referrals")),
     "referrals:screening": ("coordinator", None, {}, each("referral", "submitted")),
+    # Posted (see POSTED_READS), so the name and date of birth stay out of the URL.
     "referrals:new": (
         "school_caseworker",
         None,
@@ -486,6 +487,11 @@ def world(school_caseworker, coordinator, panel_chair, charity, provider_keywork
     )
 
 
+# Reads whose question is personal data (a name, a date of birth) are posted, not put in
+# the query string where access logs and browser history would keep it.
+POSTED_READS = {"referrals:new"}
+
+
 def _get(client, name, world, kwargs_of, query):
     url = reverse(name, kwargs=kwargs_of(world) if kwargs_of else None)
     params = dict(query)
@@ -495,6 +501,8 @@ def _get(client, name, world, kwargs_of, query):
     if params.get("date_of_birth") == "PARTS":
         del params["date_of_birth"]
         params.update(date_parts("date_of_birth", dob))
+    if name in POSTED_READS:
+        return client.post(url, params)
     return client.get(url, params)
 
 

@@ -245,6 +245,8 @@ MATRIX = [
     ("referrals:lawful-basis-approve", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
     ("referrals:lawful-basis-reject", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
     ("referrals:lawful-basis-revoke", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
+    # The search for the person is posted (name and date of birth stay out of URLs).
+    ("referrals:new", "POST", "ref:200 *:403", "ref:200 *:403"),
     ("referrals:new-person", "POST", "ref:200 *:403", "ref:200 *:403"),
     ("referrals:new-step", "POST", "ref:302 *:403", "ref:404 *:403"),  # on to the next page
     ("cases:attendance", "POST", "chair coord:302 pm:403 *:404", NOBODY_OTHER),
@@ -496,6 +498,13 @@ REQUESTS = {
     "api:audit-flag-review": (
         lambda w: {"pk": w.flag.pk},
         lambda w: {"outcome": "appropriate", "note": "Checked", "version": w.flag.version},
+    ),
+    ("referrals:new", "POST"): (
+        None,
+        lambda w: {
+            "family_name": w.person.family_name,
+            **date_parts("date_of_birth", w.person.date_of_birth),
+        },
     ),
     "referrals:new-details": (lambda w: {"person_id": w.person.pk}, {}),
     ("referrals:new-step", "GET"): (lambda w: {"person_id": w.person.pk, "step": "pathway"}, {}),
