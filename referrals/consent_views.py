@@ -19,9 +19,8 @@ from core.errors import ConflictError
 from core.forms import apply_service_errors
 from referrals import consent as consent_services
 from referrals import consent_forms
-from referrals.models import ConsentDecision, LawfulBasis, Referral
-from referrals.pathways import age_on
-from referrals.permissions import basis_offered, can, require
+from referrals.models import LawfulBasis, Referral
+from referrals.permissions import basis_offered, can, consent_offered, gillick_applies, require
 from referrals.selectors import consent_of_referral, lawful_basis_of_referral, referral_get
 
 CONFLICT = 409
@@ -60,7 +59,7 @@ def _basis_summary(basis: LawfulBasis) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class ConsentSummary:
-    consents: list  # (consent, whether the viewer may withdraw it)
+    consents: list  # (consent, {"withdraw": ...})
     gillick_assessments: list
     lawful_bases: list  # (basis, {"decide": ..., "revoke": ...})
     offer_gillick: bool
@@ -91,17 +90,14 @@ def consent_summary(viewer, referral: Referral) -> ConsentSummary:
         records=referral.lawful_bases.select_related("recorded_by", "decided_by"),
         person_id=referral.person_id,
     )
-    for basis in bases:
-        basis.referral = referral
+    for record in [*consents, *bases]:
+        record.referral = referral
     records_consent = can(viewer, "referral.record_consent", referral)
-    under_16 = (
-        age_on(referral.person.date_of_birth, timezone.localdate()) < consent_services.GILLICK_AGE
-    )
     return ConsentSummary(
-        consents=[(c, records_consent and c.decision == ConsentDecision.GIVEN) for c in consents],
+        consents=[(c, consent_offered(viewer, c)) for c in consents],
         gillick_assessments=assessments,
         lawful_bases=[(basis, basis_offered(viewer, basis)) for basis in bases],
-        offer_gillick=records_consent and under_16,
+        offer_gillick=records_consent and gillick_applies(referral.person, timezone.localdate()),
         offer_lawful_basis=records_consent,
     )
 
@@ -285,8 +281,8 @@ def lawful_basis_revoke(request, referral_id, basis_id):
 @login_required
 def consent_withdraw(request, referral_id, consent_id):
     referral = referral_get(request.user, referral_id)
-    require(request.user, "referral.record_consent", referral)
     consent = consent_of_referral(referral, consent_id)
+    require(request.user, "consent.withdraw", consent)
     form = consent_forms.ConsentWithdrawForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
