@@ -2,9 +2,7 @@
 recorded, approved, rejected or revoked, and consent withdrawn. Each page asks the same rule
 the API asks (``referrals.permissions``) before it reads the form, then calls the same
 service (``referrals.consent``); what the referral's page offers comes from
-``consent_summary``, which asks the rules too."""
-
-from dataclasses import dataclass
+``referrals.selectors.consent_summary``, which asks the rules too."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as format_date
 from django.urls import reverse
-from django.utils import timezone
 
 from audit.recorder import record_children_shown
 from core.errors import ConflictError
@@ -20,7 +17,7 @@ from core.forms import apply_service_errors
 from referrals import consent as consent_services
 from referrals import consent_forms
 from referrals.models import LawfulBasis, Referral
-from referrals.permissions import basis_offered, can, consent_offered, gillick_applies, require
+from referrals.permissions import require
 from referrals.selectors import consent_of_referral, lawful_basis_of_referral, referral_get
 
 CONFLICT = 409
@@ -52,54 +49,6 @@ def _basis_summary(basis: LawfulBasis) -> list[tuple[str, str]]:
         ),
         ("Status", basis.get_status_display()),
     ]
-
-
-# --- What the referral's page shows and offers -------------------------------------------
-
-
-@dataclass(frozen=True)
-class ConsentSummary:
-    consents: list  # (consent, {"withdraw": ...})
-    gillick_assessments: list
-    lawful_bases: list  # (basis, {"decide": ..., "revoke": ...})
-    offer_gillick: bool
-    offer_lawful_basis: bool
-
-
-def consent_summary(viewer, referral: Referral) -> ConsentSummary:
-    """The consent decisions, Gillick assessments and lawful bases of a referral, each shown
-    recorded for the IG trail as the API's consent overview records them, with what this
-    viewer may do to each."""
-    consents = record_children_shown(
-        viewer,
-        object_type="consent",
-        records=referral.consents.select_related("recorded_by"),
-        person_id=referral.person_id,
-    )
-    assessments = record_children_shown(
-        viewer,
-        object_type="gillick_assessment",
-        records=referral.gillick_assessments.select_related("assessed_by").order_by(
-            "-recorded_at", "-pk"
-        ),
-        person_id=referral.person_id,
-    )
-    bases = record_children_shown(
-        viewer,
-        object_type="lawful_basis",
-        records=referral.lawful_bases.select_related("recorded_by", "decided_by"),
-        person_id=referral.person_id,
-    )
-    for record in [*consents, *bases]:
-        record.referral = referral
-    records_consent = can(viewer, "referral.record_consent", referral)
-    return ConsentSummary(
-        consents=[(c, consent_offered(viewer, c)) for c in consents],
-        gillick_assessments=assessments,
-        lawful_bases=[(basis, basis_offered(viewer, basis)) for basis in bases],
-        offer_gillick=records_consent and gillick_applies(referral.person, timezone.localdate()),
-        offer_lawful_basis=records_consent,
-    )
 
 
 # --- Gillick competence and recording a lawful basis ---------------------------------------

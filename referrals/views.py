@@ -20,6 +20,7 @@ from referrals.models import ReferralStatus
 from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
 from referrals.permissions import allowed, offered, require
 from referrals.selectors import (
+    consent_summary,
     linked_referrals_visible_to,
     other_partners_referred,
     referral_get,
@@ -299,6 +300,7 @@ def referral_detail(request, referral_id, forms_with_errors=None, status=200):
         "other_referrals_exist": other_partners_referred(referral),
         "may_break_glass": audit_rules.can(request.user, "audit.break_glass", referral.person),
         "position": consent_services.consent_position(referral).values(),
+        "consent_summary": consent_summary(request.user, referral),
         "screening_form": forms.ScreeningForm(),
         "answer_form": forms.AnswerForm(),
         "history": referral.history.select_related("history_user").order_by("-history_date")[:20],
