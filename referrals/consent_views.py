@@ -8,12 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import date as format_date
 from django.urls import reverse
 
 from audit.recorder import record_children_shown
 from core.errors import ConflictError
 from core.forms import apply_service_errors
+from core.templatetags.govuk import govuk_date
 from referrals import consent as consent_services
 from referrals import consent_forms
 from referrals.models import LawfulBasis, Referral
@@ -21,7 +21,6 @@ from referrals.permissions import require
 from referrals.selectors import consent_of_referral, lawful_basis_of_referral, referral_get
 
 CONFLICT = 409
-GOVUK_DATE = "j F Y"
 
 
 def _posted(request):
@@ -45,7 +44,7 @@ def _basis_summary(basis: LawfulBasis) -> list[tuple[str, str]]:
         ("Justification", basis.justification),
         (
             "Recorded by",
-            f"{basis.recorded_by} on {format_date(basis.recorded_at, GOVUK_DATE)}",
+            f"{basis.recorded_by} on {govuk_date(basis.recorded_at)}",
         ),
         ("Status", basis.get_status_display()),
     ]
@@ -267,7 +266,7 @@ def consent_withdraw(request, referral_id, consent_id):
                 ("Person", _person_name(referral)),
                 ("Purpose", consent.get_purpose_display()),
                 ("Given by", giver),
-                ("Decided on", format_date(consent.decided_on, GOVUK_DATE)),
+                ("Decided on", govuk_date(consent.decided_on)),
             ],
         },
     )

@@ -74,3 +74,17 @@ def test_times_are_written_the_gov_uk_way():
     assert govuk_datetime(at(12, 0)) == "27 November 2026, midday"
     assert govuk_datetime(at(0, 0)) == "27 November 2026, midnight"
     assert govuk_datetime(None) == ""
+
+
+def test_dates_are_written_the_gov_uk_way():
+    import datetime
+
+    from django.utils import timezone
+
+    from core.templatetags.govuk import govuk_date
+
+    assert govuk_date(datetime.date(2026, 3, 5)) == "5 March 2026"
+    # A moment falls on its day in the service's time zone (London), not in UTC.
+    late = datetime.datetime(2026, 7, 1, 23, 30, tzinfo=datetime.UTC)
+    assert govuk_date(late) == govuk_date(timezone.localtime(late).date()) == "2 July 2026"
+    assert govuk_date(None) == ""
