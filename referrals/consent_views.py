@@ -28,17 +28,13 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _person_name(referral: Referral) -> str:
-    return f"{referral.person.given_name} {referral.person.family_name}"
-
-
 def _detail_url(referral: Referral) -> str:
     return reverse("referrals:detail", kwargs={"referral_id": referral.pk})
 
 
 def _basis_summary(basis: LawfulBasis) -> list[tuple[str, str]]:
     return [
-        ("Person", _person_name(basis.referral)),
+        ("Person", basis.referral.person.full_name),
         ("Purpose", basis.get_purpose_display()),
         ("Lawful basis", basis.get_ground_display()),
         ("Justification", basis.justification),
@@ -68,7 +64,7 @@ def _record_page(request, referral_id, *, form_class, service, template, done):
     return render(
         request,
         template,
-        {"form": form, "referral": referral, "person_name": _person_name(referral)},
+        {"form": form, "referral": referral, "person_name": referral.person.full_name},
     )
 
 
@@ -158,7 +154,7 @@ def lawful_basis_approve(request, referral_id, basis_id):
         referral,
         basis,
         "referrals/consent/approve.html",
-        {"form": form, "person_name": _person_name(referral)},
+        {"form": form, "person_name": referral.person.full_name},
         status,
     )
 
@@ -263,7 +259,7 @@ def consent_withdraw(request, referral_id, consent_id):
             "consequences": "This takes effect at once: unless an approved lawful basis covers "
             "it, the purpose stops, and whatever depends on it stops with it.",
             "summary": [
-                ("Person", _person_name(referral)),
+                ("Person", referral.person.full_name),
                 ("Purpose", consent.get_purpose_display()),
                 ("Given by", giver),
                 ("Decided on", govuk_date(consent.decided_on)),

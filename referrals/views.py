@@ -377,7 +377,7 @@ def withdraw(request, referral_id):
             "confirm_label": "Yes, withdraw the referral",
             "consequences": "A withdrawn referral cannot be submitted again or go to panel.",
             "summary": [
-                ("Person", f"{referral.person.given_name} {referral.person.family_name}"),
+                ("Person", referral.person.full_name),
                 ("Pathway", referral.get_pathway_display()),
                 ("Status", referral.get_status_display()),
             ],
