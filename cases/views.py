@@ -346,10 +346,6 @@ def _case_form_page(request, case_id, *, operation, form_class, run, page, done)
     return render(request, template, context, status=status)
 
 
-def _name(case) -> str:
-    return f"{case.person.given_name} {case.person.family_name}"
-
-
 @login_required
 def case_share(request, case_id):
     return _case_form_page(
@@ -358,7 +354,10 @@ def case_share(request, case_id):
         operation="case.share",
         form_class=forms.ShareForm,
         run=lambda case, data: services.case_share(actor=request.user, case=case, **data),
-        page=lambda case: {"heading": f"Share {_name(case)}'s case", "button": "Share the case"},
+        page=lambda case: {
+            "heading": f"Share {case.person.full_name}'s case",
+            "button": "Share the case",
+        },
         done="Case shared",
     )
 
@@ -416,11 +415,11 @@ def case_close(request, case_id):
         run=lambda case, data: services.case_close(actor=request.user, case=case, **data),
         page=lambda case: {
             "template": "govuk/confirm.html",
-            "heading": f"Are you sure you want to close {_name(case)}'s case?",
+            "heading": f"Are you sure you want to close {case.person.full_name}'s case?",
             "confirm_label": "Yes, close the case",
             "consequences": "Closing ends the case's work. Reopening it needs a reason.",
             "summary": [
-                ("Person", _name(case)),
+                ("Person", case.person.full_name),
                 ("Pathway", case.get_pathway_display()),
                 ("Lead professional", str(case.lead_professional)),
             ],
@@ -439,7 +438,7 @@ def case_unshare(request, case_id, share_id):
             "confirm_label": "Yes, stop sharing",
             "consequences": f"{share.organisation.name} will no longer see the case.",
             "summary": [
-                ("Person", _name(case)),
+                ("Person", case.person.full_name),
                 ("Shared with", share.organisation.name),
                 ("For", share.get_purpose_display()),
                 ("Since", date_format(share.shared_at, "j F Y")),

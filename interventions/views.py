@@ -104,10 +104,6 @@ def caseload_page(request):
     return render(request, "interventions/caseload.html", {"page": page})
 
 
-def _name(allocation) -> str:
-    return f"{allocation.case.person.given_name} {allocation.case.person.family_name}"
-
-
 @login_required
 def allocation_page(request, allocation_id):
     allocation = allocation_get(request.user, allocation_id)
@@ -184,7 +180,7 @@ def allocation_action(request, allocation_id, action):
             )
 
     heading = words.heading.format(
-        intervention=allocation.intervention.name, name=_name(allocation)
+        intervention=allocation.intervention.name, name=allocation.case.person.full_name
     )
     page = {"heading": heading, "button": words.button}
     if words.final:
@@ -194,7 +190,7 @@ def allocation_action(request, allocation_id, action):
             "confirm_label": words.button,
             "consequences": "This ends the allocation and frees its place. It cannot be undone.",
             "summary": [
-                ("Person", _name(allocation)),
+                ("Person", allocation.case.person.full_name),
                 ("Intervention", allocation.intervention.name),
                 ("Provider", allocation.intervention.provider.name),
                 ("Status", allocation.get_status_display()),

@@ -34,10 +34,15 @@ from referrals.models import (
     Referral,
 )
 from referrals.pathways import age_on
-from referrals.permissions import BASIS_OPEN_IN, require
+from referrals.permissions import (
+    BASIS_OPEN_IN,
+    CONSENT_OPEN_IN,
+    GILLICK_AGE,
+    gillick_applies,
+    require,
+)
 from referrals.signals import permitted_purposes_changed
 
-GILLICK_AGE = 16
 ADULT_AGE = 18
 MIN_JUSTIFICATION_LENGTH = 20
 
@@ -171,7 +176,7 @@ def consent_record(
         )
     if given_by == ConsentGiver.PARENT_OR_GUARDIAN and not giver_name:
         raise field_error("giver_name", "Name the parent or guardian", "required")
-    if given_by == ConsentGiver.PERSON and age < GILLICK_AGE:
+    if given_by == ConsentGiver.PERSON and gillick_applies(referral.person, decided_on):
         latest = referral.gillick_assessments.order_by("-recorded_at", "-pk").first()
         if not (latest and latest.competent):
             raise field_error(
@@ -215,7 +220,10 @@ def consent_withdraw(
             referral=referral, purpose__in=purposes, given_by=given_by
         )
     )
-    given = [c for c in consents if c.decision == ConsentDecision.GIVEN]
+    for consent in consents:
+        consent.referral = referral
+        require(actor, "consent.withdraw", consent)
+    given = [c for c in consents if c.decision in CONSENT_OPEN_IN["consent.withdraw"]]
     if len(given) != len(set(purposes)):
         raise field_error("purposes", "Only consent that was given can be withdrawn", "not_given")
     for consent in given:
@@ -240,8 +248,8 @@ def gillick_record(
     referral = _lock(referral)
     require(actor, "referral.record_consent", referral)
     _check_date(assessed_on, field="assessed_on")
-    age = age_on(referral.person.date_of_birth, assessed_on)
-    if age >= GILLICK_AGE:
+    if not gillick_applies(referral.person, assessed_on):
+        age = age_on(referral.person.date_of_birth, assessed_on)
         raise field_error(
             "assessed_on", f"Aged {age}: Gillick competence applies to under-16s", "not_under_16"
         )

@@ -2,39 +2,30 @@
 recorded, approved, rejected or revoked, and consent withdrawn. Each page asks the same rule
 the API asks (``referrals.permissions``) before it reads the form, then calls the same
 service (``referrals.consent``); what the referral's page offers comes from
-``consent_summary``, which asks the rules too."""
-
-from dataclasses import dataclass
+``referrals.selectors.consent_summary``, which asks the rules too."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import date as format_date
 from django.urls import reverse
-from django.utils import timezone
 
 from audit.recorder import record_children_shown
 from core.errors import ConflictError
 from core.forms import apply_service_errors
+from core.templatetags.govuk import govuk_date
 from referrals import consent as consent_services
 from referrals import consent_forms
-from referrals.models import ConsentDecision, LawfulBasis, Referral
-from referrals.pathways import age_on
-from referrals.permissions import basis_offered, can, require
+from referrals.models import LawfulBasis, Referral
+from referrals.permissions import require
 from referrals.selectors import consent_of_referral, lawful_basis_of_referral, referral_get
 
 CONFLICT = 409
-GOVUK_DATE = "j F Y"
 
 
 def _posted(request):
     """The form's data on a POST, even an empty one (which must show its errors)."""
     return request.POST if request.method == "POST" else None
-
-
-def _person_name(referral: Referral) -> str:
-    return f"{referral.person.given_name} {referral.person.family_name}"
 
 
 def _detail_url(referral: Referral) -> str:
@@ -43,67 +34,16 @@ def _detail_url(referral: Referral) -> str:
 
 def _basis_summary(basis: LawfulBasis) -> list[tuple[str, str]]:
     return [
-        ("Person", _person_name(basis.referral)),
+        ("Person", basis.referral.person.full_name),
         ("Purpose", basis.get_purpose_display()),
         ("Lawful basis", basis.get_ground_display()),
         ("Justification", basis.justification),
         (
             "Recorded by",
-            f"{basis.recorded_by} on {format_date(basis.recorded_at, GOVUK_DATE)}",
+            f"{basis.recorded_by} on {govuk_date(basis.recorded_at)}",
         ),
         ("Status", basis.get_status_display()),
     ]
-
-
-# --- What the referral's page shows and offers -------------------------------------------
-
-
-@dataclass(frozen=True)
-class ConsentSummary:
-    consents: list  # (consent, whether the viewer may withdraw it)
-    gillick_assessments: list
-    lawful_bases: list  # (basis, {"decide": ..., "revoke": ...})
-    offer_gillick: bool
-    offer_lawful_basis: bool
-
-
-def consent_summary(viewer, referral: Referral) -> ConsentSummary:
-    """The consent decisions, Gillick assessments and lawful bases of a referral, each shown
-    recorded for the IG trail as the API's consent overview records them, with what this
-    viewer may do to each."""
-    consents = record_children_shown(
-        viewer,
-        object_type="consent",
-        records=referral.consents.select_related("recorded_by"),
-        person_id=referral.person_id,
-    )
-    assessments = record_children_shown(
-        viewer,
-        object_type="gillick_assessment",
-        records=referral.gillick_assessments.select_related("assessed_by").order_by(
-            "-recorded_at", "-pk"
-        ),
-        person_id=referral.person_id,
-    )
-    bases = record_children_shown(
-        viewer,
-        object_type="lawful_basis",
-        records=referral.lawful_bases.select_related("recorded_by", "decided_by"),
-        person_id=referral.person_id,
-    )
-    for basis in bases:
-        basis.referral = referral
-    records_consent = can(viewer, "referral.record_consent", referral)
-    under_16 = (
-        age_on(referral.person.date_of_birth, timezone.localdate()) < consent_services.GILLICK_AGE
-    )
-    return ConsentSummary(
-        consents=[(c, records_consent and c.decision == ConsentDecision.GIVEN) for c in consents],
-        gillick_assessments=assessments,
-        lawful_bases=[(basis, basis_offered(viewer, basis)) for basis in bases],
-        offer_gillick=records_consent and under_16,
-        offer_lawful_basis=records_consent,
-    )
 
 
 # --- Gillick competence and recording a lawful basis ---------------------------------------
@@ -124,7 +64,7 @@ def _record_page(request, referral_id, *, form_class, service, template, done):
     return render(
         request,
         template,
-        {"form": form, "referral": referral, "person_name": _person_name(referral)},
+        {"form": form, "referral": referral, "person_name": referral.person.full_name},
     )
 
 
@@ -214,7 +154,7 @@ def lawful_basis_approve(request, referral_id, basis_id):
         referral,
         basis,
         "referrals/consent/approve.html",
-        {"form": form, "person_name": _person_name(referral)},
+        {"form": form, "person_name": referral.person.full_name},
         status,
     )
 
@@ -285,8 +225,8 @@ def lawful_basis_revoke(request, referral_id, basis_id):
 @login_required
 def consent_withdraw(request, referral_id, consent_id):
     referral = referral_get(request.user, referral_id)
-    require(request.user, "referral.record_consent", referral)
     consent = consent_of_referral(referral, consent_id)
+    require(request.user, "consent.withdraw", consent)
     form = consent_forms.ConsentWithdrawForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -319,10 +259,10 @@ def consent_withdraw(request, referral_id, consent_id):
             "consequences": "This takes effect at once: unless an approved lawful basis covers "
             "it, the purpose stops, and whatever depends on it stops with it.",
             "summary": [
-                ("Person", _person_name(referral)),
+                ("Person", referral.person.full_name),
                 ("Purpose", consent.get_purpose_display()),
                 ("Given by", giver),
-                ("Decided on", format_date(consent.decided_on, GOVUK_DATE)),
+                ("Decided on", govuk_date(consent.decided_on)),
             ],
         },
     )

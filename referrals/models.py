@@ -77,6 +77,11 @@ class Person(models.Model):
         # Never the name: str() of a model ends up in logs and admin history.
         return f"Person {self.pk}"
 
+    @property
+    def full_name(self) -> str:
+        """The name a page shows: given then family name (never ``__str__``, which is logged)."""
+        return f"{self.given_name} {self.family_name}"
+
     def refresh_blind_indexes(self) -> None:
         self.family_name_dob_index = blind_index(
             BlindIndex.FAMILY_NAME_AND_DATE_OF_BIRTH,

@@ -11,6 +11,8 @@ withdraw a referral who asks after it was withdrawn is told of a conflict (409),
 refused (403). ``OPEN_IN`` holds those status lists, for the services and for ``offered``.
 """
 
+import datetime
+
 # Module imports both ways (selectors asks "referral.view_linked"): names are read at call
 # time, so neither module needs the other fully loaded first.
 from core.permissions import RuleBook
@@ -18,12 +20,15 @@ from partners import selectors as partner_selectors
 from partners.roles import Role
 from referrals import selectors
 from referrals.models import (
+    Consent,
+    ConsentDecision,
     LawfulBasis,
     LawfulBasisStatus,
     Person,
     Referral,
     ReferralStatus,
 )
+from referrals.pathways import age_on
 
 rules = RuleBook("referrals")
 can = rules.can
@@ -77,6 +82,32 @@ def basis_offered(actor, basis: LawfulBasis) -> dict[str, bool]:
         action.rsplit(".", 1)[-1]: basis.status in statuses and can(actor, action, basis)
         for action, statuses in BASIS_OPEN_IN.items()
     }
+
+
+# Only consent that was given can be withdrawn: the service refuses (400 on the purposes)
+# any other decision, and ``consent_offered`` offers nothing on it.
+CONSENT_OPEN_IN: dict[str, tuple[str, ...]] = {
+    "consent.withdraw": (ConsentDecision.GIVEN,),
+}
+
+
+def consent_offered(actor, consent: Consent) -> dict[str, bool]:
+    """What a page may offer on one consent decision (``{"withdraw": ...}``): allowed for
+    this actor by the rule and open in the decision recorded."""
+    return {
+        action.rsplit(".", 1)[-1]: consent.decision in decisions and can(actor, action, consent)
+        for action, decisions in CONSENT_OPEN_IN.items()
+    }
+
+
+# Gillick competence is assessed for children under 16 only: 16 and over decide for
+# themselves. The service refuses an assessment otherwise; pages offer none.
+GILLICK_AGE = 16
+
+
+def gillick_applies(person: Person, on: datetime.date) -> bool:
+    """Whether a Gillick competence assessment of ``person`` on ``on`` can be recorded."""
+    return age_on(person.date_of_birth, on) < GILLICK_AGE
 
 
 def _acts_as(actor, referral: Referral, *capacities: str) -> bool:
@@ -167,6 +198,15 @@ def _view_linked(actor, referral: Referral) -> bool:
 )
 def _record_consent(actor, referral: Referral) -> bool:
     return _acts_as(actor, referral, REFERRER, COORDINATOR)
+
+
+@rules.rule(
+    "consent.withdraw",
+    refusal="Only the referring organisation or a coordinator of the area can withdraw consent",
+)
+def _consent_withdraw(actor, consent: Consent) -> bool:
+    # Whoever may record a decision may record its withdrawal.
+    return _acts_as(actor, consent.referral, REFERRER, COORDINATOR)
 
 
 @rules.rule(

@@ -76,7 +76,7 @@ REFERRAL_FIELDS = [
 def _summary(person: Person) -> PersonSummary:
     return PersonSummary(
         id=person.pk,
-        name=f"{person.given_name} {person.family_name}",
+        name=person.full_name,
         date_of_birth=person.date_of_birth,
     )
 

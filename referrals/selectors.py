@@ -9,6 +9,7 @@
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
@@ -16,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from audit.models import BreakGlassGrant
-from audit.recorder import visible_or_404
+from audit.recorder import record_children_shown, visible_or_404
 from core.ids import parse_int, uuid_or_404
 from partners.models import User
 from partners.roles import Role
@@ -241,4 +242,50 @@ def open_case_of_same_person(person: Person):
         .filter(same_person_condition(person, prefix="person__"))
         .order_by("-opened_at")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class ConsentSummary:
+    consents: list  # (consent, {"withdraw": ...})
+    gillick_assessments: list
+    lawful_bases: list  # (basis, {"decide": ..., "revoke": ...})
+    offer_gillick: bool
+    offer_lawful_basis: bool
+
+
+def consent_summary(viewer: User, referral: Referral) -> ConsentSummary:
+    """The consent decisions, Gillick assessments and lawful bases of a referral, each shown
+    recorded for the IG trail as the API's consent overview records them, with what this
+    viewer may do to each (asked of ``referrals.permissions``)."""
+    consents = record_children_shown(
+        viewer,
+        object_type="consent",
+        records=referral.consents.select_related("recorded_by"),
+        person_id=referral.person_id,
+    )
+    assessments = record_children_shown(
+        viewer,
+        object_type="gillick_assessment",
+        records=referral.gillick_assessments.select_related("assessed_by").order_by(
+            "-recorded_at", "-pk"
+        ),
+        person_id=referral.person_id,
+    )
+    bases = record_children_shown(
+        viewer,
+        object_type="lawful_basis",
+        records=referral.lawful_bases.select_related("recorded_by", "decided_by"),
+        person_id=referral.person_id,
+    )
+    for record in [*consents, *bases]:
+        record.referral = referral
+    records_consent = permissions.can(viewer, "referral.record_consent", referral)
+    return ConsentSummary(
+        consents=[(c, permissions.consent_offered(viewer, c)) for c in consents],
+        gillick_assessments=assessments,
+        lawful_bases=[(basis, permissions.basis_offered(viewer, basis)) for basis in bases],
+        offer_gillick=records_consent
+        and permissions.gillick_applies(referral.person, timezone.localdate()),
+        offer_lawful_basis=records_consent,
     )

@@ -20,6 +20,7 @@ from referrals.models import ReferralStatus
 from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
 from referrals.permissions import allowed, offered, require
 from referrals.selectors import (
+    consent_summary,
     linked_referrals_visible_to,
     other_partners_referred,
     referral_get,
@@ -97,9 +98,11 @@ def screening_queue(request):
 def find_person(request):
     # Finding someone is the first page of making a referral: refused here, not at the end.
     require(request.user, "referral.create")
-    form = forms.FindPersonForm(request.GET or None)
+    # A family name and date of birth are personal data: posted, so they stay out of URLs
+    # (access logs, browser history, the Referer header).
+    form = forms.FindPersonForm(request.POST if request.method == "POST" else None)
     people = None
-    if request.GET and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             people = list(
                 person_match(
@@ -297,6 +300,7 @@ def referral_detail(request, referral_id, forms_with_errors=None, status=200):
         "other_referrals_exist": other_partners_referred(referral),
         "may_break_glass": audit_rules.can(request.user, "audit.break_glass", referral.person),
         "position": consent_services.consent_position(referral).values(),
+        "consent_summary": consent_summary(request.user, referral),
         "screening_form": forms.ScreeningForm(),
         "answer_form": forms.AnswerForm(),
         "history": referral.history.select_related("history_user").order_by("-history_date")[:20],
@@ -373,7 +377,7 @@ def withdraw(request, referral_id):
             "confirm_label": "Yes, withdraw the referral",
             "consequences": "A withdrawn referral cannot be submitted again or go to panel.",
             "summary": [
-                ("Person", f"{referral.person.given_name} {referral.person.family_name}"),
+                ("Person", referral.person.full_name),
                 ("Pathway", referral.get_pathway_display()),
                 ("Status", referral.get_status_display()),
             ],

@@ -21,6 +21,7 @@ from django.urls import reverse
 from formtools.wizard.views import NamedUrlWizardView
 
 from core.errors import ConflictError
+from core.templatetags.govuk import govuk_date
 from referrals import forms
 from referrals.consent import consent_record
 from referrals.models import Gender
@@ -103,7 +104,7 @@ def _shown(field: django_forms.BoundField, value) -> str | list[str]:
     if isinstance(value, datetime.time):
         return value.strftime("%H:%M")
     if isinstance(value, datetime.date):
-        return f"{value.day} {value:%B %Y}"
+        return govuk_date(value)
     choices = dict(getattr(field.field, "choices", ()) or ())
     if isinstance(value, list):
         return [str(choices.get(item, item)) for item in value]

@@ -150,8 +150,10 @@ MATRIX = [
     # Each operation on a case has its page; the lead professional and coordinators use them.
     *[
         (f"cases:case-{page}", "GET", "ref coord:200 pm chair:403 *:404", NOBODY_OTHER)
-        for page in ("share", "unshare", "review", "note", "close", "reopen")
+        for page in ("share", "unshare", "review", "note", "close")
     ],
+    # The world's case is open: reopening it is not asked, the page sends them back to it.
+    ("cases:case-reopen", "GET", "ref coord:302 pm chair:403 *:404", NOBODY_OTHER),
     # Only the owner of a panel action has the list (the world's action is the coordinator's).
     ("cases:my-actions", "GET", "coord:200 *:403", "*:403"),
     # Closing and reopening a meeting ask "are you sure" first (the world's: reopening).
@@ -246,6 +248,8 @@ MATRIX = [
     ("referrals:lawful-basis-approve", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
     ("referrals:lawful-basis-reject", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
     ("referrals:lawful-basis-revoke", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
+    # The search for the person is posted (name and date of birth stay out of URLs).
+    ("referrals:new", "POST", "ref:200 *:403", "ref:200 *:403"),
     ("referrals:new-person", "POST", "ref:200 *:403", "ref:200 *:403"),
     ("referrals:new-step", "POST", "ref:302 *:403", "ref:404 *:403"),  # on to the next page
     ("cases:attendance", "POST", "chair coord:302 pm:403 *:404", NOBODY_OTHER),
@@ -499,6 +503,13 @@ REQUESTS = {
     "api:audit-flag-review": (
         lambda w: {"pk": w.flag.pk},
         lambda w: {"outcome": "appropriate", "note": "Checked", "version": w.flag.version},
+    ),
+    ("referrals:new", "POST"): (
+        None,
+        lambda w: {
+            "family_name": w.person.family_name,
+            **date_parts("date_of_birth", w.person.date_of_birth),
+        },
     ),
     "referrals:new-details": (lambda w: {"person_id": w.person.pk}, {}),
     ("referrals:new-step", "GET"): (lambda w: {"person_id": w.person.pk, "step": "pathway"}, {}),

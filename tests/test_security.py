@@ -176,7 +176,7 @@ def test_no_personal_data_reaches_the_logs(
     lead.get(f"/api/v1/cases/{case.pk}/timeline/")
     client.force_login(school_caseworker)
     client.get(reverse("cases:case", args=[case.pk]))
-    client.get(
+    client.post(
         reverse("referrals:new"),
         {
             "family_name": "Quennell",

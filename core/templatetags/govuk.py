@@ -5,8 +5,11 @@ select, radios, checkboxes, or the three-part date input; ``{% govuk_error_summa
 lists a form's errors, each naming its question and linking to it.
 """
 
+import datetime
+
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from core import govuk_components
 
@@ -30,6 +33,20 @@ def choice_labels(obj, field_name: str) -> str:
     field = obj._meta.get_field(field_name)
     labels = dict(getattr(field, "base_field", field).flatchoices)
     return ", ".join(str(labels.get(value, value)) for value in getattr(obj, field_name) or ())
+
+
+GOVUK_DATE = "j F Y"
+
+
+@register.filter
+def govuk_date(value) -> str:
+    """A day as the GOV.UK style guide writes it: "27 November 2026" (a moment on its day in
+    the service's time zone), for Python code; templates write ``|date:"j F Y"``."""
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return date_format(value, GOVUK_DATE)
 
 
 @register.filter

@@ -39,6 +39,9 @@ def test_a_caseworker_refers_with_three_risk_factors_and_two_consent_purposes(
     fill_date(page, "Date of birth", born)
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", name="No match")).to_be_visible()
+    # Posted: the name and date of birth are not in the address (logs, history).
+    assert "Marsh" not in page.url
+    assert "?" not in page.url
 
     page.get_by_role("link", name="Record someone new").click()
     expect(page.get_by_role("heading", name="Record the person")).to_be_visible()

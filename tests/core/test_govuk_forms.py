@@ -87,3 +87,17 @@ def test_a_multiple_choice_field_declared_with_a_select_still_keeps_every_answer
     assert html.count('type="checkbox"') == 3
     assert html.count(" checked") == 2
     assert "<select" not in html
+
+
+def test_dates_are_written_the_gov_uk_way():
+    import datetime
+
+    from django.utils import timezone
+
+    from core.templatetags.govuk import govuk_date
+
+    assert govuk_date(datetime.date(2026, 3, 5)) == "5 March 2026"
+    # A moment falls on its day in the service's time zone (London), not in UTC.
+    late = datetime.datetime(2026, 7, 1, 23, 30, tzinfo=datetime.UTC)
+    assert govuk_date(late) == govuk_date(timezone.localtime(late).date()) == "2 July 2026"
+    assert govuk_date(None) == ""

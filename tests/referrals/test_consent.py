@@ -1,9 +1,11 @@
 """Consent by age, Gillick competence, lawful bases and withdrawal."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from referrals.consent import consent_position
+from referrals.consent import consent_position, consent_record, consent_withdraw, gillick_record
 from referrals.models import ReferralStatus
+from referrals.permissions import consent_offered, gillick_applies
 from referrals.selectors import referrals_visible_to
 from referrals.services import referral_screen
 from tests.factories import give_consent, make_person, make_referral, years_ago
@@ -318,3 +320,70 @@ def test_others_cannot_see_or_record_consent(api, request, school_caseworker, wh
         record(client, referral, given_by="parent_or_guardian", giver_name="X").status_code == 404
     )
     assert referral.consents.count() == 0
+
+
+@pytest.mark.django_db
+class TestTheServiceRefusesWhatThePagesDoNotOffer:
+    """The pages offer what ``referrals.permissions`` says; the services refuse the rest."""
+
+    def test_a_refused_consent_is_not_offered_for_withdrawal_and_cannot_be_withdrawn(
+        self, school_caseworker
+    ):
+        referral = referral_for(school_caseworker, 14)
+        (refused,) = consent_record(
+            actor=school_caseworker,
+            referral=referral,
+            purposes=["assessment"],
+            given_by="parent_or_guardian",
+            decision="refused",
+            decided_on=years_ago(0),
+            giver_name="Sam Marsh",
+        )
+
+        assert consent_offered(school_caseworker, refused) == {"withdraw": False}
+        with pytest.raises(ValidationError) as refusal:
+            consent_withdraw(
+                actor=school_caseworker,
+                referral=referral,
+                purposes=["assessment"],
+                given_by="parent_or_guardian",
+                reason="Phoned the school",
+            )
+
+        assert refusal.value.error_dict["purposes"][0].code == "not_given"
+        refused.refresh_from_db()
+        assert refused.decision == "refused"
+
+    def test_given_consent_is_offered_to_whoever_may_record_it_only(
+        self, school_caseworker, police_officer
+    ):
+        referral = referral_for(school_caseworker, 14)
+        give_consent(school_caseworker, referral)
+        given = referral.consents.filter(decision="given").first()
+
+        assert consent_offered(school_caseworker, given) == {"withdraw": True}
+        assert consent_offered(police_officer, given) == {"withdraw": False}
+
+    @pytest.mark.parametrize(("age", "applies"), [(15, True), (16, False), (17, False)])
+    def test_gillick_is_offered_and_recorded_for_under_16s_only(
+        self, school_caseworker, age, applies
+    ):
+        referral = referral_for(school_caseworker, age)
+        assert gillick_applies(referral.person, years_ago(0)) is applies
+
+        def assess():
+            return gillick_record(
+                actor=school_caseworker,
+                referral=referral,
+                competent=True,
+                assessed_on=years_ago(0),
+                rationale="Understood everything that was explained.",
+            )
+
+        if applies:
+            assert assess().competent
+        else:
+            with pytest.raises(ValidationError) as refusal:
+                assess()
+            assert refusal.value.error_dict["assessed_on"][0].code == "not_under_16"
+            assert referral.gillick_assessments.count() == 0

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from referrals.consent import lawful_basis_decide, lawful_basis_record
+from referrals.consent import consent_record, lawful_basis_decide, lawful_basis_record
 from referrals.models import (
     Consent,
     ConsentDecision,
@@ -96,6 +96,28 @@ class TestGillick:
         )
 
         assert b"Explain the assessment in at least 20 characters" in response.content
+        assert GillickAssessment.objects.count() == 0
+
+    def test_someone_16_is_not_offered_it_and_the_service_refuses_it_on_the_date(
+        self, client, school_caseworker
+    ):
+        older = submitted_referral(
+            school_caseworker, person=make_person(school_caseworker, date_of_birth=years_ago(16))
+        )
+        signed_in(client, school_caseworker)
+        assert url("gillick", older).encode() not in client.get(url("detail", older)).content
+
+        response = client.post(
+            url("gillick", older),
+            {
+                "competent": "competent",
+                **date_parts("assessed_on", years_ago(0)),
+                "rationale": "Understood everything that was explained.",
+            },
+        )
+
+        assert response.status_code == 200
+        assert b"Gillick competence applies to under-16s" in response.content
         assert GillickAssessment.objects.count() == 0
 
     @pytest.mark.parametrize("who", ["police_officer", "provider_keyworker", "panel_member"])
@@ -324,6 +346,29 @@ class TestWithdrawingConsent:
         assert b"Enter how the withdrawal was made known" in response.content
         given.refresh_from_db()
         assert given.decision == ConsentDecision.GIVEN
+
+    def test_a_refused_consent_is_not_offered_and_posting_changes_nothing(
+        self, client, school_caseworker, referral
+    ):
+        (refused,) = consent_record(
+            actor=school_caseworker,
+            referral=referral,
+            purposes=["assessment"],
+            given_by="parent_or_guardian",
+            decision="refused",
+            decided_on=years_ago(0),
+            giver_name="Sam Marsh",
+        )
+        withdraw = url("consent-withdraw", referral, consent_id=refused.pk)
+        signed_in(client, school_caseworker)
+        assert withdraw.encode() not in client.get(url("detail", referral)).content
+
+        response = client.post(withdraw, {"reason": "His mother telephoned the school."})
+
+        assert response.status_code == 200
+        assert b"Only consent that was given can be withdrawn" in response.content
+        refused.refresh_from_db()
+        assert refused.decision == ConsentDecision.REFUSED
 
     @pytest.mark.parametrize("who", ["police_officer", "provider_keyworker"])
     def test_others_cannot_reach_it(self, client, request, referral, given, who):

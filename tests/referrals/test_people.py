@@ -322,3 +322,9 @@ class TestMatchingAPerson:
                 f"{PEOPLE_URL}match/", {"family_name": "Reid", "date_of_birth": "2001-07-03"}
             )
         assert response.json()["count"] == 1
+
+
+def test_the_full_name_is_given_then_family_and_str_never_names_anyone():
+    person = Person(given_name="Tyler", family_name="Marsh")
+    assert person.full_name == "Tyler Marsh"
+    assert "Marsh" not in str(person)

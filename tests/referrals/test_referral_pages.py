@@ -7,10 +7,7 @@ from django.utils.http import urlencode
 
 from referrals.models import Person
 from tests.factories import make_person, make_referral, submitted_referral, years_ago
-
-
-def date_parts(prefix: str, value) -> dict:
-    return {f"{prefix}_0": value.day, f"{prefix}_1": value.month, f"{prefix}_2": value.year}
+from tests.support import VerifiedClient, date_parts
 
 
 @pytest.mark.django_db
@@ -19,7 +16,7 @@ class TestTheCaseworkersJourney:
         client.force_login(school_caseworker)
         born = years_ago(14, days=-40)
 
-        search = client.get(
+        search = client.post(
             reverse("referrals:new"), {"family_name": "Marsh", **date_parts("date_of_birth", born)}
         )
         assert b"No match" in search.content
@@ -46,16 +43,47 @@ class TestTheCaseworkersJourney:
         person = make_person(school_caseworker, family_name="Marsh", date_of_birth=years_ago(14))
         client.force_login(school_caseworker)
 
-        search = client.get(
+        search = client.post(
             reverse("referrals:new"),
             {"family_name": "Marsh", **date_parts("date_of_birth", person.date_of_birth)},
         )
 
         assert reverse("referrals:new-details", args=[person.pk]) in search.content.decode()
 
+    def test_the_search_is_posted_so_name_and_birth_date_stay_out_of_the_address(
+        self, client, school_caseworker
+    ):
+        person = make_person(school_caseworker, family_name="Marsh", date_of_birth=years_ago(14))
+        client.force_login(school_caseworker)
+        page = client.get(reverse("referrals:new"))
+        assert 'method="post"' in page.content.decode()
+        assert b"csrfmiddlewaretoken" in page.content
+
+        # A search in the query string is not read: no matches, no errors, just the form.
+        asked = client.get(
+            reverse("referrals:new"),
+            {"family_name": "Marsh", **date_parts("date_of_birth", person.date_of_birth)},
+        )
+        assert asked.status_code == 200
+        assert reverse("referrals:new-details", args=[person.pk]) not in asked.content.decode()
+
+    def test_a_search_without_the_csrf_token_is_refused(self, school_caseworker):
+        strict = VerifiedClient(enforce_csrf_checks=True)
+        strict.force_login(school_caseworker)
+        response = strict.post(
+            reverse("referrals:new"),
+            {"family_name": "Marsh", **date_parts("date_of_birth", years_ago(14))},
+        )
+        assert response.status_code == 403
+
+    def test_a_refused_user_is_refused_before_the_search_is_read(self, client, coordinator):
+        client.force_login(coordinator)
+        response = client.post(reverse("referrals:new"), {"family_name": "Marsh"})
+        assert response.status_code == 403
+
     def test_a_half_entered_date_is_explained(self, client, school_caseworker):
         client.force_login(school_caseworker)
-        response = client.get(
+        response = client.post(
             reverse("referrals:new"),
             {
                 "family_name": "Marsh",
