@@ -19,14 +19,23 @@ def test_seed_demo_creates_the_partnership_once(monkeypatch):
 
     assert Organisation.objects.count() == 10
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
-    assert Person.objects.count() == 3
+    assert Person.objects.count() == 4
     assert sorted(Referral.objects.values_list("status", flat=True)) == [
         "accepted_for_panel",
+        "case_opened",
         "submitted",
     ]
-    from cases.models import PanelMeeting
+    from cases.models import Case, MeetingStatus, PanelMeeting
 
-    assert PanelMeeting.objects.get().attendance.count() == 2
+    upcoming = PanelMeeting.objects.get(status=MeetingStatus.SCHEDULED)
+    assert upcoming.attendance.count() == 2
+    # A case the panel opened last week, with mentoring under way and a contact recorded.
+    case = Case.objects.get()
+    assert case.lead_professional.username == "school-caseworker"
+    assert PanelMeeting.objects.get(status=MeetingStatus.CLOSED).decisions.get().case == case
+    [allocation] = case.allocations.all()
+    assert allocation.status == "active"
+    assert allocation.contacts.count() == 1
     from interventions.models import Intervention, OutcomeMeasure
 
     assert Intervention.objects.count() == 4

@@ -12,9 +12,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import PanelMeeting
+from cases.models import Case, PanelMeeting
+from cases.services import decision_record, meeting_close
 from demo import builders
 from interventions.models import Intervention
+from interventions.services import (
+    allocation_create,
+    allocation_offer,
+    allocation_transition,
+    contact_record,
+)
 from partners.models import Area, Organisation, OrganisationType, User
 from partners.roles import Role
 from referrals.models import Person, Referral
@@ -132,6 +139,7 @@ class Command(BaseCommand):
             self._referrals(users)
             self._panel(users)
             self._catalogue(organisations)
+            self._case_in_delivery(users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo partnership ready: {len(organisations)} organisations, {len(users)} users, "
@@ -256,6 +264,88 @@ class Command(BaseCommand):
             members=[users["panel-member"]],
             area="durham",
             meets_at=timezone.make_aware(datetime.datetime.combine(next_week, datetime.time(10))),
+        )
+
+    def _case_in_delivery(self, users):
+        """A case the panel opened last week with mentoring under way, so the lead
+        professional, the chair, the keyworker and IG each have a record to work on."""
+        if Case.objects.exists():
+            return
+        school, coordinator, chair = (
+            users["school-caseworker"],
+            users["coordinator"],
+            users["panel-chair"],
+        )
+        keyworker = users["provider-keyworker"]
+        person = builders.make_person(
+            actor=school,
+            reason="Demo data",
+            given_name="Tyler",
+            family_name="Ashworth",
+            date_of_birth=builders.years_ago(14, days=40),
+            gender="male",
+            postcode="DH1 4RT",
+        )
+        referral = builders.accepted_referral(
+            referrer=school,
+            coordinator=coordinator,
+            person=person,
+            given_by="parent_or_guardian",
+            giver_name="Demo parent",
+            pathway="u18_prevention",
+            area="durham",
+            incident_date=timezone.localdate() - datetime.timedelta(days=21),
+            narrative="Excluded twice this term after fights; an older cousin is known to "
+            "carry a knife and collects him from school.",
+            risk_factors=["school_exclusion", "gang_association"],
+            risk_level="medium",
+        )
+        meeting = builders.panel_meeting(
+            coordinator=coordinator,
+            chair=chair,
+            members=[users["panel-member"]],
+            area="durham",
+            meets_at=timezone.now() - datetime.timedelta(days=7),
+            start=True,
+        )
+        decision = decision_record(
+            actor=chair,
+            meeting=meeting,
+            referral=referral,
+            outcome="open_case",
+            rationale="Mentoring and school support; the school leads.",
+            lead_professional=school,
+            lead_organisation=school.memberships.first().organisation,
+            actions=[
+                {
+                    "description": "Ask the school's pastoral lead to join the next review",
+                    "owner": school,
+                    "due_date": timezone.localdate() + datetime.timedelta(days=14),
+                }
+            ],
+        )
+        meeting_close(actor=chair, meeting=meeting)
+        builders.give_consent(
+            actor=school,
+            referral=referral,
+            purposes=["intervention_delivery"],
+            given_by="parent_or_guardian",
+            giver_name="Demo parent",
+        )
+        mentoring = Intervention.objects.get(name="Mentoring for young people")
+        allocation = allocation_create(
+            actor=school, case=decision.case, intervention=mentoring, request="Weekly mentoring"
+        )
+        allocation_offer(actor=school, allocation=allocation)
+        allocation_transition(actor=keyworker, allocation=allocation, action="accept")
+        allocation_transition(actor=keyworker, allocation=allocation, action="start")
+        contact_record(
+            actor=keyworker,
+            allocation=allocation,
+            contact_date=timezone.localdate() - datetime.timedelta(days=2),
+            contact_type="face_to_face",
+            outcome="attended",
+            duration_minutes=60,
         )
 
     def _catalogue(self, organisations):
