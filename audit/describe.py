@@ -64,6 +64,8 @@ def describe(event: AuditEvent, person_name: str | None = None) -> str:
     whose = f"{person_name}'s" if person_name else "a person's"
     person = person_name or "a person"
     if event.kind == EventKind.DENIED:
+        if event.person_id:
+            return f"{who} was refused {whose} {thing}"
         return f"{who} tried to open a {thing} and was refused"
     if event.kind == EventKind.CHANGE:
         verb = CHANGE_VERBS.get(event.action, "changed")

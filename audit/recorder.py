@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from audit.models import AuditEvent, EventKind
+from audit.registry import registry
 from core.actors import is_system
 
 
@@ -127,8 +128,12 @@ def record_access(
     denied: bool = False,
     purpose: str = "",
     object_id="",
+    person_id=None,
 ) -> None:
-    """One event per record shown (or one for a denied attempt), for the IG trail."""
+    """One event per record shown (or one for a denied attempt), for the IG trail.
+
+    A denied attempt names the person the refused record is about (``person_id``), so IG
+    sees it in that person's access history; the refused user is told nothing more."""
     kind = EventKind.DENIED if denied else EventKind.ACCESS
     if denied or not objects:
         emit(
@@ -139,6 +144,7 @@ def record_access(
                     action=action,
                     object_type=object_type,
                     object_id=object_id,
+                    person_id=person_id,
                     purpose=purpose,
                 )
             ]
@@ -250,10 +256,21 @@ def visible_or_404(
 ):
     """The record with ``pk`` among those ``visible`` to ``user``, with its access event; or a
     denied event and a 404, whether the record does not exist or may not be seen, so the
-    answer never tells which (deny by default)."""
+    answer never tells which (deny by default).
+
+    The denied event names the person the record is about, found through the registry (one
+    query, whether or not the record exists), so the refused attempt shows in that person's
+    access history; a record that does not exist names nobody."""
     found = visible.filter(pk=pk).first() if pk is not None else None
     if found is None:
-        record_access(user, action="view", object_type=object_type, object_id=pk, denied=True)
+        record_access(
+            user,
+            action="view",
+            object_type=object_type,
+            object_id=pk,
+            denied=True,
+            person_id=registry.person_named(object_type, pk),
+        )
         raise Http404(missing)
     if person_of is not None:
         record_access(

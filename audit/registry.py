@@ -26,12 +26,18 @@ how long a person with no other records is kept.
 
 A provider may name the model behind each section of its export (``export_models``), so the
 readable export labels fields and choices in the model's own words.
+
+A provider names, for each kind of record it holds that is about one person, the model and
+the path to that person (``named_records``, keyed by the object type audit events give the
+record). A refused attempt on such a record is then about that person, and shows in their
+access history, although the code that refused it never loaded the record.
 """
 
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model
 
 
@@ -103,6 +109,9 @@ class PersonalData:
     depends_on: tuple[str, ...] = ()
     # The model whose rows each export section holds, by section name.
     export_models: dict[str, type[Model]] = {}
+    # The records about one person, by audit object type: (model, path to the person's id),
+    # e.g. {"case": (Case, "person_id"), "case_note": (CaseNote, "case__person_id")}.
+    named_records: dict[str, tuple[type[Model], str]] = {}
 
     def export(self, person_ids: list) -> dict[str, list[dict]]:
         return {}
@@ -164,6 +173,10 @@ class Registry:
         existing = self._providers.get(provider.label)
         if existing is not None and type(existing) is not type(provider):
             raise ValueError(f"A second personal data provider for {provider.label!r}")
+        for object_type in provider.named_records:
+            owner = self.named_by(object_type)
+            if owner is not None and owner.label != provider.label:
+                raise ValueError(f"{object_type!r} is named by {owner.label} and {provider.label}")
         if people:
             if self._people is not None and self._people.label != provider.label:
                 raise ValueError("Only one provider may own the person record")
@@ -176,6 +189,28 @@ class Registry:
         if self._people is None:
             raise LookupError("No app registered the person record with audit.registry")
         return self._people
+
+    def named_by(self, object_type: str) -> PersonalData | None:
+        for provider in self._providers.values():
+            if object_type in provider.named_records:
+                return provider
+        return None
+
+    def person_named(self, object_type: str, object_id):
+        """The id of the person the record names, or None: for a record type that names
+        nobody, an id that is malformed, or a record that does not exist.
+
+        For refused attempts, which IG must see in the person's access history. Whatever it
+        finds goes only into the audit trail, never back to the refused user; and it asks the
+        database once whether or not the record exists."""
+        provider = self.named_by(object_type)
+        if provider is None or object_id in (None, ""):
+            return None
+        model, path = provider.named_records[object_type]
+        try:
+            return model._default_manager.filter(pk=object_id).values_list(path, flat=True).first()
+        except (ValueError, TypeError, ValidationError):
+            return None
 
     def providers(self) -> list[PersonalData]:
         """Every provider, each after the providers it depends on."""

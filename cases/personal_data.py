@@ -39,6 +39,12 @@ class CasesPersonalData(PersonalData):
         "risk_reviews": RiskReview,
         "notes": CaseNote,
     }
+    named_records = {
+        "case": (Case, "person_id"),
+        "case_share": (CaseShare, "case__person_id"),
+        "case_note": (CaseNote, "case__person_id"),
+        "risk_review": (RiskReview, "case__person_id"),
+    }
 
     def export(self, person_ids: list) -> dict[str, list[dict]]:
         cases = Case.objects.filter(person_id__in=person_ids)

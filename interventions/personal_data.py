@@ -12,6 +12,11 @@ class InterventionsPersonalData(PersonalData):
     depends_on = ("cases",)
     models = (Allocation, Contact, OutcomeRecord)
     export_models = {"allocations": Allocation, "contacts": Contact, "outcomes": OutcomeRecord}
+    named_records = {
+        "allocation": (Allocation, "case__person_id"),
+        "contact": (Contact, "allocation__case__person_id"),
+        "outcome_record": (OutcomeRecord, "case__person_id"),
+    }
 
     def export(self, person_ids: list) -> dict[str, list[dict]]:
         allocations = Allocation.objects.filter(case__person_id__in=person_ids).select_related(

@@ -101,6 +101,13 @@ class ReferralsPersonalData(PersonalDataOfPeople):
         "gillick_assessments": GillickAssessment,
         "lawful_bases": LawfulBasis,
     }
+    named_records = {
+        "person": (Person, "pk"),
+        "referral": (Referral, "person_id"),
+        "consent": (Consent, "referral__person_id"),
+        "gillick_assessment": (GillickAssessment, "referral__person_id"),
+        "lawful_basis": (LawfulBasis, "referral__person_id"),
+    }
 
     def find(self, person_id):
         return Person.objects.filter(pk=person_id).first()

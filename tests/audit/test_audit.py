@@ -164,7 +164,8 @@ class TestAccessEvents:
         )
         assert seen.organisation.name == "Riverside Academy"
         assert denied.object_id == str(person.pk)
-        assert denied.person_id is None  # a denied attempt reveals nothing about the person
+        # IG sees whom the refused attempt was about; the refused user learns nothing.
+        assert denied.person_id == person.pk
 
     def test_a_list_records_each_record_returned(self, api, school_caseworker):
         for name in ("A", "B", "C"):
