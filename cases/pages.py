@@ -7,7 +7,13 @@ from django.shortcuts import render
 
 from cases.extensions import case_sections
 from cases.permissions import offered
-from cases.selectors import case_timeline, notes_of_case, risk_reviews_of_case, shares_of_case
+from cases.selectors import (
+    case_timeline,
+    notes_of_case,
+    prevention_transition_due,
+    risk_reviews_of_case,
+    shares_of_case,
+)
 
 TIMELINE_PAGE_SIZE = 20
 CASE_OPERATIONS = (
@@ -51,6 +57,7 @@ def case_page_context(request, case, **state) -> dict:
         "notes": notes_of_case(case)[:50],
         "reviews": risk_reviews_of_case(case)[:10],
         "sections": sections,
+        "turned_19_on": prevention_transition_due(case),
     }
     context.update(state)
     return context

@@ -53,6 +53,7 @@ from partners.selectors import (
     user_can,
 )
 from referrals.models import Consent, Purpose, Referral, ReferralStatus
+from referrals.pathways import PREVENTION_MAX_AGE, Pathway, birthday, past_prevention_age
 from referrals.selectors import break_glass_condition, by_risk_then_age
 
 PANEL_ROLES = {Role.PANEL_MEMBER, Role.PANEL_CHAIR}
@@ -312,6 +313,45 @@ def with_review_overdue(cases: QuerySet) -> QuerySet:
 def filter_overdue_review(cases: QuerySet, overdue: bool = True) -> QuerySet:
     condition = overdue_review_condition()
     return cases.filter(condition) if overdue else cases.exclude(condition)
+
+
+def prevention_transition_due(case: Case, today=None):
+    """The day the person turned 19 if this is an open prevention case and they are past its
+    age (18 and under), else None: a prompt to consider an adult pathway; nothing changes on
+    the case by itself."""
+    today = today or timezone.localdate()
+    if case.status != CaseStatus.OPEN or case.pathway != Pathway.U18_PREVENTION:
+        return None
+    date_of_birth = case.person.date_of_birth
+    if not past_prevention_age(date_of_birth, today):
+        return None
+    return birthday(date_of_birth, PREVENTION_MAX_AGE + 1)
+
+
+def prevention_cases_past_age(user: User, today=None) -> list[Case]:
+    """Open prevention cases ``user`` leads, or coordinates in their areas, whose person has
+    turned 19, oldest birthday first; each carries ``turned_19_on``.
+
+    The date of birth is encrypted at rest, so SQL narrows to the open prevention cases of
+    the user's caseload and areas and the age is worked out here, exact to the day. The
+    stored ``age_at_referral`` is not used to narrow further: a corrected date of birth
+    leaves it stale."""
+    today = today or timezone.localdate()
+    mine = Q(lead_professional=user)
+    coordinated = areas_where(user, {Role.COORDINATOR})
+    if coordinated:
+        mine |= Q(area__in=sorted(coordinated))
+    cases = (
+        cases_visible_to(user)
+        .filter(mine, status=CaseStatus.OPEN, pathway=Pathway.U18_PREVENTION)
+        .select_related("person")
+    )
+    due = []
+    for case in cases:
+        case.turned_19_on = prevention_transition_due(case, today)
+        if case.turned_19_on is not None:
+            due.append(case)
+    return sorted(due, key=lambda case: (case.turned_19_on, str(case.pk)))
 
 
 def share_of_case(case: Case, share_id) -> CaseShare:

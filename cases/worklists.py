@@ -11,6 +11,7 @@ from cases.selectors import (
     filter_overdue_review,
     meetings_visible_to,
     panel_agenda,
+    prevention_cases_past_age,
 )
 from core.navigation import register_worklist
 
@@ -50,6 +51,23 @@ def lead_worklist(user) -> dict | None:
     return {"overdue": shown, "overdue_count": overdue.count()}
 
 
+def transition_worklist(user) -> dict | None:
+    """Prevention cases whose person has turned 19: the lead professional and the area's
+    coordinator are prompted to consider an adult pathway."""
+    due = prevention_cases_past_age(user)
+    if not due:
+        return None
+    shown = due[:SHOWN]
+    record_access(
+        user,
+        action="list",
+        object_type="case",
+        objects=shown,
+        person_of=lambda case: case.person_id,
+    )
+    return {"turned_19": shown, "turned_19_count": len(due)}
+
+
 def actions_worklist(user) -> dict | None:
     """The panel actions someone owns, whether or not they sat on the meeting."""
     actions = PanelAction.objects.filter(owner=user, done_at__isnull=True)
@@ -73,6 +91,13 @@ def register() -> None:
         template="cases/worklists/lead.html",
         can_use=lambda user: can(user, "case.list"),
         build=lead_worklist,
+    )
+    register_worklist(
+        key="transition",
+        order=42,
+        template="cases/worklists/transition.html",
+        can_use=lambda user: can(user, "case.list"),
+        build=transition_worklist,
     )
     register_worklist(
         key="actions",

@@ -11,7 +11,7 @@ from django.db import models
 
 
 class Pathway(models.TextChoices):
-    U18_PREVENTION = "u18_prevention", "Prevention and early intervention (under 18)"
+    U18_PREVENTION = "u18_prevention", "Prevention and early intervention (18 and under)"
     NTE_ALCOHOL = "nte_alcohol", "Alcohol-related violence in the night-time economy"
     ADULT_18_35 = "adult_18_35", "Adults aged 18 to 35 involved in serious violence"
     DA_KNIFE_REPEAT = "da_knife_repeat", "Repeat domestic abuse with a knife or sharp instrument"
@@ -81,7 +81,8 @@ RISK_CHECKLIST: dict[str, tuple[str, ...]] = {
 
 RULES_IN_WORDS: dict[str, tuple[str, ...]] = {
     Pathway.U18_PREVENTION: (
-        "Aged under 18 on the referral date.",
+        "Aged 18 and under on the referral date (the strategy's own words): 18-year-olds "
+        "are eligible, and at 19 a case is prompted for transition to an adult pathway.",
         "Involved in, or at risk of being drawn into, serious violence.",
     ),
     Pathway.NTE_ALCOHOL: (
@@ -105,6 +106,9 @@ RULES_IN_WORDS: dict[str, tuple[str, ...]] = {
         "A DASH score of 14 or more means high risk and a MARAC referral.",
     ),
 }
+
+# The strategy defines the prevention priority as young people "aged 18 and under".
+PREVENTION_MAX_AGE = 18
 
 DASH_MAXIMUM = 27
 DASH_MARAC_THRESHOLD = 14
@@ -148,11 +152,27 @@ def within_repeat_window(previous: datetime.date, incident: datetime.date) -> bo
     return one_year_before(incident) <= previous < incident
 
 
+def birthday(date_of_birth: datetime.date, age: int) -> datetime.date:
+    """The day someone reaches ``age``: a 29 February birthday falls on 1 March in other
+    years, as ``age_on`` counts it."""
+    try:
+        return date_of_birth.replace(year=date_of_birth.year + age)
+    except ValueError:
+        return datetime.date(date_of_birth.year + age, 3, 1)
+
+
+def past_prevention_age(date_of_birth: datetime.date, on: datetime.date) -> bool:
+    """Too old for the prevention pathway on ``on``: from the 19th birthday."""
+    return age_on(date_of_birth, on) > PREVENTION_MAX_AGE
+
+
 def rule_u18_prevention(*, age: int, **_) -> list[Reason]:
-    if age >= 18:
+    if age > PREVENTION_MAX_AGE:
         return [
             Reason(
-                "age_18_or_over", f"Aged {age} on the referral date: this pathway is for under-18s."
+                "age_19_or_over",
+                f"Aged {age} on the referral date: this pathway is for ages 18 and under; "
+                "consider an adult pathway.",
             )
         ]
     return []

@@ -33,7 +33,7 @@ def test_the_analyst_reads_the_catalogue_and_is_turned_away_from_referring(
     row = page.get_by_role("row").filter(has_text="Mentoring for young people")
     expect(row).to_contain_text("Northern Mentoring Trust")
     expect(row).to_contain_text(
-        "Prevention and early intervention (under 18), "
+        "Prevention and early intervention (18 and under), "
         "Adults aged 18 to 35 involved in serious violence; ages 10 to 17"
     )
     expect(page.locator("main")).not_to_contain_text("u18_prevention")

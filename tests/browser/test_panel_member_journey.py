@@ -40,7 +40,7 @@ def test_a_panel_member_reads_the_agenda_of_their_next_panel(
     agenda = page.locator(".govuk-summary-card")
     expect(agenda).to_have_count(agenda_size)
     expect(agenda.get_by_role("heading", level=3)).to_have_text(
-        "1. Jordan Fletcher: Prevention and early intervention (under 18)"
+        "1. Jordan Fletcher: Prevention and early intervention (18 and under)"
     )
     expect(agenda).to_contain_text(referral.narrative)
     expect(agenda).to_contain_text("Riverside Academy")

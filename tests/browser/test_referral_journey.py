@@ -52,7 +52,7 @@ def test_a_caseworker_refers_with_three_risk_factors_and_two_consent_purposes(
     page.get_by_label("Male", exact=True).check()
     continue_to(page, "Choose the pathway", axe_violations)
 
-    page.get_by_label("Prevention and early intervention (under 18)").check()
+    page.get_by_label("Prevention and early intervention (18 and under)").check()
     continue_to(page, "The incident or concern", axe_violations)
 
     page.get_by_label("Durham", exact=True).check()

@@ -4,10 +4,14 @@ import datetime
 
 import pytest
 
+from referrals.models import Referral
 from referrals.pathways import (
+    RULES_IN_WORDS,
     Pathway,
     age_on,
     assess,
+    birthday,
+    past_prevention_age,
     rule_adult_18_35,
     rule_da_knife_repeat,
     rule_u18_prevention,
@@ -37,13 +41,44 @@ class TestAges:
         assert age_on(born, on) == age
 
 
-class TestUnder18Prevention:
-    def test_the_day_before_the_18th_birthday_is_eligible(self):
-        assert rule_u18_prevention(age=age_on(datetime.date(2008, 6, 2), TODAY)) == []
+class TestPrevention18AndUnder:
+    """The strategy's prevention priority is young people "aged 18 and under"."""
 
-    def test_the_18th_birthday_is_not(self):
-        reasons = rule_u18_prevention(age=age_on(datetime.date(2008, 6, 1), TODAY))
-        assert codes(reasons) == ["age_18_or_over"]
+    @pytest.mark.parametrize(
+        "born",
+        [
+            datetime.date(2008, 6, 2),  # the day before the 18th birthday: 17
+            datetime.date(2008, 6, 1),  # the 18th birthday: exactly 18
+            datetime.date(2007, 6, 2),  # the day before the 19th birthday: 18 years 364 days
+        ],
+    )
+    def test_up_to_the_day_before_the_19th_birthday_is_eligible(self, born):
+        assert rule_u18_prevention(age=age_on(born, TODAY)) == []
+        assert assess(pathway=Pathway.U18_PREVENTION, age=age_on(born, TODAY)).eligible
+
+    def test_the_19th_birthday_is_not(self):
+        reasons = rule_u18_prevention(age=age_on(datetime.date(2007, 6, 1), TODAY))
+        assert codes(reasons) == ["age_19_or_over"]
+        assert "ages 18 and under" in reasons[0].message
+
+    @pytest.mark.parametrize(
+        ("born", "on", "past"),
+        [
+            (datetime.date(2007, 6, 2), TODAY, False),
+            (datetime.date(2007, 6, 1), TODAY, True),
+            (datetime.date(2008, 2, 29), datetime.date(2027, 2, 28), False),
+            (datetime.date(2008, 2, 29), datetime.date(2027, 3, 1), True),  # UK law: 1 March
+        ],
+    )
+    def test_past_the_prevention_age_from_the_19th_birthday(self, born, on, past):
+        assert past_prevention_age(born, on) is past
+        assert (birthday(born, 19) <= on) is past
+
+    def test_no_pathway_label_or_rule_says_under_18(self):
+        words = [label for _, label in Pathway.choices]
+        words += [line for lines in RULES_IN_WORDS.values() for line in lines]
+        assert Pathway.U18_PREVENTION.label == "Prevention and early intervention (18 and under)"
+        assert not [w for w in words if "under 18" in w.lower() or "under-18" in w.lower()]
 
 
 class TestAdults18To35:
@@ -187,22 +222,26 @@ class TestEligibilityThroughTheApi:
     def test_an_ineligible_referral_is_a_400_naming_the_rule_and_the_reason(
         self, api, school_caseworker
     ):
-        adult = make_person(school_caseworker, date_of_birth=years_ago(18))
+        adult = make_person(school_caseworker, date_of_birth=years_ago(19))
 
         response = post_referral(api(school_caseworker), adult)
 
         assert response.status_code == 400
         [error] = response.json()["errors"]
         assert error["attr"] == "pathway"
-        assert error["code"] == "age_18_or_over"
+        assert error["code"] == "age_19_or_over"
         # The pathway in words: the message reaches the web pages too.
-        assert "Prevention and early intervention (under 18)" in error["detail"]
+        assert "Prevention and early intervention (18 and under)" in error["detail"]
+        assert Referral.objects.count() == 0
 
-    def test_the_day_before_the_18th_birthday_is_accepted_today(self, api, school_caseworker):
-        child = make_person(school_caseworker, date_of_birth=years_ago(18, days=1))
-        response = post_referral(api(school_caseworker), child)
+    @pytest.mark.parametrize(("born", "age"), [(years_ago(18), 18), (years_ago(19, days=1), 18)])
+    def test_an_18_year_old_is_accepted_up_to_the_19th_birthday(
+        self, api, school_caseworker, born, age
+    ):
+        person = make_person(school_caseworker, date_of_birth=born)
+        response = post_referral(api(school_caseworker), person)
         assert response.status_code == 201, response.json()
-        assert response.json()["age_at_referral"] == 17
+        assert response.json()["age_at_referral"] == age
 
     @pytest.mark.parametrize(
         ("dash", "risk", "marac"), [(13, "medium", False), (14, "high", True), (27, "high", True)]
@@ -228,7 +267,6 @@ class TestEligibilityThroughTheApi:
         )
 
     def test_dash_28_is_a_400(self, api, police_officer):
-        from referrals.models import Referral
 
         adult = make_person(police_officer, date_of_birth=years_ago(30))
         response = post_referral(
@@ -298,3 +336,25 @@ class TestEligibilityThroughTheApi:
         assert response.json()["other_referrals_exist"] is False  # still a draft
         assert "linked_referrals" in response.json()
         assert response.json()["linked_referrals"] is None  # not a coordinator
+
+
+@pytest.mark.django_db
+class TestEligibilityThroughTheService:
+    @pytest.mark.parametrize("born", [years_ago(18), years_ago(19, days=1)])
+    def test_an_18_year_old_is_referred_to_prevention(self, school_caseworker, born):
+        from tests.factories import make_referral
+
+        person = make_person(school_caseworker, date_of_birth=born)
+        referral = make_referral(school_caseworker, person=person, pathway="u18_prevention")
+        assert (referral.pathway, referral.age_at_referral) == ("u18_prevention", 18)
+
+    def test_a_19_year_old_is_refused_on_the_19th_birthday(self, school_caseworker):
+        from django.core.exceptions import ValidationError
+
+        from tests.factories import make_referral
+
+        person = make_person(school_caseworker, date_of_birth=years_ago(19))
+        with pytest.raises(ValidationError) as refused:
+            make_referral(school_caseworker, person=person, pathway="u18_prevention")
+        assert [e.code for e in refused.value.error_dict["pathway"]] == ["age_19_or_over"]
+        assert Referral.objects.count() == 0

@@ -333,19 +333,19 @@ def test_submission_rechecks_eligibility(api, school_caseworker):
 
     referral = make_referral(
         school_caseworker,
-        person=make_person(school_caseworker, date_of_birth=years_ago(18, days=1)),
+        person=make_person(school_caseworker, date_of_birth=years_ago(19, days=1)),
     )
     give_consent(school_caseworker, referral, given_by="person")
-    # The date of birth is corrected after the draft: the person is 18 today after all.
+    # The date of birth is corrected after the draft: the person is 19 today after all.
     person_update(
         actor=school_caseworker,
         person=referral.person,
         expected_version=1,
-        date_of_birth=years_ago(18),
+        date_of_birth=years_ago(19),
     )
 
     response = api(school_caseworker).post(f"{URL}{referral.pk}/submit/")
 
     assert response.status_code == 400
-    assert response.json()["errors"][0]["code"] == "age_18_or_over"
+    assert response.json()["errors"][0]["code"] == "age_19_or_over"
     assert Referral.objects.get(pk=referral.pk).status == "draft"

@@ -43,7 +43,14 @@ def visible_text(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def u18_answers(client, person, *, risk_factors=("knife_carrying",), purposes=None):
+def u18_answers(
+    client,
+    person,
+    *,
+    risk_factors=("knife_carrying",),
+    purposes=None,
+    given_by="parent_or_guardian",
+):
     """Answer every page of a prevention referral, up to "Check your answers"."""
     assert next_step(client.get(reverse("referrals:new-details", args=[person.pk]))) == "pathway"
     steps = [
@@ -68,10 +75,10 @@ def u18_answers(client, person, *, risk_factors=("knife_carrying",), purposes=No
                 person,
                 "consent",
                 purposes=list(purposes or ["assessment", "panel_discussion"]),
-                given_by="parent_or_guardian",
+                given_by=given_by,
                 decision="given",
                 method="written",
-                giver_name="Dee Marsh",
+                giver_name="Dee Marsh" if given_by == "parent_or_guardian" else "",
                 **dated("decided_on", years_ago(0)),
             )
         ),
@@ -238,7 +245,7 @@ class TestCheckYourAnswers:
         text = visible_text(page)
 
         for shown in (
-            "Prevention and early intervention (under 18)",
+            "Prevention and early intervention (18 and under)",
             "Durham",
             "School gates",
             "Knife carrying",
@@ -360,11 +367,23 @@ class TestRefusedSubmissions:
         assert response.status_code == 200
         text = visible_text(response)
         assert "There is a problem" in text
-        assert "this pathway is for under-18s" in text
+        assert "this pathway is for ages 18 and under" in text
         assert "Which pathway are you referring to?:" in text, "the error names the question"
         assert f'href="{step_url(adult, "pathway")}"' in response.content.decode()
         assert Referral.objects.count() == 0
         assert Consent.objects.count() == 0
+
+    @pytest.mark.parametrize("born", [years_ago(18), years_ago(19, days=1)])
+    def test_an_18_year_old_is_referred_to_prevention(self, client, school_caseworker, born):
+        person = make_person(school_caseworker, date_of_birth=born)
+        client.force_login(school_caseworker)
+        u18_answers(client, person, given_by="person")
+
+        submitted = answer(client, person, "check")
+
+        assert submitted.status_code == 302, visible_text(submitted)
+        referral = Referral.objects.get()
+        assert (referral.pathway, referral.age_at_referral) == (U18, 18)
 
     def test_a_consent_the_service_refuses_leaves_no_referral_behind(
         self, client, school_caseworker, child
