@@ -162,3 +162,29 @@ def test_losing_another_purpose_leaves_it_on_the_agenda(school_caseworker, coord
     referral = Referral.objects.get(pk=referral.pk)
     assert referral.status == ReferralStatus.ACCEPTED_FOR_PANEL
     assert referral.return_to_screening_reason == ""
+
+
+@pytest.mark.django_db
+def test_a_deferred_referral_still_waits_for_panel_so_it_returns_and_its_deferral_stays(
+    api, school_caseworker, coordinator, panel_chair
+):
+    referral = accepted_referral(school_caseworker, coordinator)
+    meeting = panel_meeting(coordinator, panel_chair)
+    chair = api(panel_chair)
+    decision = chair.post(
+        f"{PANELS}{meeting.pk}/decisions/",
+        {"referral": str(referral.pk), "outcome": "defer", "rationale": "Await school report"},
+        format="json",
+    ).json()
+
+    withdraw_panel_consent(school_caseworker, referral)
+    amended = chair.patch(
+        f"{PANELS}{meeting.pk}/decisions/{decision['id']}/",
+        {"version": 1, "outcome": "no_further_action"},
+        format="json",
+    )
+
+    assert amended.status_code == 409
+    referral = Referral.objects.get(pk=referral.pk)
+    assert referral.status == ReferralStatus.SUBMITTED
+    assert referral.return_to_screening_reason.startswith("Panel discussion consent withdrawn")
