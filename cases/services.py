@@ -351,6 +351,12 @@ def decision_amend(
         if outcome not in DecisionOutcome.values:
             raise field_error("outcome", "Choose a decision", "invalid_choice")
         referral = Referral.objects.select_for_update(of=("self",)).get(pk=decision.referral_id)
+        if referral.status != REFERRAL_STATUS_AFTER[decision.outcome]:
+            # E.g. deferred, then back to screening when panel-discussion consent was lost.
+            raise ConflictError(
+                "This referral has moved on since the decision: it is "
+                f"{referral.get_status_display().lower()}"
+            )
         decision.outcome = outcome
         _apply_outcome(decision, referral, actor=actor, **details)
     if actions is not None:

@@ -11,6 +11,18 @@ class ReferralsConfig(AppConfig):
 
         register(ReferralsPersonalData(), people=True)
 
+        from referrals.models import Purpose
+        from referrals.services import referral_return_to_screening
+        from referrals.signals import permitted_purposes_changed
+
+        def return_to_screening(sender, referral, actor, lost=(), cause=None, **kwargs):
+            if Purpose.PANEL_DISCUSSION in lost:
+                referral_return_to_screening(actor=actor, referral=referral, cause=cause)
+
+        permitted_purposes_changed.connect(
+            return_to_screening, weak=False, dispatch_uid="referrals.return_to_screening"
+        )
+
         from referrals import navigation, worklists
 
         navigation.register()

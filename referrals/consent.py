@@ -110,17 +110,34 @@ def consent_position(
     return positions
 
 
-def refresh_permitted_purposes(referral: Referral, *, actor: User | SystemActor) -> list[str]:
+class LossCause:
+    """What made a referral lose a purpose, in words for whoever must act on it: each names
+    the change and the purpose, as ``{purpose}`` (a label such as "Panel discussion")."""
+
+    CONSENT_WITHDRAWN = "{purpose} consent withdrawn"
+    CONSENT_REFUSED = "{purpose} consent refused"
+    CONSENT_NOT_SOUGHT = "{purpose} consent recorded as not sought"
+    GILLICK_ASSESSED = "{purpose} consent changed by a Gillick competence assessment"
+    LAWFUL_BASIS_REVOKED = "Lawful basis for {purpose} revoked"
+    NO_LONGER_HOLDS = "{purpose} no longer covered by consent or a lawful basis"
+
+
+def refresh_permitted_purposes(
+    referral: Referral, *, actor: User | SystemActor, cause: str = LossCause.NO_LONGER_HOLDS
+) -> list[str]:
     """Recompute what the referral's consent and lawful bases permit, and tell whoever
-    depends on it (case shares, agendas) about purposes it lost, as ``actor``: the user
-    whose change caused it, or ``SYSTEM`` for a check that changes nothing itself."""
+    depends on it (case shares, agendas, the screening queue) about purposes it lost, as
+    ``actor``: the user whose change caused it, or ``SYSTEM`` for a check that changes nothing
+    itself; ``cause`` (a ``LossCause``) says what was lost, for the reasons they record."""
     permitted = sorted(p for p, pos in consent_position(referral).items() if pos.permitted)
     # A plain UPDATE: the change that caused this is already in its own history.
     Referral.objects.filter(pk=referral.pk).update(permitted_purposes=permitted)
     lost = set(referral.permitted_purposes or []) - set(permitted)
     referral.permitted_purposes = permitted
     if lost:
-        permitted_purposes_changed.send(sender=Referral, referral=referral, actor=actor)
+        permitted_purposes_changed.send(
+            sender=Referral, referral=referral, actor=actor, lost=sorted(lost), cause=cause
+        )
     return permitted
 
 
@@ -202,7 +219,11 @@ def consent_record(
         consent.recorded_by = actor
         with_history(consent, actor=actor, reason=f"Consent {decision}").save()
         recorded.append(consent)
-    refresh_permitted_purposes(referral, actor=actor)
+    cause = {
+        ConsentDecision.REFUSED: LossCause.CONSENT_REFUSED,
+        ConsentDecision.NOT_SOUGHT: LossCause.CONSENT_NOT_SOUGHT,
+    }.get(decision, LossCause.NO_LONGER_HOLDS)
+    refresh_permitted_purposes(referral, actor=actor, cause=cause)
     return recorded
 
 
@@ -232,7 +253,7 @@ def consent_withdraw(
         consent.recorded_by = actor
         consent.note = reason
         with_history(consent, actor=actor, reason="Consent withdrawn").save()
-    refresh_permitted_purposes(referral, actor=actor)
+    refresh_permitted_purposes(referral, actor=actor, cause=LossCause.CONSENT_WITHDRAWN)
     return given
 
 
@@ -268,7 +289,7 @@ def gillick_record(
         rationale=rationale,
     )
     with_history(assessment, actor=actor, reason="Gillick competence assessed").save()
-    refresh_permitted_purposes(referral, actor=actor)
+    refresh_permitted_purposes(referral, actor=actor, cause=LossCause.GILLICK_ASSESSED)
     return assessment
 
 
@@ -349,5 +370,5 @@ def lawful_basis_revoke(*, actor: User, lawful_basis: LawfulBasis, reason: str) 
     basis.status = LawfulBasisStatus.REVOKED
     basis.decision_note = reason
     with_history(basis, actor=actor, reason="Lawful basis revoked").save()
-    refresh_permitted_purposes(referral, actor=actor)
+    refresh_permitted_purposes(referral, actor=actor, cause=LossCause.LAWFUL_BASIS_REVOKED)
     return basis

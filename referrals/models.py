@@ -203,6 +203,17 @@ class Referral(models.Model):
     return_questions = EncryptedTextField(max_length=2000, blank=True)
     referrer_answer = EncryptedTextField(max_length=4000, blank=True)
     withdrawal_reason = EncryptedTextField(max_length=1000, blank=True)
+    # Why an accepted referral came back to the screening queue (its panel-discussion consent
+    # or lawful basis was lost): in words, naming no one, kept until it is screened again.
+    return_to_screening_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Why a referral accepted for panel came back to screening (consent or lawful "
+        "basis for panel discussion lost); blank once it is screened again.",
+    )
+    returned_to_screening_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it last came back to screening."
+    )
 
     # The case this referral started or joined: a new referral of someone with an open case
     # is linked to it.

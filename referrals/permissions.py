@@ -49,6 +49,9 @@ OPEN_IN: dict[str, tuple[str, ...]] = {
         ReferralStatus.RETURNED,
         ReferralStatus.ACCEPTED_FOR_PANEL,
     ),
+    # Not an action anyone asks for: what losing panel-discussion consent or its lawful basis
+    # does to a referral waiting for panel (one decided at a meeting has moved on).
+    "referral.return_to_screening": (ReferralStatus.ACCEPTED_FOR_PANEL,),
 }
 
 

@@ -10,15 +10,16 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from core.actors import SYSTEM
+from core.actors import SYSTEM, SystemActor
 from core.encryption import blind_index, normalise_identifier, normalise_name
 from core.errors import ConflictError, field_error, require_version
 from core.history import with_history
+from core.templatetags.govuk import govuk_date
 from core.text import bounded_text, model_max_length
 from partners.models import Organisation, User
 from partners.selectors import acting_organisation
 from referrals import validators
-from referrals.consent import refresh_permitted_purposes
+from referrals.consent import LossCause, refresh_permitted_purposes
 from referrals.models import (
     BlindIndex,
     Gender,
@@ -620,6 +621,8 @@ def referral_screen(
             )
         referral.signpost_service = signpost_service
     referral.screening_note = note
+    # Screened again: why it came back is kept in its history, not shown any longer.
+    referral.return_to_screening_reason = ""
     referral.screened_by = actor
     referral.screened_at = timezone.now()
     _move(referral, outcome)
@@ -653,3 +656,40 @@ def referral_withdraw(*, actor: User, referral: Referral, reason: str) -> Referr
     referral.withdrawal_reason = reason
     _move(referral, ReferralStatus.WITHDRAWN)
     return _save_referral(referral, actor=actor, reason="Withdrawn by the referrer")
+
+
+RETURN_REASON_MAX_LENGTH = model_max_length(Referral, "return_to_screening_reason")
+
+
+def _return_reason(cause: str, *, on: datetime.datetime) -> str:
+    label = Purpose.PANEL_DISCUSSION.label
+    what = cause.format(purpose=label if cause.startswith("{purpose}") else label.lower())
+    return f"{what} on {govuk_date(on)}"[:RETURN_REASON_MAX_LENGTH]
+
+
+@transaction.atomic
+def referral_return_to_screening(
+    *, actor: User | SystemActor, referral: Referral, cause: str | None = None
+) -> Referral:
+    """Send a referral accepted for panel back to the coordinators' screening queue once
+    neither consent nor an approved lawful basis covers panel discussion any longer, with
+    the reason: it can no longer be discussed, and must not wait unseen off every agenda.
+
+    No permission check: this follows a consent change, in its transaction, as the actor who
+    made it (``SYSTEM`` when no one did). A referral in any other status is left alone: one
+    decided at a meeting has moved on (its case's shares follow consent on their own)."""
+    referral = _lock_referral(referral)
+    if referral.status not in OPEN_IN["referral.return_to_screening"]:
+        return referral
+    if Purpose.PANEL_DISCUSSION in referral.permitted_purposes:
+        return referral
+    now = timezone.now()
+    reason = _return_reason(cause or LossCause.NO_LONGER_HOLDS, on=now)
+    referral.return_to_screening_reason = reason
+    referral.returned_to_screening_at = now
+    _move(referral, ReferralStatus.SUBMITTED)
+    return _save_referral(
+        referral,
+        actor=actor,
+        reason=f"Returned to screening: {reason}"[:CHANGE_REASON_MAX_LENGTH],
+    )

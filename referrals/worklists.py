@@ -42,8 +42,15 @@ def coordinator_worklist(user) -> dict:
         .distinct()
         .order_by("-updated_at")
     )
+    # Accepted for panel, then consent or its lawful basis was lost: back to be screened again.
+    returned = (
+        screening_queue(user)
+        .exclude(return_to_screening_reason="")
+        .order_by("-returned_to_screening_at", "pk")
+    )
     return {
         "to_screen": screening_queue(user).count(),
+        "returned_to_screening": _shown(user, returned),
         "consent_changed": _shown(user, consent_changed),
     }
 

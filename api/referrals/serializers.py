@@ -201,6 +201,7 @@ class ReferralListSerializer(serializers.ModelSerializer):
             "marac_referral_required",
             "outside_focus_flag",
             "submitted_at",
+            "return_to_screening_reason",
             "version",
         ]
         read_only_fields = fields
@@ -266,6 +267,8 @@ class ReferralSerializer(serializers.ModelSerializer):
             "return_questions",
             "referrer_answer",
             "withdrawal_reason",
+            "return_to_screening_reason",
+            "returned_to_screening_at",
             "other_referrals_exist",
             "linked_referrals",
             "submitted_at",

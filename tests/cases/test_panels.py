@@ -260,7 +260,9 @@ class TestConsentAndTheAgenda:
         from cases.services import meeting_start
 
         meeting_start(actor=panel_chair, meeting=meeting)
-        assert decide(chair, meeting, referral, "defer").status_code == 400
+        # Back with the coordinators to screen again (no limbo), so not the panel's to decide.
+        assert decide(chair, meeting, referral, "defer").status_code == 409
+        assert Referral.objects.get(pk=referral.pk).status == "submitted"
 
 
 @pytest.mark.django_db
