@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referrals", "0003_referral_case_and_panel_outcomes"),
+        ("referrals", "0004_prevention_18_and_under"),
     ]
 
     operations = [
