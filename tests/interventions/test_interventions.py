@@ -343,6 +343,8 @@ class TestWhatProvidersSee:
         self, api, case, mentoring, school_caseworker, provider_keyworker
     ):
         allocation = allocate(school_caseworker, case, mentoring, request="Mentor twice a week")
+        # Who it is for is disclosed from the offer (tests/interventions/test_provider_visibility).
+        allocation_offer(actor=school_caseworker, allocation=allocation)
         client = api(provider_keyworker)
 
         body = client.get(f"{ALLOCATIONS}{allocation.pk}/").json()
