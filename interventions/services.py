@@ -20,7 +20,7 @@ from django.utils import timezone
 from audit.recorder import record_disclosure, record_end_of_disclosure
 from cases.models import Case, CaseShare, CaseStatus, PanelDecision
 from cases.selectors import acting_organisation_on_case, latest_referral
-from cases.services import share_with_organisation
+from cases.services import end_sharing_for, share_with_organisation
 from core.errors import ConflictError, field_error, require_version
 from core.history import with_history
 from core.text import bounded_text, model_max_length
@@ -263,21 +263,8 @@ def allocation_create(
         proposed_by=actor,
         decision=decision,
     )
+    # Not shared with the provider yet: that comes with the offer (``_follow_disclosure``).
     with_history(allocation, actor=actor, reason="Allocation proposed").save()
-    already_shared = CaseShare.objects.filter(
-        case=case,
-        organisation=intervention.provider,
-        purpose=Purpose.INTERVENTION_DELIVERY,
-        ended_at__isnull=True,
-    ).exists()
-    if not already_shared:
-        share_with_organisation(
-            case,
-            intervention.provider,
-            Purpose.INTERVENTION_DELIVERY,
-            actor=actor,
-            referral=referral,
-        )
     return allocation
 
 
@@ -317,11 +304,39 @@ def _ledger_provider_disclosure(allocation, *, was_disclosed, actor, reason) -> 
         "data_categories": DISCLOSED_TO_PROVIDER,
         "purpose": Purpose.INTERVENTION_DELIVERY,
     }
+    referral = latest_referral(case)
     if disclosed:
-        position = consent_position(latest_referral(case)).get(Purpose.INTERVENTION_DELIVERY)
+        position = consent_position(referral).get(Purpose.INTERVENTION_DELIVERY)
         record_disclosure(actor, basis=position.via if position else "", **where)
+        _share_for_delivery(case, provider, actor=actor, referral=referral)
     else:
         record_end_of_disclosure(actor, reason=reason, **where)
+        still_delivering = Allocation.objects.filter(
+            case=case, intervention__provider=provider, status__in=IDENTITY_DISCLOSED
+        ).exists()
+        if not still_delivering:
+            end_sharing_for(
+                case,
+                provider,
+                Purpose.INTERVENTION_DELIVERY,
+                actor=actor,
+                reason="No allocation to them is offered, accepted or active",
+            )
+
+
+def _share_for_delivery(case, provider, *, actor, referral) -> None:
+    """The case is shared with the provider for delivery from the first offer, not at the
+    proposal: before it the provider has nothing to deliver."""
+    already_shared = CaseShare.objects.filter(
+        case=case,
+        organisation=provider,
+        purpose=Purpose.INTERVENTION_DELIVERY,
+        ended_at__isnull=True,
+    ).exists()
+    if not already_shared:
+        share_with_organisation(
+            case, provider, Purpose.INTERVENTION_DELIVERY, actor=actor, referral=referral
+        )
 
 
 def _move(allocation, status, *, actor, reason, note=""):
