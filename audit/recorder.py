@@ -195,6 +195,37 @@ def record_disclosure(
     )
 
 
+def record_end_of_disclosure(
+    user,
+    *,
+    recipient_organisation,
+    person_id,
+    object_type,
+    object_id,
+    data_categories,
+    purpose,
+    reason,
+) -> None:
+    """The recipient no longer sees what an earlier disclosure gave it (the allocation
+    ended, the basis was lost): the ledger shows when each disclosure stopped, and why."""
+    emit(
+        [
+            build_event(
+                kind=EventKind.DISCLOSURE,
+                user=user,
+                action="end_disclosure",
+                object_type=object_type,
+                object_id=object_id,
+                person_id=person_id,
+                purpose=purpose,
+                recipient_organisation=recipient_organisation,
+                data_categories=data_categories,
+                details={"reason": reason[:500]},
+            )
+        ]
+    )
+
+
 def client_ip(request) -> str | None:
     # Behind a proxy the first X-Forwarded-For hop is the client; trust it only if configured.
     if getattr(settings, "BEHIND_TLS_PROXY", False):

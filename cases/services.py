@@ -503,6 +503,19 @@ def _end_share(share: CaseShare, *, actor: User, reason: str) -> None:
         remove_perm("cases.view_case", share.organisation.group, share.case)
 
 
+def end_sharing_for(case, organisation, purpose, *, actor, reason: str) -> None:
+    """End the open share of ``case`` with ``organisation`` for ``purpose``, if there is one
+    (its allocations ended, so the provider no longer needs the case)."""
+    share = (
+        CaseShare.objects.select_for_update()
+        .filter(case=case, organisation=organisation, purpose=purpose, ended_at__isnull=True)
+        .select_related("case", "organisation")
+        .first()
+    )
+    if share is not None:
+        _end_share(share, actor=actor, reason=reason)
+
+
 @transaction.atomic
 def case_unshare(*, actor: User, share: CaseShare, reason: str) -> CaseShare:
     share = (

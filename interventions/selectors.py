@@ -2,12 +2,28 @@
 
 A provider keyworker sees the allocations to their organisation and nothing else of the
 case. Everyone else sees the allocations of the cases they can see.
+
+Who the allocation is for is disclosed to the provider only from the offer until the
+allocation ends, and only while the case's latest referral still permits intervention
+delivery (``identity_disclosed_condition``); before and after that the provider sees what
+it needs to plan: the intervention, the area and an age band. Everyone who sees the case
+itself sees the person as before. ``sees_identity`` is the one question pages, worklists
+and the API ask.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -29,7 +45,7 @@ from interventions.models import (
 from partners.models import User
 from partners.roles import Role
 from partners.selectors import areas_where, organisations_where_user_can
-from referrals.models import Referral
+from referrals.models import Purpose, Referral
 from referrals.pathways import one_year_before
 from referrals.selectors import same_person_condition
 
@@ -38,14 +54,79 @@ def provider_organisation_ids(user: User) -> list[int]:
     return [o.pk for o in organisations_where_user_can(user, "interventions.view_allocation")]
 
 
+# From the offer until the allocation ends: the statuses in which the provider knows who
+# the allocation is for (they are also the ones that hold a place).
+IDENTITY_DISCLOSED = HOLDS_A_PLACE
+
+
+def delivery_basis_holds() -> Exists:
+    """The case's latest referral (``cases.selectors.latest_referral``) still permits
+    intervention delivery: consent, or an approved lawful basis."""
+    latest = (
+        Referral.objects.filter(case_id=OuterRef(OuterRef("case_id")))
+        .order_by("-referral_date", "-created_at")
+        .values("pk")[:1]
+    )
+    return Exists(
+        Referral.objects.filter(
+            pk=Subquery(latest), permitted_purposes__contains=[Purpose.INTERVENTION_DELIVERY]
+        )
+    )
+
+
+def identity_disclosed_condition() -> Q:
+    return Q(status__in=IDENTITY_DISCLOSED) & Q(delivery_basis_holds())
+
+
 def allocations_visible_to(user: User) -> QuerySet:
+    """The allocations ``user`` sees, each annotated ``identity_shown``: whether they may see
+    who it is for (they see the case, or the provider's disclosure is in force)."""
     conditions = Q()
     providers = provider_organisation_ids(user)
     if providers:
         conditions |= Q(intervention__provider_id__in=providers)
-    cases = cases_visible_to(user)
-    conditions |= Q(case__in=cases.values("pk"))
-    return Allocation.objects.filter(conditions)
+    through_case = Q(case__in=cases_visible_to(user).values("pk"))
+    conditions |= through_case
+    return Allocation.objects.filter(conditions).annotate(
+        identity_shown=ExpressionWrapper(
+            through_case | identity_disclosed_condition(), output_field=BooleanField()
+        )
+    )
+
+
+def sees_identity(user: User, allocation: Allocation) -> bool:
+    """Whether ``user`` may see who ``allocation`` is for: its person's name, date of birth,
+    age and contact details. Read from the ``identity_shown`` annotation of
+    ``allocations_visible_to`` when the allocation came from there (no query), else asked."""
+    shown = getattr(allocation, "identity_shown", None)
+    if shown is None:
+        shown = allocations_visible_to(user).filter(pk=allocation.pk, identity_shown=True).exists()
+    return shown
+
+
+def person_label(user: User, allocation: Allocation) -> str:
+    """How a page names the person of ``allocation`` to ``user``: their name, or what a
+    provider plans with while their identity is not disclosed."""
+    if sees_identity(user, allocation):
+        return allocation.case.person.full_name
+    waiting = allocation.status in (AllocationStatus.PROPOSED, AllocationStatus.WAITLISTED)
+    return (
+        f"Person {'not yet' if waiting else 'no longer'} disclosed: age band "
+        f"{age_band(allocation.age_at_allocation)}, {allocation.case.get_area_display()}"
+    )
+
+
+# Coarse enough that a provider planning a place cannot single a child out.
+AGE_BANDS = ((0, 9), (10, 12), (13, 15), (16, 17), (18, 24), (25, 35), (36, 49), (50, None))
+
+
+def age_band(age: int) -> str:
+    for low, high in AGE_BANDS:
+        if high is None:
+            return f"{low} and over"
+        if low <= age <= high:
+            return f"{low}\u2013{high}"
+    return ""
 
 
 def allocation_get(user: User, allocation_id) -> Allocation:

@@ -17,9 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.recorder import record_disclosure, record_end_of_disclosure
 from cases.models import Case, CaseShare, CaseStatus, PanelDecision
 from cases.selectors import acting_organisation_on_case, latest_referral
-from cases.services import share_with_organisation
+from cases.services import end_sharing_for, share_with_organisation
 from core.errors import ConflictError, field_error, require_version
 from core.history import with_history
 from core.text import bounded_text, model_max_length
@@ -37,10 +38,11 @@ from interventions.models import (
     OutcomeRecord,
 )
 from interventions.permissions import require
-from interventions.selectors import provider_allocation_on_case
+from interventions.selectors import IDENTITY_DISCLOSED, provider_allocation_on_case
 from partners.models import Organisation, User
 from partners.roles import Role
 from partners.selectors import organisation_where_holding
+from referrals.consent import consent_position
 from referrals.models import Purpose, Referral
 from referrals.pathways import Pathway, age_on
 
@@ -261,21 +263,8 @@ def allocation_create(
         proposed_by=actor,
         decision=decision,
     )
+    # Not shared with the provider yet: that comes with the offer (``_follow_disclosure``).
     with_history(allocation, actor=actor, reason="Allocation proposed").save()
-    already_shared = CaseShare.objects.filter(
-        case=case,
-        organisation=intervention.provider,
-        purpose=Purpose.INTERVENTION_DELIVERY,
-        ended_at__isnull=True,
-    ).exists()
-    if not already_shared:
-        share_with_organisation(
-            case,
-            intervention.provider,
-            Purpose.INTERVENTION_DELIVERY,
-            actor=actor,
-            referral=referral,
-        )
     return allocation
 
 
@@ -284,7 +273,7 @@ def _lock_allocation(allocation: Allocation) -> tuple[Allocation, Intervention]:
     intervention = Intervention.objects.select_for_update().get(pk=allocation.intervention_id)
     allocation = (
         Allocation.objects.select_for_update(of=("self",))
-        .select_related("case__person", "intervention")
+        .select_related("case__person", "intervention__provider")
         .get(pk=allocation.pk)
     )
     return allocation, intervention
@@ -294,13 +283,71 @@ def _places_taken(intervention: Intervention) -> int:
     return Allocation.objects.filter(intervention=intervention, status__in=HOLDS_A_PLACE).count()
 
 
+# What the provider learns at the offer, and stops seeing when the allocation ends.
+DISCLOSED_TO_PROVIDER = "identity, contact details"
+
+
+def _ledger_provider_disclosure(allocation, *, was_disclosed, actor, reason) -> None:
+    """A step into or out of ``IDENTITY_DISCLOSED`` changes what the provider sees
+    (``interventions.selectors.sees_identity``): a disclosure to, or the end of one for, the
+    provider organisation, in the ledger."""
+    disclosed = allocation.status in IDENTITY_DISCLOSED
+    if disclosed == was_disclosed:
+        return
+    case = allocation.case
+    provider = allocation.intervention.provider
+    where = {
+        "recipient_organisation": provider,
+        "person_id": case.person_id,
+        "object_type": "allocation",
+        "object_id": allocation.pk,
+        "data_categories": DISCLOSED_TO_PROVIDER,
+        "purpose": Purpose.INTERVENTION_DELIVERY,
+    }
+    referral = latest_referral(case)
+    if disclosed:
+        position = consent_position(referral).get(Purpose.INTERVENTION_DELIVERY)
+        record_disclosure(actor, basis=position.via if position else "", **where)
+        _share_for_delivery(case, provider, actor=actor, referral=referral)
+    else:
+        record_end_of_disclosure(actor, reason=reason, **where)
+        still_delivering = Allocation.objects.filter(
+            case=case, intervention__provider=provider, status__in=IDENTITY_DISCLOSED
+        ).exists()
+        if not still_delivering:
+            end_sharing_for(
+                case,
+                provider,
+                Purpose.INTERVENTION_DELIVERY,
+                actor=actor,
+                reason="No allocation to them is offered, accepted or active",
+            )
+
+
+def _share_for_delivery(case, provider, *, actor, referral) -> None:
+    """The case is shared with the provider for delivery from the first offer, not at the
+    proposal: before it the provider has nothing to deliver."""
+    already_shared = CaseShare.objects.filter(
+        case=case,
+        organisation=provider,
+        purpose=Purpose.INTERVENTION_DELIVERY,
+        ended_at__isnull=True,
+    ).exists()
+    if not already_shared:
+        share_with_organisation(
+            case, provider, Purpose.INTERVENTION_DELIVERY, actor=actor, referral=referral
+        )
+
+
 def _move(allocation, status, *, actor, reason, note=""):
+    was_disclosed = allocation.status in IDENTITY_DISCLOSED
     allocation.status = status
     allocation.status_changed_at = timezone.now()
     if note:
         allocation.status_reason = note
     allocation.version += 1
     with_history(allocation, actor=actor, reason=reason).save()
+    _ledger_provider_disclosure(allocation, was_disclosed=was_disclosed, actor=actor, reason=reason)
 
 
 def _offer_free_places(intervention: Intervention, *, actor) -> None:
@@ -308,7 +355,8 @@ def _offer_free_places(intervention: Intervention, *, actor) -> None:
     if free <= 0 or not intervention.active:
         return
     waiting = (
-        Allocation.objects.select_for_update()
+        Allocation.objects.select_for_update(of=("self",))
+        .select_related("case", "intervention__provider")
         .filter(intervention=intervention, status=AllocationStatus.WAITLISTED)
         .order_by("waitlisted_at", "pk")[:free]
     )

@@ -20,7 +20,14 @@ from core.forms import apply_service_errors
 from interventions import forms, services
 from interventions.models import Allocation
 from interventions.permissions import can, require
-from interventions.selectors import allocation_get, caseload, catalogue, contacts_of_allocation
+from interventions.selectors import (
+    allocation_get,
+    caseload,
+    catalogue,
+    contacts_of_allocation,
+    person_label,
+    sees_identity,
+)
 
 PAGE_SIZE = 25
 
@@ -101,7 +108,8 @@ def caseload_page(request):
         objects=page.object_list,
         person_of=lambda allocation: allocation.case.person_id,
     )
-    return render(request, "interventions/caseload.html", {"page": page})
+    rows = [(allocation, person_label(request.user, allocation)) for allocation in page]
+    return render(request, "interventions/caseload.html", {"page": page, "rows": rows})
 
 
 @login_required
@@ -117,6 +125,8 @@ def allocation_page(request, allocation_id):
     ]
     context = {
         "allocation": allocation,
+        "person": person_label(user, allocation),
+        "identity_shown": sees_identity(user, allocation),
         "contacts": contacts_of_allocation(allocation)[:50] if may_contact else [],
         "may_contact": may_contact,
         "can_record": may_contact and services.contacts_open(allocation),
@@ -179,8 +189,12 @@ def allocation_action(request, allocation_id, action):
                 reason=data.get("reason", ""),
             )
 
+    person = person_label(request.user, allocation)
     heading = words.heading.format(
-        intervention=allocation.intervention.name, name=allocation.case.person.full_name
+        intervention=allocation.intervention.name,
+        name=allocation.case.person.full_name
+        if sees_identity(request.user, allocation)
+        else "the person",
     )
     page = {"heading": heading, "button": words.button}
     if words.final:
@@ -190,7 +204,7 @@ def allocation_action(request, allocation_id, action):
             "confirm_label": words.button,
             "consequences": "This ends the allocation and frees its place. It cannot be undone.",
             "summary": [
-                ("Person", allocation.case.person.full_name),
+                ("Person", person),
                 ("Intervention", allocation.intervention.name),
                 ("Provider", allocation.intervention.provider.name),
                 ("Status", allocation.get_status_display()),

@@ -6,7 +6,7 @@ from cases import permissions as case_permissions
 from core.navigation import register_worklist
 from interventions.models import AllocationStatus
 from interventions.permissions import can
-from interventions.selectors import allocations_visible_to, caseload
+from interventions.selectors import allocations_visible_to, caseload, person_label
 
 SHOWN = 5
 
@@ -28,7 +28,10 @@ def keyworker_worklist(user) -> dict:
     in_hand = caseload(user)
     return {
         "in_hand": in_hand.count(),
-        "missed": _shown(user, in_hand.filter(missed_contacts_flag=True)),
+        "missed": [
+            (allocation, person_label(user, allocation))
+            for allocation in _shown(user, in_hand.filter(missed_contacts_flag=True))
+        ],
         "missed_count": in_hand.filter(missed_contacts_flag=True).count(),
     }
 
@@ -40,7 +43,7 @@ def offers_worklist(user) -> dict | None:
         .select_related("intervention", "case__person")
         .order_by("status_changed_at")
     )
-    shown = _shown(user, offers)
+    shown = [(allocation, person_label(user, allocation)) for allocation in _shown(user, offers)]
     return {"offers": shown} if shown else None
 
 

@@ -1,5 +1,6 @@
 """Shapes of catalogue, allocation, contact and outcome requests and responses."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.cases.serializers import UserRefSerializer
@@ -15,6 +16,7 @@ from interventions.models import (
     OutcomeMeasure,
     OutcomeRecord,
 )
+from interventions.selectors import age_band, sees_identity
 from partners.models import Organisation, User
 from referrals.pathways import Pathway, age_on
 
@@ -104,9 +106,17 @@ class AllocatedPersonSerializer(serializers.Serializer):
 
 
 class AllocationSerializer(serializers.ModelSerializer):
+    """``person`` is null and ``identity_shown`` false where the reader may not know who the
+    allocation is for (``interventions.selectors.sees_identity``: a provider before the offer,
+    after the end, or once the delivery basis is lost); ``area`` and ``age_band`` are what a
+    provider plans with. Needs ``context={"request": ...}``."""
+
     intervention = NamedSerializer()
     provider = serializers.SerializerMethodField()
-    person = AllocatedPersonSerializer(source="case.person")
+    identity_shown = serializers.SerializerMethodField()
+    person = serializers.SerializerMethodField()
+    area = serializers.CharField(source="case.area")
+    age_band = serializers.SerializerMethodField()
     risk_level = serializers.CharField(source="case.risk_level")
     keyworker = UserRefSerializer(allow_null=True)
 
@@ -118,7 +128,10 @@ class AllocationSerializer(serializers.ModelSerializer):
             "intervention",
             "provider",
             "status",
+            "identity_shown",
             "person",
+            "area",
+            "age_band",
             "risk_level",
             "request",
             "keyworker",
@@ -134,6 +147,18 @@ class AllocationSerializer(serializers.ModelSerializer):
 
     def get_provider(self, allocation) -> str:
         return allocation.intervention.provider.name
+
+    def get_identity_shown(self, allocation) -> bool:
+        return sees_identity(self.context["request"].user, allocation)
+
+    @extend_schema_field(AllocatedPersonSerializer(allow_null=True))
+    def get_person(self, allocation) -> dict | None:
+        if not self.get_identity_shown(allocation):
+            return None
+        return AllocatedPersonSerializer(allocation.case.person).data
+
+    def get_age_band(self, allocation) -> str:
+        return age_band(allocation.age_at_allocation)
 
 
 class ContactSerializer(serializers.ModelSerializer):

@@ -162,10 +162,16 @@ class AllocationViewSet(AllocationOutcomesMixin, viewsets.GenericViewSet):
             objects=page,
             person_of=lambda allocation: allocation.case.person_id,
         )
-        return self.get_paginated_response(s.AllocationSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            s.AllocationSerializer(page, many=True, context={"request": request}).data
+        )
 
     def retrieve(self, request, pk=None):
-        return Response(s.AllocationSerializer(allocation_get(request.user, pk)).data)
+        return Response(
+            s.AllocationSerializer(
+                allocation_get(request.user, pk), context={"request": request}
+            ).data
+        )
 
     @extend_schema(request=s.AllocationCreateSerializer, responses={201: s.AllocationSerializer})
     @idempotent
@@ -187,7 +193,10 @@ class AllocationViewSet(AllocationOutcomesMixin, viewsets.GenericViewSet):
                 raise field_error("decision", "No such decision on this case", "does_not_exist")
             details["decision"] = decision
         allocation = services.allocation_create(actor=request.user, case=case, **details)
-        return Response(s.AllocationSerializer(allocation).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.AllocationSerializer(allocation, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=None, responses={200: s.AllocationSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
@@ -196,7 +205,7 @@ class AllocationViewSet(AllocationOutcomesMixin, viewsets.GenericViewSet):
         allocation = allocation_get(request.user, pk)
         require(request.user, "allocation.offer", allocation)
         allocation = services.allocation_offer(actor=request.user, allocation=allocation)
-        return Response(s.AllocationSerializer(allocation).data)
+        return Response(s.AllocationSerializer(allocation, context={"request": request}).data)
 
     def _transition(self, request, pk, name):
         allocation = allocation_get(request.user, pk)
@@ -209,7 +218,7 @@ class AllocationViewSet(AllocationOutcomesMixin, viewsets.GenericViewSet):
             action=name,
             **data.validated_data,
         )
-        return Response(s.AllocationSerializer(allocation).data)
+        return Response(s.AllocationSerializer(allocation, context={"request": request}).data)
 
     @extend_schema(
         request=s.AllocationActionSerializer, responses={200: s.AllocationSerializer, 409: CONFLICT}

@@ -159,7 +159,7 @@ class TestCatalogue:
 
 @pytest.mark.django_db
 class TestAllocating:
-    def test_the_lead_allocates_and_the_case_is_shared_with_the_provider_for_delivery_only(
+    def test_the_case_is_shared_with_the_provider_for_delivery_only_from_offer_to_end(
         self, api, case, mentoring, school_caseworker, charity
     ):
         response = api(school_caseworker).post(
@@ -169,8 +169,17 @@ class TestAllocating:
         )
         assert response.status_code == 201, response.json()
         assert response.json()["status"] == "proposed"
+        # Shared with the provider from the offer (issue 12): not for a proposal.
+        assert not CaseShare.objects.filter(case=case, organisation=charity).exists()
+        allocation = Allocation.objects.get()
+        allocation_offer(actor=school_caseworker, allocation=allocation)
         share = CaseShare.objects.get(case=case, organisation=charity)
         assert (share.purpose, share.basis) == ("intervention_delivery", "consent")
+        allocation_transition(
+            actor=school_caseworker, allocation=allocation, action="cancel", reason="Moved"
+        )
+        share.refresh_from_db()
+        assert share.ended_at is not None
 
     def test_eligibility_is_enforced_with_reasons(self, api, case, charity, school_caseworker):
         adults_only = make_intervention(
@@ -343,6 +352,8 @@ class TestWhatProvidersSee:
         self, api, case, mentoring, school_caseworker, provider_keyworker
     ):
         allocation = allocate(school_caseworker, case, mentoring, request="Mentor twice a week")
+        # Who it is for is disclosed from the offer (tests/interventions/test_provider_visibility).
+        allocation_offer(actor=school_caseworker, allocation=allocation)
         client = api(provider_keyworker)
 
         body = client.get(f"{ALLOCATIONS}{allocation.pk}/").json()
