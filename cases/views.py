@@ -41,7 +41,7 @@ from cases.selectors import (
     with_review_overdue,
 )
 from core.errors import ConflictError
-from core.forms import ReasonForm, apply_service_errors
+from core.forms import ReasonForm, apply_service_errors, submit
 
 PAGE_SIZE = 25
 
@@ -327,19 +327,11 @@ def _case_form_page(request, case_id, *, operation, form_class, run, page, done)
         messages.info(request, f"The case is {case.get_status_display().lower()}: nothing to do")
         return redirect("cases:case", case_id=case.pk)
     form = form_class(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                run(case, form.cleaned_data)
-                messages.success(request, done)
-                return redirect("cases:case", case_id=case.pk)
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            except ConflictError as error:
-                form.add_error(None, error.message)
-                status = 409
+    submission = submit(request, form, lambda data: run(case, data))
+    if submission.done:
+        messages.success(request, done)
+        return redirect("cases:case", case_id=case.pk)
+    status = submission.status
     context = {"case": case, "form": form, "back_url": reverse("cases:case", args=[case.pk])}
     context.update(page(case) if callable(page) else page)
     template = context.pop("template", "cases/case_form.html")

@@ -1,10 +1,13 @@
 """Form pieces shared by the web pages."""
 
 import datetime
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+
+from core.errors import ConflictError
 
 
 class DateInputWidget(forms.MultiWidget):
@@ -83,3 +86,33 @@ class ReasonForm(forms.Form):
         field.validators.append(MaxLengthValidator(max_length))
         field.error_messages["required"] = required_message
         field.error_messages["max_length"] = f"The reason must be {max_length} characters or fewer"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What posting a form to its service came to: ``done`` with the service's ``result``,
+    or the ``status`` the page re-renders with."""
+
+    done: bool
+    status: int = 200
+    result: object = None
+
+
+def submit(request, form: forms.Form, run) -> Submission:
+    """Post ``form`` to one service call, ``run(cleaned_data)``. Not done: 200 before anything
+    is posted, 400 for bad input (the service's own errors put on their fields), 409 for a
+    conflict with the record's state. A refused change writes nothing: the service runs in
+    a transaction."""
+    if request.method != "POST":
+        return Submission(done=False)
+    if not form.is_valid():
+        return Submission(done=False, status=400)
+    try:
+        result = run(form.cleaned_data)
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return Submission(done=False, status=400)
+    except ConflictError as error:
+        form.add_error(None, error.message)
+        return Submission(done=False, status=409)
+    return Submission(done=True, result=result)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,8 +14,7 @@ from django.urls import reverse
 
 from audit.recorder import record_access
 from cases.selectors import case_get
-from core.errors import ConflictError
-from core.forms import apply_service_errors
+from core.forms import submit
 from interventions import forms, services
 from interventions.models import Allocation
 from interventions.permissions import can, require
@@ -140,19 +138,11 @@ def allocation_page(request, allocation_id):
 def _allocation_form_page(request, allocation, *, form, run, page, done):
     """One operation on an allocation on its own page: the caller has asked the rule;
     ``run(data)`` calls the service. Bad input re-renders with errors and writes nothing."""
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                run(form.cleaned_data)
-                messages.success(request, done)
-                return redirect("interventions:allocation", allocation_id=allocation.pk)
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            except ConflictError as error:
-                form.add_error(None, error.message)
-                status = 409
+    submission = submit(request, form, run)
+    if submission.done:
+        messages.success(request, done)
+        return redirect("interventions:allocation", allocation_id=allocation.pk)
+    status = submission.status
     context = {
         "allocation": allocation,
         "form": form,
@@ -248,21 +238,15 @@ def allocate(request, case_id):
     case = case_get(request.user, case_id)
     require(request.user, "allocation.create", Allocation(case=case))
     form = forms.AllocateForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                allocation = services.allocation_create(
-                    actor=request.user, case=case, **form.cleaned_data
-                )
-                messages.success(request, "Allocation proposed: offer it when ready")
-                return redirect("interventions:allocation", allocation_id=allocation.pk)
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            except ConflictError as error:
-                form.add_error(None, error.message)
-                status = 409
+    submission = submit(
+        request,
+        form,
+        lambda data: services.allocation_create(actor=request.user, case=case, **data),
+    )
+    if submission.done:
+        messages.success(request, "Allocation proposed: offer it when ready")
+        return redirect("interventions:allocation", allocation_id=submission.result.pk)
+    status = submission.status
     context = {
         "case": case,
         "form": form,

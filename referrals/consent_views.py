@@ -11,16 +11,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from audit.recorder import record_children_shown
-from core.errors import ConflictError
-from core.forms import apply_service_errors
+from core.forms import apply_service_errors, submit
 from core.templatetags.govuk import govuk_date
 from referrals import consent as consent_services
 from referrals import consent_forms
 from referrals.models import LawfulBasis, Referral
 from referrals.permissions import require
 from referrals.selectors import consent_of_referral, lawful_basis_of_referral, referral_get
-
-CONFLICT = 409
 
 
 def _posted(request):
@@ -119,35 +116,19 @@ def _show_basis(request, referral, basis, template, context, status=200):
     return render(request, template, context, status=status)
 
 
-def _change_basis(request, form, change, done):
-    """Call ``change`` with the form's data; None when done, else the status to re-render."""
-    if request.method != "POST" or not form.is_valid():
-        return 200
-    try:
-        change(form.cleaned_data)
-    except ValidationError as error:
-        apply_service_errors(form, error)
-        return 200
-    except ConflictError as error:
-        form.add_error(None, error.message)
-        return CONFLICT
-    messages.success(request, done)
-    return None
-
-
 @login_required
 def lawful_basis_approve(request, referral_id, basis_id):
     referral, basis = _basis_page(request, referral_id, basis_id, "lawful_basis.decide")
     form = consent_forms.ApproveForm(_posted(request))
-    status = _change_basis(
+    submission = submit(
         request,
         form,
         lambda data: consent_services.lawful_basis_decide(
             actor=request.user, lawful_basis=basis, approve=True, note=data["note"]
         ),
-        "Lawful basis approved",
     )
-    if status is None:
+    if submission.done:
+        messages.success(request, "Lawful basis approved")
         return redirect(_detail_url(referral))
     return _show_basis(
         request,
@@ -155,7 +136,7 @@ def lawful_basis_approve(request, referral_id, basis_id):
         basis,
         "referrals/consent/approve.html",
         {"form": form, "person_name": referral.person.full_name},
-        status,
+        submission.status,
     )
 
 
@@ -163,15 +144,15 @@ def lawful_basis_approve(request, referral_id, basis_id):
 def lawful_basis_reject(request, referral_id, basis_id):
     referral, basis = _basis_page(request, referral_id, basis_id, "lawful_basis.decide")
     form = consent_forms.RejectForm(_posted(request))
-    status = _change_basis(
+    submission = submit(
         request,
         form,
         lambda data: consent_services.lawful_basis_decide(
             actor=request.user, lawful_basis=basis, approve=False, note=data["note"]
         ),
-        "Lawful basis rejected",
     )
-    if status is None:
+    if submission.done:
+        messages.success(request, "Lawful basis rejected")
         return redirect(_detail_url(referral))
     return _show_basis(
         request,
@@ -185,7 +166,7 @@ def lawful_basis_reject(request, referral_id, basis_id):
             "consequences": "The purpose will not go ahead without consent on this basis. "
             "A new lawful basis would have to be recorded and approved.",
         },
-        status,
+        submission.status,
     )
 
 
@@ -193,15 +174,15 @@ def lawful_basis_reject(request, referral_id, basis_id):
 def lawful_basis_revoke(request, referral_id, basis_id):
     referral, basis = _basis_page(request, referral_id, basis_id, "lawful_basis.revoke")
     form = consent_forms.RevokeForm(_posted(request))
-    status = _change_basis(
+    submission = submit(
         request,
         form,
         lambda data: consent_services.lawful_basis_revoke(
             actor=request.user, lawful_basis=basis, reason=data["reason"]
         ),
-        "Lawful basis revoked",
     )
-    if status is None:
+    if submission.done:
+        messages.success(request, "Lawful basis revoked")
         return redirect(_detail_url(referral))
     return _show_basis(
         request,
@@ -215,7 +196,7 @@ def lawful_basis_revoke(request, referral_id, basis_id):
             "consequences": "This takes effect at once: unless consent covers it, the purpose "
             "stops, and whatever depends on it (panel agendas, sharing) stops with it.",
         },
-        status,
+        submission.status,
     )
 
 

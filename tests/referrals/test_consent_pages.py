@@ -239,7 +239,7 @@ class TestApprovingAndRejecting:
         assert b"govuk-button--warning" in page.content
 
         empty = client.post(reject, {"note": ""})
-        assert empty.status_code == 200
+        assert empty.status_code == 400
         assert b"Enter why the lawful basis is rejected" in empty.content
         basis.refresh_from_db()
         assert basis.status == LawfulBasisStatus.PENDING
