@@ -166,6 +166,18 @@ def record_access(
     )
 
 
+def listed(user, records, *, object_type: str, person_of, limit: int) -> list:
+    """The first ``limit`` of ``records``, as a worklist shows them, each recorded as listed
+    to ``user``. An empty list records nothing: a worklist with nothing waiting is not
+    shown at all."""
+    shown = list(records[:limit])
+    if shown:
+        record_access(
+            user, action="list", object_type=object_type, objects=shown, person_of=person_of
+        )
+    return shown
+
+
 def record_disclosure(
     user,
     *,

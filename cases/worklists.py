@@ -3,7 +3,7 @@ professional's overdue reviews, and the panel actions someone owns."""
 
 from django.utils import timezone
 
-from audit.recorder import record_access
+from audit.recorder import listed
 from cases.models import MeetingStatus, PanelAction
 from cases.permissions import can
 from cases.selectors import (
@@ -13,9 +13,7 @@ from cases.selectors import (
     panel_agenda,
     prevention_cases_past_age,
 )
-from core.navigation import register_worklist
-
-SHOWN = 5
+from core.navigation import WORKLIST_LENGTH, register_worklist
 
 
 def chair_worklist(user) -> dict | None:
@@ -34,20 +32,23 @@ def chair_worklist(user) -> dict | None:
     return {"meeting": meeting, "agenda_size": len(panel_agenda(meeting))}
 
 
+def _listed_cases(user, cases) -> list:
+    return listed(
+        user,
+        cases,
+        object_type="case",
+        person_of=lambda case: case.person_id,
+        limit=WORKLIST_LENGTH,
+    )
+
+
 def lead_worklist(user) -> dict | None:
     overdue = filter_overdue_review(
         cases_visible_to(user).filter(lead_professional=user).select_related("person")
     ).order_by("next_review_date")
-    shown = list(overdue[:SHOWN])
+    shown = _listed_cases(user, overdue)
     if not shown:
         return None
-    record_access(
-        user,
-        action="list",
-        object_type="case",
-        objects=shown,
-        person_of=lambda case: case.person_id,
-    )
     return {"overdue": shown, "overdue_count": overdue.count()}
 
 
@@ -57,21 +58,14 @@ def transition_worklist(user) -> dict | None:
     due = prevention_cases_past_age(user)
     if not due:
         return None
-    shown = due[:SHOWN]
-    record_access(
-        user,
-        action="list",
-        object_type="case",
-        objects=shown,
-        person_of=lambda case: case.person_id,
-    )
+    shown = _listed_cases(user, due)
     return {"turned_19": shown, "turned_19_count": len(due)}
 
 
 def actions_worklist(user) -> dict | None:
     """The panel actions someone owns, whether or not they sat on the meeting."""
     actions = PanelAction.objects.filter(owner=user, done_at__isnull=True)
-    shown = list(actions.order_by("due_date", "pk")[:SHOWN])
+    shown = list(actions.order_by("due_date", "pk")[:WORKLIST_LENGTH])
     if not shown:
         return None
     return {"actions": shown, "open_count": actions.count(), "today": timezone.localdate()}

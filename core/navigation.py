@@ -33,6 +33,9 @@ class Worklist:
     build: Callable[[Any], dict | None]
 
 
+# How many records a worklist names; the rest are counted, and its link leads to them all.
+WORKLIST_LENGTH = 5
+
 _sections: dict[str, Section] = {}
 _worklists: dict[str, Worklist] = {}
 

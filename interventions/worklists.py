@@ -1,27 +1,22 @@
 """The home page's intervention worklists: a keyworker's caseload with missed contacts, and
 the offers a lead professional is asked to accept on the person's behalf."""
 
-from audit.recorder import record_access
+from audit.recorder import listed
 from cases import permissions as case_permissions
-from core.navigation import register_worklist
+from core.navigation import WORKLIST_LENGTH, register_worklist
 from interventions.models import AllocationStatus
 from interventions.permissions import can
 from interventions.selectors import allocations_visible_to, caseload, person_label
 
-SHOWN = 5
-
 
 def _shown(user, allocations) -> list:
-    allocations = list(allocations[:SHOWN])
-    if allocations:
-        record_access(
-            user,
-            action="list",
-            object_type="allocation",
-            objects=allocations,
-            person_of=lambda allocation: allocation.case.person_id,
-        )
-    return allocations
+    return listed(
+        user,
+        allocations,
+        object_type="allocation",
+        person_of=lambda allocation: allocation.case.person_id,
+        limit=WORKLIST_LENGTH,
+    )
 
 
 def keyworker_worklist(user) -> dict:

@@ -4,29 +4,25 @@ import datetime
 
 from django.utils import timezone
 
-from audit.recorder import record_access
-from core.navigation import register_worklist
+from audit.recorder import listed
+from core.navigation import WORKLIST_LENGTH, register_worklist
 from referrals.models import ConsentDecision, ReferralStatus
 from referrals.permissions import can
 from referrals.selectors import referrals_visible_to, screening_queue
 
-SHOWN = 5
 # A coordinator hears of consent refused or withdrawn in the last fortnight: it may end
 # shares and allocations, and the family may need a different offer.
 CONSENT_CHANGE_WINDOW = datetime.timedelta(days=14)
 
 
-def _shown(user, referrals):
-    referrals = list(referrals[:SHOWN])
-    if referrals:
-        record_access(
-            user,
-            action="list",
-            object_type="referral",
-            objects=referrals,
-            person_of=lambda referral: referral.person_id,
-        )
-    return referrals
+def _shown(user, referrals) -> list:
+    return listed(
+        user,
+        referrals,
+        object_type="referral",
+        person_of=lambda referral: referral.person_id,
+        limit=WORKLIST_LENGTH,
+    )
 
 
 def coordinator_worklist(user) -> dict:
