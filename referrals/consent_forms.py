@@ -7,7 +7,7 @@ Every required field says what is missing in its own words, so the error summary
 
 from django import forms
 
-from core.forms import GovukDateField
+from core.forms import GovukDateField, ReasonForm
 from referrals.models import LawfulBasisGround, Purpose
 
 COMPETENT = "competent"
@@ -77,29 +77,29 @@ class RejectForm(forms.Form):
     )
 
 
-class RevokeForm(forms.Form):
-    reason = forms.CharField(
+def revoke_form(data=None) -> ReasonForm:
+    return ReasonForm(
+        data,
         label="Why does the lawful basis no longer hold?",
+        required_message="Enter why the lawful basis no longer holds",
         max_length=2000,
-        widget=forms.Textarea,
-        error_messages=_required("Enter why the lawful basis no longer holds"),
     )
 
 
-class ConsentWithdrawForm(forms.Form):
-    reason = forms.CharField(
+def consent_withdraw_form(data=None) -> ReasonForm:
+    return ReasonForm(
+        data,
         label="How was the withdrawal made known?",
-        help_text="For example, the parent telephoned the school on Monday to withdraw it.",
+        hint="For example, the parent telephoned the school on Monday to withdraw it.",
+        required_message="Enter how the withdrawal was made known",
         max_length=2000,
-        widget=forms.Textarea,
-        error_messages=_required("Enter how the withdrawal was made known"),
     )
 
 
-class ReferralWithdrawForm(forms.Form):
-    reason = forms.CharField(
+def referral_withdraw_form(data=None) -> ReasonForm:
+    return ReasonForm(
+        data,
         label="Why are you withdrawing this referral?",
+        required_message="Enter why you are withdrawing this referral",
         max_length=1000,
-        widget=forms.Textarea,
-        error_messages=_required("Enter why you are withdrawing this referral"),
     )

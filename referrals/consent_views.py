@@ -173,7 +173,7 @@ def lawful_basis_reject(request, referral_id, basis_id):
 @login_required
 def lawful_basis_revoke(request, referral_id, basis_id):
     referral, basis = _basis_page(request, referral_id, basis_id, "lawful_basis.revoke")
-    form = consent_forms.RevokeForm(_posted(request))
+    form = consent_forms.revoke_form(_posted(request))
     submission = submit(
         request,
         form,
@@ -208,7 +208,7 @@ def consent_withdraw(request, referral_id, consent_id):
     referral = referral_get(request.user, referral_id)
     consent = consent_of_referral(referral, consent_id)
     require(request.user, "consent.withdraw", consent)
-    form = consent_forms.ConsentWithdrawForm(_posted(request))
+    form = consent_forms.consent_withdraw_form(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             consent_services.consent_withdraw(

@@ -15,7 +15,7 @@ from core.errors import ConflictError
 from core.forms import apply_service_errors
 from referrals import consent as consent_services
 from referrals import forms
-from referrals.consent_forms import ReferralWithdrawForm
+from referrals.consent_forms import referral_withdraw_form
 from referrals.models import ReferralStatus
 from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
 from referrals.permissions import allowed, offered, require
@@ -351,7 +351,7 @@ def withdraw(request, referral_id):
     """Withdrawing cannot be undone: the page asks "are you sure", with the reason."""
     referral = referral_get(request.user, referral_id)
     require(request.user, "referral.withdraw", referral)
-    form = ReferralWithdrawForm(request.POST if request.method == "POST" else None)
+    form = referral_withdraw_form(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
