@@ -44,7 +44,7 @@ from audit.services import (
     subject_access_release,
 )
 from core.errors import ConflictError
-from core.forms import ReasonForm, apply_service_errors
+from core.forms import ReasonForm, apply_service_errors, submit
 from core.templatetags.govuk import govuk_datetime
 from core.text import model_max_length
 
@@ -131,16 +131,21 @@ def hold_place(request, person_id):
         required_message="Enter why the records must be kept",
         max_length=model_max_length(LegalHold, "reason"),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            legal_hold_place(actor=request.user, person=person, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Legal hold placed")
-            return redirect("audit:person", person_id=person.pk)
+    submission = submit(
+        request,
+        form,
+        lambda data: legal_hold_place(actor=request.user, person=person, reason=data["reason"]),
+    )
+    if submission.done:
+        messages.success(request, "Legal hold placed")
+        return redirect("audit:person", person_id=person.pk)
     summary = _person_shown(request.user, person)
-    return render(request, "audit/hold_place.html", {"form": form, "person": summary})
+    return render(
+        request,
+        "audit/hold_place.html",
+        {"form": form, "person": summary},
+        status=submission.status,
+    )
 
 
 @login_required
@@ -154,16 +159,14 @@ def hold_lift(request, person_id, hold_id):
         required_message="Enter why the hold can be lifted",
         max_length=model_max_length(LegalHold, "lift_reason"),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            legal_hold_lift(actor=request.user, hold=hold, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "Legal hold lifted")
-            return redirect("audit:person", person_id=person.pk)
+    submission = submit(
+        request,
+        form,
+        lambda data: legal_hold_lift(actor=request.user, hold=hold, reason=data["reason"]),
+    )
+    if submission.done:
+        messages.success(request, "Legal hold lifted")
+        return redirect("audit:person", person_id=person.pk)
     summary = _person_shown(request.user, person)
     placed = f"{format_date(timezone.localtime(hold.placed_at), DATE)} by {hold.placed_by}"
     return render(
@@ -178,6 +181,7 @@ def hold_lift(request, person_id, hold_id):
             "summary": [("Placed", placed), ("Reason", hold.reason)],
             "form": form,
         },
+        status=submission.status,
     )
 
 
@@ -261,16 +265,16 @@ def export_release(request, person_id):
     require(request.user, "audit.release")
     person = person_or_404(person_id)
     form = ReleaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            subject_access_release(
-                actor=request.user, person=person, delivery=form.cleaned_data["delivery"]
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Release to the person recorded")
-            return redirect("audit:person", person_id=person.pk)
+    submission = submit(
+        request,
+        form,
+        lambda data: subject_access_release(
+            actor=request.user, person=person, delivery=data["delivery"]
+        ),
+    )
+    if submission.done:
+        messages.success(request, "Release to the person recorded")
+        return redirect("audit:person", person_id=person.pk)
     summary = _person_shown(request.user, person)
     last = releases(person)[:1]
     return render(
@@ -294,6 +298,7 @@ def export_release(request, person_id):
             ],
             "form": form,
         },
+        status=submission.status,
     )
 
 
@@ -315,15 +320,15 @@ def break_glass_page(request, person_id):
         required_message="Enter why you need to see these records now",
         max_length=model_max_length(BreakGlassGrant, "reason"),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            break_glass(actor=request.user, person=person, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Access given: information governance has been told")
-            here = reverse("audit:break-glass", kwargs={"person_id": person.pk})
-            return redirect(f"{here}?{urlencode({'next': next_url})}" if next_url else here)
+    submission = submit(
+        request,
+        form,
+        lambda data: break_glass(actor=request.user, person=person, reason=data["reason"]),
+    )
+    if submission.done:
+        messages.success(request, "Access given: information governance has been told")
+        here = reverse("audit:break-glass", kwargs={"person_id": person.pk})
+        return redirect(f"{here}?{urlencode({'next': next_url})}" if next_url else here)
     grant = break_glass_grant_in_force(request.user, person)
     minutes = settings.BREAK_GLASS_MINUTES
     return render(
@@ -337,6 +342,7 @@ def break_glass_page(request, person_id):
             "minutes": minutes,
             "would_expire_at": govuk_datetime(timezone.now() + datetime.timedelta(minutes=minutes)),
         },
+        status=submission.status,
     )
 
 

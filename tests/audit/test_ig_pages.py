@@ -314,7 +314,7 @@ class TestLegalHolds:
         response = ig.post(
             reverse("audit:hold-place", kwargs={"person_id": tyler.pk}), {"reason": "  "}
         )
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "Enter why the records must be kept" in response.content.decode()
         assert not LegalHold.objects.exists()
         assert not _events(action="legal_hold_place").exists()
@@ -332,7 +332,7 @@ class TestLegalHolds:
             reverse("audit:hold-lift", kwargs={"person_id": tyler.pk, "hold_id": hold.pk}),
             {"reason": ""},
         )
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "Enter why the hold can be lifted" in response.content.decode()
         hold.refresh_from_db()
         assert hold.lifted_at is None
@@ -398,7 +398,7 @@ class TestSubjectAccessExport:
         response = ig.post(
             reverse("audit:export-release", kwargs={"person_id": tyler.pk}), {"delivery": ""}
         )
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "Enter how the export was given to the person" in response.content.decode()
         assert not SubjectAccessRelease.objects.exists()
 
@@ -477,7 +477,7 @@ class TestBreakGlass:
         response = client.post(
             reverse("audit:break-glass", kwargs={"person_id": tyler.pk}), {"reason": reason}
         )
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "There is a problem" in response.content.decode()
         assert not BreakGlassGrant.objects.exists()
 
