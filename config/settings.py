@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "core",
     "partners",
     "referrals",
+    "sharing",
     "cases",
     "interventions",
     "audit",

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from core.encryption import blind_index, normalise_identifier, normalise_name
 from core.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from referrals.pathways import Pathway, RiskFactor, RiskLevel
+from sharing.vocabulary import Purpose
 
 
 class Gender(models.TextChoices):
@@ -251,13 +252,6 @@ class Referral(models.Model):
 
     def __str__(self):
         return f"Referral {self.pk} ({self.pathway}, {self.status})"
-
-
-class Purpose(models.TextChoices):
-    ASSESSMENT = "assessment", "Assessment"
-    PANEL_DISCUSSION = "panel_discussion", "Panel discussion"
-    INFORMATION_SHARING = "information_sharing", "Information sharing"
-    INTERVENTION_DELIVERY = "intervention_delivery", "Intervention delivery"
 
 
 class ConsentDecision(models.TextChoices):

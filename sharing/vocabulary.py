@@ -1,0 +1,28 @@
+"""The words every disclosure is described in: why it is made and what it carries.
+
+Purposes and data categories are shared by the referral's consent and lawful basis records,
+the disclosure rule table, information sharing agreements and the disclosure ledger, so a
+rule, an agreement and a ledger entry name the same thing the same way.
+"""
+
+from django.db import models
+
+
+class Purpose(models.TextChoices):
+    ASSESSMENT = "assessment", "Assessment"
+    PANEL_DISCUSSION = "panel_discussion", "Panel discussion"
+    INFORMATION_SHARING = "information_sharing", "Information sharing"
+    INTERVENTION_DELIVERY = "intervention_delivery", "Intervention delivery"
+
+
+class DataCategory(models.TextChoices):
+    """The categories UK GDPR and the DPA 2018 treat differently: identity is personal data
+    (Article 6 alone); health is special category data (Article 9 and, for its conditions,
+    DPA 2018 Schedule 1); criminal offence data is Article 10 and DPA 2018 s.10(5); a
+    safeguarding narrative is personal data that may reveal either, so it is shared only
+    where the safeguarding conditions hold (DPA 2018 Schedule 1 para 18)."""
+
+    IDENTITY = "identity", "Identity"
+    HEALTH = "health", "Health"
+    CRIMINAL_OFFENCE = "criminal_offence", "Criminal offence"
+    SAFEGUARDING_NARRATIVE = "safeguarding_narrative", "Safeguarding narrative"
