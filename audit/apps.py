@@ -14,7 +14,10 @@ class AuditConfig(AppConfig):
 
         from axes.signals import user_locked_out
 
-        from audit.recorder import record_lockout, record_two_factor_reset
+        from audit.recorder import record_lockout, record_refusal, record_two_factor_reset
+        from core.permissions import refused
+
+        refused.connect(record_refusal, dispatch_uid="audit.refusal")
 
         user_locked_out.connect(record_lockout, dispatch_uid="audit.lockout")
 

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -320,6 +320,26 @@ def visible_or_404(
             user, action="view", object_type=object_type, objects=[found], person_of=person_of
         )
     return found
+
+
+def record_refusal(sender, *, actor, action: str, obj=None, **kwargs) -> None:
+    """A rule refused ``actor`` (``core.permissions.refused``): a denied event naming the
+    record and, where the record is about someone, the person, so IG sees a refused
+    attempt on a visible record (a forbidden change, not only a hidden read) in that
+    person's access history. The event waits in the request's buffer, so it is written
+    even though the refused service's transaction rolls back."""
+    if not getattr(actor, "is_authenticated", False):
+        return
+    named = registry.record_named(obj)
+    object_type, person_id = named if named else ("", None)
+    record_access(
+        actor,
+        action=action,
+        object_type=object_type or (obj._meta.model_name if isinstance(obj, Model) else ""),
+        object_id=getattr(obj, "pk", "") if isinstance(obj, Model) else "",
+        denied=True,
+        person_id=person_id,
+    )
 
 
 def record_children_shown(user, *, object_type: str, records, person_id) -> list:

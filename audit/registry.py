@@ -212,6 +212,17 @@ class Registry:
         except (ValueError, TypeError, ValidationError):
             return None
 
+    def record_named(self, record) -> tuple[str, object] | None:
+        """``(object_type, person_id)`` for a record of a kind some provider names, or None:
+        what a refusal on an object already in hand needs to name its person."""
+        if not isinstance(record, Model) or record.pk is None:
+            return None
+        for provider in self._providers.values():
+            for object_type, (model, _path) in provider.named_records.items():
+                if type(record) is model:
+                    return object_type, self.person_named(object_type, record.pk)
+        return None
+
     def providers(self) -> list[PersonalData]:
         """Every provider, each after the providers it depends on."""
         ordered: list[PersonalData] = []

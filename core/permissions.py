@@ -9,10 +9,15 @@ drift apart. The system actor passes every rule: it acts only where code says it
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
+from django.dispatch import Signal
 
 from core.actors import is_system
 
 Rule = Callable[..., bool]
+
+# Sent with ``actor``, ``action`` and ``obj`` whenever ``require`` refuses, so the audit app
+# (which core may not import) records the refused attempt against the person it was about.
+refused = Signal()
 
 
 class RuleBook:
@@ -54,6 +59,7 @@ class RuleBook:
     def require(self, actor, action: str, obj=None) -> None:
         _, refusal = self._rule(action)
         if not self.can(actor, action, obj):
+            refused.send(sender=RuleBook, actor=actor, action=action, obj=obj)
             raise PermissionDenied(refusal)
 
     def allowed(self, actor, actions, obj=None) -> dict[str, bool]:

@@ -147,3 +147,39 @@ def test_each_record_type_a_provider_names_leads_to_its_person(
             assert model._default_manager.filter(pk__in=[]).values_list(path).count() == 0, (
                 object_type
             )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("channel", ["web", "api"])
+def test_a_refused_change_to_a_record_the_user_can_see_appears_in_the_persons_history(
+    client, api, school_caseworker, coordinator, channel
+):
+    """The school sees its own submitted referral but may not screen it: the 403 is a
+    refused attempt on the child's referral, not only a hidden read."""
+    from tests.factories import submitted_referral
+
+    referral = submitted_referral(school_caseworker)
+    if channel == "api":
+        response = api(school_caseworker).post(
+            reverse("api:referral-screen", kwargs={"pk": referral.pk}),
+            {"decision": "accept", "version": referral.version},
+            format="json",
+        )
+    else:
+        client.force_login(school_caseworker)
+        response = client.post(
+            reverse("referrals:screen", kwargs={"referral_id": referral.pk}),
+            {"decision": "accept"},
+        )
+    assert response.status_code == 403
+
+    event = AuditEvent.objects.get(user=school_caseworker, kind=EventKind.DENIED)
+    assert (event.channel, event.object_type, event.object_id, event.person_id) == (
+        channel,
+        "referral",
+        str(referral.pk),
+        referral.person_id,
+    )
+    assert event.action.startswith("referral.")
+    referral.refresh_from_db()
+    assert referral.status == "submitted"
