@@ -1,5 +1,7 @@
 """Shapes of panel and case requests and responses."""
 
+import datetime
+
 from rest_framework import serializers
 
 from api.referrals.serializers import NamedSerializer, PersonSummarySerializer
@@ -15,6 +17,7 @@ from cases.models import (
     PanelMeeting,
     RiskReview,
 )
+from cases.selectors import prevention_transition_due
 from partners.models import Area, Organisation, User
 from referrals.models import Purpose, SignpostService
 from referrals.pathways import RiskLevel
@@ -241,6 +244,10 @@ class CaseSerializer(serializers.ModelSerializer):
     lead_professional = UserRefSerializer()
     lead_organisation = NamedSerializer()
     referrals = serializers.SerializerMethodField()
+    turned_19_on = serializers.SerializerMethodField(
+        help_text="On an open prevention case (ages 18 and under), the day the person turned 19: "
+        "a prompt to consider an adult pathway. Null otherwise."
+    )
 
     class Meta:
         model = Case
@@ -260,12 +267,16 @@ class CaseSerializer(serializers.ModelSerializer):
             "closure_summary",
             "reopen_reason",
             "referrals",
+            "turned_19_on",
             "version",
         ]
         read_only_fields = fields
 
     def get_referrals(self, case) -> list[str]:
         return [str(pk) for pk in case.referrals.values_list("pk", flat=True)]
+
+    def get_turned_19_on(self, case) -> datetime.date | None:
+        return prevention_transition_due(case)
 
 
 class RiskReviewSerializer(serializers.ModelSerializer):

@@ -112,3 +112,11 @@ def test_the_longest_past_19_comes_first_with_the_day_of_the_birthday(
         (earlier.pk, years_ago(0, days=-30)),
         (turned_19.pk, years_ago(0)),
     ]
+
+
+def test_the_api_gives_the_prompt_on_the_case(api, turned_19, still_18, school_caseworker):
+    client = api(school_caseworker)
+    due = client.get(reverse("api:case-detail", args=[turned_19.pk])).json()
+    not_due = client.get(reverse("api:case-detail", args=[still_18.pk])).json()
+    assert due["turned_19_on"] == years_ago(0).isoformat()
+    assert not_due["turned_19_on"] is None
