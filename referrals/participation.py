@@ -27,9 +27,11 @@ from core.history import with_history
 from partners.models import User
 from referrals.consent import (
     LossCause,
+    PurposePosition,
     _lock,
     _text,
     check_giver,
+    consent_position,
     refresh_permitted_purposes,
 )
 from referrals.models import (
@@ -40,6 +42,21 @@ from referrals.models import (
     Referral,
 )
 from referrals.permissions import PARTICIPATION_OPEN_IN, require
+
+
+def taking_part_position(referral: Referral) -> PurposePosition:
+    """Whether intervention delivery may go ahead now, and why, in words."""
+    return consent_position(referral)[Purpose.INTERVENTION_DELIVERY]
+
+
+def sharing_positions(referral: Referral) -> list[PurposePosition]:
+    """What consent and approved lawful bases permit: every purpose but taking part."""
+    return [
+        position
+        for purpose, position in consent_position(referral).items()
+        if purpose != Purpose.INTERVENTION_DELIVERY
+    ]
+
 
 # What can be recorded as a decision: withdrawal has its own action, with its reason.
 RECORDABLE = (ParticipationDecision.AGREED, ParticipationDecision.DECLINED)
