@@ -298,7 +298,7 @@ class ReferralWizard(NamedUrlWizardView):
             for step, step_form in final.items()
             for name in step_form.fields
         }
-        where["consent"] = (CONSENT, "Consent")
+        where["consent"] = (CONSENT, TITLES[CONSENT])
         where["taking_part_decided_on"] = (CONSENT, final[CONSENT].fields["decided_on"].label)
         shown = []
         by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
