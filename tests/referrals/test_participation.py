@@ -283,7 +283,7 @@ class TestWhoMayAgree:
         assert DELIVERY not in referral.permitted_purposes
 
     @pytest.mark.parametrize(
-        "overrides, field, code",
+        ("overrides", "field", "code"),
         [
             ({"giver_name": ""}, "giver_name", "required"),
             ({"method": ""}, "method", "required"),
