@@ -294,6 +294,13 @@ def consent_withdraw(
     reason = _text(reason, field="reason", model=Consent, stored_as="note")
     if not reason:
         raise field_error("reason", "Say how the withdrawal was made known", "required")
+    if Purpose.INTERVENTION_DELIVERY in purposes:
+        raise field_error(
+            "purposes",
+            "Taking part in an intervention is not a matter of consent to sharing: withdraw "
+            "the person's agreement to take part instead",
+            "withdraw_agreement_to_take_part",
+        )
     consents = list(
         Consent.objects.select_for_update().filter(
             referral=referral, purpose__in=purposes, given_by=given_by

@@ -609,3 +609,18 @@ def test_a_stale_position_resting_on_no_agreement_is_put_right_through_the_servi
     assert allocation.status == "withdrawn"
     assert ledger(allocation) == ["disclose", "end_disclosure"]
     assert reconcile_delivery() == 0
+
+
+def test_withdrawing_consent_for_delivery_points_to_the_agreement(school_caseworker, case):
+    from referrals.consent import consent_withdraw
+
+    with pytest.raises(ValidationError) as refused:
+        consent_withdraw(
+            actor=school_caseworker,
+            referral=case.referrals.get(),
+            purposes=[DELIVERY],
+            given_by="parent_or_guardian",
+            reason="Asked to stop",
+        )
+    assert codes(refused.value) == {"purposes": ["withdraw_agreement_to_take_part"]}
+    assert case.referrals.get().participations.get().decision == "agreed"
