@@ -62,6 +62,16 @@ urlpatterns = [
         name="referral-consent-withdraw",
     ),
     path(
+        "referrals/<uuid:referral_id>/participation/",
+        referral_views.ParticipationView.as_view(),
+        name="referral-participation",
+    ),
+    path(
+        "referrals/<uuid:referral_id>/participation/withdraw/",
+        referral_views.ParticipationWithdrawView.as_view(),
+        name="referral-participation-withdraw",
+    ),
+    path(
         f"{REFERRAL_CONSENTS}gillick/",
         referral_views.GillickView.as_view(),
         name="referral-gillick",

@@ -197,6 +197,8 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
 class ShareBasis(models.TextChoices):
     CONSENT = "consent", "Consent"
     LAWFUL_BASIS = "lawful_basis", "Lawful basis"
+    # Sharing with a provider to deliver what the person agreed to take part in.
+    PARTICIPATION = "participation", "Agreement to take part"
 
 
 class CaseShare(models.Model):

@@ -428,6 +428,8 @@ def _sharing_basis(referral: Referral, purpose: str):
         return None, None
     if position.via == "consent":
         return ShareBasis.CONSENT, None
+    if position.via == "participation":
+        return ShareBasis.PARTICIPATION, None
     basis = referral.lawful_bases.filter(purpose=purpose, status=LawfulBasisStatus.APPROVED).first()
     return ShareBasis.LAWFUL_BASIS, basis
 

@@ -20,6 +20,7 @@ from partners.models import Area, Organisation, OrganisationType, User
 from partners.services import membership_create, organisation_create
 from referrals.consent import consent_record
 from referrals.models import Person, Referral
+from referrals.participation import participation_record
 from referrals.pathways import age_on
 from referrals.services import person_create, referral_create, referral_screen, referral_submit
 
@@ -130,6 +131,15 @@ def make_referral(*, actor: User, person: Person, **details) -> Referral:
     return referral_create(actor=actor, person_id=person.pk, **details)
 
 
+def _default_giver(referral: Referral, given_by, giver_name) -> tuple[str, str]:
+    if given_by is None:
+        adult = age_on(referral.person.date_of_birth, timezone.localdate()) >= 18
+        given_by = "person" if adult else "parent_or_guardian"
+    if giver_name is None:
+        giver_name = "Alex Fletcher" if given_by == "parent_or_guardian" else ""
+    return given_by, giver_name
+
+
 def give_consent(
     *,
     actor: User,
@@ -138,18 +148,44 @@ def give_consent(
     given_by: str | None = None,
     giver_name: str | None = None,
 ):
-    """Written consent given today: by the person if an adult, otherwise by a parent."""
-    if given_by is None:
-        adult = age_on(referral.person.date_of_birth, timezone.localdate()) >= 18
-        given_by = "person" if adult else "parent_or_guardian"
-    if giver_name is None:
-        giver_name = "Alex Fletcher" if given_by == "parent_or_guardian" else ""
-    return consent_record(
+    """Written consent given today: by the person if an adult, otherwise by a parent.
+    Intervention delivery among ``purposes`` is recorded as agreement to take part (it is
+    not a matter of consent), by the same giver."""
+    given_by, giver_name = _default_giver(referral, given_by, giver_name)
+    purposes = list(purposes)
+    recorded = []
+    if "intervention_delivery" in purposes:
+        purposes.remove("intervention_delivery")
+        agree_to_take_part(actor=actor, referral=referral, given_by=given_by, giver_name=giver_name)
+    if purposes:
+        recorded = consent_record(
+            actor=actor,
+            referral=referral,
+            purposes=purposes,
+            given_by=given_by,
+            decision="given",
+            decided_on=timezone.localdate(),
+            method="written",
+            giver_name=giver_name,
+        )
+    return recorded
+
+
+def agree_to_take_part(
+    *,
+    actor: User,
+    referral: Referral,
+    given_by: str | None = None,
+    giver_name: str | None = None,
+):
+    """Agreement to take part in an intervention, in writing today: by the person if an
+    adult, otherwise by a parent."""
+    given_by, giver_name = _default_giver(referral, given_by, giver_name)
+    return participation_record(
         actor=actor,
         referral=referral,
-        purposes=list(purposes),
         given_by=given_by,
-        decision="given",
+        decision="agreed",
         decided_on=timezone.localdate(),
         method="written",
         giver_name=giver_name,

@@ -21,8 +21,8 @@ class InterventionsConfig(AppConfig):
         from interventions.services import allocations_follow_consent
         from referrals.signals import permitted_purposes_changed
 
-        def withdraw_allocations(sender, referral, actor, **kwargs):
-            allocations_follow_consent(referral, actor=actor)
+        def withdraw_allocations(sender, referral, actor, cause="", **kwargs):
+            allocations_follow_consent(referral, actor=actor, cause=cause)
 
         permitted_purposes_changed.connect(
             withdraw_allocations, weak=False, dispatch_uid="interventions.withdraw"

@@ -245,9 +245,11 @@ def allocation_create(
     age = _check_eligibility(case, intervention)
     referral = latest_referral(case)
     if Purpose.INTERVENTION_DELIVERY not in referral.permitted_purposes:
+        # Taking part is voluntary: only the agreement of whoever decides lets delivery go
+        # ahead, never a lawful basis (referrals.participation).
         raise field_error(
             "consent",
-            "Record consent for intervention delivery, or an approved lawful basis, first",
+            "Record the person's agreement to take part in an intervention first",
             "intervention_delivery_not_permitted",
         )
     if keyworker is not None and not organisation_where_holding(
@@ -424,7 +426,7 @@ def allocation_offer(*, actor: User, allocation: Allocation) -> Allocation:
         )
     if Purpose.INTERVENTION_DELIVERY not in latest_referral(allocation.case).permitted_purposes:
         raise field_error(
-            "consent", "Consent for intervention delivery no longer holds", "not_permitted"
+            "consent", "Agreement to take part in an intervention no longer holds", "not_permitted"
         )
     if _places_taken(intervention) < intervention.capacity:
         _move(allocation, AllocationStatus.OFFERED, actor=actor, reason="Offered a place")
@@ -464,13 +466,18 @@ def allocation_transition(
     return allocation
 
 
-def allocations_follow_consent(referral: Referral, *, actor) -> int:
-    """Withdraw, at once, allocations whose consent for delivery no longer holds.
+NO_AGREEMENT = "Agreement to take part in an intervention no longer holds"
 
-    No permission check: this follows a consent change, in its transaction, labelled with the
-    actor who changed consent (a user, or ``SYSTEM`` when a job did)."""
+
+def allocations_follow_consent(referral: Referral, *, actor, cause: str = "") -> int:
+    """Withdraw, at once, allocations whose agreement to take part no longer holds.
+
+    No permission check: this follows a change of agreement, in its transaction, labelled
+    with the actor who made it (a user, or ``SYSTEM`` when a job did); ``cause`` (a
+    ``referrals.consent.LossCause``) is the reason the allocation records."""
     if referral.case_id is None or Purpose.INTERVENTION_DELIVERY in referral.permitted_purposes:
         return 0
+    reason = (cause or NO_AGREEMENT).format(purpose=Purpose.INTERVENTION_DELIVERY.label)
     live = Allocation.objects.filter(
         case_id=referral.case_id,
         status__in=TRANSITIONS["withdraw"][0],
@@ -484,8 +491,8 @@ def allocations_follow_consent(referral: Referral, *, actor) -> int:
             allocation,
             AllocationStatus.WITHDRAWN,
             actor=actor,
-            reason="Consent for intervention delivery withdrawn",
-            note="Consent for intervention delivery withdrawn",
+            reason=reason,
+            note=reason,
         )
         if freed:
             _offer_free_places(intervention, actor=actor)

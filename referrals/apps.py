@@ -23,6 +23,16 @@ class ReferralsConfig(AppConfig):
             return_to_screening, weak=False, dispatch_uid="referrals.return_to_screening"
         )
 
+        from django.db.models.signals import post_migrate
+
+        from referrals.participation import reconcile_delivery
+
+        # After migration 0007 a lawful basis no longer stands in for agreement to take
+        # part: whatever delivery rested on one ends through the services, with its ledger.
+        post_migrate.connect(
+            reconcile_delivery, sender=self, dispatch_uid="referrals.reconcile_delivery"
+        )
+
         from referrals import navigation, worklists
 
         navigation.register()

@@ -7,6 +7,11 @@ The rules, in one place:
   the child's own decision stands, over a parent's refusal too.
 - Without consent a purpose may go ahead only on an approved lawful basis. The Serious
   Violence Duty gateway (PCSC Act 2022 s.16) is not available to health or social care.
+- Consent is the person's (or parent's) agreement to sharing for assessment, panel
+  discussion and information sharing: their wishes, and a lawful basis only where nothing
+  else applies. Taking part in an intervention is agreed apart from it
+  (``Participation``, ``referrals.participation``), and a lawful basis never stands in for
+  that agreement: intervention delivery is permitted only while the right giver agrees.
 - A change takes effect at once: ``Referral.permitted_purposes`` is recomputed in the same
   transaction, and every list, agenda and share filters on it.
 """
@@ -30,6 +35,7 @@ from referrals.models import (
     LawfulBasis,
     LawfulBasisGround,
     LawfulBasisStatus,
+    ParticipationDecision,
     Purpose,
     Referral,
 )
@@ -59,16 +65,20 @@ class PurposePosition:
         return Purpose(self.purpose).label
 
 
-def _effective_decision(
-    *, age: int, gillick_competent: bool, own: Consent | None, parent: Consent | None
-) -> tuple[Consent | None, str]:
+def _counts(own) -> bool:
+    return own is not None and own.decision != ConsentDecision.NOT_SOUGHT
+
+
+def _effective_decision(*, age: int, gillick_competent: bool, own, parent) -> tuple:
+    """Whose decision counts, of a person's own and a parent's or guardian's (consent or
+    agreement to take part alike), and the rule that said so."""
     if age >= ADULT_AGE:
         return own, "an adult decides for themselves"
     if age >= GILLICK_AGE:
-        if own is not None and own.decision != ConsentDecision.NOT_SOUGHT:
+        if _counts(own):
             return own, "16 and 17 may decide for themselves"
         return parent, "the parent's or guardian's decision, as the young person's is not recorded"
-    if gillick_competent and own is not None and own.decision != ConsentDecision.NOT_SOUGHT:
+    if gillick_competent and _counts(own):
         return own, "a Gillick-competent child's own decision stands"
     return parent, "under 16, a parent or guardian decides"
 
@@ -88,6 +98,9 @@ def consent_position(
     )
     positions = {}
     for purpose in Purpose.values:
+        if purpose == Purpose.INTERVENTION_DELIVERY:
+            positions[purpose] = _delivery_position(referral, age, gillick_competent)
+            continue
         decision, rule = _effective_decision(
             age=age,
             gillick_competent=gillick_competent,
@@ -110,6 +123,29 @@ def consent_position(
     return positions
 
 
+def _delivery_position(referral: Referral, age: int, gillick_competent: bool) -> PurposePosition:
+    """Delivery goes ahead only on the agreement of whoever decides (the same rules as for
+    consent): taking part is voluntary, so no lawful basis stands in for agreement."""
+    agreements = {p.given_by: p for p in referral.participations.all()}
+    decision, rule = _effective_decision(
+        age=age,
+        gillick_competent=gillick_competent,
+        own=agreements.get(ConsentGiver.PERSON),
+        parent=agreements.get(ConsentGiver.PARENT_OR_GUARDIAN),
+    )
+    purpose = Purpose.INTERVENTION_DELIVERY
+    if decision is not None and decision.decision == ParticipationDecision.AGREED:
+        return PurposePosition(purpose, True, "participation", f"Agreed to take part ({rule}).")
+    state = decision.get_decision_display().lower() if decision else "agreement not recorded"
+    return PurposePosition(
+        purpose,
+        False,
+        "",
+        f"Taking part: {state} ({rule}). Taking part is voluntary: no lawful basis stands in "
+        "for agreement.",
+    )
+
+
 class LossCause:
     """What made a referral lose a purpose, in words for whoever must act on it: each names
     the change and the purpose, as ``{purpose}`` (a label such as "Panel discussion")."""
@@ -117,8 +153,12 @@ class LossCause:
     CONSENT_WITHDRAWN = "{purpose} consent withdrawn"
     CONSENT_REFUSED = "{purpose} consent refused"
     CONSENT_NOT_SOUGHT = "{purpose} consent recorded as not sought"
-    GILLICK_ASSESSED = "{purpose} consent changed by a Gillick competence assessment"
+    GILLICK_ASSESSED = "{purpose}: who decides changed by a Gillick competence assessment"
     LAWFUL_BASIS_REVOKED = "Lawful basis for {purpose} revoked"
+    # Only intervention delivery rests on agreement to take part.
+    PARTICIPATION_WITHDRAWN = "Agreement to take part withdrawn"
+    PARTICIPATION_DECLINED = "Declined to take part"
+    NOT_A_STAND_IN = "A lawful basis no longer stands in for agreement to take part"
     NO_LONGER_HOLDS = "{purpose} no longer covered by consent or a lawful basis"
 
 
@@ -164,6 +204,34 @@ def _text(value, *, field: str, model, stored_as: str | None = None) -> str:
     )
 
 
+def check_giver(
+    referral: Referral, *, given_by: str, decided_on: datetime.date, giver_name: str
+) -> None:
+    """Whether ``given_by`` may decide for the person on ``decided_on``: an adult decides for
+    themselves; under 16 the child decides only once a Gillick competence assessment finds
+    them competent. Consent and agreement to take part follow the same rule."""
+    if given_by not in ConsentGiver.values:
+        raise field_error("given_by", "Say who decided", "invalid_choice")
+    _check_date(decided_on, field="decided_on")
+    age = age_on(referral.person.date_of_birth, decided_on)
+    if given_by == ConsentGiver.PARENT_OR_GUARDIAN and age >= ADULT_AGE:
+        raise field_error(
+            "given_by", f"Aged {age}: an adult decides for themselves", "adult_consents_for_self"
+        )
+    if given_by == ConsentGiver.PARENT_OR_GUARDIAN and not giver_name:
+        raise field_error("giver_name", "Name the parent or guardian", "required")
+    if given_by == ConsentGiver.PERSON and gillick_applies(referral.person, decided_on):
+        latest = referral.gillick_assessments.order_by("-recorded_at", "-pk").first()
+        if not (latest and latest.competent):
+            raise field_error(
+                "given_by",
+                f"Aged {age}: a child under 16 decides only after a Gillick competence "
+                "assessment finds them competent; record that first, or the parent's or "
+                "guardian's decision",
+                "gillick_assessment_required",
+            )
+
+
 @transaction.atomic
 def consent_record(
     *,
@@ -185,24 +253,14 @@ def consent_record(
         raise field_error("decision", "Use the withdraw action to withdraw consent", "invalid")
     if not purposes:
         raise field_error("purposes", "Choose at least one purpose", "required")
-    _check_date(decided_on, field="decided_on")
-    age = age_on(referral.person.date_of_birth, decided_on)
-    if given_by == ConsentGiver.PARENT_OR_GUARDIAN and age >= ADULT_AGE:
+    if Purpose.INTERVENTION_DELIVERY in purposes:
         raise field_error(
-            "given_by", f"Aged {age}: an adult consents for themselves", "adult_consents_for_self"
+            "purposes",
+            "Taking part in an intervention is not a matter of consent to sharing: record "
+            "the person's agreement to take part instead",
+            "record_agreement_to_take_part",
         )
-    if given_by == ConsentGiver.PARENT_OR_GUARDIAN and not giver_name:
-        raise field_error("giver_name", "Name the parent or guardian", "required")
-    if given_by == ConsentGiver.PERSON and gillick_applies(referral.person, decided_on):
-        latest = referral.gillick_assessments.order_by("-recorded_at", "-pk").first()
-        if not (latest and latest.competent):
-            raise field_error(
-                "given_by",
-                f"Aged {age}: a child under 16 decides only after a Gillick competence "
-                "assessment finds them competent; record that first, or the parent's or "
-                "guardian's decision",
-                "gillick_assessment_required",
-            )
+    check_giver(referral, given_by=given_by, decided_on=decided_on, giver_name=giver_name)
     if decision == ConsentDecision.GIVEN and not method:
         raise field_error("method", "Say how consent was given", "required")
     recorded = []
@@ -236,6 +294,13 @@ def consent_withdraw(
     reason = _text(reason, field="reason", model=Consent, stored_as="note")
     if not reason:
         raise field_error("reason", "Say how the withdrawal was made known", "required")
+    if Purpose.INTERVENTION_DELIVERY in purposes:
+        raise field_error(
+            "purposes",
+            "Taking part in an intervention is not a matter of consent to sharing: withdraw "
+            "the person's agreement to take part instead",
+            "withdraw_agreement_to_take_part",
+        )
     consents = list(
         Consent.objects.select_for_update().filter(
             referral=referral, purpose__in=purposes, given_by=given_by
@@ -301,6 +366,15 @@ def lawful_basis_record(
     require(actor, "referral.record_consent", referral)
     if purpose not in Purpose.values:
         raise field_error("purpose", "Unknown purpose", "invalid_choice")
+    if purpose == Purpose.INTERVENTION_DELIVERY:
+        # Taking part is voluntary: a basis may let information be shared, never make
+        # someone take part (HM Government information sharing advice, 2024).
+        raise field_error(
+            "purpose",
+            "Taking part in an intervention is voluntary: no lawful basis can stand in for "
+            "the person's agreement to take part; record their agreement instead",
+            "agreement_to_take_part_required",
+        )
     if ground not in LawfulBasisGround.values:
         raise field_error("ground", "Unknown lawful basis", "invalid_choice")
     if ground == LawfulBasisGround.SERIOUS_VIOLENCE_DUTY and (

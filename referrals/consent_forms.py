@@ -8,7 +8,13 @@ Every required field says what is missing in its own words, so the error summary
 from django import forms
 
 from core.forms import GovukDateField, ReasonForm
-from referrals.models import LawfulBasisGround, Purpose
+from referrals.models import (
+    SHARING_PURPOSES,
+    ConsentGiver,
+    ConsentMethod,
+    LawfulBasisGround,
+    ParticipationDecision,
+)
 
 COMPETENT = "competent"
 NOT_COMPETENT = "not_competent"
@@ -43,7 +49,9 @@ class GillickForm(forms.Form):
 class LawfulBasisForm(forms.Form):
     purpose = forms.ChoiceField(
         label="Which purpose would go ahead without consent?",
-        choices=Purpose.choices,
+        help_text="Not taking part in an intervention: that is voluntary, and only the "
+        "person's (or parent's) agreement lets it go ahead.",
+        choices=[(p.value, p.label) for p in SHARING_PURPOSES],
         widget=forms.RadioSelect,
         error_messages=_required("Select the purpose"),
     )
@@ -102,4 +110,48 @@ def referral_withdraw_form(data=None) -> ReasonForm:
         label="Why are you withdrawing this referral?",
         required_message="Enter why you are withdrawing this referral",
         max_length=1000,
+    )
+
+
+class ParticipationForm(forms.Form):
+    """Agreement to take part in a voluntary intervention: who decided, and what. Whether
+    that giver may decide (age, Gillick competence) is the service's rule."""
+
+    given_by = forms.ChoiceField(
+        label="Who decided?",
+        choices=ConsentGiver.choices,
+        widget=forms.RadioSelect,
+        error_messages=_required("Select who decided"),
+    )
+    decision = forms.ChoiceField(
+        label="Do they agree to take part in an intervention?",
+        choices=[
+            (ParticipationDecision.AGREED.value, "Yes, they agree to take part"),
+            (ParticipationDecision.DECLINED.value, "No, they decline to take part"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages=_required("Select whether they agree to take part"),
+    )
+    decided_on = GovukDateField(label="Date of the decision")
+    method = forms.ChoiceField(
+        label="How did they agree? (optional if they declined)",
+        choices=ConsentMethod.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    giver_name = forms.CharField(
+        label="Name of the parent or guardian (if they decided)", max_length=200, required=False
+    )
+    note = forms.CharField(
+        label="Note (optional)", max_length=2000, required=False, widget=forms.Textarea
+    )
+
+
+def participation_withdraw_form(data=None) -> ReasonForm:
+    return ReasonForm(
+        data,
+        label="How was the withdrawal made known?",
+        hint="For example, the young person told their mentor they no longer want to come.",
+        required_message="Enter how the withdrawal was made known",
+        max_length=2000,
     )

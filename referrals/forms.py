@@ -5,11 +5,11 @@ from django import forms
 
 from core.forms import GovukDateField
 from referrals.models import (
+    SHARING_PURPOSES,
     ConsentGiver,
     ConsentMethod,
     DomesticAbuseRole,
     Gender,
-    Purpose,
     ReferralArea,
     SignpostService,
 )
@@ -177,7 +177,8 @@ class NarrativeStepForm(forms.Form):
 class ConsentForm(forms.Form):
     purposes = forms.MultipleChoiceField(
         label="Which purposes does this decision cover?",
-        choices=Purpose.choices,
+        # Taking part in an intervention is asked apart (agreement to take part).
+        choices=[(p.value, p.label) for p in SHARING_PURPOSES],
         widget=forms.CheckboxSelectMultiple,
     )
     given_by = forms.ChoiceField(
@@ -214,6 +215,70 @@ class ConsentStepForm(ConsentForm):
         if data.get("decision") == "given" and not data.get("method"):
             self.add_error("method", "Select how consent was given")
         return data
+
+
+NOT_ASKED = "not_asked"
+
+
+class TakingPartStepForm(forms.Form):
+    """Agreement to take part in an intervention, asked apart from consent to sharing: the
+    panel may not have decided on an intervention yet, so it may not have been asked."""
+
+    taking_part = forms.ChoiceField(
+        label="Do they agree to take part in an intervention if the panel offers one?",
+        choices=[
+            ("agreed", "Yes, they agree to take part"),
+            ("declined", "No, they decline to take part"),
+            (NOT_ASKED, "Not asked yet"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether they agree to take part"},
+    )
+    taking_part_given_by = forms.ChoiceField(
+        label="Who decided about taking part?",
+        choices=ConsentGiver.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    taking_part_method = forms.ChoiceField(
+        label="How did they agree to take part?",
+        choices=ConsentMethod.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    taking_part_giver_name = forms.CharField(
+        label="Name of the parent or guardian (if they decided about taking part)",
+        max_length=200,
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("taking_part") in (None, NOT_ASKED):
+            return data
+        if not data.get("taking_part_given_by"):
+            self.add_error("taking_part_given_by", "Select who decided about taking part")
+        if (
+            data.get("taking_part_given_by") == ConsentGiver.PARENT_OR_GUARDIAN
+            and not data.get("taking_part_giver_name", "").strip()
+        ):
+            self.add_error("taking_part_giver_name", "Enter the name of the parent or guardian")
+        if data.get("taking_part") == "agreed" and not data.get("taking_part_method"):
+            self.add_error("taking_part_method", "Select how they agreed to take part")
+        return data
+
+    def participation(self, decided_on) -> dict | None:
+        """The ``participation_record`` arguments, or None when it was not asked."""
+        data = self.cleaned_data
+        if data["taking_part"] == NOT_ASKED:
+            return None
+        return {
+            "given_by": data["taking_part_given_by"],
+            "decision": data["taking_part"],
+            "decided_on": decided_on,
+            "method": data["taking_part_method"],
+            "giver_name": data["taking_part_giver_name"],
+        }
 
 
 class CheckStepForm(forms.Form):

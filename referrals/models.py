@@ -295,7 +295,12 @@ class Consent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["referral", "purpose", "given_by"], name="one_consent_per_giver_purpose"
-            )
+            ),
+            # Taking part in an intervention is agreed (Participation), not consented to.
+            models.CheckConstraint(
+                condition=~models.Q(purpose="intervention_delivery"),
+                name="consent_not_for_taking_part",
+            ),
         ]
 
     def __str__(self):
@@ -374,3 +379,51 @@ class LawfulBasis(models.Model):
 
     def __str__(self):
         return f"Lawful basis {self.pk}: {self.ground} for {self.purpose} ({self.status})"
+
+
+# What consent and a lawful basis are about: sharing. Taking part in an intervention is a
+# matter of agreement (``Participation``): not consent to sharing, and never overridden.
+SHARING_PURPOSES = tuple(p for p in Purpose if p != Purpose.INTERVENTION_DELIVERY)
+
+
+class ParticipationDecision(models.TextChoices):
+    AGREED = "agreed", "Agreed to take part"
+    DECLINED = "declined", "Declined to take part"
+    WITHDRAWN = "withdrawn", "Withdrew agreement"
+
+
+class Participation(models.Model):
+    """One giver's agreement to take part in a voluntary intervention: whether delivery may
+    go ahead, kept apart from consent to sharing and from the lawful basis for sharing.
+
+    HM Government, Information sharing: advice for practitioners providing safeguarding
+    services (2024): consent as a lawful basis for sharing is not usually the appropriate one
+    for safeguarding, and is a different thing from a person's (or parent's) agreement to
+    receive a service. A lawful basis lets information be shared without agreement; it can
+    never make someone take part, so no lawful basis stands in for this record.
+    """
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="participations")
+    given_by = models.CharField(max_length=30, choices=ConsentGiver.choices)
+    decision = models.CharField(max_length=20, choices=ParticipationDecision.choices)
+    decided_on = models.DateField()
+    method = models.CharField(max_length=20, choices=ConsentMethod.choices, blank=True)
+    giver_name = EncryptedCharField(max_length=200, blank=True)
+    note = EncryptedTextField(max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["given_by"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "given_by"], name="one_participation_per_giver"
+            )
+        ]
+
+    def __str__(self):
+        return f"Agreement to take part: {self.decision} by {self.given_by}"

@@ -24,6 +24,8 @@ from referrals.models import (
     ConsentDecision,
     LawfulBasis,
     LawfulBasisStatus,
+    Participation,
+    ParticipationDecision,
     Person,
     Referral,
     ReferralStatus,
@@ -100,6 +102,22 @@ def consent_offered(actor, consent: Consent) -> dict[str, bool]:
     return {
         action.rsplit(".", 1)[-1]: consent.decision in decisions and can(actor, action, consent)
         for action, decisions in CONSENT_OPEN_IN.items()
+    }
+
+
+# Only an agreement to take part can be withdrawn: the service refuses (400) a decline or an
+# earlier withdrawal, and ``participation_offered`` offers nothing on it.
+PARTICIPATION_OPEN_IN: dict[str, tuple[str, ...]] = {
+    "participation.withdraw": (ParticipationDecision.AGREED,),
+}
+
+
+def participation_offered(actor, participation: Participation) -> dict[str, bool]:
+    """What a page may offer on one giver's agreement to take part (``{"withdraw": ...}``)."""
+    return {
+        action.rsplit(".", 1)[-1]: participation.decision in decisions
+        and can(actor, action, participation)
+        for action, decisions in PARTICIPATION_OPEN_IN.items()
     }
 
 
@@ -227,3 +245,25 @@ def _lawful_basis_decide(actor, basis: LawfulBasis) -> bool:
 )
 def _lawful_basis_revoke(actor, basis: LawfulBasis) -> bool:
     return _acts_as(actor, basis.referral, COORDINATOR)
+
+
+# --- Agreement to take part in an intervention ------------------------------------------
+
+
+@rules.rule(
+    "participation.record",
+    refusal="Only the referring organisation or a coordinator of the area can record "
+    "agreement to take part",
+)
+def _participation_record(actor, referral: Referral) -> bool:
+    # As for consent: whoever hears the person's (or parent's) decision records it.
+    return _acts_as(actor, referral, REFERRER, COORDINATOR)
+
+
+@rules.rule(
+    "participation.withdraw",
+    refusal="Only the referring organisation or a coordinator of the area can withdraw "
+    "agreement to take part",
+)
+def _participation_withdraw(actor, participation: Participation) -> bool:
+    return _acts_as(actor, participation.referral, REFERRER, COORDINATOR)

@@ -21,6 +21,7 @@ from referrals.models import (
     Consent,
     GillickAssessment,
     LawfulBasis,
+    Participation,
     Person,
     PersonGroupObjectPermission,
     PersonUserObjectPermission,
@@ -93,6 +94,7 @@ class ReferralsPersonalData(PersonalDataOfPeople):
         Consent,
         GillickAssessment,
         LawfulBasis,
+        Participation,
     )
     export_models = {
         "people": Person,
@@ -100,6 +102,7 @@ class ReferralsPersonalData(PersonalDataOfPeople):
         "consents": Consent,
         "gillick_assessments": GillickAssessment,
         "lawful_bases": LawfulBasis,
+        "agreements_to_take_part": Participation,
     }
     named_records = {
         "person": (Person, "pk"),
@@ -107,6 +110,7 @@ class ReferralsPersonalData(PersonalDataOfPeople):
         "consent": (Consent, "referral__person_id"),
         "gillick_assessment": (GillickAssessment, "referral__person_id"),
         "lawful_basis": (LawfulBasis, "referral__person_id"),
+        "participation": (Participation, "referral__person_id"),
     }
 
     def find(self, person_id):
@@ -161,6 +165,10 @@ class ReferralsPersonalData(PersonalDataOfPeople):
                 LawfulBasis.objects.filter(referral__in=referrals),
                 ["referral_id", "purpose", "ground", "justification", "status"],
             ),
+            "agreements_to_take_part": rows(
+                Participation.objects.filter(referral__in=referrals),
+                ["referral_id", "given_by", "decision", "decided_on", "method", "note"],
+            ),
         }
 
     def retention(self):
@@ -198,6 +206,7 @@ class ReferralsPersonalData(PersonalDataOfPeople):
         erasure.delete(Consent.objects.filter(referral__in=referrals))
         erasure.delete(GillickAssessment.objects.filter(referral__in=referrals))
         erasure.delete(LawfulBasis.objects.filter(referral__in=referrals))
+        erasure.delete(Participation.objects.filter(referral__in=referrals))
         referrals.exclude(previous_incident_referral=None).update(previous_incident_referral=None)
         erasure.delete(referrals)
         erasure.delete(Person.objects.filter(pk=person_id))

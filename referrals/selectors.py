@@ -26,6 +26,7 @@ from referrals import permissions
 from referrals.models import (
     Consent,
     LawfulBasis,
+    Participation,
     Person,
     PersonGroupObjectPermission,
     PersonUserObjectPermission,
@@ -100,6 +101,17 @@ def consent_of_referral(referral: Referral, consent_id) -> Consent:
         raise Http404("No such consent decision")
     consent.referral = referral
     return consent
+
+
+def participation_of_referral(referral: Referral, participation_id) -> Participation:
+    """One giver's agreement to take part, on a referral the caller already sees, or 404."""
+    participation = Participation.objects.filter(
+        referral=referral, pk=parse_int(participation_id)
+    ).first()
+    if participation is None:
+        raise Http404("No such decision about taking part")
+    participation.referral = referral
+    return participation
 
 
 def break_glass_condition(user: User, *, person_field: str) -> Q:
@@ -288,4 +300,29 @@ def consent_summary(viewer: User, referral: Referral) -> ConsentSummary:
         offer_gillick=records_consent
         and permissions.gillick_applies(referral.person, timezone.localdate()),
         offer_lawful_basis=records_consent,
+    )
+
+
+@dataclass(frozen=True)
+class TakingPartSummary:
+    position: object  # the intervention delivery ``referrals.consent.PurposePosition``
+    participations: list  # (participation, {"withdraw": ...})
+    offer_record: bool
+
+
+def taking_part_summary(viewer: User, referral: Referral, position) -> TakingPartSummary:
+    """The decisions about taking part in an intervention, apart from consent and lawful
+    bases, each recorded as shown, with what this viewer may do to each."""
+    participations = record_children_shown(
+        viewer,
+        object_type="participation",
+        records=referral.participations.select_related("recorded_by"),
+        person_id=referral.person_id,
+    )
+    for participation in participations:
+        participation.referral = referral
+    return TakingPartSummary(
+        position=position,
+        participations=[(p, permissions.participation_offered(viewer, p)) for p in participations],
+        offer_record=permissions.can(viewer, "participation.record", referral),
     )

@@ -9,6 +9,7 @@ from referrals.consent_views import (
     lawful_basis_reject,
     lawful_basis_revoke,
 )
+from referrals.participation_views import participation, participation_withdraw_page
 from referrals.wizard import new_referral
 
 app_name = "referrals"
@@ -33,6 +34,12 @@ urlpatterns = [
         "<uuid:referral_id>/consent/<int:consent_id>/withdraw/",
         consent_withdraw,
         name="consent-withdraw",
+    ),
+    path("<uuid:referral_id>/participation/", participation, name="participation"),
+    path(
+        "<uuid:referral_id>/participation/<int:participation_id>/withdraw/",
+        participation_withdraw_page,
+        name="participation-withdraw",
     ),
     path("<uuid:referral_id>/lawful-basis/", lawful_basis, name="lawful-basis"),
     path(

@@ -16,7 +16,7 @@ from core.forms import apply_service_errors
 from referrals import consent as consent_services
 from referrals import forms
 from referrals.consent_forms import referral_withdraw_form
-from referrals.models import ReferralStatus
+from referrals.models import Purpose, ReferralStatus
 from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
 from referrals.permissions import allowed, offered, require
 from referrals.selectors import (
@@ -25,6 +25,7 @@ from referrals.selectors import (
     other_partners_referred,
     referral_get,
     referrals_visible_to,
+    taking_part_summary,
 )
 from referrals.selectors import (
     screening_queue as referrals_to_screen,
@@ -43,6 +44,16 @@ from referrals.services import (
 from referrals.wizard import detail_steps
 
 PAGE_SIZE = 25
+
+
+def _positions(referral):
+    """Consent and lawful bases cover sharing; taking part is agreed apart: (what sharing is
+    permitted, per purpose; whether taking part is agreed)."""
+    positions = consent_services.consent_position(referral)
+    taking_part = positions.pop(Purpose.INTERVENTION_DELIVERY)
+    return list(positions.values()), taking_part
+
+
 # What a referral's page may offer; each is asked of referrals.permissions.
 PAGE_ACTIONS = (
     "referral.record_consent",
@@ -260,7 +271,7 @@ def referral_consent(request, referral_id):
         {
             "form": form,
             "referral": referral,
-            "position": consent_services.consent_position(referral).values(),
+            "position": _positions(referral)[0],
         },
     )
 
@@ -285,7 +296,7 @@ def referral_check(request, referral_id):
         {
             "referral": referral,
             "error": error,
-            "position": consent_services.consent_position(referral).values(),
+            "position": _positions(referral)[0],
         },
     )
 
@@ -293,14 +304,16 @@ def referral_check(request, referral_id):
 @login_required
 def referral_detail(request, referral_id, forms_with_errors=None, status=200):
     referral = referral_get(request.user, referral_id)
+    sharing, taking_part = _positions(referral)
     context = {
         "referral": referral,
         "offer": offered(request.user, referral, PAGE_ACTIONS),
         "linked": linked_referrals_visible_to(request.user, referral),
         "other_referrals_exist": other_partners_referred(referral),
         "may_break_glass": audit_rules.can(request.user, "audit.break_glass", referral.person),
-        "position": consent_services.consent_position(referral).values(),
+        "position": sharing,
         "consent_summary": consent_summary(request.user, referral),
+        "taking_part": taking_part_summary(request.user, referral, taking_part),
         "screening_form": forms.ScreeningForm(),
         "answer_form": forms.AnswerForm(),
         "history": referral.history.select_related("history_user").order_by("-history_date")[:20],

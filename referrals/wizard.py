@@ -1,8 +1,9 @@
 """A new referral, one question per page (django-formtools): the pathway, then only that
-pathway's questions, the risk factors on its own checklist, what happened, consent, and
-"Check your answers". Nothing is written until the referrer submits on the check page;
-then the same services as the API's create the referral, record consent and submit it,
-in one transaction.
+pathway's questions, the risk factors on its own checklist, what happened, consent to
+sharing, agreement to take part in an intervention (asked apart: HM Government information
+sharing advice, 2024), and "Check your answers". Nothing is written until the referrer
+submits on the check page; then the same services as the API's create the referral,
+record consent and agreement and submit it, in one transaction.
 
 Each step has its own address (``/referrals/new/<person>/<step>/``), so Back and Change
 are plain links, and the answers wait, sealed, in the session (``core.wizard_storage``).
@@ -25,6 +26,7 @@ from core.templatetags.govuk import govuk_date
 from referrals import forms
 from referrals.consent import consent_record
 from referrals.models import Gender
+from referrals.participation import participation_record
 from referrals.pathways import Pathway
 from referrals.permissions import require
 from referrals.selectors import person_get
@@ -33,6 +35,7 @@ from referrals.services import referral_create, referral_submit
 OPTIONAL_NOTE = re.compile(r" \((optional|if known|if completed)\)$")
 CHECK = "check"
 CONSENT = "consent"
+TAKING_PART = "taking-part"
 STEPS = (
     ("pathway", forms.PathwayStepForm),
     ("incident", forms.IncidentStepForm),
@@ -44,6 +47,7 @@ STEPS = (
     ("risk", forms.RiskStepForm),
     ("narrative", forms.NarrativeStepForm),
     (CONSENT, forms.ConsentStepForm),
+    (TAKING_PART, forms.TakingPartStepForm),
     (CHECK, forms.CheckStepForm),
 )
 TITLES = {
@@ -56,7 +60,8 @@ TITLES = {
     "outside-focus": "Referring outside the pathway's focus",
     "risk": "Risk",
     "narrative": "What happened",
-    CONSENT: "Consent",
+    CONSENT: "Consent to sharing",
+    TAKING_PART: "Agreement to take part",
     CHECK: "Check your answers before submitting the referral",
 }
 
@@ -117,7 +122,7 @@ def detail_steps(pathway: str, person) -> list[tuple]:
     return [
         (step, TITLES[step], form_class, {"pathway": pathway} if step in TAKES_PATHWAY else {})
         for step, form_class in STEPS
-        if step not in ("pathway", CONSENT, CHECK)
+        if step not in ("pathway", CONSENT, TAKING_PART, CHECK)
         and (step not in PATHWAY_STEPS or PATHWAY_STEPS[step](pathway, person))
     ]
 
@@ -268,12 +273,20 @@ class ReferralWizard(NamedUrlWizardView):
     def done(self, form_list, form_dict=None, **kwargs):
         details = {}
         for step, step_form in form_dict.items():
-            if step not in (CONSENT, CHECK):
+            if step not in (CONSENT, TAKING_PART, CHECK):
                 details.update(step_form.cleaned_data)
         actor = self.request.user
+        consent = form_dict[CONSENT].cleaned_data
         with transaction.atomic():
             referral = referral_create(actor=actor, person_id=self.person.pk, **details)
-            consent_record(actor=actor, referral=referral, **form_dict[CONSENT].cleaned_data)
+            consent_record(actor=actor, referral=referral, **consent)
+            # Decided in the same conversation as consent, so on the same date.
+            taking_part = form_dict[TAKING_PART].participation(consent["decided_on"])
+            if taking_part is not None:
+                try:
+                    participation_record(actor=actor, referral=referral, **taking_part)
+                except ValidationError as error:
+                    raise _as_taking_part(error) from error
             if self.saving_draft():
                 return referral
             return referral_submit(actor=actor, referral=referral)
@@ -285,7 +298,8 @@ class ReferralWizard(NamedUrlWizardView):
             for step, step_form in final.items()
             for name in step_form.fields
         }
-        where["consent"] = (CONSENT, "Consent")
+        where["consent"] = (CONSENT, TITLES[CONSENT])
+        where["taking_part_decided_on"] = (CONSENT, final[CONSENT].fields["decided_on"].label)
         shown = []
         by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
         for field, items in by_field.items():
@@ -301,6 +315,25 @@ class ReferralWizard(NamedUrlWizardView):
                     }
                 )
         return shown
+
+
+# The agreement's service names its fields as the consent's do; on this flow they are the
+# "taking part" page's questions.
+TAKING_PART_FIELDS = {
+    "decision": "taking_part",
+    "given_by": "taking_part_given_by",
+    "method": "taking_part_method",
+    "giver_name": "taking_part_giver_name",
+    "decided_on": "taking_part_decided_on",
+}
+
+
+def _as_taking_part(error: ValidationError) -> ValidationError:
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError(
+        {TAKING_PART_FIELDS.get(field, field): items for field, items in error.error_dict.items()}
+    )
 
 
 new_referral = login_required(ReferralWizard.as_view(url_name="referrals:new-step"))

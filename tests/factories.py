@@ -14,6 +14,7 @@ __all__ = [
     "REFERRAL_DEFAULTS",
     "UserFactory",
     "accepted_referral",
+    "agree_to_take_part",
     "case_ready_for_delivery",
     "give_consent",
     "make_intervention",
@@ -80,6 +81,12 @@ def give_consent(actor, referral, *, purposes=None, given_by=None):
     )
 
 
+def agree_to_take_part(actor, referral, *, given_by=None, giver_name=None):
+    return builders.agree_to_take_part(
+        actor=actor, referral=referral, given_by=given_by, giver_name=giver_name
+    )
+
+
 def submitted_referral(actor, **overrides):
     if overrides.get("person") is None:
         overrides["person"] = make_person(actor)
@@ -119,9 +126,9 @@ def make_intervention(provider, **overrides):
 
 
 def case_ready_for_delivery(referrer, coordinator, chair, **overrides):
-    """An open case whose referral has consent for intervention delivery."""
+    """An open case whose person (or their parent) agreed to take part in an intervention."""
     case = opened_case(referrer, coordinator, chair, **overrides)
-    give_consent(referrer, case.referrals.get(), purposes=["intervention_delivery"])
+    agree_to_take_part(referrer, case.referrals.get())
     return case
 
 

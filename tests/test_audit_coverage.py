@@ -95,6 +95,17 @@ READS = {
             ("lawful_basis", lambda w: w.referral.lawful_bases.all()),
         ),
     ),
+    # The referral, and each decision about taking part in an intervention.
+    "api:referral-participation": (
+        "school_caseworker",
+        REFERRAL,
+        {},
+        parent_and(
+            "referral",
+            "referral",
+            ("participation", lambda w: w.referral.participations.all()),
+        ),
+    ),
     "api:case-list": ("school_caseworker", None, {}, each("case", "case")),
     "api:case-detail": ("school_caseworker", CASE, {}, each("case", "case")),
     # Shows the case's chronology (decision, notes, risk review, allocation...): one event.
@@ -184,6 +195,7 @@ READS = {
             ("consent", lambda w: w.referral.consents.all()),
             ("gillick_assessment", lambda w: w.referral.gillick_assessments.all()),
             ("lawful_basis", lambda w: w.referral.lawful_bases.all()),
+            ("participation", lambda w: w.referral.participations.all()),
         ),
     ),
     "referrals:gillick": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
@@ -220,6 +232,13 @@ READS = {
         lambda w: [("referral", str(w.referral.pk)), ("lawful_basis", str(w.approved_basis.pk))],
     ),
     "referrals:consent": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
+    "referrals:participation": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
+    "referrals:participation-withdraw": (
+        "school_caseworker",
+        lambda w: {"referral_id": w.referral.pk, "participation_id": w.participation.pk},
+        {},
+        lambda w: [("referral", str(w.referral.pk)), ("participation", str(w.participation.pk))],
+    ),
     "referrals:check": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
     "referrals:edit": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
     # Each page of a new referral names the person it is about.
@@ -331,6 +350,7 @@ WRITES = {
     "api:referral-withdraw",
     "api:referral-signpost",
     "api:referral-consent-withdraw",
+    "api:referral-participation-withdraw",
     "api:referral-gillick",
     "api:referral-lawful-basis",
     "api:referral-lawful-basis-approve",
@@ -482,6 +502,7 @@ def world(school_caseworker, coordinator, panel_chair, charity, provider_keywork
         meeting=PanelDecision.objects.get(case=case).meeting,
         hold=hold,
         consent=referral.consents.filter(decision="given").first(),
+        participation=referral.participations.get(),
         basis=basis,
         approved_basis=approved_basis,
     )

@@ -98,6 +98,7 @@ MATRIX = [
     ("api:referral-list", "GET", EVERYONE, EVERYONE),
     ("api:referral-detail", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("api:referral-consents", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("api:referral-participation", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("api:panel-list", "GET", EVERYONE, EVERYONE),
     ("api:panel-detail", "GET", MEETING_READERS, NOBODY_OTHER),
     ("api:panel-agenda", "GET", MEETING_READERS, NOBODY_OTHER),
@@ -136,6 +137,8 @@ MATRIX = [
     ("referrals:gillick", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:lawful-basis", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:consent-withdraw", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("referrals:participation", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("referrals:participation-withdraw", "GET", REFERRAL_READERS, NOBODY_OTHER),
     # A basis the own referrer recorded: they may not decide it (four eyes), nor revoke.
     ("referrals:lawful-basis-approve", "GET", "coord:200 ref:403 *:404", NOBODY_OTHER),
     ("referrals:lawful-basis-reject", "GET", "coord:200 ref:403 *:404", NOBODY_OTHER),
@@ -203,6 +206,8 @@ MATRIX = [
     ("api:referral-withdraw", "POST", "ref:200 coord:403 *:404", NOBODY_OTHER),
     ("api:referral-consents", "POST", "ref coord:201 *:404", NOBODY_OTHER),
     ("api:referral-consent-withdraw", "POST", "ref coord:200 *:404", NOBODY_OTHER),
+    ("api:referral-participation", "POST", "ref coord:201 *:404", NOBODY_OTHER),
+    ("api:referral-participation-withdraw", "POST", "ref coord:200 *:404", NOBODY_OTHER),
     ("api:referral-gillick", "POST", "ref coord:201 *:404", NOBODY_OTHER),
     ("api:referral-lawful-basis", "POST", "ref coord:201 *:404", NOBODY_OTHER),
     ("api:referral-lawful-basis-approve", "POST", "coord:200 ref:403 *:404", NOBODY_OTHER),
@@ -245,6 +250,8 @@ MATRIX = [
     ("referrals:gillick", "POST", "ref coord:302 *:404", NOBODY_OTHER),
     ("referrals:lawful-basis", "POST", "ref coord:302 *:404", NOBODY_OTHER),
     ("referrals:consent-withdraw", "POST", "ref coord:302 *:404", NOBODY_OTHER),
+    ("referrals:participation", "POST", "ref coord:302 *:404", NOBODY_OTHER),
+    ("referrals:participation-withdraw", "POST", "ref coord:302 *:404", NOBODY_OTHER),
     ("referrals:lawful-basis-approve", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
     ("referrals:lawful-basis-reject", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
     ("referrals:lawful-basis-revoke", "POST", "coord:302 ref:403 *:404", NOBODY_OTHER),
@@ -393,6 +400,20 @@ REQUESTS = {
     "api:referral-consent-withdraw": (
         lambda w: {"referral_id": w.referral.pk},
         {"purposes": ["assessment"], "given_by": "parent_or_guardian", "reason": "Asked to stop"},
+    ),
+    "api:referral-participation": (
+        lambda w: {"referral_id": w.referral.pk},
+        {
+            "given_by": "parent_or_guardian",
+            "decision": "agreed",
+            "decided_on": TODAY,
+            "method": "verbal",
+            "giver_name": "Sam Fletcher",
+        },
+    ),
+    "api:referral-participation-withdraw": (
+        lambda w: {"referral_id": w.referral.pk},
+        {"given_by": "parent_or_guardian", "reason": "Asked to stop coming"},
     ),
     "api:referral-lawful-basis-reject": (
         lambda w: {"referral_id": w.referral.pk, "basis_id": w.basis.pk},
@@ -554,6 +575,23 @@ REQUESTS = {
             ).pk,
         },
         {"reason": "Asked to stop"},
+    ),
+    "referrals:participation": (
+        lambda w: {"referral_id": w.referral.pk},
+        {
+            "given_by": "parent_or_guardian",
+            "decision": "agreed",
+            **date_parts("decided_on", timezone.localdate()),
+            "method": "verbal",
+            "giver_name": "Sam Fletcher",
+        },
+    ),
+    "referrals:participation-withdraw": (
+        lambda w: {
+            "referral_id": w.referral.pk,
+            "participation_id": w.referral.participations.get().pk,
+        },
+        {"reason": "Asked to stop coming"},
     ),
     "referrals:lawful-basis-approve": (
         lambda w: {"referral_id": w.referral.pk, "basis_id": w.basis.pk},

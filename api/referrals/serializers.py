@@ -12,6 +12,7 @@ from referrals.models import (
     DomesticAbuseRole,
     Gender,
     LawfulBasisGround,
+    ParticipationDecision,
     Person,
     Purpose,
     Referral,
@@ -377,6 +378,46 @@ class ConsentOverviewSerializer(serializers.Serializer):
     consents = ConsentReadSerializer(many=True)
     gillick_assessments = GillickReadSerializer(many=True)
     lawful_bases = LawfulBasisReadSerializer(many=True)
+
+
+class ParticipationRecordSerializer(serializers.Serializer):
+    given_by = serializers.ChoiceField(choices=ConsentGiver.choices)
+    decision = serializers.ChoiceField(
+        choices=[
+            c for c in ParticipationDecision.choices if c[0] != ParticipationDecision.WITHDRAWN
+        ]
+    )
+    decided_on = serializers.DateField()
+    method = serializers.ChoiceField(
+        choices=ConsentMethod.choices, required=False, allow_blank=True
+    )
+    giver_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ParticipationWithdrawSerializer(serializers.Serializer):
+    given_by = serializers.ChoiceField(choices=ConsentGiver.choices)
+    reason = serializers.CharField(max_length=2000)
+
+
+class ParticipationReadSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    given_by = serializers.CharField()
+    decision = serializers.CharField()
+    decided_on = serializers.DateField()
+    method = serializers.CharField()
+    giver_name = serializers.CharField()
+    note = serializers.CharField()
+    recorded_by = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+
+
+class ParticipationOverviewSerializer(serializers.Serializer):
+    """Agreement to take part in an intervention: whether delivery may go ahead
+    (``position``), and each giver's decision. Apart from consent and lawful bases."""
+
+    position = PurposePositionSerializer()
+    participations = ParticipationReadSerializer(many=True)
 
 
 class PathwaySerializer(serializers.Serializer):

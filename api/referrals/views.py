@@ -12,6 +12,7 @@ from api.idempotency import idempotent
 from api.referrals import serializers as s
 from audit.recorder import record_access, record_children_shown
 from referrals import consent as consent_services
+from referrals import participation as participation_services
 from referrals.models import Person, Referral, ReferralStatus
 from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
 from referrals.permissions import require
@@ -427,6 +428,89 @@ class LawfulBasisDecisionView(APIView):
             )
         referral.refresh_from_db()
         return Response(s.ConsentOverviewSerializer(_consent_overview(referral, request.user)).data)
+
+
+def _participation_overview(referral: Referral, viewer) -> dict:
+    return {
+        "position": vars(participation_services.taking_part_position(referral)),
+        "participations": [
+            {
+                "id": p.pk,
+                "given_by": p.given_by,
+                "decision": p.decision,
+                "decided_on": p.decided_on,
+                "method": p.method,
+                "giver_name": p.giver_name,
+                "note": p.note,
+                "recorded_by": str(p.recorded_by),
+                "recorded_at": p.recorded_at,
+            }
+            for p in _shown(
+                viewer,
+                referral,
+                "participation",
+                referral.participations.select_related("recorded_by"),
+            )
+        ],
+    }
+
+
+class _ParticipationChangeView(APIView):
+    """A change to agreement to take part: find the referral, ask the rule before reading
+    the body, validate, call the one service, answer with the agreement as it now stands."""
+
+    request_serializer: type = s.ParticipationRecordSerializer
+    change = staticmethod(participation_services.participation_record)
+    answer_status = status.HTTP_201_CREATED
+
+    def post(self, request, referral_id):
+        referral = referral_get(request.user, referral_id)
+        require(request.user, "participation.record", referral)
+        data = self.request_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        self.change(actor=request.user, referral=referral, **data.validated_data)
+        return Response(
+            s.ParticipationOverviewSerializer(_participation_overview(referral, request.user)).data,
+            status=self.answer_status,
+        )
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=s.ParticipationRecordSerializer,
+        responses={201: s.ParticipationOverviewSerializer},
+        summary="Record agreement to take part in an intervention (or a decline)",
+        description="Taking part is voluntary and recorded apart from consent to sharing and "
+        "from the lawful basis for sharing: no lawful basis stands in for it. Who may agree "
+        "follows the consent rules (adults for themselves; under 16 a parent or guardian, or "
+        "a child found Gillick competent).",
+    )
+)
+class ParticipationView(_ParticipationChangeView):
+    """Whether the person agrees to take part in an intervention, and each decision."""
+
+    @extend_schema(responses=s.ParticipationOverviewSerializer)
+    def get(self, request, referral_id):
+        referral = referral_get(request.user, referral_id)
+        return Response(
+            s.ParticipationOverviewSerializer(_participation_overview(referral, request.user)).data
+        )
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=s.ParticipationWithdrawSerializer,
+        responses=s.ParticipationOverviewSerializer,
+        summary="Withdraw agreement to take part: delivery stops at once",
+        description="Every allocation offered, accepted or under way is withdrawn in the same "
+        "transaction, the provider no longer sees who the person is, and the end of the "
+        "disclosure is written to the ledger.",
+    )
+)
+class ParticipationWithdrawView(_ParticipationChangeView):
+    request_serializer = s.ParticipationWithdrawSerializer
+    change = staticmethod(participation_services.participation_withdraw)
+    answer_status = status.HTTP_200_OK
 
 
 class PathwayListView(APIView):

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from referrals.consent import consent_record
 from referrals.models import LawfulBasis, LawfulBasisStatus
 from tests.factories import make_person, submitted_referral, years_ago
 
@@ -37,7 +38,16 @@ def test_a_coordinator_approves_a_lawful_basis_another_coordinator_recorded(
     person = make_person(
         school_caseworker, given_name="Tyler", family_name="Marsh", date_of_birth=years_ago(14)
     )
-    submitted_referral(school_caseworker, person=person)
+    referral = submitted_referral(school_caseworker, person=person)
+    consent_record(
+        actor=school_caseworker,
+        referral=referral,
+        purposes=["information_sharing"],
+        given_by="parent_or_guardian",
+        decision="refused",
+        decided_on=years_ago(0),
+        giver_name="Dee Marsh",
+    )
 
     # The first coordinator records the basis, and is not offered to approve it.
     sign_in(page, coordinator, "/referrals/screening/")
@@ -48,7 +58,7 @@ def test_a_coordinator_approves_a_lawful_basis_another_coordinator_recorded(
     page.get_by_role("button", name="Record the lawful basis").click()
     expect(page.get_by_role("alert").get_by_text("There is a problem")).to_be_visible()
     assert axe_violations(page) == []
-    page.get_by_label("Intervention delivery").check()
+    page.get_by_label("Information sharing").check()
     page.get_by_label(
         "Prevention or detection of crime (DPA 2018; Crime and Disorder Act 1998 s.115)"
     ).check()
@@ -69,7 +79,7 @@ def test_a_coordinator_approves_a_lawful_basis_another_coordinator_recorded(
         other.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
         sign_in(other, second_coordinator, "/referrals/screening/")
         open_the_referral(other, axe_violations)
-        other.get_by_role("link", name="Approve the lawful basis for intervention delivery").click()
+        other.get_by_role("link", name="Approve the lawful basis for information sharing").click()
         expect(other.get_by_role("heading", name="Approve this lawful basis")).to_be_visible()
         expect(other.get_by_text("his parents cannot be reached")).to_be_visible()
         assert axe_violations(other) == []
@@ -85,8 +95,8 @@ def test_a_coordinator_approves_a_lawful_basis_another_coordinator_recorded(
 
     basis = LawfulBasis.objects.get()
     assert basis.status == LawfulBasisStatus.APPROVED
-    assert basis.purpose == "intervention_delivery"
+    assert basis.purpose == "information_sharing"
     assert basis.ground == "crime_prevention"
     assert basis.recorded_by == coordinator
     assert basis.decided_by == second_coordinator
-    assert "intervention_delivery" in basis.referral.permitted_purposes
+    assert "information_sharing" in basis.referral.permitted_purposes

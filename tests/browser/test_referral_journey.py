@@ -6,7 +6,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from referrals.models import Consent, Referral
+from referrals.models import Consent, Participation, Referral
 from tests.factories import years_ago
 
 pytestmark = pytest.mark.browser
@@ -67,7 +67,7 @@ def test_a_caseworker_refers_with_three_risk_factors_and_two_consent_purposes(
     continue_to(page, "What happened", axe_violations)
 
     page.get_by_label("What happened, and why are you worried?").fill("Seen with a blade.")
-    continue_to(page, "Consent", axe_violations)
+    continue_to(page, "Consent to sharing", axe_violations)
 
     page.get_by_label("Assessment", exact=True).check()
     page.get_by_label("Panel discussion", exact=True).check()
@@ -76,6 +76,12 @@ def test_a_caseworker_refers_with_three_risk_factors_and_two_consent_purposes(
     fill_date(page, "Date of the decision", years_ago(0))
     page.get_by_label("In writing").check()
     page.get_by_label("Name of the parent or guardian").fill("Dee Marsh")
+    # Taking part in an intervention is asked on a page of its own, apart from consent.
+    continue_to(page, "Agreement to take part", axe_violations)
+    page.get_by_label("Yes, they agree to take part").check()
+    page.get_by_label("A parent or guardian").check()
+    page.get_by_label("Verbally").check()
+    page.get_by_label("Name of the parent or guardian").fill("Sam Marsh")
     continue_to(page, "Check your answers before submitting the referral", axe_violations)
     for shown in ("Criminal exploitation", "Gang association", "Panel discussion", "Dee Marsh"):
         expect(page.get_by_text(shown, exact=True)).to_be_visible()
@@ -109,3 +115,10 @@ def test_a_caseworker_refers_with_three_risk_factors_and_two_consent_purposes(
         "assessment",
         "panel_discussion",
     ]
+    agreement = Participation.objects.get(referral=referral)
+    assert (agreement.given_by, agreement.decision, agreement.method) == (
+        "parent_or_guardian",
+        "agreed",
+        "verbal",
+    )
+    assert agreement.giver_name == "Sam Marsh"

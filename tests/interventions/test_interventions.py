@@ -174,7 +174,8 @@ class TestAllocating:
         allocation = Allocation.objects.get()
         allocation_offer(actor=school_caseworker, allocation=allocation)
         share = CaseShare.objects.get(case=case, organisation=charity)
-        assert (share.purpose, share.basis) == ("intervention_delivery", "consent")
+        # Delivery rests on the person's agreement to take part, not on consent to sharing.
+        assert (share.purpose, share.basis) == ("intervention_delivery", "participation")
         allocation_transition(
             actor=school_caseworker, allocation=allocation, action="cancel", reason="Moved"
         )
@@ -321,20 +322,19 @@ def test_two_offers_racing_for_the_last_place_one_waits(
 
 
 @pytest.mark.django_db
-def test_withdrawing_consent_for_delivery_withdraws_allocations_at_once(
+def test_withdrawing_agreement_to_take_part_withdraws_allocations_at_once(
     case, mentoring, school_caseworker, provider_keyworker
 ):
-    from referrals.consent import consent_withdraw
+    from referrals.participation import participation_withdraw
 
     allocation = allocate(school_caseworker, case, mentoring)
     allocation_offer(actor=school_caseworker, allocation=allocation)
     allocation_transition(actor=provider_keyworker, allocation=allocation, action="accept")
     allocation_transition(actor=provider_keyworker, allocation=allocation, action="start")
 
-    consent_withdraw(
+    participation_withdraw(
         actor=school_caseworker,
         referral=case.referrals.get(),
-        purposes=["intervention_delivery"],
         given_by="parent_or_guardian",
         reason="Family no longer wants mentoring",
     )

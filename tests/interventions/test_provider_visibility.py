@@ -160,7 +160,7 @@ class TestFromTheOffer:
         assert (event.person_id, event.purpose, event.basis) == (
             case.person_id,
             "intervention_delivery",
-            "consent",
+            "participation",
         )
 
     def test_a_place_freed_from_the_waiting_list_is_a_disclosure_then(
@@ -256,13 +256,12 @@ class TestAfterTheEnd:
     def test_losing_the_delivery_basis_ends_the_disclosure_at_once(
         self, api, case, mentoring, school_caseworker, provider_keyworker, charity
     ):
-        from referrals.consent import consent_withdraw
+        from referrals.participation import participation_withdraw
 
         allocation = started(school_caseworker, provider_keyworker, case, mentoring)
-        consent_withdraw(
+        participation_withdraw(
             actor=school_caseworker,
             referral=case.referrals.get(),
-            purposes=["intervention_delivery"],
             given_by="parent_or_guardian",
             reason="Family no longer wants mentoring",
         )
@@ -270,7 +269,7 @@ class TestAfterTheEnd:
         assert_no_identity(api_view(api(provider_keyworker), allocation))
         assert ledger(allocation) == [("disclose", charity.pk), ("end_disclosure", charity.pk)]
         ended = AuditEvent.objects.get(object_type="allocation", action="end_disclosure")
-        assert "Consent for intervention delivery withdrawn" in ended.content
+        assert "Agreement to take part withdrawn" in ended.content
 
     def test_the_basis_is_checked_itself_not_only_the_status(
         self, api, case, mentoring, school_caseworker, provider_keyworker

@@ -27,16 +27,27 @@ JUSTIFICATION = "He was seen with a knife and his parents cannot be reached."
 
 @pytest.fixture
 def referral(school_caseworker):
-    """A submitted referral of a 14-year-old from Riverside Academy, in Durham."""
+    """A submitted referral of a 14-year-old from Riverside Academy, in Durham, whose parent
+    refused consent to information sharing (the purpose a lawful basis is recorded for)."""
     person = make_person(school_caseworker, date_of_birth=years_ago(14))
-    return submitted_referral(school_caseworker, person=person)
+    referral = submitted_referral(school_caseworker, person=person)
+    consent_record(
+        actor=school_caseworker,
+        referral=referral,
+        purposes=["information_sharing"],
+        given_by="parent_or_guardian",
+        decision="refused",
+        decided_on=years_ago(0),
+        giver_name="Alex Fletcher",
+    )
+    return referral
 
 
 def url(name, referral, **kwargs):
     return reverse(f"referrals:{name}", kwargs={"referral_id": referral.pk, **kwargs})
 
 
-def basis_of(referral, recorded_by, purpose="intervention_delivery"):
+def basis_of(referral, recorded_by, purpose="information_sharing"):
     return lawful_basis_record(
         actor=recorded_by,
         referral=referral,
@@ -189,7 +200,7 @@ class TestApprovingAndRejecting:
         assert basis.status == LawfulBasisStatus.APPROVED
         assert basis.decided_by == second_coordinator
         referral.refresh_from_db()
-        assert "intervention_delivery" in referral.permitted_purposes
+        assert "information_sharing" in referral.permitted_purposes
 
     def test_the_recorder_cannot_approve_their_own_and_is_not_offered_it(
         self, client, coordinator, referral
@@ -299,7 +310,7 @@ class TestRevoking:
         approved.refresh_from_db()
         assert approved.status == LawfulBasisStatus.REVOKED
         referral.refresh_from_db()
-        assert "intervention_delivery" not in referral.permitted_purposes
+        assert "information_sharing" not in referral.permitted_purposes
 
     def test_the_referrer_is_neither_offered_it_nor_let_through(
         self, client, school_caseworker, referral, approved
@@ -412,7 +423,7 @@ class TestTheReferralPage:
     ):
         lawful_basis_decide(
             actor=second_coordinator,
-            lawful_basis=basis_of(referral, coordinator, purpose="intervention_delivery"),
+            lawful_basis=basis_of(referral, coordinator),
             approve=True,
         )
 
@@ -420,7 +431,8 @@ class TestTheReferralPage:
 
         for words in (
             b"Panel discussion",
-            b"Intervention delivery",
+            b"Information sharing",
+            b"Agreement to take part in an intervention",
             b"Safeguarding of children or individuals at risk (DPA 2018)",
             b"Approved",
             str(coordinator).encode(),
@@ -447,7 +459,7 @@ def test_every_consent_link_on_the_referral_page_can_be_followed(
 ):
     lawful_basis_decide(
         actor=second_coordinator,
-        lawful_basis=basis_of(referral, coordinator, purpose="intervention_delivery"),
+        lawful_basis=basis_of(referral, coordinator),
         approve=True,
     )
     basis_of(referral, coordinator, purpose="assessment")

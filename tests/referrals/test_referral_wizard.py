@@ -8,7 +8,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from referrals.models import Consent, Referral
+from referrals.models import Consent, Participation, Referral
 from tests.factories import make_person, years_ago
 from tests.support import date_parts
 
@@ -50,6 +50,7 @@ def u18_answers(
     risk_factors=("knife_carrying",),
     purposes=None,
     given_by="parent_or_guardian",
+    taking_part="not_asked",
 ):
     """Answer every page of a prevention referral, up to "Check your answers"."""
     assert next_step(client.get(reverse("referrals:new-details", args=[person.pk]))) == "pathway"
@@ -82,6 +83,17 @@ def u18_answers(
                 **dated("decided_on", years_ago(0)),
             )
         ),
+        next_step(
+            answer(
+                client,
+                person,
+                "taking-part",
+                taking_part=taking_part,
+                taking_part_given_by=given_by if taking_part != "not_asked" else "",
+                taking_part_method="verbal" if taking_part == "agreed" else "",
+                taking_part_giver_name="Dee Marsh" if given_by == "parent_or_guardian" else "",
+            )
+        ),
     ]
     return steps
 
@@ -103,10 +115,12 @@ class TestTheQuestionFlow:
             child,
             risk_factors=["knife_carrying", "criminal_exploitation", "gang_association"],
             purposes=["assessment", "panel_discussion"],
+            taking_part="agreed",
         )
 
-        # Prevention asks no night-time economy, domestic abuse or DASH questions.
-        assert steps == ["incident", "risk", "narrative", "consent", "check"]
+        # Prevention asks no night-time economy, domestic abuse or DASH questions; taking
+        # part in an intervention is asked apart from consent to sharing.
+        assert steps == ["incident", "risk", "narrative", "consent", "taking-part", "check"]
         assert Referral.objects.count() == 0, "nothing is written before submitting"
         submitted = answer(client, child, "check")
         referral = Referral.objects.get()
@@ -121,6 +135,14 @@ class TestTheQuestionFlow:
             "assessment",
             "panel_discussion",
         ]
+        agreement = Participation.objects.get(referral=referral)
+        assert (agreement.given_by, agreement.decision, agreement.method) == (
+            "parent_or_guardian",
+            "agreed",
+            "verbal",
+        )
+        assert agreement.giver_name == "Dee Marsh"
+        assert "intervention_delivery" in referral.permitted_purposes
         assert referral.incident_place == "School gates"
         assert referral.dash_score is None
         detail = visible_text(client.get(submitted["Location"]))
@@ -262,7 +284,7 @@ class TestCheckYourAnswers:
         for code in ("u18_prevention", "criminal_exploitation", "panel_discussion"):
             assert code not in text
         html = page.content.decode()
-        for step in ("pathway", "incident", "risk", "narrative", "consent"):
+        for step in ("pathway", "incident", "risk", "narrative", "consent", "taking-part"):
             assert f'href="{step_url(child, step)}"' in html, step
 
     def test_change_comes_back_to_the_check_page_and_keeps_every_other_answer(
@@ -430,7 +452,7 @@ class TestRefusedSubmissions:
         )
 
         refused = answer(client, child, "check")
-        assert "Consent: Record consent for panel discussion" in visible_text(refused)
+        assert "Consent to sharing: Record consent for panel discussion" in visible_text(refused)
         assert Referral.objects.count() == 0
         body = {f"new_referral_{child.pk}-current_step": "check", "save_draft": "1"}
         saved = client.post(step_url(child, "check"), body)
@@ -500,3 +522,44 @@ def test_the_pathways_page_sets_out_each_pathway_in_words(client, analyst):
     assert "Criminal exploitation" in text
     assert "criminal_exploitation" not in text
     assert "u18_prevention" not in text
+
+
+@pytest.mark.django_db
+class TestAgreementToTakePart:
+    def test_it_is_its_own_page_and_a_child_cannot_agree_without_gillick(
+        self, client, school_caseworker, child
+    ):
+        client.force_login(school_caseworker)
+        u18_answers(client, child)
+        # The consent page no longer asks about intervention delivery.
+        consent_page = client.get(step_url(child, "consent")).content.decode()
+        assert 'value="intervention_delivery"' not in consent_page
+        # A 14-year-old agreeing for themselves needs a Gillick assessment first.
+        answer(
+            client,
+            child,
+            "taking-part",
+            taking_part="agreed",
+            taking_part_given_by="person",
+            taking_part_method="verbal",
+        )
+
+        response = answer(client, child, "check")
+
+        text = visible_text(response)
+        assert response.status_code == 200
+        assert "Who decided about taking part?: Aged 14" in text
+        assert f'href="{step_url(child, "taking-part")}"' in response.content.decode()
+        assert Referral.objects.count() == 0
+        assert Participation.objects.count() == 0
+
+    def test_it_asks_who_and_how_when_they_agree(self, client, school_caseworker, child):
+        client.force_login(school_caseworker)
+        u18_answers(client, child)
+
+        response = answer(client, child, "taking-part", taking_part="agreed")
+
+        text = visible_text(response)
+        assert response.status_code == 200
+        assert "Select who decided about taking part" in text
+        assert "Select how they agreed to take part" in text

@@ -325,10 +325,9 @@ class Command(BaseCommand):
             ],
         )
         meeting_close(actor=chair, meeting=meeting)
-        builders.give_consent(
+        builders.agree_to_take_part(
             actor=school,
             referral=referral,
-            purposes=["intervention_delivery"],
             given_by="parent_or_guardian",
             giver_name="Demo parent",
         )
