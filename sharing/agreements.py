@@ -206,7 +206,8 @@ def _codes(value, choices, field: str) -> list[str]:
 
 
 def _validate_agreement(agreement: InformationSharingAgreement) -> None:
-    if not isinstance(agreement.organisation, Organisation) or not agreement.organisation.active:
+    organisation = agreement.organisation if agreement.organisation_id else None
+    if organisation is None or not organisation.active:
         raise field_error("organisation", "Choose an active partner organisation", "invalid")
     agreement.reference = bounded_text(
         agreement.reference, field="reference", max_length=50, required=True
