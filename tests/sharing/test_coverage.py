@@ -47,7 +47,8 @@ def test_agreements_of_both_parties_in_force_cover_it(school, charity):
 
     coverage = _cover(school, charity, categories=("identity", "health"))
 
-    assert coverage.covered and bool(coverage)
+    assert coverage.covered
+    assert bool(coverage)
     assert coverage.agreements == (ours, theirs)
     assert coverage.approval is None
     assert coverage.basis == "ISA-1, ISA-2"
@@ -105,9 +106,7 @@ def test_every_category_must_be_named_by_one_agreement(school, charity):
     assert coverage.reason.startswith(
         "No agreement of Northern Mentoring Trust in force covers health data for assessment"
     )
-    assert _cover(school, charity, categories=("health",)).agreements[1].reference == (
-        "ISA-HEALTH"
-    )
+    assert _cover(school, charity, categories=("health",)).agreements[1].reference == ("ISA-HEALTH")
 
 
 def test_a_missing_category_is_named(school, charity):
@@ -202,11 +201,11 @@ def test_an_expired_approval_covers_nothing(school, charity, approval_for):
 
 
 def test_unknown_codes_are_a_programming_error(school, charity):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Unknown purpose"):
         _cover(school, charity, purpose="gossip")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Name the data categories"):
         _cover(school, charity, categories=("shoe_size",))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Name the data categories"):
         _cover(school, charity, categories=())
 
 
