@@ -279,9 +279,14 @@ def agreement_update(
     """Correct or amend an agreement's terms (a new version of the same agreement)."""
     require(actor, "agreement.manage", agreement)
     agreement = _locked(agreement, expected_version)
-    for name, value in changes.items():
+    for name in changes:
         if name not in AGREEMENT_FIELDS:
             raise field_error(name, "Unknown field", "unknown")
+    ends_on = changes.get("ends_on", agreement.ends_on)
+    if ends_on != agreement.ends_on and ends_on is not None and ends_on < timezone.localdate():
+        # Moving the end into the past would uncover disclosures already made under it.
+        raise field_error("ends_on", "The end date cannot be moved into the past", "invalid")
+    for name, value in changes.items():
         setattr(agreement, name, value)
     _validate_agreement(agreement)
     agreement.version += 1
@@ -306,8 +311,12 @@ def agreement_review(
         raise ConflictError("This agreement has ended: record a new one instead")
     if not isinstance(next_review_on, datetime.date):
         raise field_error("next_review_on", "Enter the next review date", "required")
-    if next_review_on <= today:
-        raise field_error("next_review_on", "The next review date must be in the future", "invalid")
+    if next_review_on <= max(today, agreement.starts_on):
+        raise field_error(
+            "next_review_on",
+            "The next review date must be in the future and after the start date",
+            "invalid",
+        )
     agreement.review_note = bounded_text(
         note,
         field="note",

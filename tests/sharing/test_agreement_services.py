@@ -288,3 +288,25 @@ def test_bad_approvals_are_refused_on_their_field(ig_officer, approval_terms, ov
 def test_only_ig_approves(request, approval_terms, who):
     with pytest.raises(PermissionDenied):
         outside_agreement_approve(actor=request.getfixturevalue(who), **approval_terms)
+
+
+def test_a_change_cannot_end_an_agreement_in_the_past_nor_review_before_it_starts(
+    ig_officer, partner
+):
+    agreement = make_agreement(partner)
+    with pytest.raises(ValidationError) as excinfo:
+        agreement_update(
+            actor=ig_officer, agreement=agreement, expected_version=1, ends_on=TODAY - DAY
+        )
+    assert _field_of(excinfo) == "ends_on"
+    later = make_agreement(
+        partner,
+        reference="ISA-LATER",
+        starts_on=TODAY + 100 * DAY,
+        review_on=TODAY + 400 * DAY,
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        agreement_review(
+            actor=ig_officer, agreement=later, expected_version=1, next_review_on=TODAY + 50 * DAY
+        )
+    assert _field_of(excinfo) == "next_review_on"
