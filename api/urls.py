@@ -6,6 +6,7 @@ from api.cases import views as case_views
 from api.interventions import views as intervention_views
 from api.partners import views as partner_views
 from api.referrals import views as referral_views
+from api.sharing import views as sharing_views
 
 router = SimpleRouter()
 router.register("auth/tokens", partner_views.ApiTokenViewSet, basename="api-token")
@@ -20,6 +21,8 @@ router.register("allocations", intervention_views.AllocationViewSet, basename="a
 router.register("audit/events", audit_views.AuditEventViewSet, basename="audit-event")
 router.register("audit/disclosures", audit_views.DisclosureViewSet, basename="audit-disclosure")
 router.register("audit/flags", audit_views.ReviewFlagViewSet, basename="audit-flag")
+router.register("sharing-agreements", sharing_views.AgreementViewSet, basename="sharing-agreement")
+router.register("sharing-approvals", sharing_views.ApprovalViewSet, basename="sharing-approval")
 
 REFERRAL_CONSENTS = "referrals/<uuid:referral_id>/consents/"
 

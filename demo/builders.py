@@ -23,6 +23,8 @@ from referrals.models import Person, Referral
 from referrals.participation import participation_record
 from referrals.pathways import age_on
 from referrals.services import person_create, referral_create, referral_screen, referral_submit
+from sharing.agreements import agreement_create, signatory_add
+from sharing.vocabulary import DataCategory, Purpose
 
 PERSON_DEFAULTS = {
     "given_name": "Jordan",
@@ -86,6 +88,47 @@ def make_organisation(
         actor=SYSTEM,
         reason=reason,
     )
+
+
+def make_agreement(
+    *,
+    organisation: Organisation,
+    reference: str | None = None,
+    title: str = "Serious Violence Partnership information sharing agreement",
+    purposes=None,
+    data_categories=None,
+    starts_on: datetime.date | None = None,
+    review_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
+    signatory: tuple[str, str] | None = None,
+):
+    """An agreement of ``organisation`` in force from a year ago, covering every purpose and
+    every data category unless told otherwise, reviewed a year from now; with one signatory
+    (name, job title) for the organisation when given."""
+    today = timezone.localdate()
+    starts_on = starts_on or today - datetime.timedelta(days=365)
+    agreement = agreement_create(
+        actor=SYSTEM,
+        organisation=organisation,
+        reference=reference or f"ISA-{organisation.code}"[:50],
+        title=title,
+        purposes=list(purposes or Purpose.values),
+        data_categories=list(data_categories or DataCategory.values),
+        starts_on=starts_on,
+        review_on=review_on or today + datetime.timedelta(days=365),
+        ends_on=ends_on,
+    )
+    if signatory is not None:
+        name, role = signatory
+        signatory_add(
+            actor=SYSTEM,
+            agreement=agreement,
+            name=name,
+            role=role,
+            organisation=organisation,
+            signed_on=starts_on,
+        )
+    return agreement
 
 
 def make_user(

@@ -17,6 +17,7 @@ __all__ = [
     "agree_to_take_part",
     "case_ready_for_delivery",
     "give_consent",
+    "make_agreement",
     "make_intervention",
     "make_member",
     "make_organisation",
@@ -45,15 +46,25 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def make_organisation(
-    *, name=None, organisation_type=OrganisationType.SCHOOL, area=Area.DURHAM
+    *, name=None, organisation_type=OrganisationType.SCHOOL, area=Area.DURHAM, agreement=True
 ) -> Organisation:
+    """A partner organisation, with (unless ``agreement=False``) an information sharing
+    agreement in force covering every purpose and data category, so that the disclosures a
+    test makes are covered as they would be in a partnership at work."""
     n = next(_sequence)
-    return builders.make_organisation(
+    organisation = builders.make_organisation(
         name=name or f"Organisation {n}",
         code=f"org-{n}",
         organisation_type=organisation_type,
         area=area,
     )
+    if agreement:
+        builders.make_agreement(organisation=organisation)
+    return organisation
+
+
+def make_agreement(organisation: Organisation, **overrides):
+    return builders.make_agreement(organisation=organisation, **overrides)
 
 
 def make_member(organisation: Organisation, role: str, **user_fields) -> User:

@@ -19,6 +19,7 @@ from cases.models import PanelDecision
 from cases.services import note_add
 from interventions.services import allocation_create
 from referrals.consent import gillick_record, lawful_basis_decide, lawful_basis_record
+from sharing.agreements import outside_agreement_approve
 from tests.factories import (
     accepted_referral,
     case_ready_for_delivery,
@@ -338,6 +339,31 @@ READS = {
         {},
         each("person", "person"),
     ),
+    # IG's approvals of disclosures outside an agreement each name their person.
+    "sharing:approvals": (
+        "ig_officer",
+        None,
+        {},
+        each("outside_agreement_approval", "approval"),
+    ),
+    "api:sharing-approval-list": (
+        "ig_officer",
+        None,
+        {},
+        each("outside_agreement_approval", "approval"),
+    ),
+    "api:sharing-approval-detail": (
+        "ig_officer",
+        lambda w: {"pk": w.approval.pk},
+        {},
+        each("outside_agreement_approval", "approval"),
+    ),
+    "sharing:approval-new": (
+        "ig_officer",
+        lambda w: {"person_id": w.person.pk},
+        {},
+        each("person", "person"),
+    ),
 }
 
 # Only change things: every change is in the history, and its digest in the audit chain.
@@ -378,6 +404,9 @@ WRITES = {
     "api:api-token-revoke",
     "api:audit-flag-review",
     "api:intervention-import-catalogue",
+    "api:sharing-agreement-review",
+    "api:sharing-agreement-end",
+    "api:sharing-agreement-signatories",
     "referrals:answer",
     "referrals:screen",
     "referrals:new-person",
@@ -436,6 +465,16 @@ NO_PERSONAL_DATA = {
     # Staff who sign in and their roles, for the administrator.
     "user",
     "users",
+    # Agreements between organisations, and the staff who signed them.
+    "api:sharing-agreement-list",
+    "api:sharing-agreement-detail",
+    "sharing:agreements",
+    "sharing:agreement",
+    "sharing:agreement-new",
+    "sharing:agreement-edit",
+    "sharing:agreement-review",
+    "sharing:agreement-end",
+    "sharing:signatory-new",
 }
 
 
@@ -450,7 +489,9 @@ def test_every_url_is_classified():
 
 
 @pytest.fixture
-def world(school_caseworker, coordinator, panel_chair, charity, provider_keyworker, ig_officer):
+def world(
+    school_caseworker, coordinator, panel_chair, school, charity, provider_keyworker, ig_officer
+):
     case = case_ready_for_delivery(school_caseworker, coordinator, panel_chair)
     referral = case.referrals.get()
     allocation = allocation_create(
@@ -491,7 +532,18 @@ def world(school_caseworker, coordinator, panel_chair, charity, provider_keywork
         ),
         approve=True,
     )
+    approval = outside_agreement_approve(
+        actor=ig_officer,
+        discloser=school,
+        recipient=charity,
+        person=referral.person,
+        purpose="intervention_delivery",
+        data_categories=["identity"],
+        reason="Mentoring starts before the trust signs",
+        valid_until=timezone.localdate(),
+    )
     return SimpleNamespace(
+        approval=approval,
         person=referral.person,
         referral=referral,
         submitted=submitted,

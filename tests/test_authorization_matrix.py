@@ -40,6 +40,8 @@ from partners.models import Area, Membership, OrganisationType
 from partners.roles import Role
 from referrals.consent import lawful_basis_decide, lawful_basis_record
 from referrals.services import referral_screen
+from sharing.agreements import outside_agreement_approve
+from sharing.models import InformationSharingAgreement
 from tests.factories import (
     accepted_referral,
     case_ready_for_delivery,
@@ -72,6 +74,8 @@ EVERYONE = "*:200"
 IG_ONLY = "ig:200 *:403"
 ADMIN_ONLY = "adm:200 *:403"
 NOBODY_OTHER = "*:404"
+AGREEMENT_READERS = "ig coord adm:200 *:403"
+IG_FORM = "ig:302 *:403"
 
 # (url name, method, OWN organisation, OTHER organisation)
 MATRIX = [
@@ -180,6 +184,21 @@ MATRIX = [
     # Anyone with a role may ask to break the glass (and is flagged for it), except an
     # analyst, who sees de-identified figures only.
     ("audit:break-glass", "GET", "an:403 *:200", "an:403 *:200"),
+    # Agreements are read by IG, coordinators and administrators, whichever organisation
+    # they are in; only IG changes them. Approvals outside an agreement name people: IG only.
+    ("sharing:agreements", "GET", AGREEMENT_READERS, AGREEMENT_READERS),
+    ("sharing:agreement", "GET", AGREEMENT_READERS, AGREEMENT_READERS),
+    ("sharing:agreement-new", "GET", IG_ONLY, IG_ONLY),
+    ("sharing:agreement-edit", "GET", IG_ONLY, IG_ONLY),
+    ("sharing:agreement-review", "GET", IG_ONLY, IG_ONLY),
+    ("sharing:agreement-end", "GET", IG_ONLY, IG_ONLY),
+    ("sharing:signatory-new", "GET", IG_ONLY, IG_ONLY),
+    ("sharing:approvals", "GET", IG_ONLY, IG_ONLY),
+    ("sharing:approval-new", "GET", IG_ONLY, IG_ONLY),
+    ("api:sharing-agreement-list", "GET", AGREEMENT_READERS, AGREEMENT_READERS),
+    ("api:sharing-agreement-detail", "GET", AGREEMENT_READERS, AGREEMENT_READERS),
+    ("api:sharing-approval-list", "GET", IG_ONLY, IG_ONLY),
+    ("api:sharing-approval-detail", "GET", IG_ONLY, IG_ONLY),
     ("users", "GET", ADMIN_ONLY, ADMIN_ONLY),
     ("user", "GET", ADMIN_ONLY, ADMIN_ONLY),
     ("user-give-role", "GET", ADMIN_ONLY, ADMIN_ONLY),
@@ -280,6 +299,18 @@ MATRIX = [
     ("audit:hold-lift", "POST", "ig:302 *:403", "ig:302 *:403"),
     ("audit:export-release", "POST", "ig:302 *:403", "ig:302 *:403"),
     ("audit:break-glass", "POST", "an:403 *:302", "an:403 *:302"),
+    ("sharing:agreement-new", "POST", IG_FORM, IG_FORM),
+    ("sharing:agreement-edit", "POST", IG_FORM, IG_FORM),
+    ("sharing:agreement-review", "POST", IG_FORM, IG_FORM),
+    ("sharing:agreement-end", "POST", IG_FORM, IG_FORM),
+    ("sharing:signatory-new", "POST", IG_FORM, IG_FORM),
+    ("sharing:approval-new", "POST", IG_FORM, IG_FORM),
+    ("api:sharing-agreement-list", "POST", "ig:201 *:403", "ig:201 *:403"),
+    ("api:sharing-agreement-detail", "PATCH", IG_ONLY, IG_ONLY),
+    ("api:sharing-agreement-review", "POST", IG_ONLY, IG_ONLY),
+    ("api:sharing-agreement-end", "POST", IG_ONLY, IG_ONLY),
+    ("api:sharing-agreement-signatories", "POST", "ig:201 *:403", "ig:201 *:403"),
+    ("api:sharing-approval-list", "POST", "ig:201 *:403", "ig:201 *:403"),
     ("user-give-role", "POST", "adm:302 *:403", "adm:302 *:403"),
     ("user-reset-two-factor", "POST", "adm:302 *:403", "adm:302 *:403"),
     ("membership-end", "POST", "adm:302 *:403", "adm:302 *:403"),
@@ -300,6 +331,8 @@ NEW_REFERRAL = {
     "new_person": {"given_name": "Casey", "family_name": "Morgan", "date_of_birth": "2010-05-04"},
 }
 
+
+AGREEMENT = lambda w: {"agreement_id": w.agreement.pk}  # noqa: E731
 
 REQUESTS = {
     "api:referral-list": (None, NEW_REFERRAL),
@@ -688,6 +721,116 @@ REQUESTS = {
         {"reason": "Checking a reported threat tonight"},
     ),
     "audit:review": (lambda w: {"flag_id": w.flag.pk}, {}),
+    "sharing:agreement": (AGREEMENT, {}),
+    ("sharing:agreement-new", "POST"): (
+        None,
+        lambda w: {
+            "organisation": w.other.pk,
+            "reference": "ISA-MATRIX",
+            "title": "Matrix agreement",
+            "purposes": ["assessment"],
+            "data_categories": ["identity"],
+            **date_parts("starts_on", timezone.localdate()),
+            **date_parts("review_on", timezone.localdate() + datetime.timedelta(days=300)),
+        },
+    ),
+    "sharing:agreement-edit": (
+        AGREEMENT,
+        lambda w: {
+            "organisation": w.own.pk,
+            "reference": w.agreement.reference,
+            "title": "Renamed",
+            "purposes": ["assessment"],
+            "data_categories": ["identity"],
+            "version": w.agreement.version,
+            **date_parts("starts_on", w.agreement.starts_on),
+            **date_parts("review_on", w.agreement.review_on),
+        },
+    ),
+    "sharing:agreement-review": (
+        AGREEMENT,
+        lambda w: {
+            "version": w.agreement.version,
+            **date_parts("next_review_on", timezone.localdate() + datetime.timedelta(days=300)),
+        },
+    ),
+    "sharing:agreement-end": (
+        AGREEMENT,
+        lambda w: {
+            "version": w.agreement.version,
+            "reason": "Left the partnership",
+            **date_parts("ends_on", timezone.localdate()),
+        },
+    ),
+    "sharing:signatory-new": (
+        AGREEMENT,
+        lambda w: {
+            "name": "Joan Pratt",
+            "role": "Data protection officer",
+            "organisation": w.own.pk,
+            **date_parts("signed_on", timezone.localdate()),
+        },
+    ),
+    "sharing:approval-new": (
+        lambda w: {"person_id": w.person.pk},
+        lambda w: {
+            "discloser": w.own.pk,
+            "recipient": w.other.pk,
+            "purpose": "assessment",
+            "data_categories": ["identity"],
+            "reason": "Urgent assessment",
+            **date_parts("valid_until", timezone.localdate()),
+        },
+    ),
+    ("api:sharing-agreement-list", "POST"): (
+        None,
+        lambda w: {
+            "organisation": w.other.pk,
+            "reference": "ISA-MATRIX-API",
+            "title": "Matrix agreement",
+            "purposes": ["assessment"],
+            "data_categories": ["identity"],
+            "starts_on": TODAY,
+            "review_on": (timezone.localdate() + datetime.timedelta(days=300)).isoformat(),
+        },
+    ),
+    "api:sharing-agreement-detail": (
+        lambda w: {"pk": w.agreement.pk},
+        lambda w: {"title": "Renamed", "version": w.agreement.version},
+    ),
+    "api:sharing-agreement-review": (
+        lambda w: {"pk": w.agreement.pk},
+        lambda w: {
+            "next_review_on": (timezone.localdate() + datetime.timedelta(days=300)).isoformat(),
+            "version": w.agreement.version,
+        },
+    ),
+    "api:sharing-agreement-end": (
+        lambda w: {"pk": w.agreement.pk},
+        lambda w: {"ends_on": TODAY, "reason": "Left", "version": w.agreement.version},
+    ),
+    "api:sharing-agreement-signatories": (
+        lambda w: {"pk": w.agreement.pk},
+        lambda w: {
+            "name": "Joan Pratt",
+            "role": "DPO",
+            "organisation": w.own.pk,
+            "signed_on": TODAY,
+        },
+    ),
+    ("api:sharing-approval-list", "POST"): (
+        None,
+        lambda w: {
+            "discloser": w.own.pk,
+            "recipient": w.other.pk,
+            "person": str(w.person.pk),
+            "purpose": "assessment",
+            "data_categories": ["identity"],
+            "reason": "Urgent assessment",
+            "valid_until": TODAY,
+        },
+    ),
+    "api:sharing-approval-detail": (lambda w: {"pk": w.approval.pk}, {}),
     "audit:find-people": (
         None,
         lambda w: {
@@ -864,6 +1007,17 @@ def world(db):
             "flag": ReviewFlag.objects.get(),
             "token": token,
             "hold": hold,
+            "agreement": InformationSharingAgreement.objects.get(organisation=own),
+            "approval": outside_agreement_approve(
+                actor=users[("own", "ig")],
+                discloser=own,
+                recipient=other,
+                person=referral.person,
+                purpose="assessment",
+                data_categories=["identity"],
+                reason="Urgent assessment",
+                valid_until=timezone.localdate(),
+            ),
         },
     )
 

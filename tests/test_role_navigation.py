@@ -34,13 +34,19 @@ def navigation_of(client, user) -> list[str]:
     ("user_fixture", "sections"),
     [
         ("school_caseworker", ["Referrals", "Cases", "Interventions"]),
-        ("coordinator", ["Referrals", "Screening", "Panels", "Cases", "Interventions"]),
+        (
+            "coordinator",
+            ["Referrals", "Screening", "Panels", "Cases", "Interventions", "Sharing agreements"],
+        ),
         ("panel_chair", ["Panels", "Cases", "Interventions"]),
         ("panel_member", ["Panels", "Cases", "Interventions"]),
         ("provider_keyworker", ["Caseload", "Interventions"]),
-        ("ig_officer", ["Find a person", "Flagged access", "Audit", "Interventions"]),
+        (
+            "ig_officer",
+            ["Find a person", "Flagged access", "Audit", "Interventions", "Sharing agreements"],
+        ),
         ("analyst", ["Interventions"]),
-        ("admin_user", ["Interventions", "Administration"]),
+        ("admin_user", ["Interventions", "Administration", "Sharing agreements"]),
     ],
 )
 def test_each_role_sees_only_the_sections_it_can_use(client, request, user_fixture, sections):

@@ -42,6 +42,20 @@ def test_seed_demo_creates_the_partnership_once(monkeypatch):
     assert OutcomeMeasure.objects.count() == 9
     assert User.objects.get(username="police-officer").check_password("a demo password for tests")
     assert Organisation.objects.get(code="durham-council").provides_social_care
+    # Every partner has an information sharing agreement in force, signed; one falls due
+    # for review soon, for IG's home page.
+    from django.utils import timezone
+
+    from sharing.agreements import agreements_due_for_review
+    from sharing.models import InformationSharingAgreement
+
+    today = timezone.localdate()
+    in_force = InformationSharingAgreement.objects.in_force(today)
+    assert set(in_force.values_list("organisation__code", flat=True)) == set(
+        Organisation.objects.values_list("code", flat=True)
+    )
+    assert not in_force.filter(signatories=None).exists()
+    assert [a.organisation.code for a in agreements_due_for_review(today)] == ["durham-police"]
 
 
 @pytest.mark.django_db

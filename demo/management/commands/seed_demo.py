@@ -25,6 +25,7 @@ from interventions.services import (
 from partners.models import Area, Organisation, OrganisationType, User
 from partners.roles import Role
 from referrals.models import Person, Referral
+from sharing.models import InformationSharingAgreement
 
 ORGANISATIONS = [
     (
@@ -81,6 +82,14 @@ USERS = [
     ("analyst", "Ana", "Lyons", "svp-team", Role.ANALYST),
     ("admin", "Adrian", "Minto", "svp-team", Role.ADMIN),
 ]
+
+# Who signed each partner's information sharing agreement (fictional); others: a DPO.
+AGREEMENT_SIGNATORIES = {
+    "svp-team": ("Helen Carr", "Partnership manager"),
+    "durham-police": ("Superintendent Mark Dodds", "Head of information management"),
+    "riverside-academy": ("Rachel Ibbotson", "Headteacher"),
+}
+DEFAULT_SIGNATORY = ("Alex Morgan", "Data protection officer")
 
 # Fictional people, recorded by the two referrers.
 PEOPLE = [
@@ -139,6 +148,7 @@ class Command(BaseCommand):
             self._referrals(users)
             self._panel(users)
             self._catalogue(organisations)
+            self._agreements(organisations)
             self._case_in_delivery(users)
         self.stdout.write(
             self.style.SUCCESS(
@@ -179,6 +189,23 @@ class Command(BaseCommand):
                 )
             organisations[code] = organisation
         return organisations
+
+    def _agreements(self, organisations):
+        """Every partner's information sharing agreement, in force and signed; the police's
+        falls due for review in a fortnight, so IG's home page has one to review."""
+        today = timezone.localdate()
+        for code, organisation in organisations.items():
+            if InformationSharingAgreement.objects.filter(organisation=organisation).exists():
+                continue
+            soon = code == "durham-police"
+            builders.make_agreement(
+                organisation=organisation,
+                reference=f"SVP-ISA-{code}".upper()[:50],
+                title=f"{organisation.name}: Serious Violence Partnership information sharing",
+                starts_on=today - datetime.timedelta(days=350 if soon else 120),
+                review_on=today + datetime.timedelta(days=14 if soon else 245),
+                signatory=AGREEMENT_SIGNATORIES.get(code, DEFAULT_SIGNATORY),
+            )
 
     def _users(self, organisations, password):
         users = {}

@@ -1,0 +1,116 @@
+"""Shapes of information sharing agreement and outside-agreement approval requests and
+responses (types and sizes only; meaning is the services' to check)."""
+
+from rest_framework import serializers
+
+from partners.models import Organisation
+from sharing.models import InformationSharingAgreement, OutsideAgreementApproval, Signatory
+from sharing.vocabulary import DataCategory, Purpose
+
+
+def _organisation_field(**kwargs):
+    return serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.filter(active=True), **kwargs
+    )
+
+
+class SignatorySerializer(serializers.ModelSerializer):
+    organisation = _organisation_field()
+
+    class Meta:
+        model = Signatory
+        fields = ["id", "name", "role", "organisation", "signed_on"]
+        read_only_fields = ["id"]
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    organisation = _organisation_field()
+    purposes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Purpose.choices), min_length=1, max_length=10
+    )
+    data_categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=DataCategory.choices), min_length=1, max_length=10
+    )
+    signatories = SignatorySerializer(many=True, read_only=True)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InformationSharingAgreement
+        fields = [
+            "id",
+            "organisation",
+            "reference",
+            "title",
+            "purposes",
+            "data_categories",
+            "starts_on",
+            "review_on",
+            "ends_on",
+            "end_reason",
+            "last_reviewed_on",
+            "review_note",
+            "status",
+            "signatories",
+            "version",
+        ]
+        read_only_fields = [
+            "id",
+            "end_reason",
+            "last_reviewed_on",
+            "review_note",
+            "status",
+            "signatories",
+            "version",
+        ]
+        # Uniqueness is the service's to report, in its transaction.
+        extra_kwargs = {"reference": {"validators": []}}
+
+    def get_status(self, agreement) -> str:
+        return agreement.status(self.context["today"])
+
+
+class AgreementUpdateSerializer(AgreementSerializer):
+    version = serializers.IntegerField(min_value=1)
+
+    class Meta(AgreementSerializer.Meta):
+        read_only_fields = [f for f in AgreementSerializer.Meta.read_only_fields if f != "version"]
+
+
+class AgreementReviewSerializer(serializers.Serializer):
+    next_review_on = serializers.DateField()
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    version = serializers.IntegerField(min_value=1)
+
+
+class AgreementEndSerializer(serializers.Serializer):
+    ends_on = serializers.DateField()
+    reason = serializers.CharField(max_length=1000)
+    version = serializers.IntegerField(min_value=1)
+
+
+class ApprovalSerializer(serializers.ModelSerializer):
+    discloser = _organisation_field()
+    recipient = _organisation_field()
+    person = serializers.UUIDField(source="person_id")
+    purpose = serializers.ChoiceField(choices=Purpose.choices)
+    data_categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=DataCategory.choices), min_length=1, max_length=10
+    )
+    reason = serializers.CharField(max_length=2000)
+    approved_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = OutsideAgreementApproval
+        fields = [
+            "id",
+            "discloser",
+            "recipient",
+            "person",
+            "purpose",
+            "data_categories",
+            "reason",
+            "approved_by",
+            "approved_at",
+            "valid_until",
+        ]
+        read_only_fields = ["id", "approved_by", "approved_at"]

@@ -1,0 +1,37 @@
+"""Who may do what with information sharing agreements and outside-agreement approvals.
+
+One rule per operation (see ``core.permissions``). Agreements are information governance's
+instruments: IG officers record, change, review and end them. Coordinators, who arrange
+disclosures between partners, and administrators, who add partners, may read them.
+Approving a disclosure that no agreement covers is an IG officer's decision alone, and the
+approvals name the people they are about, so only IG reads them.
+"""
+
+from core.permissions import RuleBook
+from partners.roles import Role
+from partners.selectors import active_memberships, user_has_role
+
+rules = RuleBook("sharing")
+can = rules.can
+require = rules.require
+allowed = rules.allowed
+
+IG_ONLY = "Information governance officers only"
+AGREEMENT_READERS = frozenset({Role.IG_OFFICER, Role.COORDINATOR, Role.ADMIN})
+
+
+def _ig_officer(actor, obj=None) -> bool:
+    return user_has_role(actor, Role.IG_OFFICER)
+
+
+@rules.rule(
+    "agreement.view",
+    refusal="Only information governance, coordinators and administrators see agreements",
+)
+def _read_agreements(actor, obj=None) -> bool:
+    return any(m.role in AGREEMENT_READERS for m in active_memberships(actor))
+
+
+rules.rule("agreement.manage", refusal=IG_ONLY)(_ig_officer)
+rules.rule("approval.view", refusal=IG_ONLY)(_ig_officer)
+rules.rule("approval.record", refusal=IG_ONLY)(_ig_officer)
