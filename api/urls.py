@@ -6,6 +6,7 @@ from api.cases import views as case_views
 from api.interventions import views as intervention_views
 from api.partners import views as partner_views
 from api.referrals import views as referral_views
+from api.sharing import views as sharing_views
 
 router = SimpleRouter()
 router.register("auth/tokens", partner_views.ApiTokenViewSet, basename="api-token")
@@ -34,6 +35,7 @@ urlpatterns = [
         name="user-two-factor-reset",
     ),
     path("pathways/", referral_views.PathwayListView.as_view(), name="pathway-list"),
+    path("sharing-rules/", sharing_views.SharingRuleListView.as_view(), name="sharing-rule-list"),
     path("audit/verify/", audit_views.AuditVerifyView.as_view(), name="audit-verify"),
     path(
         "people/<uuid:person_id>/break-glass/",

@@ -457,7 +457,7 @@ def world(school_caseworker, coordinator, panel_chair, charity, provider_keywork
         actor=school_caseworker,
         referral=referral,
         purpose="information_sharing",
-        ground="safeguarding",
+        ground="child-safeguarding",
         justification="Safeguarding concern needing sharing now.",
     )
     approved_basis = lawful_basis_decide(
@@ -466,7 +466,7 @@ def world(school_caseworker, coordinator, panel_chair, charity, provider_keywork
             actor=school_caseworker,
             referral=referral,
             purpose="assessment",
-            ground="safeguarding",
+            ground="child-safeguarding",
             justification="Safeguarding concern needing assessment now.",
         ),
         approve=True,

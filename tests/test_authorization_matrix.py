@@ -326,7 +326,7 @@ REQUESTS = {
         lambda w: {"referral_id": w.referral.pk},
         {
             "purpose": "information_sharing",
-            "ground": "safeguarding",
+            "ground": "child-safeguarding",
             "justification": "Safeguarding concern needing sharing now.",
         },
     ),
@@ -542,7 +542,7 @@ REQUESTS = {
         lambda w: {"referral_id": w.referral.pk},
         {
             "purpose": "information_sharing",
-            "ground": "safeguarding",
+            "ground": "child-safeguarding",
             "justification": "Safeguarding concern needing sharing now.",
         },
     ),
@@ -755,7 +755,7 @@ def world(db):
         actor=ref,
         referral=referral,
         purpose="assessment",
-        ground="safeguarding",
+        ground="child-safeguarding",
         justification="Safeguarding concern needing assessment now.",
     )
     approved_basis = lawful_basis_decide(
@@ -764,7 +764,7 @@ def world(db):
             actor=ref,
             referral=referral,
             purpose="panel_discussion",
-            ground="safeguarding",
+            ground="child-safeguarding",
             justification="Safeguarding concern needing a panel now.",
         ),
         approve=True,

@@ -86,7 +86,7 @@ def test_a_coordinator_approves_a_lawful_basis_another_coordinator_recorded(
     basis = LawfulBasis.objects.get()
     assert basis.status == LawfulBasisStatus.APPROVED
     assert basis.purpose == "intervention_delivery"
-    assert basis.ground == "crime_prevention"
+    assert basis.ground == "cda-s115"
     assert basis.recorded_by == coordinator
     assert basis.decided_by == second_coordinator
     assert "intervention_delivery" in basis.referral.permitted_purposes

@@ -41,7 +41,7 @@ def basis_of(referral, recorded_by, purpose="intervention_delivery"):
         actor=recorded_by,
         referral=referral,
         purpose=purpose,
-        ground="safeguarding",
+        ground="child-safeguarding",
         justification=JUSTIFICATION,
     )
 
@@ -140,7 +140,7 @@ class TestRecordingALawfulBasis:
             url("lawful-basis", referral),
             {
                 "purpose": "information_sharing",
-                "ground": "crime_prevention",
+                "ground": "cda-s115",
                 "justification": JUSTIFICATION,
             },
         )
@@ -149,7 +149,7 @@ class TestRecordingALawfulBasis:
         basis = LawfulBasis.objects.get(referral=referral)
         assert (basis.purpose, basis.ground, basis.status) == (
             "information_sharing",
-            "crime_prevention",
+            "cda-s115",
             LawfulBasisStatus.PENDING,
         )
         assert basis.recorded_by == coordinator
@@ -421,7 +421,7 @@ class TestTheReferralPage:
         for words in (
             b"Panel discussion",
             b"Intervention delivery",
-            b"Safeguarding of children or individuals at risk (DPA 2018)",
+            b"Safeguarding a child (Children Act 2004 s.11; Children Act 1989 s.47)",
             b"Approved",
             str(coordinator).encode(),
             str(second_coordinator).encode(),
