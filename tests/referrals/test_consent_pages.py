@@ -162,7 +162,7 @@ class TestRecordingALawfulBasis:
         )
 
         assert response.status_code == 200
-        assert b"Select the lawful basis" in response.content
+        assert b"Select the sharing rule" in response.content
         assert b"Enter why you would go ahead without consent" in response.content
         assert LawfulBasis.objects.count() == 0
 
