@@ -22,6 +22,12 @@ carers" (May 2024): consent as a lawful basis under data protection law "is not 
 the appropriate legal basis for sharing information to safeguard children"; agreement to
 take part in a service is a separate matter (recorded elsewhere).
 
+Exports: panel minutes, on the page, as JSON and as CSV, are checked item by item for the
+reader's organisation (``cases.disclosures.release_minutes``). A subject access release
+(``audit``) is not a disclosure to another organisation: it goes to the data subject under
+UK GDPR Article 15, so no rule here applies; what it withholds (third parties' data, DPA
+2018 Schedule 2 paragraph 16; serious harm, Schedule 3) is IG's judgement at release.
+
 Rules are tried in table order; the first that permits the disclosure is the one recorded.
 A rule that is not ``standing`` (vital interests, an adult at risk) depends on a judgement
 about the person the system cannot make, so it applies only where an approved lawful basis
