@@ -70,6 +70,18 @@ class TestCaseShare:
         assert CaseShare.objects.count() == shares
         assert not disclosures(charity).exists()
 
+    def test_the_share_page_says_why_it_is_refused(
+        self, client, adult_case, police_officer, charity
+    ):
+        client.force_login(police_officer)
+        response = client.post(
+            f"/cases/{adult_case.pk}/share/",
+            {"organisation": charity.pk, "purpose": "information_sharing"},
+        )
+        assert response.status_code == 400
+        assert "No sharing rule permits" in response.content.decode()
+        assert not CaseShare.objects.filter(organisation=charity).exists()
+
     def test_the_ledger_records_the_rule_that_permitted_it_and_its_end(
         self, api, adult_case, police_officer, school
     ):
