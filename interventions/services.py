@@ -392,8 +392,8 @@ def _offer_free_places(intervention: Intervention, *, actor) -> None:
         try:
             offer_permit(allocation, actor=actor, referral=latest_referral(allocation.case))
         except DisclosureRefused:
-            # No rule lets it go to this provider now: it keeps its place in the queue, and
-            # an offer by hand says why.
+            # No rule lets it go to this provider now (the check says why when the lead
+            # asks): it keeps its place in the queue and is tried again at the next place.
             continue
         _move(
             allocation,
