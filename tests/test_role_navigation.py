@@ -34,11 +34,17 @@ def navigation_of(client, user) -> list[str]:
     ("user_fixture", "sections"),
     [
         ("school_caseworker", ["Referrals", "Cases", "Interventions"]),
-        ("coordinator", ["Referrals", "Screening", "Panels", "Cases", "Interventions"]),
+        (
+            "coordinator",
+            ["Referrals", "Screening", "Panels", "Cases", "Interventions", "Sharing rules"],
+        ),
         ("panel_chair", ["Panels", "Cases", "Interventions"]),
         ("panel_member", ["Panels", "Cases", "Interventions"]),
         ("provider_keyworker", ["Caseload", "Interventions"]),
-        ("ig_officer", ["Find a person", "Flagged access", "Audit", "Interventions"]),
+        (
+            "ig_officer",
+            ["Find a person", "Flagged access", "Audit", "Sharing rules", "Interventions"],
+        ),
         ("analyst", ["Interventions"]),
         ("admin_user", ["Interventions", "Administration"]),
     ],
