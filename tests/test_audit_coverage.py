@@ -395,6 +395,9 @@ NO_PERSONAL_DATA = {
     "api:organisation-list",
     "api:outcome-measure-list",
     "api:pathway-list",
+    # The disclosure rule table: law and guidance, no one's personal data.
+    "api:sharing-rule-list",
+    "sharing:rules",
     "api:panel-attendance",
     "api:panel-detail",
     "api:panel-list",
