@@ -37,6 +37,7 @@ urlpatterns = [
         name="user-two-factor-reset",
     ),
     path("pathways/", referral_views.PathwayListView.as_view(), name="pathway-list"),
+    path("sharing-rules/", sharing_views.SharingRuleListView.as_view(), name="sharing-rule-list"),
     path("audit/verify/", audit_views.AuditVerifyView.as_view(), name="audit-verify"),
     path(
         "people/<uuid:person_id>/break-glass/",

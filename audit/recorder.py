@@ -188,7 +188,10 @@ def record_disclosure(
     data_categories,
     purpose,
     basis,
+    details: dict | None = None,
 ) -> None:
+    """A disclosure to ``recipient_organisation``: ``basis`` is the id of the sharing rule
+    that permitted it and ``details`` its citations, so the ledger says on what each went."""
     emit(
         [
             build_event(
@@ -202,6 +205,7 @@ def record_disclosure(
                 recipient_organisation=recipient_organisation,
                 data_categories=data_categories,
                 basis=basis,
+                details=details,
             )
         ]
     )

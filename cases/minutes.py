@@ -50,6 +50,16 @@ def minutes_rows(minutes: Minutes):
         }
     for item in minutes.items:
         decision = item.decision
+        if item.withheld_reason:
+            yield {
+                "record": "decision",
+                "item": item.position,
+                "reference": item.reference,
+                "pathway": item.referral.get_pathway_display(),
+                "decision": decision.get_outcome_display(),
+                "rationale": f"Withheld: {item.withheld_reason}",
+            }
+            continue
         yield {
             "record": "decision",
             "item": item.position,

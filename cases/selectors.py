@@ -172,6 +172,8 @@ class MinutesItem:
     position: int
     referral: Referral
     decision: PanelDecision
+    # Set by ``cases.disclosures.release_minutes`` for whoever receives the minutes.
+    withheld_reason: str = ""
 
     @property
     def reference(self) -> str:
@@ -209,6 +211,8 @@ class AgendaItem:
     decision: PanelDecision | None
     details_allowed: bool
     deferred_before: bool
+    # Why the details are withheld from this viewer (``cases.disclosures``), when they are.
+    withheld_reason: str = ""
 
 
 def panel_agenda(meeting: PanelMeeting) -> list[AgendaItem]:
@@ -233,6 +237,7 @@ def panel_agenda(meeting: PanelMeeting) -> list[AgendaItem]:
     referrals = by_risk_then_age(
         Referral.objects.filter(condition)
         .select_related("person", "organisation")
+        .prefetch_related("lawful_bases")
         .annotate(deferred_before=Exists(deferred))
     )
     return [
@@ -241,6 +246,9 @@ def panel_agenda(meeting: PanelMeeting) -> list[AgendaItem]:
             decision=decisions.get(referral.pk),
             details_allowed=Purpose.PANEL_DISCUSSION in referral.permitted_purposes,
             deferred_before=referral.deferred_before,
+            withheld_reason=""
+            if Purpose.PANEL_DISCUSSION in referral.permitted_purposes
+            else "Consent withdrawn and no lawful basis covers panel discussion",
         )
         for referral in referrals
     ]
@@ -402,8 +410,11 @@ def latest_referral(case: Case) -> Referral | None:
 
 def acting_organisation_on_case(user: User, case: Case) -> Organisation:
     """The organisation ``user`` acts for on ``case``: the lead organisation when they belong
-    to it, otherwise the first organisation they belong to."""
+    to it, otherwise the first organisation they belong to; the lead organisation for the
+    system (a job acting on the case's behalf), which belongs to none."""
     memberships = active_memberships(user)
+    if not memberships:
+        return case.lead_organisation
     for membership in memberships:
         if membership.organisation_id == case.lead_organisation_id:
             return membership.organisation

@@ -11,7 +11,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 from simple_history.utils import bulk_create_with_history
 
-from audit.recorder import record_disclosure
+from audit.recorder import record_disclosure, record_end_of_disclosure
 from cases.models import (
     Case,
     CaseNote,
@@ -42,6 +42,11 @@ from partners.models import Area, Organisation, User
 from partners.roles import Role
 from partners.selectors import active_memberships, covered_areas, organisation_where_holding
 from referrals.consent import consent_position
+from referrals.disclosure import (
+    categories_text,
+    referral_data_categories,
+    referral_disclosure_permit,
+)
 from referrals.models import (
     LawfulBasisStatus,
     Purpose,
@@ -434,8 +439,22 @@ def _sharing_basis(referral: Referral, purpose: str):
     return ShareBasis.LAWFUL_BASIS, basis
 
 
+def case_share_permit(case, organisation, purpose, *, actor, referral):
+    """The rule of ``sharing.rules`` that permits the organisation ``actor`` acts for to
+    share ``case`` (what its referral's record carries) with ``organisation``; raises
+    ``DisclosureRefused`` (400, with the reason) when none does."""
+    return referral_disclosure_permit(
+        referral,
+        discloser=acting_organisation_on_case(actor, case),
+        recipient=organisation,
+        purpose=purpose,
+    )
+
+
 def share_with_organisation(case, organisation, purpose, *, actor, referral) -> CaseShare:
-    """Share for one purpose on the consent or approved lawful basis that covers it."""
+    """Share for one purpose on the consent or approved lawful basis that covers it, where a
+    rule of the disclosure rule table permits this discloser to give it to this recipient;
+    nothing is written when none does."""
     basis, lawful_basis = _sharing_basis(referral, purpose)
     if basis is None:
         raise field_error(
@@ -443,6 +462,7 @@ def share_with_organisation(case, organisation, purpose, *, actor, referral) -> 
             "No consent or approved lawful basis covers sharing for this purpose",
             "not_permitted",
         )
+    permit = case_share_permit(case, organisation, purpose, actor=actor, referral=referral)
     share = CaseShare(
         case=case,
         organisation=organisation,
@@ -463,9 +483,10 @@ def share_with_organisation(case, organisation, purpose, *, actor, referral) -> 
         person_id=case.person_id,
         object_type="case",
         object_id=case.pk,
-        data_categories="identity, referral, case record",
+        data_categories=categories_text(referral_data_categories(referral)),
         purpose=purpose,
-        basis=basis,
+        basis=permit.basis,
+        details=permit.details,
     )
     return share
 
@@ -498,6 +519,18 @@ def _end_share(share: CaseShare, *, actor: User, reason: str) -> None:
     share.ended_by = history_user(actor)
     share.end_reason = reason
     with_history(share, actor=actor, reason="Sharing ended").save()
+    # The ledger shows when each disclosure stopped, and why, as for a provider's allocation.
+    referral = latest_referral(share.case)
+    record_end_of_disclosure(
+        actor,
+        recipient_organisation=share.organisation,
+        person_id=share.case.person_id,
+        object_type="case",
+        object_id=share.case_id,
+        data_categories=categories_text(referral_data_categories(referral)) if referral else "",
+        purpose=share.purpose,
+        reason=reason,
+    )
     still_shared = CaseShare.objects.filter(
         case_id=share.case_id, organisation_id=share.organisation_id, ended_at__isnull=True
     ).exists()

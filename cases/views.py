@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from audit.recorder import record_access
 from cases import forms, services
-from cases.disclosures import record_agenda_access
+from cases.disclosures import record_agenda_access, release_minutes
 from cases.minutes import csv_filename, write_minutes_csv
 from cases.pages import render_case_page
 from cases.permissions import allowed, can, case_open_for, require
@@ -243,13 +243,13 @@ def meeting_decision(request, meeting_id):
 
 @login_required
 def minutes_page(request, meeting_id):
-    minutes = meeting_minutes(meeting_get(request.user, meeting_id))
+    minutes = release_minutes(request.user, meeting_minutes(meeting_get(request.user, meeting_id)))
     return render(request, "cases/minutes.html", {"minutes": minutes, "meeting": minutes.meeting})
 
 
 @login_required
 def minutes_csv(request, meeting_id):
-    minutes = meeting_minutes(meeting_get(request.user, meeting_id))
+    minutes = release_minutes(request.user, meeting_minutes(meeting_get(request.user, meeting_id)))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{csv_filename(minutes)}"'
     write_minutes_csv(minutes, response)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from audit.recorder import record_disclosure, record_end_of_disclosure
 from cases.models import Case, CaseShare, CaseStatus, PanelDecision
 from cases.selectors import acting_organisation_on_case, latest_referral
-from cases.services import end_sharing_for, share_with_organisation
+from cases.services import case_share_permit, end_sharing_for, share_with_organisation
 from core.errors import ConflictError, field_error, require_version
 from core.history import with_history
 from core.text import bounded_text, model_max_length
@@ -42,9 +42,10 @@ from interventions.selectors import IDENTITY_DISCLOSED, provider_allocation_on_c
 from partners.models import Organisation, User
 from partners.roles import Role
 from partners.selectors import organisation_where_holding
-from referrals.consent import consent_position
+from referrals.disclosure import IDENTITY_ONLY, categories_text, referral_disclosure_permit
 from referrals.models import Purpose, Referral
 from referrals.pathways import Pathway, age_on
+from sharing.services import DisclosureRefused
 
 MISSED_IN_A_ROW = 3
 MAX_CONTACT_MINUTES = 600
@@ -285,8 +286,35 @@ def _places_taken(intervention: Intervention) -> int:
     return Allocation.objects.filter(intervention=intervention, status__in=HOLDS_A_PLACE).count()
 
 
-# What the provider learns at the offer, and stops seeing when the allocation ends.
-DISCLOSED_TO_PROVIDER = "identity, contact details"
+# What the provider learns at the offer (who the person is and how to reach them), and
+# stops seeing when the allocation ends; the case itself goes with the delivery share.
+DISCLOSED_TO_PROVIDER = IDENTITY_ONLY
+
+
+def offer_permit(allocation: Allocation, *, actor, referral: Referral):
+    """The rule that permits offering ``allocation`` to its provider: the identity the offer
+    discloses and, unless the provider already has it for delivery, the case shared with it.
+    Raises ``DisclosureRefused`` (400, with the reason) before anything is written."""
+    case = allocation.case
+    provider = allocation.intervention.provider
+    permit = referral_disclosure_permit(
+        referral,
+        discloser=acting_organisation_on_case(actor, case),
+        recipient=provider,
+        purpose=Purpose.INTERVENTION_DELIVERY,
+        data_categories=DISCLOSED_TO_PROVIDER,
+    )
+    already_shared = CaseShare.objects.filter(
+        case=case,
+        organisation=provider,
+        purpose=Purpose.INTERVENTION_DELIVERY,
+        ended_at__isnull=True,
+    ).exists()
+    if not already_shared:
+        case_share_permit(
+            case, provider, Purpose.INTERVENTION_DELIVERY, actor=actor, referral=referral
+        )
+    return permit
 
 
 def _ledger_provider_disclosure(allocation, *, was_disclosed, actor, reason) -> None:
@@ -303,13 +331,13 @@ def _ledger_provider_disclosure(allocation, *, was_disclosed, actor, reason) -> 
         "person_id": case.person_id,
         "object_type": "allocation",
         "object_id": allocation.pk,
-        "data_categories": DISCLOSED_TO_PROVIDER,
+        "data_categories": categories_text(DISCLOSED_TO_PROVIDER),
         "purpose": Purpose.INTERVENTION_DELIVERY,
     }
     referral = latest_referral(case)
     if disclosed:
-        position = consent_position(referral).get(Purpose.INTERVENTION_DELIVERY)
-        record_disclosure(actor, basis=position.via if position else "", **where)
+        permit = offer_permit(allocation, actor=actor, referral=referral)
+        record_disclosure(actor, basis=permit.basis, details=permit.details, **where)
         _share_for_delivery(case, provider, actor=actor, referral=referral)
     else:
         record_end_of_disclosure(actor, reason=reason, **where)
@@ -363,6 +391,12 @@ def _offer_free_places(intervention: Intervention, *, actor) -> None:
         .order_by("waitlisted_at", "pk")[:free]
     )
     for allocation in waiting:
+        try:
+            offer_permit(allocation, actor=actor, referral=latest_referral(allocation.case))
+        except DisclosureRefused:
+            # No rule lets it go to this provider now (the check says why when the lead
+            # asks): it keeps its place in the queue and is tried again at the next place.
+            continue
         _move(
             allocation,
             AllocationStatus.OFFERED,
@@ -429,6 +463,7 @@ def allocation_offer(*, actor: User, allocation: Allocation) -> Allocation:
             "consent", "Agreement to take part in an intervention no longer holds", "not_permitted"
         )
     if _places_taken(intervention) < intervention.capacity:
+        offer_permit(allocation, actor=actor, referral=latest_referral(allocation.case))
         _move(allocation, AllocationStatus.OFFERED, actor=actor, reason="Offered a place")
     else:
         allocation.waitlisted_at = timezone.now()

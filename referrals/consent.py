@@ -5,8 +5,9 @@ The rules, in one place:
   decision counts first, a parent's or guardian's otherwise); under 16 a parent or guardian
   decides, unless a Gillick competence assessment found the child competent, in which case
   the child's own decision stands, over a parent's refusal too.
-- Without consent a purpose may go ahead only on an approved lawful basis. The Serious
-  Violence Duty gateway (PCSC Act 2022 s.16) is not available to health or social care.
+- Without consent a purpose may go ahead only on an approved lawful basis, which names the
+  rule of the disclosure rule table (``sharing.rules``) it relies on; each disclosure on it
+  is checked against that rule for whoever discloses and whoever receives.
 - Consent is the person's (or parent's) agreement to sharing for assessment, panel
   discussion and information sharing: their wishes, and a lawful basis only where nothing
   else applies. Taking part in an intervention is agreed apart from it
@@ -33,7 +34,6 @@ from referrals.models import (
     ConsentGiver,
     GillickAssessment,
     LawfulBasis,
-    LawfulBasisGround,
     LawfulBasisStatus,
     ParticipationDecision,
     Purpose,
@@ -48,6 +48,7 @@ from referrals.permissions import (
     require,
 )
 from referrals.signals import permitted_purposes_changed
+from sharing.rules import RULES_BY_ID
 
 ADULT_AGE = 18
 MIN_JUSTIFICATION_LENGTH = 20
@@ -375,17 +376,11 @@ def lawful_basis_record(
             "the person's agreement to take part; record their agreement instead",
             "agreement_to_take_part_required",
         )
-    if ground not in LawfulBasisGround.values:
-        raise field_error("ground", "Unknown lawful basis", "invalid_choice")
-    if ground == LawfulBasisGround.SERIOUS_VIOLENCE_DUTY and (
-        referral.organisation.is_health_or_social_care
-    ):
-        raise field_error(
-            "ground",
-            "The Serious Violence Duty gateway (PCSC Act 2022 s.16) does not cover disclosure "
-            "by health or social care bodies; consider safeguarding or prevention of crime",
-            "s16_not_available_to_health_or_social_care",
-        )
+    if ground not in RULES_BY_ID:
+        raise field_error("ground", "Unknown sharing rule", "invalid_choice")
+    # Whether the rule covers a disclosure depends on who discloses and who receives, so it
+    # is checked at each disclosure (``sharing.services.disclosure_permit``), not once here
+    # against the referring organisation.
     justification = _text(justification, field="justification", model=LawfulBasis)
     if len(justification) < MIN_JUSTIFICATION_LENGTH:
         raise field_error(

@@ -1,6 +1,6 @@
 """Web forms for the consent position beyond recording a decision: Gillick competence, the
 lawful basis and its approval, and withdrawals. They check shapes only; the rules (ages,
-the section 16 gateway, four eyes, lengths) are the services' in ``referrals.consent``.
+four eyes, lengths) are the services' in ``referrals.consent``.
 
 Every required field says what is missing in its own words, so the error summary names it.
 """
@@ -12,9 +12,9 @@ from referrals.models import (
     SHARING_PURPOSES,
     ConsentGiver,
     ConsentMethod,
-    LawfulBasisGround,
     ParticipationDecision,
 )
+from sharing.rules import RULE_CHOICES
 
 COMPETENT = "competent"
 NOT_COMPETENT = "not_competent"
@@ -56,10 +56,13 @@ class LawfulBasisForm(forms.Form):
         error_messages=_required("Select the purpose"),
     )
     ground = forms.ChoiceField(
-        label="On what lawful basis?",
-        choices=LawfulBasisGround.choices,
+        label="Which sharing rule does it rely on?",
+        help_text="Each rule layers its Article 6 basis, Article 9 and 10 conditions and the "
+        "power to disclose; every disclosure on it is checked for who discloses and who "
+        "receives.",
+        choices=RULE_CHOICES,
         widget=forms.RadioSelect,
-        error_messages=_required("Select the lawful basis"),
+        error_messages=_required("Select the sharing rule"),
     )
     justification = forms.CharField(
         label="Why go ahead without consent?",

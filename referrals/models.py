@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from core.encryption import blind_index, normalise_identifier, normalise_name
 from core.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from referrals.pathways import Pathway, RiskFactor, RiskLevel
+from sharing.rules import RULE_CHOICES
 from sharing.vocabulary import Purpose
 
 
@@ -330,19 +331,6 @@ class GillickAssessment(models.Model):
         return f"Gillick assessment {self.pk}: {'competent' if self.competent else 'not competent'}"
 
 
-class LawfulBasisGround(models.TextChoices):
-    SAFEGUARDING = "safeguarding", "Safeguarding of children or individuals at risk (DPA 2018)"
-    CRIME_PREVENTION = (
-        "crime_prevention",
-        "Prevention or detection of crime (DPA 2018; Crime and Disorder Act 1998 s.115)",
-    )
-    SERIOUS_VIOLENCE_DUTY = (
-        "serious_violence_duty",
-        "Serious Violence Duty information-sharing gateway (PCSC Act 2022 s.16)",
-    )
-    VITAL_INTERESTS = "vital_interests", "Vital interests"
-
-
 class LawfulBasisStatus(models.TextChoices):
     PENDING = "pending", "Awaiting approval"
     APPROVED = "approved", "Approved"
@@ -351,11 +339,16 @@ class LawfulBasisStatus(models.TextChoices):
 
 
 class LawfulBasis(models.Model):
-    """Proceeding with a purpose without consent: a ground, a justification, and an approver."""
+    """Proceeding with a purpose without the person's agreement: the rule of the disclosure
+    rule table (``sharing.rules``) relied on, a justification, and an approver. Each
+    disclosure on it is still checked against that rule for whoever discloses and whoever
+    receives (``sharing.services.disclosure_permit``)."""
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="lawful_bases")
     purpose = models.CharField(max_length=30, choices=Purpose.choices)
-    ground = models.CharField(max_length=30, choices=LawfulBasisGround.choices)
+    # The rule's stable id: its layered gateways (Article 6, 9, 10, Part 3, the power to
+    # disclose) are in the table, not restated on each record.
+    ground = models.CharField(max_length=40, choices=RULE_CHOICES)
     justification = EncryptedTextField(max_length=4000)
     status = models.CharField(
         max_length=20, choices=LawfulBasisStatus.choices, default=LawfulBasisStatus.PENDING

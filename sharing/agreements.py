@@ -106,20 +106,24 @@ def disclosure_coverage(
     data_categories: Iterable[str],
     person_id=None,
     on: datetime.date | None = None,
+    in_force: list[InformationSharingAgreement] | None = None,
 ) -> Coverage:
     """Whether a disclosure from ``discloser`` to ``recipient`` is covered on ``on`` (today
-    unless given). Two queries at most: the parties' agreements, then an approval."""
+    unless given). Two queries at most: the parties' agreements, then an approval; none for
+    the agreements when ``in_force`` (``agreements_in_force(on)``) is given, as a page that
+    checks a disclosure per item does."""
     if purpose not in Purpose.values:
         raise ValueError(f"Unknown purpose {purpose!r}")
     categories = frozenset(data_categories)
     if not categories or not categories <= set(DataCategory.values):
         raise ValueError(f"Name the data categories disclosed, from DataCategory: {categories}")
     on = on or timezone.localdate()
-    in_force = list(
-        InformationSharingAgreement.objects.in_force(on)
-        .filter(organisation__in=[discloser.pk, recipient.pk])
-        .order_by("starts_on", "pk")
-    )
+    if in_force is None:
+        in_force = list(
+            InformationSharingAgreement.objects.in_force(on)
+            .filter(organisation__in=[discloser.pk, recipient.pk])
+            .order_by("starts_on", "pk")
+        )
     used, gaps = [], []
     for party in dict.fromkeys([discloser, recipient]):
         agreement, gap = _party_gap(
@@ -154,6 +158,16 @@ def disclosure_coverage(
 
 
 # --- Selectors -----------------------------------------------------------------------------
+
+
+def agreements_in_force(on: datetime.date | None = None) -> list[InformationSharingAgreement]:
+    """Every agreement in force on ``on`` (today unless given), oldest first: one query for a
+    page that checks many disclosures (``disclosure_coverage(in_force=...)``)."""
+    return list(
+        InformationSharingAgreement.objects.in_force(on or timezone.localdate()).order_by(
+            "starts_on", "pk"
+        )
+    )
 
 
 def agreements_for_list():

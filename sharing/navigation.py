@@ -9,3 +9,9 @@ def register() -> None:
         order=56,
         can_use=lambda user: can(user, "agreement.view"),
     )
+    register_section(
+        label="Sharing rules",
+        url_name="sharing:rules",
+        order=67,
+        can_use=lambda user: can(user, "sharing.rules_view"),
+    )

@@ -1,10 +1,15 @@
-"""Who may do what with information sharing agreements and outside-agreement approvals.
+"""Who may do what with the sharing rules, information sharing agreements and
+outside-agreement approvals: one rule per operation (see ``core.permissions``).
 
-One rule per operation (see ``core.permissions``). Agreements are information governance's
-instruments: IG officers record, change, review and end them. Coordinators, who arrange
-disclosures between partners, and administrators, who add partners, may read them.
-Approving a disclosure that no agreement covers is an IG officer's decision alone, and the
-approvals name the people they are about, so only IG reads them.
+The rule table is law and guidance, not anyone's personal data, but it is the partnership's
+own reading of them: information governance officers review it, and coordinators read it
+when they approve a lawful basis that names one of its rules.
+
+Agreements are information governance's instruments: IG officers record, change, review and
+end them. Coordinators, who arrange disclosures between partners, and administrators, who
+add partners, may read them. Approving a disclosure that no agreement covers is an IG
+officer's decision alone, and the approvals name the people they are about, so only IG
+reads them.
 """
 
 from core.permissions import RuleBook
@@ -35,3 +40,13 @@ def _read_agreements(actor, obj=None) -> bool:
 rules.rule("agreement.manage", refusal=IG_ONLY)(_ig_officer)
 rules.rule("approval.view", refusal=IG_ONLY)(_ig_officer)
 rules.rule("approval.record", refusal=IG_ONLY)(_ig_officer)
+
+RULE_READERS = (Role.IG_OFFICER, Role.COORDINATOR)
+
+
+@rules.rule(
+    "sharing.rules_view",
+    refusal="Information governance officers and coordinators read the sharing rules",
+)
+def _read_rules(actor, obj) -> bool:
+    return any(user_has_role(actor, role) for role in RULE_READERS)

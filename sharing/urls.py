@@ -22,4 +22,5 @@ urlpatterns = [
     ),
     path("approvals/", views.approval_list, name="approvals"),
     path("people/<uuid:person_id>/approvals/new/", views.approval_new, name="approval-new"),
+    path("rules/", views.rules_page, name="rules"),
 ]

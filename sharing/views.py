@@ -1,5 +1,6 @@
-"""Information governance's pages for information sharing agreements (list, one agreement,
-record, change, review, end, signatories) and for approvals of disclosures outside one."""
+"""Information governance's pages: the disclosure rule table, information sharing agreements
+(list, one agreement, record, change, review, end, signatories) and approvals of disclosures
+outside one."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +27,7 @@ from sharing.agreements import (
 from sharing.forms import AgreementForm, ApprovalForm, EndForm, ReviewForm, SignatoryForm
 from sharing.models import AgreementStatus
 from sharing.permissions import allowed, require
+from sharing.selectors import rules_in_words
 
 AGREEMENT_ACTIONS = ("agreement.manage", "approval.view")
 STATUS_COLOURS = {
@@ -270,3 +272,9 @@ def approval_new(request, person_id):
         {"form": form, "person": person_summary(person)},
         status=submission.status,
     )
+
+
+@login_required
+def rules_page(request):
+    require(request.user, "sharing.rules_view")
+    return render(request, "sharing/rules.html", {"rules": rules_in_words()})

@@ -19,8 +19,10 @@ class DataCategory(models.TextChoices):
     """The categories UK GDPR and the DPA 2018 treat differently: identity is personal data
     (Article 6 alone); health is special category data (Article 9 and, for its conditions,
     DPA 2018 Schedule 1); criminal offence data is Article 10 and DPA 2018 s.10(5); a
-    safeguarding narrative is personal data that may reveal either, so it is shared only
-    where the safeguarding conditions hold (DPA 2018 Schedule 1 para 18)."""
+    safeguarding narrative is personal data that may reveal either: where a record's does,
+    the record is taken to carry health or criminal offence data too
+    (``referrals.disclosure.referral_data_categories``), so the rule that permits sharing it
+    must hold the Article 9 or Article 10 condition."""
 
     IDENTITY = "identity", "Identity"
     HEALTH = "health", "Health"

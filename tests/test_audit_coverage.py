@@ -444,6 +444,9 @@ NO_PERSONAL_DATA = {
     "api:organisation-list",
     "api:outcome-measure-list",
     "api:pathway-list",
+    # The disclosure rule table: law and guidance, no one's personal data.
+    "api:sharing-rule-list",
+    "sharing:rules",
     "api:panel-attendance",
     "api:panel-detail",
     "api:panel-list",
@@ -518,7 +521,7 @@ def world(
         actor=school_caseworker,
         referral=referral,
         purpose="information_sharing",
-        ground="safeguarding",
+        ground="child-safeguarding",
         justification="Safeguarding concern needing sharing now.",
     )
     approved_basis = lawful_basis_decide(
@@ -527,7 +530,7 @@ def world(
             actor=school_caseworker,
             referral=referral,
             purpose="assessment",
-            ground="safeguarding",
+            ground="child-safeguarding",
             justification="Safeguarding concern needing assessment now.",
         ),
         approve=True,

@@ -92,6 +92,9 @@ MATRIX = [
     ("api:membership-list", "GET", ADMIN_ONLY, ADMIN_ONLY),
     ("api:membership-detail", "GET", ADMIN_ONLY, ADMIN_ONLY),
     ("api:pathway-list", "GET", EVERYONE, EVERYONE),
+    # The sharing rules are the partnership's reading of the law: IG reviews them and
+    # coordinators, who approve a lawful basis naming one, read them.
+    ("api:sharing-rule-list", "GET", "ig coord:200 *:403", "ig coord:200 *:403"),
     ("api:outcome-measure-list", "GET", EVERYONE, EVERYONE),
     ("api:intervention-list", "GET", EVERYONE, EVERYONE),
     ("api:intervention-detail", "GET", EVERYONE, EVERYONE),
@@ -173,6 +176,7 @@ MATRIX = [
     ("interventions:contact", "GET", "prov:200 ref coord pm chair:403 *:404", NOBODY_OTHER),
     ("interventions:outcome", "GET", "prov ref coord:200 pm chair:403 *:404", NOBODY_OTHER),
     ("audit:search", "GET", IG_ONLY, IG_ONLY),
+    ("sharing:rules", "GET", "ig coord:200 *:403", "ig coord:200 *:403"),
     ("audit:flags", "GET", IG_ONLY, IG_ONLY),
     ("audit:person", "GET", IG_ONLY, IG_ONLY),
     ("audit:export", "GET", IG_ONLY, IG_ONLY),
@@ -366,7 +370,7 @@ REQUESTS = {
         lambda w: {"referral_id": w.referral.pk},
         {
             "purpose": "information_sharing",
-            "ground": "safeguarding",
+            "ground": "child-safeguarding",
             "justification": "Safeguarding concern needing sharing now.",
         },
     ),
@@ -596,7 +600,7 @@ REQUESTS = {
         lambda w: {"referral_id": w.referral.pk},
         {
             "purpose": "information_sharing",
-            "ground": "safeguarding",
+            "ground": "child-safeguarding",
             "justification": "Safeguarding concern needing sharing now.",
         },
     ),
@@ -936,7 +940,7 @@ def world(db):
         actor=ref,
         referral=referral,
         purpose="assessment",
-        ground="safeguarding",
+        ground="child-safeguarding",
         justification="Safeguarding concern needing assessment now.",
     )
     approved_basis = lawful_basis_decide(
@@ -945,7 +949,7 @@ def world(db):
             actor=ref,
             referral=referral,
             purpose="panel_discussion",
-            ground="safeguarding",
+            ground="child-safeguarding",
             justification="Safeguarding concern needing a panel now.",
         ),
         approve=True,

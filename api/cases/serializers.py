@@ -2,6 +2,7 @@
 
 import datetime
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.referrals.serializers import NamedSerializer, PersonSummarySerializer
@@ -169,9 +170,22 @@ class MinutesItemSerializer(serializers.Serializer):
     pathway_label = serializers.CharField(source="referral.get_pathway_display")
     outcome = serializers.CharField(source="decision.outcome")
     outcome_label = serializers.CharField(source="decision.get_outcome_display")
-    rationale = serializers.CharField(source="decision.rationale")
+    rationale = serializers.SerializerMethodField()
     signposted_to = serializers.SerializerMethodField()
-    actions = MinutesActionSerializer(source="decision.actions.all", many=True)
+    actions = serializers.SerializerMethodField()
+    withheld_reason = serializers.CharField(
+        help_text="Why no rule lets this reader's organisation have the rationale and "
+        "actions (blank when they are shown)"
+    )
+
+    def get_rationale(self, item) -> str:
+        return "" if item.withheld_reason else item.decision.rationale
+
+    @extend_schema_field(MinutesActionSerializer(many=True))
+    def get_actions(self, item):
+        if item.withheld_reason:
+            return []
+        return MinutesActionSerializer(item.decision.actions.all(), many=True).data
 
     def get_signposted_to(self, item) -> str:
         decision = item.decision
@@ -190,6 +204,10 @@ class AgendaItemSerializer(serializers.Serializer):
     person = PersonSummarySerializer(allow_null=True)
     narrative = serializers.CharField(allow_null=True)
     details_withheld = serializers.BooleanField()
+    withheld_reason = serializers.CharField(
+        help_text="Why the details are withheld from this reader (consent, or no sharing "
+        "rule permits it); blank when shown"
+    )
     deferred_before = serializers.BooleanField()
     decision = DecisionSerializer(allow_null=True)
 

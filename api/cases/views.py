@@ -14,7 +14,7 @@ from api.cases import serializers as s
 from api.idempotency import idempotent
 from audit.recorder import record_access, record_children_shown
 from cases import services
-from cases.disclosures import record_agenda_access
+from cases.disclosures import record_agenda_access, release_minutes
 from cases.minutes import csv_filename, write_minutes_csv
 from cases.models import Case, CaseStatus, PanelMeeting
 from cases.permissions import require
@@ -69,6 +69,7 @@ def _agenda_payload(meeting, user):
                 "person": referral.person if item.details_allowed else None,
                 "narrative": referral.narrative if item.details_allowed else None,
                 "details_withheld": not item.details_allowed,
+                "withheld_reason": item.withheld_reason,
                 "deferred_before": item.deferred_before,
                 "decision": item.decision,
             }
@@ -116,7 +117,7 @@ class PanelViewSet(viewsets.GenericViewSet):
     def minutes(self, request, pk=None):
         """The minutes of a closed meeting (404 before it closes), as on the printable page:
         attendance, and each decided item by referral reference with its actions."""
-        minutes = meeting_minutes(meeting_get(request.user, pk))
+        minutes = release_minutes(request.user, meeting_minutes(meeting_get(request.user, pk)))
         return Response(s.MinutesSerializer(minutes).data)
 
     @extend_schema(
@@ -134,7 +135,7 @@ class PanelViewSet(viewsets.GenericViewSet):
         renderer_classes=[JSONRenderer, CsvRenderer],
     )
     def minutes_csv(self, request, pk=None):
-        minutes = meeting_minutes(meeting_get(request.user, pk))
+        minutes = release_minutes(request.user, meeting_minutes(meeting_get(request.user, pk)))
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         write_minutes_csv(minutes, response)
         response["Content-Disposition"] = f'attachment; filename="{csv_filename(minutes)}"'

@@ -11,7 +11,6 @@ from referrals.models import (
     ConsentMethod,
     DomesticAbuseRole,
     Gender,
-    LawfulBasisGround,
     ParticipationDecision,
     Person,
     Purpose,
@@ -26,6 +25,7 @@ from referrals.services import (
     NAME_MAX_LENGTH,
     ScreeningOutcome,
 )
+from sharing.rules import RULE_CHOICES
 
 # --- People ------------------------------------------------------------------------------
 
@@ -325,7 +325,10 @@ class GillickSerializer(serializers.Serializer):
 
 class LawfulBasisRecordSerializer(serializers.Serializer):
     purpose = serializers.ChoiceField(choices=Purpose.choices)
-    ground = serializers.ChoiceField(choices=LawfulBasisGround.choices)
+    ground = serializers.ChoiceField(
+        choices=RULE_CHOICES,
+        help_text="The id of the sharing rule relied on (GET /api/v1/sharing-rules/)",
+    )
     justification = serializers.CharField(max_length=4000)
 
 

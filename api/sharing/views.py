@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api.idempotency import idempotent
 from api.sharing import serializers as s
@@ -16,6 +17,7 @@ from core.errors import field_error
 from sharing import agreements as services
 from sharing.models import InformationSharingAgreement, OutsideAgreementApproval
 from sharing.permissions import require
+from sharing.selectors import rules_in_words
 
 CONFLICT = OpenApiResponse(description="The agreement changed, or has ended")
 
@@ -185,3 +187,16 @@ class ApprovalViewSet(viewsets.GenericViewSet):
             raise field_error("person", "No such person", "does_not_exist")
         approval = services.outside_agreement_approve(actor=request.user, person=person, **fields)
         return Response(s.ApprovalSerializer(approval).data, status=status.HTTP_201_CREATED)
+
+
+class SharingRuleListView(APIView):
+    """The disclosure rule table, in the order rules are tried, each with its layered
+    gateways and their citations, for information governance to review. Every disclosure
+    is checked against it; the disclosure ledger's ``basis`` is the permitting rule's id."""
+
+    pagination_class = None
+
+    @extend_schema(responses=s.SharingRuleSerializer(many=True))
+    def get(self, request):
+        require(request.user, "sharing.rules_view")
+        return Response(s.SharingRuleSerializer(rules_in_words(), many=True).data)

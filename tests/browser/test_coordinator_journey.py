@@ -60,7 +60,7 @@ def test_a_coordinator_approves_a_lawful_basis_another_coordinator_recorded(
     assert axe_violations(page) == []
     page.get_by_label("Information sharing").check()
     page.get_by_label(
-        "Prevention or detection of crime (DPA 2018; Crime and Disorder Act 1998 s.115)"
+        "Disclosure to a relevant authority (Crime and Disorder Act 1998 s.115)"
     ).check()
     page.get_by_label("Why go ahead without consent?").fill(
         "Seen with a knife twice this month; his parents cannot be reached."
@@ -96,7 +96,7 @@ def test_a_coordinator_approves_a_lawful_basis_another_coordinator_recorded(
     basis = LawfulBasis.objects.get()
     assert basis.status == LawfulBasisStatus.APPROVED
     assert basis.purpose == "information_sharing"
-    assert basis.ground == "crime_prevention"
+    assert basis.ground == "cda-s115"
     assert basis.recorded_by == coordinator
     assert basis.decided_by == second_coordinator
     assert "information_sharing" in basis.referral.permitted_purposes

@@ -160,7 +160,7 @@ class TestFromTheOffer:
         assert (event.person_id, event.purpose, event.basis) == (
             case.person_id,
             "intervention_delivery",
-            "participation",
+            "child-safeguarding",
         )
 
     def test_a_place_freed_from_the_waiting_list_is_a_disclosure_then(

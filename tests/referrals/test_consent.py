@@ -154,7 +154,7 @@ class TestWhoDecides:
 
 @pytest.mark.django_db
 class TestLawfulBasis:
-    def basis(self, client, referral, ground="safeguarding"):
+    def basis(self, client, referral, ground="child-safeguarding"):
         return client.post(
             URL.format(referral.pk) + "lawful-basis/",
             {
@@ -183,9 +183,9 @@ class TestLawfulBasis:
         give_consent(school_caseworker, referral, purposes=["panel_discussion"])
         client = api(school_caseworker)
         client.post(f"/api/v1/referrals/{referral.pk}/submit/")
-        basis_id = self.basis(api(coordinator), referral, ground="crime_prevention").json()[
-            "lawful_bases"
-        ][0]["id"]
+        basis_id = self.basis(api(coordinator), referral, ground="cda-s115").json()["lawful_bases"][
+            0
+        ]["id"]
 
         self_approval = api(coordinator).post(
             URL.format(referral.pk) + f"lawful-basis/{basis_id}/approve/"
@@ -206,29 +206,38 @@ class TestLawfulBasis:
         assert again.status_code == 409
         assert approved.json()["lawful_bases"][0]["status"] == "approved"
 
-    def test_section_16_is_refused_to_a_health_organisation(self, api, health_caseworker):
+    def test_the_rule_is_checked_at_each_disclosure_not_when_the_basis_is_recorded(
+        self, api, health_caseworker
+    ):
+        """Whether s.16 covers a disclosure depends on who discloses and who receives, so
+        recording it is not refused; each disclosure on it is (tests/sharing)."""
         referral = referral_for(
             health_caseworker, 25, pathway="adult_18_35", risk_factors=["knife_carrying"]
         )
-        response = self.basis(api(health_caseworker), referral, ground="serious_violence_duty")
+        response = self.basis(api(health_caseworker), referral, ground="svd-s16")
+        assert response.status_code == 201
+        assert referral.lawful_bases.get().ground == "svd-s16"
+
+    def test_an_unknown_rule_is_refused(self, api, school_caseworker):
+        referral = referral_for(school_caseworker, 14)
+        response = self.basis(api(school_caseworker), referral, ground="safeguarding")
         assert response.status_code == 400
-        error = response.json()["errors"][0]
-        assert (error["attr"], error["code"]) == (
-            "ground",
-            "s16_not_available_to_health_or_social_care",
-        )
-        assert referral.lawful_bases.count() == 0
+        assert response.json()["errors"][0]["attr"] == "ground"
 
     def test_section_16_is_open_to_the_police(self, api, police_officer):
         referral = referral_for(police_officer, 14)
-        response = self.basis(api(police_officer), referral, ground="serious_violence_duty")
+        response = self.basis(api(police_officer), referral, ground="svd-s16")
         assert response.status_code == 201
 
     def test_a_justification_is_required(self, api, school_caseworker):
         referral = referral_for(school_caseworker, 14)
         response = api(school_caseworker).post(
             URL.format(referral.pk) + "lawful-basis/",
-            {"purpose": "panel_discussion", "ground": "safeguarding", "justification": "risk"},
+            {
+                "purpose": "panel_discussion",
+                "ground": "child-safeguarding",
+                "justification": "risk",
+            },
             format="json",
         )
         assert response.status_code == 400
@@ -292,7 +301,7 @@ class TestWithdrawal:
             actor=coordinator,
             referral=referral,
             purpose="panel_discussion",
-            ground="safeguarding",
+            ground="child-safeguarding",
             justification="Child at risk of criminal exploitation by an adult group.",
         )
         lawful_basis_decide(actor=second_coordinator, lawful_basis=basis, approve=True)

@@ -52,7 +52,7 @@ def basis_of(referral, recorded_by, purpose="information_sharing"):
         actor=recorded_by,
         referral=referral,
         purpose=purpose,
-        ground="safeguarding",
+        ground="child-safeguarding",
         justification=JUSTIFICATION,
     )
 
@@ -151,7 +151,7 @@ class TestRecordingALawfulBasis:
             url("lawful-basis", referral),
             {
                 "purpose": "information_sharing",
-                "ground": "crime_prevention",
+                "ground": "cda-s115",
                 "justification": JUSTIFICATION,
             },
         )
@@ -160,7 +160,7 @@ class TestRecordingALawfulBasis:
         basis = LawfulBasis.objects.get(referral=referral)
         assert (basis.purpose, basis.ground, basis.status) == (
             "information_sharing",
-            "crime_prevention",
+            "cda-s115",
             LawfulBasisStatus.PENDING,
         )
         assert basis.recorded_by == coordinator
@@ -173,7 +173,7 @@ class TestRecordingALawfulBasis:
         )
 
         assert response.status_code == 200
-        assert b"Select the lawful basis" in response.content
+        assert b"Select the sharing rule" in response.content
         assert b"Enter why you would go ahead without consent" in response.content
         assert LawfulBasis.objects.count() == 0
 
@@ -433,7 +433,7 @@ class TestTheReferralPage:
             b"Panel discussion",
             b"Information sharing",
             b"Agreement to take part in an intervention",
-            b"Safeguarding of children or individuals at risk (DPA 2018)",
+            b"Safeguarding a child (Children Act 2004 s.11; Children Act 1989 s.47)",
             b"Approved",
             str(coordinator).encode(),
             str(second_coordinator).encode(),

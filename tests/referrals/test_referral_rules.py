@@ -101,7 +101,7 @@ class TestServicesBoundWhatTheyStore:
                 actor=school_caseworker,
                 referral=referral,
                 purpose="assessment",
-                ground="safeguarding",
+                ground="child-safeguarding",
                 justification=TOO_LONG,
             )
         assert _field_error(excinfo, "justification") == "max_length"
@@ -252,7 +252,7 @@ class TestReferralRules:
             actor=coordinator,
             referral=referral,
             purpose="information_sharing",
-            ground="safeguarding",
+            ground="child-safeguarding",
             justification="A child at risk of serious harm; consent would increase it.",
         )
         assert not referral_rules.can(coordinator, "lawful_basis.decide", basis)

@@ -104,7 +104,7 @@ def test_revoking_the_basis_that_carried_panel_discussion_returns_it_too(
         actor=coordinator,
         referral=referral,
         purpose="panel_discussion",
-        ground="safeguarding",
+        ground="child-safeguarding",
         justification="Child at risk of criminal exploitation by an adult group.",
     )
     lawful_basis_decide(actor=second_coordinator, lawful_basis=basis, approve=True)
