@@ -63,7 +63,7 @@ REFERRAL_FIELDS = [
     "narrative",
     "risk_factors",
     "risk_level",
-    "dash_score",
+    "legacy_dash_score",
     "marac_referral_required",
     "screening_note",
     "return_questions",

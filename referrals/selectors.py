@@ -202,13 +202,18 @@ def other_partners_referred(referral: Referral) -> bool:
 
 
 def previous_domestic_abuse_incident(
-    *, person: Person, incident_date: datetime.date, exclude_referral_id=None
+    *, person: Person, role: str, incident_date: datetime.date, exclude_referral_id=None
 ) -> Referral | None:
-    """The latest earlier domestic abuse referral of the same person within the repeat window."""
+    """The latest earlier domestic abuse referral of the same person in the same role within
+    the repeat window: a repeat victim was a victim before, a repeat perpetrator a
+    perpetrator (an earlier referral as a victim does not make a perpetrator a repeat)."""
+    if not role:
+        return None
     candidates = (
         Referral.objects.filter(same_person_condition(person, prefix="person__"))
         .filter(
             domestic_abuse_incident=True,
+            domestic_abuse_role=role,
             incident_date__gte=one_year_before(incident_date),
             incident_date__lt=incident_date,
         )

@@ -18,7 +18,7 @@ from referrals.models import (
     ReferralArea,
     SignpostService,
 )
-from referrals.pathways import DASH_MAXIMUM, Pathway, RiskFactor, RiskLevel
+from referrals.pathways import Pathway, RiskFactor, RiskLevel
 from referrals.services import (
     ADDRESS_MAX_LENGTH,
     CHANGE_REASON_MAX_LENGTH,
@@ -116,9 +116,6 @@ class ReferralDetailsSerializer(serializers.Serializer):
     previous_incident_date = serializers.DateField(required=False, allow_null=True)
     previous_incident_source = serializers.CharField(
         max_length=200, required=False, allow_blank=True
-    )
-    dash_score = serializers.IntegerField(
-        min_value=0, max_value=DASH_MAXIMUM, required=False, allow_null=True
     )
     risk_factors = serializers.ListField(
         child=serializers.ChoiceField(choices=RiskFactor.choices),
@@ -254,7 +251,7 @@ class ReferralSerializer(serializers.ModelSerializer):
             "previous_incident_date",
             "previous_incident_source",
             "previous_incident_found",
-            "dash_score",
+            "legacy_dash_score",
             "marac_referral_required",
             "risk_factors",
             "risk_level",
