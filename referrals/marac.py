@@ -20,6 +20,7 @@ from django.utils import timezone
 from core.encryption import blind_index
 from core.errors import ConflictError, field_error
 from core.history import with_history
+from core.ids import parse_int
 from core.text import bounded_text, model_max_length
 from partners.models import User
 from referrals import dash
@@ -273,7 +274,7 @@ def marac_refer(
     require(actor, "marac.refer", referral)
     _require_open(referral, "marac.refer", "refer to MARAC")
     _require_victim(referral, "A MARAC referral")
-    link = referral.perpetrator_links.filter(pk=link_id if str(link_id).isdigit() else 0).first()
+    link = referral.perpetrator_links.filter(pk=parse_int(link_id)).first()
     if link is None:
         raise field_error(
             "link", "Choose the perpetrator linked on this referral", "does_not_exist"

@@ -457,8 +457,13 @@ class MaracReferral(models.Model):
     """A referral of a victim to MARAC, for one victim-perpetrator pair, and its meeting."""
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="marac_referrals")
+    # Null only once the perpetrator's records are erased: ``pair_index`` still matches.
     link = models.ForeignKey(
-        VictimPerpetratorLink, on_delete=models.PROTECT, related_name="marac_referrals"
+        VictimPerpetratorLink,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="marac_referrals",
     )
     # Copied from the link: the pair a later repeat is matched on, across agencies.
     pair_index = models.CharField(max_length=64, db_index=True, editable=False)

@@ -19,13 +19,16 @@ from audit.registry import (
 )
 from referrals.models import (
     Consent,
+    DashRecord,
     GillickAssessment,
     LawfulBasis,
+    MaracReferral,
     Person,
     PersonGroupObjectPermission,
     PersonUserObjectPermission,
     Referral,
     ReferralStatus,
+    VictimPerpetratorLink,
 )
 from referrals.selectors import same_person_condition
 from referrals.services import MatchQuery, people_matching
@@ -93,6 +96,9 @@ class ReferralsPersonalData(PersonalDataOfPeople):
         Consent,
         GillickAssessment,
         LawfulBasis,
+        DashRecord,
+        VictimPerpetratorLink,
+        MaracReferral,
     )
     export_models = {
         "people": Person,
@@ -100,6 +106,9 @@ class ReferralsPersonalData(PersonalDataOfPeople):
         "consents": Consent,
         "gillick_assessments": GillickAssessment,
         "lawful_bases": LawfulBasis,
+        "dash_records": DashRecord,
+        "perpetrator_links": VictimPerpetratorLink,
+        "marac_referrals": MaracReferral,
     }
     named_records = {
         "person": (Person, "pk"),
@@ -107,6 +116,10 @@ class ReferralsPersonalData(PersonalDataOfPeople):
         "consent": (Consent, "referral__person_id"),
         "gillick_assessment": (GillickAssessment, "referral__person_id"),
         "lawful_basis": (LawfulBasis, "referral__person_id"),
+        "dash_record": (DashRecord, "referral__person_id"),
+        # Named by the victim's referral: the perpetrator is never named to the victim's side.
+        "perpetrator_link": (VictimPerpetratorLink, "referral__person_id"),
+        "marac_referral": (MaracReferral, "referral__person_id"),
     }
 
     def find(self, person_id):
@@ -161,6 +174,30 @@ class ReferralsPersonalData(PersonalDataOfPeople):
                 LawfulBasis.objects.filter(referral__in=referrals),
                 ["referral_id", "purpose", "ground", "justification", "status"],
             ),
+            "dash_records": rows(
+                DashRecord.objects.filter(referral__in=referrals),
+                [
+                    "referral_id",
+                    "checklist",
+                    "answers",
+                    "score",
+                    "band",
+                    "professional_judgement_reason",
+                    "police_callouts_last_12_months",
+                    "escalation_reason",
+                    "completed_on",
+                ],
+            ),
+            # The victim's side only, without the other party: a subject access request by
+            # one party never discloses the other.
+            "perpetrator_links": rows(
+                VictimPerpetratorLink.objects.filter(referral__in=referrals),
+                ["referral_id", "recorded_at"],
+            ),
+            "marac_referrals": rows(
+                MaracReferral.objects.filter(referral__in=referrals),
+                ["referral_id", "referred_on", "criteria", "repeat", "meeting_date", "outcome"],
+            ),
         }
 
     def retention(self):
@@ -198,6 +235,14 @@ class ReferralsPersonalData(PersonalDataOfPeople):
         erasure.delete(Consent.objects.filter(referral__in=referrals))
         erasure.delete(GillickAssessment.objects.filter(referral__in=referrals))
         erasure.delete(LawfulBasis.objects.filter(referral__in=referrals))
+        erasure.delete(DashRecord.objects.filter(referral__in=referrals))
+        erasure.delete(MaracReferral.objects.filter(referral__in=referrals))
+        # Links naming this person as the perpetrator on others' referrals go; those
+        # referrals' MARAC referrals keep the pair's blind index for the repeat rule.
+        as_perpetrator = VictimPerpetratorLink.objects.filter(perpetrator_id=person_id)
+        MaracReferral.objects.filter(link__in=as_perpetrator).update(link=None)
+        erasure.delete(as_perpetrator)
+        erasure.delete(VictimPerpetratorLink.objects.filter(referral__in=referrals))
         referrals.exclude(previous_incident_referral=None).update(previous_incident_referral=None)
         erasure.delete(referrals)
         erasure.delete(Person.objects.filter(pk=person_id))
