@@ -72,8 +72,15 @@ class TestTheChecklistsAsData:
 
     @pytest.mark.parametrize(
         ("points", "band"),
-        [(0, "standard"), (1, "standard"), (9, "standard"), (10, "medium"), (13, "medium")]
-        + [(14, "high"), (24, "high")],
+        [
+            (0, "standard"),
+            (1, "standard"),
+            (9, "standard"),
+            (10, "medium"),
+            (13, "medium"),
+            (14, "high"),
+            (24, "high"),
+        ],
     )
     def test_local_bands(self, points, band):
         assert dash.band(points) == band
