@@ -357,3 +357,55 @@ def marac_flag(person: Person, *, today: datetime.date | None = None) -> MaracFl
     except ValueError:  # 29 February
         until = last.replace(year=last.year + 1, day=28)
     return MaracFlag(last_referred_on=last, repeat_until=until)
+
+
+# --- What a referral's page and the API show ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class MaracOverview:
+    dash_record: DashRecord | None
+    questions: list  # (question, answer label) of the Dash record, in order
+    criteria: list[str]  # MaracCriterion codes met now
+    repeat: bool
+    flag: MaracFlag | None
+    links: list  # selectors.LinkShown
+    marac_referrals: list
+    offer: dict  # {"dash": ..., "link": ..., "refer": ...}
+
+
+def marac_overview(viewer: User, referral: Referral) -> MaracOverview | None:
+    """The domestic abuse risk of a referral as ``viewer`` may see it; None off the pathway."""
+    from referrals import selectors
+    from referrals.permissions import can, is_open
+
+    if referral.pathway != Pathway.DA_KNIFE_REPEAT:
+        return None
+    record = selectors.dash_record_shown(viewer, referral)
+    questions = []
+    if record is not None:
+        labels = dict(dash.DashAnswer.choices)
+        questions = [
+            (question, labels.get(answer, answer))
+            for question, answer in zip(
+                dash.QUESTIONS[record.checklist], record.answer_list, strict=False
+            )
+        ]
+    victim = referral.domestic_abuse_role == DomesticAbuseRole.VICTIM
+    return MaracOverview(
+        dash_record=record,
+        questions=questions,
+        criteria=marac_criteria_of(referral, record) if victim else [],
+        repeat=victim and marac_repeat(referral) is not None,
+        flag=marac_flag(referral.person),
+        links=selectors.perpetrator_links_shown(viewer, referral),
+        marac_referrals=selectors.marac_referrals_shown(viewer, referral),
+        offer={
+            verb: victim and can(viewer, action, referral) and is_open(referral, action)
+            for verb, action in (
+                ("dash", "dash.record"),
+                ("link", "marac.link"),
+                ("refer", "marac.refer"),
+            )
+        },
+    )

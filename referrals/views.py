@@ -16,6 +16,8 @@ from core.forms import apply_service_errors
 from referrals import consent as consent_services
 from referrals import forms
 from referrals.consent_forms import referral_withdraw_form
+from referrals.dash import MaracCriterion
+from referrals.marac import marac_overview
 from referrals.models import ReferralStatus
 from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
 from referrals.permissions import allowed, offered, require
@@ -293,6 +295,7 @@ def referral_check(request, referral_id):
 @login_required
 def referral_detail(request, referral_id, forms_with_errors=None, status=200):
     referral = referral_get(request.user, referral_id)
+    marac = marac_overview(request.user, referral)
     context = {
         "referral": referral,
         "offer": offered(request.user, referral, PAGE_ACTIONS),
@@ -301,6 +304,10 @@ def referral_detail(request, referral_id, forms_with_errors=None, status=200):
         "may_break_glass": audit_rules.can(request.user, "audit.break_glass", referral.person),
         "position": consent_services.consent_position(referral).values(),
         "consent_summary": consent_summary(request.user, referral),
+        "marac": marac,
+        "marac_criteria_labels": [MaracCriterion(code).label for code in marac.criteria]
+        if marac
+        else [],
         "screening_form": forms.ScreeningForm(),
         "answer_form": forms.AnswerForm(),
         "history": referral.history.select_related("history_user").order_by("-history_date")[:20],

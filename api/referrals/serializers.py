@@ -5,13 +5,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from partners.models import Organisation
+from referrals.dash import LONGEST_CHECKLIST, DashAnswer, DashChecklist, MaracCriterion
 from referrals.models import (
     ConsentDecision,
     ConsentGiver,
     ConsentMethod,
+    DashRecord,
     DomesticAbuseRole,
     Gender,
     LawfulBasisGround,
+    MaracReferral,
     Person,
     Purpose,
     Referral,
@@ -381,3 +384,103 @@ class PathwaySerializer(serializers.Serializer):
     name = serializers.CharField()
     rules = serializers.ListField(child=serializers.CharField())
     risk_checklist = serializers.ListField(child=serializers.DictField())
+
+
+# --- Domestic abuse: Dash, perpetrator links, MARAC ----------------------------------------
+
+
+class DashRecordWriteSerializer(serializers.Serializer):
+    checklist = serializers.ChoiceField(choices=DashChecklist.choices)
+    answers = serializers.ListField(
+        child=serializers.ChoiceField(choices=DashAnswer.choices),
+        max_length=LONGEST_CHECKLIST,
+        help_text="One answer per question, in the checklist's order: 24 for the SafeLives "
+        "checklist, 27 for the police DASH.",
+    )
+    completed_on = serializers.DateField(required=False)
+    professional_judgement_reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True
+    )
+    police_callouts_last_12_months = serializers.IntegerField(
+        min_value=0, max_value=365, required=False, allow_null=True
+    )
+    escalation_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class DashRecordSerializer(serializers.ModelSerializer):
+    answers = serializers.ListField(
+        child=serializers.ChoiceField(choices=DashAnswer.choices), source="answer_list"
+    )
+    completed_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = DashRecord
+        fields = [
+            "checklist",
+            "answers",
+            "score",
+            "band",
+            "professional_judgement_reason",
+            "police_callouts_last_12_months",
+            "escalation_reason",
+            "completed_by",
+            "completed_on",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
+class PerpetratorLinkWriteSerializer(serializers.Serializer):
+    perpetrator = serializers.UUIDField(help_text="A person you can already see.")
+
+
+class PerpetratorLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    perpetrator = serializers.UUIDField(
+        allow_null=True,
+        help_text="Null when you may not see that person: the other party is never exposed.",
+    )
+    perpetrator_name = serializers.CharField(allow_null=True)
+    recorded_at = serializers.DateTimeField()
+
+
+class MaracReferralWriteSerializer(serializers.Serializer):
+    link = serializers.IntegerField(help_text="The perpetrator link this referral is about.")
+    referred_on = serializers.DateField(required=False)
+
+
+class MaracMeetingSerializer(serializers.Serializer):
+    meeting_date = serializers.DateField()
+    outcome = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class MaracReferralSerializer(serializers.ModelSerializer):
+    criteria = serializers.ListField(child=serializers.ChoiceField(choices=MaracCriterion.choices))
+
+    class Meta:
+        model = MaracReferral
+        fields = ["id", "link", "referred_on", "criteria", "repeat", "meeting_date", "outcome"]
+        read_only_fields = fields
+
+
+class MaracFlagSerializer(serializers.Serializer):
+    last_referred_on = serializers.DateField()
+    repeat_until = serializers.DateField()
+
+
+class MaracOverviewSerializer(serializers.Serializer):
+    criteria = serializers.ListField(
+        child=serializers.ChoiceField(choices=MaracCriterion.choices),
+        help_text="The SafeLives MARAC criteria met now; any one makes a MARAC referral.",
+    )
+    eligible = serializers.BooleanField()
+    repeat = serializers.BooleanField(
+        help_text="Within 12 months of the last MARAC referral for this victim and a "
+        "perpetrator linked on this referral."
+    )
+    flag = MaracFlagSerializer(
+        allow_null=True,
+        help_text="Flag and tag: this victim's last MARAC referral by any agency, without "
+        "naming the perpetrator.",
+    )
+    marac_referrals = MaracReferralSerializer(many=True)
