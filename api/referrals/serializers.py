@@ -129,6 +129,23 @@ class ReferralDetailsSerializer(serializers.Serializer):
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
     outside_focus_reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
+    def to_internal_value(self, data):
+        # Refused aloud, not ignored: a client still sending a typed score must learn that
+        # only the checklist's answers count now.
+        if isinstance(data, dict) and "dash_score" in data:
+            raise serializers.ValidationError(
+                {
+                    "dash_score": [
+                        serializers.ErrorDetail(
+                            "A typed DASH score is no longer accepted: record the Dash "
+                            "checklist's answers (POST /api/v1/referrals/{id}/dash/)",
+                            code="no_longer_accepted",
+                        )
+                    ]
+                }
+            )
+        return super().to_internal_value(data)
+
 
 class ReferralCreateSerializer(ReferralDetailsSerializer):
     person = serializers.UUIDField(required=False, help_text="A person you can already see.")
