@@ -22,6 +22,7 @@ from referrals.selectors import (
     lawful_basis_of_referral,
     linked_referrals_visible_to,
     marac_referral_of_referral,
+    marac_referrals_shown,
     other_partners_referred,
     perpetrator_links_shown,
     person_get,
@@ -473,14 +474,15 @@ def _links(viewer, referral) -> list[dict]:
 
 
 def _marac(viewer, referral) -> dict:
-    overview = marac.marac_overview(viewer, referral)
-    criteria = overview.criteria if overview else []
+    # Only the MARAC referrals are shown (and recorded as read); the criteria are derived.
+    criteria = marac.marac_criteria_of(referral)
+    flag = marac.marac_flag(referral.person)
     return {
         "criteria": criteria,
         "eligible": bool(criteria),
-        "repeat": bool(overview and overview.repeat),
-        "flag": vars(overview.flag) if overview and overview.flag else None,
-        "marac_referrals": overview.marac_referrals if overview else [],
+        "repeat": marac.marac_repeat(referral) is not None,
+        "flag": vars(flag) if flag else None,
+        "marac_referrals": marac_referrals_shown(viewer, referral),
     }
 
 
