@@ -377,6 +377,7 @@ WRITES = {
     "api:referral-consent-withdraw",
     "api:referral-gillick",
     "api:referral-lawful-basis",
+    "api:referral-marac-meeting",
     "api:referral-lawful-basis-approve",
     "api:referral-lawful-basis-reject",
     "api:referral-lawful-basis-revoke",

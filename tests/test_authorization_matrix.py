@@ -215,10 +215,8 @@ MATRIX = [
     ("api:referral-consent-withdraw", "POST", "ref coord:200 *:404", NOBODY_OTHER),
     ("api:referral-gillick", "POST", "ref coord:201 *:404", NOBODY_OTHER),
     ("api:referral-dash", "POST", "ref coord:201 *:404", NOBODY_OTHER),
-    # The coordinator may link a perpetrator, but only someone they can see: the referrer's
-    # own record of the second perpetrator is not, so the rule lets them in and the body is
-    # refused.
-    ("api:referral-perpetrator-links", "POST", "ref:201 coord:400 *:404", NOBODY_OTHER),
+    # Linking is of someone the actor can see: the own organisation's record of the person.
+    ("api:referral-perpetrator-links", "POST", "ref coord:201 *:404", NOBODY_OTHER),
     ("api:referral-marac", "POST", "ref coord:201 *:404", NOBODY_OTHER),
     ("api:referral-marac-meeting", "POST", "ref coord:200 *:404", NOBODY_OTHER),
     ("api:referral-lawful-basis", "POST", "ref coord:201 *:404", NOBODY_OTHER),
