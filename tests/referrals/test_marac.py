@@ -411,3 +411,129 @@ class TestThePathwayRepeatIsRoleAware:
             self.later(police_officer, person, now)
         assert [e.code for e in refused.value.error_dict["pathway"]] == ["not_repeat"]
         assert Referral.objects.count() == 1
+
+
+API = "/api/v1/referrals/"
+
+
+@pytest.mark.django_db
+class TestThroughTheApiAndThePages:
+    def test_a_perpetrators_dash_is_a_400_naming_the_field(self, api, police_officer):
+        referral = da_referral(police_officer, role="perpetrator")
+        response = api(police_officer).post(
+            f"{API}{referral.pk}/dash/",
+            {"checklist": "safelives_ric_2009", "answers": answers(14)},
+            format="json",
+        )
+        assert response.status_code == 400
+        assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [
+            ("domestic_abuse_role", "not_victim")
+        ]
+        assert not DashRecord.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("body", "attr"),
+        [
+            ({"checklist": "safelives_ric_2009", "answers": answers(14, total=23)}, "answers"),
+            ({"checklist": "safelives_ric_2009", "answers": ["maybe"] * 24}, "answers.0"),
+            ({"checklist": "dash", "answers": answers(14)}, "checklist"),
+            (
+                {
+                    "checklist": "safelives_ric_2009",
+                    "answers": answers(1),
+                    "police_callouts_last_12_months": -1,
+                },
+                "police_callouts_last_12_months",
+            ),
+        ],
+    )
+    def test_bad_input_is_a_400_and_writes_nothing(self, api, police_officer, body, attr):
+        referral = da_referral(police_officer)
+        response = api(police_officer).post(f"{API}{referral.pk}/dash/", body, format="json")
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["attr"] == attr
+        assert not DashRecord.objects.exists()
+
+    def test_another_organisation_is_refused_everywhere(
+        self, api, client, police_officer, health_caseworker
+    ):
+        referral = da_referral(police_officer)
+        other = api(health_caseworker)
+        body = {"checklist": "safelives_ric_2009", "answers": answers(14)}
+        assert other.post(f"{API}{referral.pk}/dash/", body, format="json").status_code == 404
+        assert other.get(f"{API}{referral.pk}/perpetrator-links/").status_code == 404
+        client.force_login(health_caseworker)
+        assert client.get(f"/referrals/{referral.pk}/dash/").status_code == 404
+        assert client.post(f"/referrals/{referral.pk}/marac/", {}).status_code == 404
+        assert not DashRecord.objects.exists()
+
+    def test_the_api_never_names_a_perpetrator_the_viewer_cannot_see(
+        self, api, police_officer, coordinator
+    ):
+        referral = da_referral(police_officer)
+        perpetrator = make_person(police_officer, given_name="Sam", family_name="Hale")
+        perpetrator_link(actor=police_officer, referral=referral, perpetrator_id=perpetrator.pk)
+        give_consent(police_officer, referral, given_by="person")
+        referral_submit(actor=police_officer, referral=referral)
+
+        [own] = api(police_officer).get(f"{API}{referral.pk}/perpetrator-links/").json()
+        response = api(coordinator).get(f"{API}{referral.pk}/perpetrator-links/")
+        [seen] = response.json()
+
+        assert (own["perpetrator"], own["perpetrator_name"]) == (str(perpetrator.pk), "Sam Hale")
+        assert (seen["perpetrator"], seen["perpetrator_name"]) == (None, None)
+        assert str(perpetrator.pk) not in response.content.decode()
+        assert "Hale" not in response.content.decode()
+
+    def test_the_referral_page_withholds_the_perpetrator_too(
+        self, client, police_officer, coordinator
+    ):
+        referral = da_referral(police_officer)
+        perpetrator = make_person(police_officer, given_name="Sam", family_name="Hale")
+        perpetrator_link(actor=police_officer, referral=referral, perpetrator_id=perpetrator.pk)
+        ric(police_officer, referral, 15)
+        give_consent(police_officer, referral, given_by="person")
+        referral_submit(actor=police_officer, referral=referral)
+        client.force_login(coordinator)
+
+        page = client.get(f"/referrals/{referral.pk}/").content.decode()
+
+        assert "A person recorded by another agency" in page
+        assert "Hale" not in page
+        assert str(perpetrator.pk) not in page
+        assert "15 (High risk)" in page
+
+    def test_the_dash_page_refuses_unanswered_questions_with_a_400(self, client, police_officer):
+        referral = da_referral(police_officer)
+        client.force_login(police_officer)
+        response = client.post(f"/referrals/{referral.pk}/dash/", {"answer_1": "yes"})
+        assert response.status_code == 400
+        assert "Answer question 2" in response.content.decode()
+        assert not DashRecord.objects.exists()
+
+    def test_the_marac_endpoint_records_a_referral_and_its_meeting(self, api, police_officer):
+        referral = da_referral(police_officer)
+        perpetrator = make_person(police_officer, given_name="Sam", family_name="Hale")
+        client = api(police_officer)
+        [link] = client.post(
+            f"{API}{referral.pk}/perpetrator-links/",
+            {"perpetrator": str(perpetrator.pk)},
+            format="json",
+        ).json()
+        refused = client.post(f"{API}{referral.pk}/marac/", {"link": link["id"]}, format="json")
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["code"] == "not_eligible"
+        ric(police_officer, referral, 0, escalation_reason="Callouts weekly and rising.")
+
+        created = client.post(f"{API}{referral.pk}/marac/", {"link": link["id"]}, format="json")
+
+        assert created.status_code == 201, created.json()
+        assert created.json()["criteria"] == ["potential_escalation"]
+        [marac] = created.json()["marac_referrals"]
+        met = client.post(
+            f"{API}{referral.pk}/marac/{marac['id']}/meeting/",
+            {"meeting_date": TODAY.isoformat(), "outcome": "IDVA allocated"},
+            format="json",
+        )
+        assert met.status_code == 200
+        assert met.json()["marac_referrals"][0]["outcome"] == "IDVA allocated"
