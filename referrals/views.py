@@ -17,7 +17,7 @@ from referrals import consent as consent_services
 from referrals import forms
 from referrals.consent_forms import referral_withdraw_form
 from referrals.dash import MaracCriterion
-from referrals.marac import marac_overview
+from referrals.marac import marac_flag, marac_overview
 from referrals.models import ReferralStatus
 from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
 from referrals.permissions import allowed, offered, require
@@ -305,6 +305,8 @@ def referral_detail(request, referral_id, forms_with_errors=None, status=200):
         "position": consent_services.consent_position(referral).values(),
         "consent_summary": consent_summary(request.user, referral),
         "marac": marac,
+        # Flag and tag: on every referral of a victim referred to MARAC, whatever the pathway.
+        "marac_flag": marac.flag if marac else marac_flag(referral.person),
         "marac_criteria_labels": [MaracCriterion(code).label for code in marac.criteria]
         if marac
         else [],

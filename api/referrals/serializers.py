@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from partners.models import Organisation
 from referrals.dash import LONGEST_CHECKLIST, DashAnswer, DashChecklist, MaracCriterion
+from referrals.marac import marac_flag
 from referrals.models import (
     ConsentDecision,
     ConsentGiver,
@@ -233,6 +234,11 @@ class LinkedReferralSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MaracFlagSerializer(serializers.Serializer):
+    last_referred_on = serializers.DateField()
+    repeat_until = serializers.DateField()
+
+
 class ReferralSerializer(serializers.ModelSerializer):
     person = PersonSummarySerializer()
     # Blank until recorded: plain strings, so the schema allows "".
@@ -241,6 +247,10 @@ class ReferralSerializer(serializers.ModelSerializer):
     organisation = NamedSerializer()
     referrer = NamedSerializer()
     previous_incident_found = serializers.SerializerMethodField()
+    marac_flag = serializers.SerializerMethodField(
+        help_text="Flag and tag: the person's last MARAC referral as a victim, by any agency, in "
+        "the last 12 months; the perpetrator is never named."
+    )
     other_referrals_exist = serializers.SerializerMethodField(
         help_text="Whether other partners referred the same person within 12 months."
     )
@@ -271,6 +281,7 @@ class ReferralSerializer(serializers.ModelSerializer):
             "previous_incident_date",
             "previous_incident_source",
             "previous_incident_found",
+            "marac_flag",
             "legacy_dash_score",
             "marac_referral_required",
             "risk_factors",
@@ -297,6 +308,11 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     def get_previous_incident_found(self, referral) -> bool:
         return referral.previous_incident_referral_id is not None
+
+    @extend_schema_field(MaracFlagSerializer(allow_null=True))
+    def get_marac_flag(self, referral):
+        flag = marac_flag(referral.person)
+        return MaracFlagSerializer(flag).data if flag else None
 
     def get_other_referrals_exist(self, referral) -> bool:
         return bool(self.context.get("other_referrals_exist"))
@@ -478,11 +494,6 @@ class MaracReferralSerializer(serializers.ModelSerializer):
         model = MaracReferral
         fields = ["id", "link", "referred_on", "criteria", "repeat", "meeting_date", "outcome"]
         read_only_fields = fields
-
-
-class MaracFlagSerializer(serializers.Serializer):
-    last_referred_on = serializers.DateField()
-    repeat_until = serializers.DateField()
 
 
 class MaracOverviewSerializer(serializers.Serializer):

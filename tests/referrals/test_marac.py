@@ -331,6 +331,34 @@ class TestTheMaracRepeat:
         assert flag.last_referred_on == first.referred_on
         assert flag.repeat_until > TODAY
 
+    def test_the_flag_is_on_every_referral_of_the_victim_whatever_the_pathway(
+        self, first, api, client, health_caseworker
+    ):
+        victim = make_person(
+            health_caseworker,
+            given_name="Dana",
+            family_name="REID",
+            date_of_birth=years_ago(30),
+            gender="female",
+        )
+        other = make_referral(
+            health_caseworker,
+            person=victim,
+            pathway="adult_18_35",
+            area="durham",
+            risk_factors=["victim_of_violence"],
+            outside_focus_reason="A woman at risk of serious violence.",
+        )
+
+        flag = api(health_caseworker).get(f"/api/v1/referrals/{other.pk}/").json()["marac_flag"]
+        client.force_login(health_caseworker)
+        page = client.get(f"/referrals/{other.pk}/").content.decode()
+
+        assert flag["last_referred_on"] == first.referred_on.isoformat()
+        assert "is a MARAC repeat" in page
+        assert "Hale" not in page
+        assert "Durham Constabulary" not in page
+
     def test_a_marac_repeat_is_recorded_as_one(self, first, health_caseworker):
         referral = self.later(health_caseworker)
         link = referral.perpetrator_links.get()
