@@ -274,7 +274,8 @@ def marac_refer(
     require(actor, "marac.refer", referral)
     _require_open(referral, "marac.refer", "refer to MARAC")
     _require_victim(referral, "A MARAC referral")
-    link = referral.perpetrator_links.filter(pk=parse_int(link_id)).first()
+    pk = parse_int(link_id)
+    link = referral.perpetrator_links.filter(pk=pk).first() if pk and 0 < pk < 2**31 else None
     if link is None:
         raise field_error(
             "link", "Choose the perpetrator linked on this referral", "does_not_exist"

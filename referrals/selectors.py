@@ -354,7 +354,9 @@ def marac_referrals_shown(viewer: User, referral: Referral) -> list[MaracReferra
 
 def marac_referral_of_referral(referral: Referral, marac_id) -> MaracReferral:
     """A MARAC referral recorded on a referral the caller already sees, or 404."""
-    marac = MaracReferral.objects.filter(referral=referral, pk=parse_int(marac_id)).first()
+    pk = parse_int(marac_id)
+    in_range = pk is not None and 0 < pk < 2**31
+    marac = MaracReferral.objects.filter(referral=referral, pk=pk).first() if in_range else None
     if marac is None:
         raise Http404("No such MARAC referral")
     marac.referral = referral

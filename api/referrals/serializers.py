@@ -478,7 +478,9 @@ class PerpetratorLinkSerializer(serializers.Serializer):
 
 
 class MaracReferralWriteSerializer(serializers.Serializer):
-    link = serializers.IntegerField(help_text="The perpetrator link this referral is about.")
+    link = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="The perpetrator link this referral is about."
+    )
     referred_on = serializers.DateField(required=False)
 
 
