@@ -549,7 +549,7 @@ def world(school_caseworker, coordinator, panel_chair, charity, provider_keywork
         person=referral.person,
         referral=referral,
         submitted=submitted,
-        referrals=[referral, waiting, submitted],
+        referrals=[referral, waiting, submitted, da_referral],
         agenda=[referral, waiting],
         case=case,
         allocation=allocation,
