@@ -565,3 +565,26 @@ class TestThroughTheApiAndThePages:
         )
         assert met.status_code == 200
         assert met.json()["marac_referrals"][0]["outcome"] == "IDVA allocated"
+
+
+@pytest.mark.django_db
+def test_the_victims_referral_page_costs_the_same_for_one_link_or_three(client, police_officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(police_officer)
+
+    def cost(links: int) -> int:
+        referral = da_referral(police_officer)
+        ric(police_officer, referral, 15)
+        for n in range(links):
+            perpetrator = make_person(police_officer, given_name=f"P{n}", family_name=f"Hale{n}")
+            link = perpetrator_link(
+                actor=police_officer, referral=referral, perpetrator_id=perpetrator.pk
+            )
+            marac_refer(actor=police_officer, referral=referral, link_id=link.pk)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/referrals/{referral.pk}/").status_code == 200
+        return len(queries)
+
+    assert cost(1) == cost(3)
