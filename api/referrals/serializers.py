@@ -239,8 +239,17 @@ class MaracFlagSerializer(serializers.Serializer):
     repeat_until = serializers.DateField()
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "23:30:00"}
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the service's time zone, as recorded: no UTC offset, which
+    OpenAPI's "time" format would demand (RFC 3339 full-time)."""
+
+
 class ReferralSerializer(serializers.ModelSerializer):
     person = PersonSummarySerializer()
+    incident_time = LocalTimeField(read_only=True, allow_null=True)
     # Blank until recorded: plain strings, so the schema allows "".
     domestic_abuse_role = serializers.CharField(read_only=True)
     signpost_service = serializers.CharField(read_only=True)
