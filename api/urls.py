@@ -61,6 +61,26 @@ urlpatterns = [
     ),
     path(REFERRAL_CONSENTS, referral_views.ReferralConsentView.as_view(), name="referral-consents"),
     path(
+        "referrals/<uuid:referral_id>/dash/",
+        referral_views.DashRecordView.as_view(),
+        name="referral-dash",
+    ),
+    path(
+        "referrals/<uuid:referral_id>/perpetrator-links/",
+        referral_views.PerpetratorLinkView.as_view(),
+        name="referral-perpetrator-links",
+    ),
+    path(
+        "referrals/<uuid:referral_id>/marac/",
+        referral_views.MaracView.as_view(),
+        name="referral-marac",
+    ),
+    path(
+        "referrals/<uuid:referral_id>/marac/<int:marac_id>/meeting/",
+        referral_views.MaracMeetingView.as_view(),
+        name="referral-marac-meeting",
+    ),
+    path(
         f"{REFERRAL_CONSENTS}withdraw/",
         referral_views.ConsentWithdrawView.as_view(),
         name="referral-consent-withdraw",

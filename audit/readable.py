@@ -42,7 +42,7 @@ EVENT_ACTIONS = {
 # Where a model's own verbose name is not how people say it.
 LABELS = {
     "nhs_number": "NHS number",
-    "dash_score": "DASH score",
+    "legacy_dash_score": "DASH score (typed, before the checklist was recorded)",
     "marac_referral_required": "MARAC referral required",
 }
 EVENT_LABELS = {

@@ -205,7 +205,14 @@ def field(field, *, classes="", autocomplete="", heading=False, type=None) -> Sa
             for choice, text in _choices(field)
         ]
         return render(
-            "radios", {**common, "idPrefix": field.auto_id, "fieldset": legend, "items": items}
+            "radios",
+            {
+                **common,
+                "idPrefix": field.auto_id,
+                "fieldset": legend,
+                "items": items,
+                "classes": classes or None,
+            },
         )
     if component == "checkboxes":
         chosen = {str(v) for v in (value or [])}

@@ -4,6 +4,7 @@ the rules are the services'."""
 from django import forms
 
 from core.forms import GovukDateField
+from referrals.dash import QUESTIONS, DashAnswer, DashChecklist
 from referrals.models import (
     SHARING_PURPOSES,
     ConsentGiver,
@@ -14,7 +15,6 @@ from referrals.models import (
     SignpostService,
 )
 from referrals.pathways import (
-    DASH_MAXIMUM,
     RISK_CHECKLIST,
     RULES_IN_WORDS,
     Pathway,
@@ -117,7 +117,7 @@ class DomesticAbuseStepForm(forms.Form):
 
 class PreviousIncidentStepForm(forms.Form):
     previous_incident_date = GovukDateField(
-        label="Date of the previous domestic abuse incident (if known)",
+        label="Date of the previous domestic abuse incident, in the same role (if known)",
         required=False,
         help_text="Leave blank if it is recorded in an earlier referral. For example, 27 3 2026",
     )
@@ -128,13 +128,61 @@ class PreviousIncidentStepForm(forms.Form):
     )
 
 
-class DashStepForm(forms.Form):
-    dash_score = forms.IntegerField(
-        label="DASH score (if completed)",
-        min_value=0,
-        max_value=DASH_MAXIMUM,
+class DashChecklistStepForm(forms.Form):
+    checklist = forms.ChoiceField(
+        label="Which Dash checklist did you complete with the victim?",
+        choices=DashChecklist.choices,
+        widget=forms.RadioSelect,
+        help_text="Use the police version only if your organisation uses it.",
+    )
+
+
+def answer_field_name(number: int) -> str:
+    return f"answer_{number}"
+
+
+class DashAnswersStepForm(forms.Form):
+    """The chosen checklist's questions, each answered yes, no or not known."""
+
+    def __init__(self, *args, checklist: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        questions = QUESTIONS.get(checklist, QUESTIONS[DashChecklist.SAFELIVES_RIC_2009])
+        for number, question in enumerate(questions, start=1):
+            field = forms.ChoiceField(
+                label=f"{number}. {question}",
+                choices=DashAnswer.choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Answer question {number}"},
+            )
+            field.inline = True
+            self.fields[answer_field_name(number)] = field
+
+    def answers(self) -> list[str]:
+        return [self.cleaned_data[name] for name in self.fields]
+
+
+class MaracReasonsStepForm(forms.Form):
+    professional_judgement_reason = forms.CharField(
+        label="Professional judgement (optional)",
+        help_text="If you believe the victim is at high risk whatever the score, say why. "
+        "This alone is a reason to refer to MARAC.",
+        max_length=2000,
         required=False,
-        help_text=f"0 to {DASH_MAXIMUM}. 14 or more means high risk and a MARAC referral.",
+        widget=forms.Textarea,
+    )
+    police_callouts_last_12_months = forms.IntegerField(
+        label="Police callouts to the victim for domestic abuse in the last 12 months (if known)",
+        min_value=0,
+        max_value=365,
+        required=False,
+        help_text="3 or more is potential escalation.",
+    )
+    escalation_reason = forms.CharField(
+        label="Potential escalation (optional)",
+        help_text="If the abuse is escalating, describe how.",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea,
     )
 
 

@@ -1,3 +1,4 @@
+import json
 import uuid
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from core.encryption import blind_index, normalise_identifier, normalise_name
 from core.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
+from referrals.dash import DashChecklist
 from referrals.pathways import Pathway, RiskFactor, RiskLevel
 from sharing.rules import RULE_CHOICES
 from sharing.vocabulary import Purpose
@@ -29,6 +31,8 @@ class BlindIndex:
     NHS_NUMBER = "person.nhs_number"
     POLICE_REFERENCE = "person.police_reference"
     UNIQUE_PUPIL_NUMBER = "person.unique_pupil_number"
+    # Of the two people's family name and date of birth indexes, victim first.
+    VICTIM_PERPETRATOR_PAIR = "link.victim+perpetrator"
 
 
 class Person(models.Model):
@@ -181,7 +185,10 @@ class Referral(models.Model):
     previous_incident_referral = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    dash_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A DASH score typed before the checklist's answers were recorded (``DashRecord``):
+    # kept as it was typed, read only, never accepted again.
+    legacy_dash_score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # Whether any MARAC criterion is met (``referrals.marac``), kept for lists and agendas.
     marac_referral_required = models.BooleanField(default=False)
 
     risk_factors = ArrayField(
@@ -245,7 +252,8 @@ class Referral(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(dash_score__isnull=True) | models.Q(dash_score__lte=27),
+                condition=models.Q(legacy_dash_score__isnull=True)
+                | models.Q(legacy_dash_score__lte=27),
                 name="dash_score_0_to_27",
             ),
         ]
@@ -420,3 +428,106 @@ class Participation(models.Model):
 
     def __str__(self):
         return f"Agreement to take part: {self.decision} by {self.given_by}"
+
+
+# --- Domestic abuse: the Dash checklist, MARAC and victim-perpetrator links -----------------
+
+
+class DashRecord(models.Model):
+    """The Dash checklist completed with a victim for one referral (``referrals.dash``), and
+    the MARAC reasons beyond the score. Answers are special category data: sealed."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="dash_record")
+    checklist = models.CharField(max_length=30, choices=DashChecklist.choices)
+    # JSON list of "yes" / "no" / "not_known", in the checklist's question order.
+    answers = EncryptedTextField(max_length=2000)
+    score = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=20, choices=RiskLevel.choices)
+    professional_judgement_reason = EncryptedTextField(max_length=2000, blank=True)
+    police_callouts_last_12_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    escalation_reason = EncryptedTextField(max_length=2000, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_on = models.DateField()
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(score__lte=27), name="dash_record_score_max")
+        ]
+
+    def __str__(self):
+        return f"Dash record {self.pk} ({self.checklist}, {self.score})"
+
+    @property
+    def answer_list(self) -> list[str]:
+        return json.loads(self.answers or "[]")
+
+
+class VictimPerpetratorLink(models.Model):
+    """A victim and a perpetrator of the same abuse, recorded by one agency on a referral.
+
+    ``pair_index`` is a keyed HMAC of the two people's own blind indexes, so another agency's
+    records of the same two humans match without anyone seeing the other party."""
+
+    victim = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    perpetrator = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, related_name="perpetrator_links"
+    )
+    pair_index = models.CharField(max_length=64, db_index=True, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "perpetrator"], name="one_link_per_referral_perpetrator"
+            ),
+        ]
+
+    def __str__(self):
+        # Never either name.
+        return f"Victim-perpetrator link {self.pk}"
+
+
+class MaracReferral(models.Model):
+    """A referral of a victim to MARAC, for one victim-perpetrator pair, and its meeting."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="marac_referrals")
+    # Null only once the perpetrator's records are erased: ``pair_index`` still matches.
+    link = models.ForeignKey(
+        VictimPerpetratorLink,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="marac_referrals",
+    )
+    # Copied from the link: the pair a later repeat is matched on, across agencies.
+    pair_index = models.CharField(max_length=64, db_index=True, editable=False)
+    referred_on = models.DateField()
+    # The criteria met when referred (``referrals.dash.MaracCriterion`` codes).
+    criteria = ArrayField(models.CharField(max_length=30), default=list)
+    repeat = models.BooleanField(default=False)
+    meeting_date = models.DateField(null=True, blank=True)
+    outcome = EncryptedTextField(max_length=4000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-referred_on", "-pk"]
+
+    def __str__(self):
+        return f"MARAC referral {self.pk} on {self.referred_on}"

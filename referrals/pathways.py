@@ -101,17 +101,17 @@ RULES_IN_WORDS: dict[str, tuple[str, ...]] = {
         "safeguarding, not domestic abuse in law).",
         "A domestic abuse incident involving a knife or sharp instrument.",
         "Repeat: a previous domestic abuse incident within the 12 months before this one, "
-        "stated by the referrer or found in earlier referrals.",
+        "in the same role (a repeat victim, a repeat perpetrator), stated by the referrer or "
+        "found in earlier referrals.",
         "The person's role is recorded: victim or perpetrator.",
-        "A DASH score of 14 or more means high risk and a MARAC referral.",
+        "For a victim, the Dash checklist is completed: 14 or more yes answers is high risk. "
+        "That, professional judgement, potential escalation or a repeat within 12 months of "
+        "the last MARAC referral for the same victim and perpetrator means a MARAC referral.",
     ),
 }
 
 # The strategy defines the prevention priority as young people "aged 18 and under".
 PREVENTION_MAX_AGE = 18
-
-DASH_MAXIMUM = 27
-DASH_MARAC_THRESHOLD = 14
 
 
 @dataclass(frozen=True)
@@ -278,7 +278,7 @@ def rule_da_knife_repeat(
             Reason(
                 "not_repeat",
                 "Not a repeat: no previous domestic abuse incident in the 12 months before "
-                "this one was stated or found.",
+                "this one was stated or found with the person in the same role.",
             )
         )
     return reasons

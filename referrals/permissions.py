@@ -54,6 +54,11 @@ OPEN_IN: dict[str, tuple[str, ...]] = {
     # Not an action anyone asks for: what losing panel-discussion consent or its lawful basis
     # does to a referral waiting for panel (one decided at a meeting has moved on).
     "referral.return_to_screening": (ReferralStatus.ACCEPTED_FOR_PANEL,),
+    # Risk to a victim is recorded, and acted on, for as long as the referral stands.
+    **{
+        action: tuple(s for s in ReferralStatus.values if s != ReferralStatus.WITHDRAWN)
+        for action in ("dash.record", "marac.link", "marac.refer")
+    },
 }
 
 
@@ -267,3 +272,32 @@ def _participation_record(actor, referral: Referral) -> bool:
 )
 def _participation_withdraw(actor, participation: Participation) -> bool:
     return _acts_as(actor, participation.referral, REFERRER, COORDINATOR)
+
+
+# --- Domestic abuse: Dash, perpetrator links and MARAC ------------------------------------
+
+
+@rules.rule(
+    "dash.record",
+    refusal="Only the referring organisation or a coordinator of the area can record a Dash "
+    "checklist",
+)
+def _dash_record(actor, referral: Referral) -> bool:
+    return _acts_as(actor, referral, REFERRER, COORDINATOR)
+
+
+@rules.rule(
+    "marac.link",
+    refusal="Only the referring organisation or a coordinator of the area can link a perpetrator",
+)
+def _marac_link(actor, referral: Referral) -> bool:
+    return _acts_as(actor, referral, REFERRER, COORDINATOR)
+
+
+@rules.rule(
+    "marac.refer",
+    refusal="Only the referring organisation or a coordinator of the area can record a MARAC "
+    "referral",
+)
+def _marac_refer(actor, referral: Referral) -> bool:
+    return _acts_as(actor, referral, REFERRER, COORDINATOR)

@@ -19,14 +19,17 @@ from audit.registry import (
 )
 from referrals.models import (
     Consent,
+    DashRecord,
     GillickAssessment,
     LawfulBasis,
+    MaracReferral,
     Participation,
     Person,
     PersonGroupObjectPermission,
     PersonUserObjectPermission,
     Referral,
     ReferralStatus,
+    VictimPerpetratorLink,
 )
 from referrals.selectors import same_person_condition
 from referrals.services import MatchQuery, people_matching
@@ -64,7 +67,7 @@ REFERRAL_FIELDS = [
     "narrative",
     "risk_factors",
     "risk_level",
-    "dash_score",
+    "legacy_dash_score",
     "marac_referral_required",
     "screening_note",
     "return_questions",
@@ -95,6 +98,9 @@ class ReferralsPersonalData(PersonalDataOfPeople):
         GillickAssessment,
         LawfulBasis,
         Participation,
+        DashRecord,
+        VictimPerpetratorLink,
+        MaracReferral,
     )
     export_models = {
         "people": Person,
@@ -103,6 +109,9 @@ class ReferralsPersonalData(PersonalDataOfPeople):
         "gillick_assessments": GillickAssessment,
         "lawful_bases": LawfulBasis,
         "agreements_to_take_part": Participation,
+        "dash_records": DashRecord,
+        "perpetrator_links": VictimPerpetratorLink,
+        "marac_referrals": MaracReferral,
     }
     named_records = {
         "person": (Person, "pk"),
@@ -111,6 +120,10 @@ class ReferralsPersonalData(PersonalDataOfPeople):
         "gillick_assessment": (GillickAssessment, "referral__person_id"),
         "lawful_basis": (LawfulBasis, "referral__person_id"),
         "participation": (Participation, "referral__person_id"),
+        "dash_record": (DashRecord, "referral__person_id"),
+        # Named by the victim's referral: the perpetrator is never named to the victim's side.
+        "perpetrator_link": (VictimPerpetratorLink, "referral__person_id"),
+        "marac_referral": (MaracReferral, "referral__person_id"),
     }
 
     def find(self, person_id):
@@ -169,6 +182,30 @@ class ReferralsPersonalData(PersonalDataOfPeople):
                 Participation.objects.filter(referral__in=referrals),
                 ["referral_id", "given_by", "decision", "decided_on", "method", "note"],
             ),
+            "dash_records": rows(
+                DashRecord.objects.filter(referral__in=referrals),
+                [
+                    "referral_id",
+                    "checklist",
+                    "answers",
+                    "score",
+                    "band",
+                    "professional_judgement_reason",
+                    "police_callouts_last_12_months",
+                    "escalation_reason",
+                    "completed_on",
+                ],
+            ),
+            # The victim's side only, without the other party: a subject access request by
+            # one party never discloses the other.
+            "perpetrator_links": rows(
+                VictimPerpetratorLink.objects.filter(referral__in=referrals),
+                ["referral_id", "recorded_at"],
+            ),
+            "marac_referrals": rows(
+                MaracReferral.objects.filter(referral__in=referrals),
+                ["referral_id", "referred_on", "criteria", "repeat", "meeting_date", "outcome"],
+            ),
         }
 
     def retention(self):
@@ -207,6 +244,14 @@ class ReferralsPersonalData(PersonalDataOfPeople):
         erasure.delete(GillickAssessment.objects.filter(referral__in=referrals))
         erasure.delete(LawfulBasis.objects.filter(referral__in=referrals))
         erasure.delete(Participation.objects.filter(referral__in=referrals))
+        erasure.delete(DashRecord.objects.filter(referral__in=referrals))
+        erasure.delete(MaracReferral.objects.filter(referral__in=referrals))
+        # Links naming this person as the perpetrator on others' referrals go; those
+        # referrals' MARAC referrals keep the pair's blind index for the repeat rule.
+        as_perpetrator = VictimPerpetratorLink.objects.filter(perpetrator_id=person_id)
+        MaracReferral.objects.filter(link__in=as_perpetrator).update(link=None)
+        erasure.delete(as_perpetrator)
+        erasure.delete(VictimPerpetratorLink.objects.filter(referral__in=referrals))
         referrals.exclude(previous_incident_referral=None).update(previous_incident_referral=None)
         erasure.delete(referrals)
         erasure.delete(Person.objects.filter(pk=person_id))

@@ -25,13 +25,16 @@ from partners.selectors import active_memberships, areas_where, organisations_wh
 from referrals import permissions
 from referrals.models import (
     Consent,
+    DashRecord,
     LawfulBasis,
+    MaracReferral,
     Participation,
     Person,
     PersonGroupObjectPermission,
     PersonUserObjectPermission,
     Referral,
     ReferralStatus,
+    VictimPerpetratorLink,
 )
 from referrals.pathways import RISK_ORDER, one_year_before
 
@@ -214,13 +217,18 @@ def other_partners_referred(referral: Referral) -> bool:
 
 
 def previous_domestic_abuse_incident(
-    *, person: Person, incident_date: datetime.date, exclude_referral_id=None
+    *, person: Person, role: str, incident_date: datetime.date, exclude_referral_id=None
 ) -> Referral | None:
-    """The latest earlier domestic abuse referral of the same person within the repeat window."""
+    """The latest earlier domestic abuse referral of the same person in the same role within
+    the repeat window: a repeat victim was a victim before, a repeat perpetrator a
+    perpetrator (an earlier referral as a victim does not make a perpetrator a repeat)."""
+    if not role:
+        return None
     candidates = (
         Referral.objects.filter(same_person_condition(person, prefix="person__"))
         .filter(
             domestic_abuse_incident=True,
+            domestic_abuse_role=role,
             incident_date__gte=one_year_before(incident_date),
             incident_date__lt=incident_date,
         )
@@ -326,3 +334,67 @@ def taking_part_summary(viewer: User, referral: Referral, position) -> TakingPar
         participations=[(p, permissions.participation_offered(viewer, p)) for p in participations],
         offer_record=permissions.can(viewer, "participation.record", referral),
     )
+
+
+# --- Domestic abuse: the Dash record, perpetrator links and MARAC referrals ---------------
+
+
+@dataclass(frozen=True)
+class LinkShown:
+    """A perpetrator link as one viewer may see it: ``perpetrator`` is None (no name, no id)
+    when the viewer may not see that person, whatever they see of the victim."""
+
+    link: VictimPerpetratorLink
+    perpetrator: Person | None
+
+
+def dash_record_shown(viewer: User, referral: Referral) -> DashRecord | None:
+    """The referral's Dash record, its reading recorded for the IG trail."""
+    records = record_children_shown(
+        viewer,
+        object_type="dash_record",
+        records=DashRecord.objects.filter(referral=referral).select_related("completed_by"),
+        person_id=referral.person_id,
+    )
+    return records[0] if records else None
+
+
+def perpetrator_links_shown(viewer: User, referral: Referral) -> list[LinkShown]:
+    links = record_children_shown(
+        viewer,
+        object_type="perpetrator_link",
+        records=referral.perpetrator_links.select_related("perpetrator"),
+        person_id=referral.person_id,
+    )
+    seen = set(
+        people_visible_to(viewer)
+        .filter(pk__in=[link.perpetrator_id for link in links])
+        .values_list("pk", flat=True)
+    )
+    return [
+        LinkShown(link=link, perpetrator=link.perpetrator if link.perpetrator_id in seen else None)
+        for link in links
+    ]
+
+
+def marac_referrals_shown(viewer: User, referral: Referral) -> list[MaracReferral]:
+    records = record_children_shown(
+        viewer,
+        object_type="marac_referral",
+        records=referral.marac_referrals.select_related("recorded_by"),
+        person_id=referral.person_id,
+    )
+    for record in records:
+        record.referral = referral
+    return records
+
+
+def marac_referral_of_referral(referral: Referral, marac_id) -> MaracReferral:
+    """A MARAC referral recorded on a referral the caller already sees, or 404."""
+    pk = parse_int(marac_id)
+    in_range = pk is not None and 0 < pk < 2**31
+    marac = MaracReferral.objects.filter(referral=referral, pk=pk).first() if in_range else None
+    if marac is None:
+        raise Http404("No such MARAC referral")
+    marac.referral = referral
+    return marac

@@ -22,6 +22,8 @@ from referrals import validators
 from referrals.consent import LossCause, refresh_permitted_purposes
 from referrals.models import (
     BlindIndex,
+    DashRecord,
+    DomesticAbuseRole,
     Gender,
     Person,
     Purpose,
@@ -31,8 +33,6 @@ from referrals.models import (
     SignpostService,
 )
 from referrals.pathways import (
-    DASH_MARAC_THRESHOLD,
-    DASH_MAXIMUM,
     RISK_CHECKLIST,
     Pathway,
     Reason,
@@ -272,7 +272,6 @@ REFERRAL_FIELDS = (
     "domestic_abuse_role",
     "previous_incident_date",
     "previous_incident_source",
-    "dash_score",
     "risk_factors",
     "risk_level",
     "outside_focus_reason",
@@ -348,15 +347,16 @@ def _validate_referral_fields(referral: Referral, *, today: datetime.date) -> No
         errors["risk_factors"] = ValidationError(
             f"Not on this pathway's checklist: {', '.join(outside)}", code="not_in_checklist"
         )
-    if referral.dash_score is not None:
-        if referral.pathway != Pathway.DA_KNIFE_REPEAT:
-            errors["dash_score"] = ValidationError(
-                "A DASH score applies to domestic abuse referrals only", code="not_applicable"
-            )
-        elif not 0 <= referral.dash_score <= DASH_MAXIMUM:
-            errors["dash_score"] = ValidationError(
-                f"A DASH score is from 0 to {DASH_MAXIMUM}", code="out_of_range"
-            )
+    if (
+        referral.domestic_abuse_role != DomesticAbuseRole.VICTIM
+        and not referral._state.adding
+        and DashRecord.objects.filter(referral=referral).exists()
+    ):
+        errors["domestic_abuse_role"] = ValidationError(
+            "A Dash checklist was completed with this person as the victim: a perpetrator "
+            "has no Dash checklist",
+            code="dash_recorded",
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -368,6 +368,7 @@ def _apply_pathway_rules(referral: Referral) -> None:
     if referral.pathway == Pathway.DA_KNIFE_REPEAT and referral.incident_date:
         found = previous_domestic_abuse_incident(
             person=referral.person,
+            role=referral.domestic_abuse_role,
             incident_date=referral.incident_date,
             exclude_referral_id=referral.pk if not referral._state.adding else None,
         )
@@ -391,9 +392,7 @@ def _apply_pathway_rules(referral: Referral) -> None:
     if not eligibility.eligible:
         raise IneligibleReferral(referral.pathway, eligibility.reasons)
     referral.outside_focus_flag = any(f.code == "outside_pathway_focus" for f in eligibility.flags)
-    referral.marac_referral_required = (
-        referral.dash_score is not None and referral.dash_score >= DASH_MARAC_THRESHOLD
-    )
+    # Set by referrals.marac from the Dash record, the MARAC reasons and the repeat rule.
     if referral.marac_referral_required:
         referral.risk_level = RiskLevel.HIGH
 

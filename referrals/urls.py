@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import views
+from referrals import marac_views, views
 from referrals.consent_views import (
     consent_withdraw,
     gillick,
@@ -40,6 +40,14 @@ urlpatterns = [
         "<uuid:referral_id>/participation/<int:participation_id>/withdraw/",
         participation_withdraw_page,
         name="participation-withdraw",
+    ),
+    path("<uuid:referral_id>/dash/", marac_views.dash_page, name="dash"),
+    path("<uuid:referral_id>/perpetrator/", marac_views.perpetrator_page, name="perpetrator"),
+    path("<uuid:referral_id>/marac/", marac_views.marac_referral_page, name="marac"),
+    path(
+        "<uuid:referral_id>/marac/<int:marac_id>/meeting/",
+        marac_views.marac_meeting_page,
+        name="marac-meeting",
     ),
     path("<uuid:referral_id>/lawful-basis/", lawful_basis, name="lawful-basis"),
     path(

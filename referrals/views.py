@@ -16,6 +16,8 @@ from core.forms import apply_service_errors
 from referrals import consent as consent_services
 from referrals import forms
 from referrals.consent_forms import referral_withdraw_form
+from referrals.dash import MaracCriterion
+from referrals.marac import marac_flag, marac_overview
 from referrals.models import Purpose, ReferralStatus
 from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
 from referrals.permissions import allowed, offered, require
@@ -305,6 +307,7 @@ def referral_check(request, referral_id):
 def referral_detail(request, referral_id, forms_with_errors=None, status=200):
     referral = referral_get(request.user, referral_id)
     sharing, taking_part = _positions(referral)
+    marac = marac_overview(request.user, referral)
     context = {
         "referral": referral,
         "offer": offered(request.user, referral, PAGE_ACTIONS),
@@ -314,6 +317,12 @@ def referral_detail(request, referral_id, forms_with_errors=None, status=200):
         "position": sharing,
         "consent_summary": consent_summary(request.user, referral),
         "taking_part": taking_part_summary(request.user, referral, taking_part),
+        "marac": marac,
+        # Flag and tag: on every referral of a victim referred to MARAC, whatever the pathway.
+        "marac_flag": marac.flag if marac else marac_flag(referral.person),
+        "marac_criteria_labels": [MaracCriterion(code).label for code in marac.criteria]
+        if marac
+        else [],
         "screening_form": forms.ScreeningForm(),
         "answer_form": forms.AnswerForm(),
         "history": referral.history.select_related("history_user").order_by("-history_date")[:20],

@@ -25,7 +25,8 @@ from core.errors import ConflictError
 from core.templatetags.govuk import govuk_date
 from referrals import forms
 from referrals.consent import consent_record
-from referrals.models import Gender
+from referrals.marac import dash_record
+from referrals.models import DomesticAbuseRole, Gender
 from referrals.participation import participation_record
 from referrals.pathways import Pathway
 from referrals.permissions import require
@@ -42,7 +43,9 @@ STEPS = (
     ("night-time-economy", forms.NightTimeEconomyStepForm),
     ("domestic-abuse", forms.DomesticAbuseStepForm),
     ("previous-incident", forms.PreviousIncidentStepForm),
-    ("dash", forms.DashStepForm),
+    ("dash", forms.DashChecklistStepForm),
+    ("dash-answers", forms.DashAnswersStepForm),
+    ("marac", forms.MaracReasonsStepForm),
     ("outside-focus", forms.OutsideFocusStepForm),
     ("risk", forms.RiskStepForm),
     ("narrative", forms.NarrativeStepForm),
@@ -56,7 +59,9 @@ TITLES = {
     "night-time-economy": "The night-time economy",
     "domestic-abuse": "The domestic abuse",
     "previous-incident": "The previous incident",
-    "dash": "The DASH risk checklist",
+    "dash": "The Dash risk checklist",
+    "dash-answers": "The Dash risk checklist: the victim's answers",
+    "marac": "Other reasons to refer to MARAC",
     "outside-focus": "Referring outside the pathway's focus",
     "risk": "Risk",
     "narrative": "What happened",
@@ -71,13 +76,15 @@ PATHWAY_STEPS = {
     "night-time-economy": lambda pathway, person: pathway == Pathway.NTE_ALCOHOL,
     "domestic-abuse": lambda pathway, person: pathway == Pathway.DA_KNIFE_REPEAT,
     "previous-incident": lambda pathway, person: pathway == Pathway.DA_KNIFE_REPEAT,
-    "dash": lambda pathway, person: pathway == Pathway.DA_KNIFE_REPEAT,
     "outside-focus": lambda pathway, person: (
         pathway == Pathway.ADULT_18_35 and person.gender != Gender.MALE
     ),
 }
 # Steps whose questions depend on the pathway chosen.
 TAKES_PATHWAY = {"incident", "risk"}
+# The Dash checklist and the MARAC reasons: asked of victims only (SafeLives' checklist is
+# completed with the victim), recorded through referrals.marac, not as referral fields.
+DASH_STEPS = ("dash", "dash-answers", "marac")
 
 # Where the referrer answers what an eligibility reason is about (its code), so that the
 # reason links to the page that fixes it; other reasons are about the pathway itself.
@@ -98,6 +105,13 @@ def _asked(step: str):
         return PATHWAY_STEPS[step](wizard.chosen_pathway(), wizard.person)
 
     return condition
+
+
+def _asked_of_victims(wizard) -> bool:
+    if wizard.chosen_pathway() != Pathway.DA_KNIFE_REPEAT:
+        return False
+    answers = wizard.get_cleaned_data_for_step("domestic-abuse") or {}
+    return answers.get("domestic_abuse_role") == DomesticAbuseRole.VICTIM
 
 
 def _shown(field: django_forms.BoundField, value) -> str | list[str]:
@@ -122,7 +136,7 @@ def detail_steps(pathway: str, person) -> list[tuple]:
     return [
         (step, TITLES[step], form_class, {"pathway": pathway} if step in TAKES_PATHWAY else {})
         for step, form_class in STEPS
-        if step not in ("pathway", CONSENT, TAKING_PART, CHECK)
+        if step not in ("pathway", CONSENT, TAKING_PART, CHECK, *DASH_STEPS)
         and (step not in PATHWAY_STEPS or PATHWAY_STEPS[step](pathway, person))
     ]
 
@@ -130,7 +144,10 @@ def detail_steps(pathway: str, person) -> list[tuple]:
 class ReferralWizard(NamedUrlWizardView):
     storage_name = "core.wizard_storage.SealedSessionStorage"
     form_list = STEPS
-    condition_dict = {step: _asked(step) for step in PATHWAY_STEPS}
+    condition_dict = {
+        **{step: _asked(step) for step in PATHWAY_STEPS},
+        **{step: _asked_of_victims for step in DASH_STEPS},
+    }
     template_name = "referrals/wizard/step.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -157,6 +174,8 @@ class ReferralWizard(NamedUrlWizardView):
         return answers.get("pathway", "")
 
     def get_form_kwargs(self, step=None):
+        if step == "dash-answers":
+            return {"checklist": (self.get_cleaned_data_for_step("dash") or {}).get("checklist")}
         return {"pathway": self.chosen_pathway()} if step in TAKES_PATHWAY else {}
 
     def first_unanswered(self) -> str | None:
@@ -191,6 +210,11 @@ class ReferralWizard(NamedUrlWizardView):
         ):
             # Another pathway has another checklist: its risk factors are asked again.
             self.storage.set_step_data("risk", None)
+        if self.steps.current == "dash" and form.cleaned_data["checklist"] != (
+            (self.get_cleaned_data_for_step("dash") or {}).get("checklist")
+        ):
+            # Another checklist has other questions: its answers are asked again.
+            self.storage.set_step_data("dash-answers", None)
         return super().process_step(form)
 
     def render_next_step(self, form, **kwargs):
@@ -273,12 +297,20 @@ class ReferralWizard(NamedUrlWizardView):
     def done(self, form_list, form_dict=None, **kwargs):
         details = {}
         for step, step_form in form_dict.items():
-            if step not in (CONSENT, TAKING_PART, CHECK):
+            if step not in (CONSENT, TAKING_PART, CHECK, *DASH_STEPS):
                 details.update(step_form.cleaned_data)
         actor = self.request.user
         consent = form_dict[CONSENT].cleaned_data
         with transaction.atomic():
             referral = referral_create(actor=actor, person_id=self.person.pk, **details)
+            if "dash-answers" in form_dict:
+                dash_record(
+                    actor=actor,
+                    referral=referral,
+                    checklist=form_dict["dash"].cleaned_data["checklist"],
+                    answers=form_dict["dash-answers"].answers(),
+                    **form_dict["marac"].cleaned_data,
+                )
             consent_record(actor=actor, referral=referral, **consent)
             # Decided in the same conversation as consent, so on the same date.
             taking_part = form_dict[TAKING_PART].participation(consent["decided_on"])

@@ -187,4 +187,44 @@ def partnership_at_work_with(*, referrer, other_referrer, coordinator, chair, me
         person=case.person,
         reason="Knife incident overnight, checking for safeguarding",
     )
+    victims_marac_referral(other_referrer)
     return case
+
+
+def victims_marac_referral(referrer):
+    """A victim's domestic abuse referral, submitted in Durham, with the Dash checklist (16
+    yes answers), a linked perpetrator and a MARAC referral."""
+    import datetime
+
+    from django.utils import timezone
+
+    from referrals.marac import dash_record, marac_refer, perpetrator_link
+
+    today = timezone.localdate()
+    victim = make_person(
+        referrer, given_name="Dana", family_name="Reid", date_of_birth=years_ago(31)
+    )
+    referral = submitted_referral(
+        referrer,
+        person=victim,
+        pathway="da_knife_repeat",
+        area="durham",
+        domestic_abuse_incident=True,
+        knife_or_sharp_instrument=True,
+        domestic_abuse_role="victim",
+        previous_incident_date=today - datetime.timedelta(days=90),
+        previous_incident_source="Police log DUR/26/0042",
+        risk_factors=["domestic_abuse_history"],
+    )
+    dash_record(
+        actor=referrer,
+        referral=referral,
+        checklist="safelives_ric_2009",
+        answers=["yes"] * 16 + ["not_known"] * 8,
+    )
+    perpetrator = make_person(
+        referrer, given_name="Sam", family_name="Hale", date_of_birth=years_ago(34)
+    )
+    link = perpetrator_link(actor=referrer, referral=referral, perpetrator_id=perpetrator.pk)
+    marac_refer(actor=referrer, referral=referral, link_id=link.pk)
+    return referral

@@ -6,6 +6,7 @@ it shows personal data (and so must be audited), only writes (audited through th
 history), or shows none.
 """
 
+import datetime
 from collections import Counter
 from types import SimpleNamespace
 
@@ -19,12 +20,16 @@ from cases.models import PanelDecision
 from cases.services import note_add
 from interventions.services import allocation_create
 from referrals.consent import gillick_record, lawful_basis_decide, lawful_basis_record
+from referrals.marac import dash_record, marac_refer, perpetrator_link
 from sharing.agreements import outside_agreement_approve
 from tests.factories import (
     accepted_referral,
     case_ready_for_delivery,
     make_intervention,
+    make_person,
+    make_referral,
     submitted_referral,
+    years_ago,
 )
 from tests.support import date_parts, url_names
 
@@ -60,6 +65,7 @@ CASE = lambda w: {"pk": w.case.pk}  # noqa: E731
 ALLOCATION = lambda w: {"pk": w.allocation.pk}  # noqa: E731
 REFERRAL = lambda w: {"referral_id": w.referral.pk}  # noqa: E731
 CASE_PAGE = lambda w: {"case_id": w.case.pk}  # noqa: E731
+DA_REFERRAL = lambda w: {"referral_id": w.da_referral.pk}  # noqa: E731
 
 # name: (who reads it, URL kwargs from the world, query string, the access events it writes:
 # (object type, object id) for each record shown)
@@ -200,6 +206,44 @@ READS = {
         ),
     ),
     "referrals:gillick": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
+    # A victim's domestic abuse referral: its Dash record, perpetrator links, MARAC referrals.
+    "api:referral-dash": (
+        "school_caseworker",
+        DA_REFERRAL,
+        {},
+        lambda w: [("referral", str(w.da_referral.pk)), ("dash_record", str(w.dash.pk))],
+    ),
+    "api:referral-perpetrator-links": (
+        "school_caseworker",
+        DA_REFERRAL,
+        {},
+        lambda w: [("referral", str(w.da_referral.pk)), ("perpetrator_link", str(w.link.pk))],
+    ),
+    "api:referral-marac": (
+        "school_caseworker",
+        DA_REFERRAL,
+        {},
+        lambda w: [("referral", str(w.da_referral.pk)), ("marac_referral", str(w.marac.pk))],
+    ),
+    "referrals:dash": ("school_caseworker", DA_REFERRAL, {}, each("referral", "da_referral")),
+    "referrals:perpetrator": (
+        "school_caseworker",
+        DA_REFERRAL,
+        {},
+        each("referral", "da_referral"),
+    ),
+    "referrals:marac": (
+        "school_caseworker",
+        DA_REFERRAL,
+        {},
+        lambda w: [("referral", str(w.da_referral.pk)), ("perpetrator_link", str(w.link.pk))],
+    ),
+    "referrals:marac-meeting": (
+        "school_caseworker",
+        lambda w: {"referral_id": w.da_referral.pk, "marac_id": w.marac.pk},
+        {},
+        lambda w: [("referral", str(w.da_referral.pk)), ("marac_referral", str(w.marac.pk))],
+    ),
     "referrals:lawful-basis": ("school_caseworker", REFERRAL, {}, each("referral", "referral")),
     # An "are you sure" page: the referral and the one record it acts on.
     "referrals:withdraw": (
@@ -379,6 +423,7 @@ WRITES = {
     "api:referral-participation-withdraw",
     "api:referral-gillick",
     "api:referral-lawful-basis",
+    "api:referral-marac-meeting",
     "api:referral-lawful-basis-approve",
     "api:referral-lawful-basis-reject",
     "api:referral-lawful-basis-revoke",
@@ -545,12 +590,41 @@ def world(
         reason="Mentoring starts before the trust signs",
         valid_until=timezone.localdate(),
     )
+    victim = make_person(
+        school_caseworker, given_name="Dana", family_name="Reid", date_of_birth=years_ago(30)
+    )
+    da_referral = make_referral(
+        school_caseworker,
+        person=victim,
+        pathway="da_knife_repeat",
+        domestic_abuse_incident=True,
+        knife_or_sharp_instrument=True,
+        domestic_abuse_role="victim",
+        previous_incident_date=timezone.localdate() - datetime.timedelta(days=60),
+        previous_incident_source="Police log DUR/26/0042",
+        risk_factors=["domestic_abuse_history"],
+    )
+    dash = dash_record(
+        actor=school_caseworker,
+        referral=da_referral,
+        checklist="safelives_ric_2009",
+        answers=["yes"] * 24,
+    )
+    perpetrator = make_person(school_caseworker, given_name="Sam", family_name="Hale")
+    link = perpetrator_link(
+        actor=school_caseworker, referral=da_referral, perpetrator_id=perpetrator.pk
+    )
+    marac = marac_refer(actor=school_caseworker, referral=da_referral, link_id=link.pk)
     return SimpleNamespace(
         approval=approval,
+        da_referral=da_referral,
+        dash=dash,
+        link=link,
+        marac=marac,
         person=referral.person,
         referral=referral,
         submitted=submitted,
-        referrals=[referral, waiting, submitted],
+        referrals=[referral, waiting, submitted, da_referral],
         agenda=[referral, waiting],
         case=case,
         allocation=allocation,

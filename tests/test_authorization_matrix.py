@@ -39,6 +39,7 @@ from interventions.services import (
 from partners.models import Area, Membership, OrganisationType
 from partners.roles import Role
 from referrals.consent import lawful_basis_decide, lawful_basis_record
+from referrals.marac import dash_record, marac_refer, perpetrator_link
 from referrals.services import referral_screen
 from sharing.agreements import outside_agreement_approve
 from sharing.models import InformationSharingAgreement
@@ -53,6 +54,7 @@ from tests.factories import (
     make_referral,
     panel_meeting,
     submitted_referral,
+    years_ago,
 )
 from tests.support import VerifiedClient, date_parts, url_names
 
@@ -142,6 +144,14 @@ MATRIX = [
     ("referrals:check", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:edit", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:gillick", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    # A victim's domestic abuse referral: the Dash checklist, the perpetrator and MARAC.
+    ("api:referral-dash", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("api:referral-perpetrator-links", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("api:referral-marac", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("referrals:dash", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("referrals:perpetrator", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("referrals:marac", "GET", REFERRAL_READERS, NOBODY_OTHER),
+    ("referrals:marac-meeting", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:lawful-basis", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:consent-withdraw", "GET", REFERRAL_READERS, NOBODY_OTHER),
     ("referrals:participation", "GET", REFERRAL_READERS, NOBODY_OTHER),
@@ -232,6 +242,11 @@ MATRIX = [
     ("api:referral-participation", "POST", "ref coord:201 *:404", NOBODY_OTHER),
     ("api:referral-participation-withdraw", "POST", "ref coord:200 *:404", NOBODY_OTHER),
     ("api:referral-gillick", "POST", "ref coord:201 *:404", NOBODY_OTHER),
+    ("api:referral-dash", "POST", "ref coord:201 *:404", NOBODY_OTHER),
+    # Linking is of someone the actor can see: the own organisation's record of the person.
+    ("api:referral-perpetrator-links", "POST", "ref coord:201 *:404", NOBODY_OTHER),
+    ("api:referral-marac", "POST", "ref coord:201 *:404", NOBODY_OTHER),
+    ("api:referral-marac-meeting", "POST", "ref coord:200 *:404", NOBODY_OTHER),
     ("api:referral-lawful-basis", "POST", "ref coord:201 *:404", NOBODY_OTHER),
     ("api:referral-lawful-basis-approve", "POST", "coord:200 ref:403 *:404", NOBODY_OTHER),
     ("api:referral-lawful-basis-reject", "POST", "coord:200 ref:403 *:404", NOBODY_OTHER),
@@ -271,6 +286,10 @@ MATRIX = [
     ("referrals:answer", "POST", "ref:302 coord:403 *:404", NOBODY_OTHER),
     ("referrals:withdraw", "POST", "ref:302 coord:403 *:404", NOBODY_OTHER),
     ("referrals:gillick", "POST", "ref coord:302 *:404", NOBODY_OTHER),
+    ("referrals:dash", "POST", "ref coord:302 *:404", NOBODY_OTHER),
+    ("referrals:perpetrator", "POST", "ref coord:200 *:404", NOBODY_OTHER),  # the search
+    ("referrals:marac", "POST", "ref coord:302 *:404", NOBODY_OTHER),
+    ("referrals:marac-meeting", "POST", "ref coord:302 *:404", NOBODY_OTHER),
     ("referrals:lawful-basis", "POST", "ref coord:302 *:404", NOBODY_OTHER),
     ("referrals:consent-withdraw", "POST", "ref coord:302 *:404", NOBODY_OTHER),
     ("referrals:participation", "POST", "ref coord:302 *:404", NOBODY_OTHER),
@@ -337,8 +356,40 @@ NEW_REFERRAL = {
 
 
 AGREEMENT = lambda w: {"agreement_id": w.agreement.pk}  # noqa: E731
+DA_REFERRAL = lambda w: {"referral_id": w.da_referral.pk}  # noqa: E731
+DASH_FORM = {
+    **{f"answer_{n}": "yes" if n <= 14 else "no" for n in range(1, 25)},
+    **date_parts("completed_on", timezone.localdate()),
+}
 
 REQUESTS = {
+    "api:referral-dash": (DA_REFERRAL, {"checklist": "safelives_ric_2009", "answers": ["no"] * 24}),
+    "api:referral-perpetrator-links": (
+        DA_REFERRAL,
+        lambda w: {"perpetrator": str(w.second_perpetrator.pk)},
+    ),
+    "api:referral-marac": (DA_REFERRAL, lambda w: {"link": w.link.pk, "referred_on": TODAY}),
+    "api:referral-marac-meeting": (
+        lambda w: {"referral_id": w.da_referral.pk, "marac_id": w.marac.pk},
+        {"meeting_date": TODAY, "outcome": "IDVA allocated"},
+    ),
+    "referrals:dash": (DA_REFERRAL, DASH_FORM),
+    "referrals:perpetrator": (
+        DA_REFERRAL,
+        {
+            "search": "1",
+            "family_name": "Hale",
+            **date_parts("date_of_birth", datetime.date(1990, 1, 2)),
+        },
+    ),
+    "referrals:marac": (
+        DA_REFERRAL,
+        lambda w: {"link": str(w.link.pk), **date_parts("referred_on", timezone.localdate())},
+    ),
+    "referrals:marac-meeting": (
+        lambda w: {"referral_id": w.da_referral.pk, "marac_id": w.marac.pk},
+        {"outcome": "IDVA allocated", **date_parts("meeting_date", timezone.localdate())},
+    ),
     "api:referral-list": (None, NEW_REFERRAL),
     "api:referral-signpost": (None, {**NEW_REFERRAL, "signpost_service": "childrens_social_care"}),
     "api:organisation-list": (
@@ -978,6 +1029,31 @@ def world(db):
         reason="Checking a reported threat tonight",
     )
     token, _ = api_token_issue(user=bystander)
+    # A victim's domestic abuse referral, submitted, with a Dash record, a linked
+    # perpetrator and a MARAC referral; a second perpetrator the referrer recorded.
+    victim = make_person(ref, given_name="Dana", family_name="Reid", date_of_birth=years_ago(30))
+    da_referral = submitted_referral(
+        ref,
+        person=victim,
+        pathway="da_knife_repeat",
+        domestic_abuse_incident=True,
+        knife_or_sharp_instrument=True,
+        domestic_abuse_role="victim",
+        previous_incident_date=timezone.localdate() - datetime.timedelta(days=60),
+        previous_incident_source="Police log DUR/26/0042",
+        risk_factors=["domestic_abuse_history"],
+    )
+    dash_record(
+        actor=ref, referral=da_referral, checklist="safelives_ric_2009", answers=["yes"] * 24
+    )
+    perpetrator = make_person(
+        ref, given_name="Sam", family_name="Hale", date_of_birth=datetime.date(1990, 1, 2)
+    )
+    second_perpetrator = make_person(
+        ref, given_name="Lee", family_name="Moss", date_of_birth=datetime.date(1988, 3, 4)
+    )
+    link = perpetrator_link(actor=ref, referral=da_referral, perpetrator_id=perpetrator.pk)
+    marac = marac_refer(actor=ref, referral=da_referral, link_id=link.pk)
     hold = legal_hold_place(
         actor=users[("own", "ig")], person=referral.person, reason="Civil claim pending"
     )
@@ -1022,6 +1098,10 @@ def world(db):
                 reason="Urgent assessment",
                 valid_until=timezone.localdate(),
             ),
+            "da_referral": da_referral,
+            "second_perpetrator": second_perpetrator,
+            "link": link,
+            "marac": marac,
         },
     )
 

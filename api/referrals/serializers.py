@@ -5,12 +5,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from partners.models import Organisation
+from referrals.dash import LONGEST_CHECKLIST, DashAnswer, DashChecklist, MaracCriterion
+from referrals.marac import marac_flag
 from referrals.models import (
     ConsentDecision,
     ConsentGiver,
     ConsentMethod,
+    DashRecord,
     DomesticAbuseRole,
     Gender,
+    MaracReferral,
     ParticipationDecision,
     Person,
     Purpose,
@@ -18,7 +22,7 @@ from referrals.models import (
     ReferralArea,
     SignpostService,
 )
-from referrals.pathways import DASH_MAXIMUM, Pathway, RiskFactor, RiskLevel
+from referrals.pathways import Pathway, RiskFactor, RiskLevel
 from referrals.services import (
     ADDRESS_MAX_LENGTH,
     CHANGE_REASON_MAX_LENGTH,
@@ -118,9 +122,6 @@ class ReferralDetailsSerializer(serializers.Serializer):
     previous_incident_source = serializers.CharField(
         max_length=200, required=False, allow_blank=True
     )
-    dash_score = serializers.IntegerField(
-        min_value=0, max_value=DASH_MAXIMUM, required=False, allow_null=True
-    )
     risk_factors = serializers.ListField(
         child=serializers.ChoiceField(choices=RiskFactor.choices),
         required=False,
@@ -129,6 +130,23 @@ class ReferralDetailsSerializer(serializers.Serializer):
     )
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
     outside_focus_reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+    def to_internal_value(self, data):
+        # Refused aloud, not ignored: a client still sending a typed score must learn that
+        # only the checklist's answers count now.
+        if isinstance(data, dict) and "dash_score" in data:
+            raise serializers.ValidationError(
+                {
+                    "dash_score": [
+                        serializers.ErrorDetail(
+                            "A typed DASH score is no longer accepted: record the Dash "
+                            "checklist's answers (POST /api/v1/referrals/{id}/dash/)",
+                            code="no_longer_accepted",
+                        )
+                    ]
+                }
+            )
+        return super().to_internal_value(data)
 
 
 class ReferralCreateSerializer(ReferralDetailsSerializer):
@@ -217,14 +235,32 @@ class LinkedReferralSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MaracFlagSerializer(serializers.Serializer):
+    last_referred_on = serializers.DateField()
+    repeat_until = serializers.DateField()
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "23:30:00"}
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the service's time zone, as recorded: no UTC offset, which
+    OpenAPI's "time" format would demand (RFC 3339 full-time)."""
+
+
 class ReferralSerializer(serializers.ModelSerializer):
     person = PersonSummarySerializer()
+    incident_time = LocalTimeField(read_only=True, allow_null=True)
     # Blank until recorded: plain strings, so the schema allows "".
     domestic_abuse_role = serializers.CharField(read_only=True)
     signpost_service = serializers.CharField(read_only=True)
     organisation = NamedSerializer()
     referrer = NamedSerializer()
     previous_incident_found = serializers.SerializerMethodField()
+    marac_flag = serializers.SerializerMethodField(
+        help_text="Flag and tag: the person's last MARAC referral as a victim, by any agency, in "
+        "the last 12 months; the perpetrator is never named."
+    )
     other_referrals_exist = serializers.SerializerMethodField(
         help_text="Whether other partners referred the same person within 12 months."
     )
@@ -255,7 +291,8 @@ class ReferralSerializer(serializers.ModelSerializer):
             "previous_incident_date",
             "previous_incident_source",
             "previous_incident_found",
-            "dash_score",
+            "marac_flag",
+            "legacy_dash_score",
             "marac_referral_required",
             "risk_factors",
             "risk_level",
@@ -281,6 +318,11 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     def get_previous_incident_found(self, referral) -> bool:
         return referral.previous_incident_referral_id is not None
+
+    @extend_schema_field(MaracFlagSerializer(allow_null=True))
+    def get_marac_flag(self, referral):
+        flag = marac_flag(referral.person)
+        return MaracFlagSerializer(flag).data if flag else None
 
     def get_other_referrals_exist(self, referral) -> bool:
         return bool(self.context.get("other_referrals_exist"))
@@ -428,3 +470,100 @@ class PathwaySerializer(serializers.Serializer):
     name = serializers.CharField()
     rules = serializers.ListField(child=serializers.CharField())
     risk_checklist = serializers.ListField(child=serializers.DictField())
+
+
+# --- Domestic abuse: Dash, perpetrator links, MARAC ----------------------------------------
+
+
+class DashRecordWriteSerializer(serializers.Serializer):
+    checklist = serializers.ChoiceField(choices=DashChecklist.choices)
+    answers = serializers.ListField(
+        child=serializers.ChoiceField(choices=DashAnswer.choices),
+        max_length=LONGEST_CHECKLIST,
+        help_text="One answer per question, in the checklist's order: 24 for the SafeLives "
+        "checklist, 27 for the police DASH.",
+    )
+    completed_on = serializers.DateField(required=False)
+    professional_judgement_reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True
+    )
+    police_callouts_last_12_months = serializers.IntegerField(
+        min_value=0, max_value=365, required=False, allow_null=True
+    )
+    escalation_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class DashRecordSerializer(serializers.ModelSerializer):
+    answers = serializers.ListField(
+        child=serializers.ChoiceField(choices=DashAnswer.choices), source="answer_list"
+    )
+    completed_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = DashRecord
+        fields = [
+            "checklist",
+            "answers",
+            "score",
+            "band",
+            "professional_judgement_reason",
+            "police_callouts_last_12_months",
+            "escalation_reason",
+            "completed_by",
+            "completed_on",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
+class PerpetratorLinkWriteSerializer(serializers.Serializer):
+    perpetrator = serializers.UUIDField(help_text="A person you can already see.")
+
+
+class PerpetratorLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    perpetrator = serializers.UUIDField(
+        allow_null=True,
+        help_text="Null when you may not see that person: the other party is never exposed.",
+    )
+    perpetrator_name = serializers.CharField(allow_null=True)
+    recorded_at = serializers.DateTimeField()
+
+
+class MaracReferralWriteSerializer(serializers.Serializer):
+    link = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="The perpetrator link this referral is about."
+    )
+    referred_on = serializers.DateField(required=False)
+
+
+class MaracMeetingSerializer(serializers.Serializer):
+    meeting_date = serializers.DateField()
+    outcome = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class MaracReferralSerializer(serializers.ModelSerializer):
+    criteria = serializers.ListField(child=serializers.ChoiceField(choices=MaracCriterion.choices))
+
+    class Meta:
+        model = MaracReferral
+        fields = ["id", "link", "referred_on", "criteria", "repeat", "meeting_date", "outcome"]
+        read_only_fields = fields
+
+
+class MaracOverviewSerializer(serializers.Serializer):
+    criteria = serializers.ListField(
+        child=serializers.ChoiceField(choices=MaracCriterion.choices),
+        help_text="The SafeLives MARAC criteria met now; any one makes a MARAC referral.",
+    )
+    eligible = serializers.BooleanField()
+    repeat = serializers.BooleanField(
+        help_text="Within 12 months of the last MARAC referral for this victim and a "
+        "perpetrator linked on this referral."
+    )
+    flag = MaracFlagSerializer(
+        allow_null=True,
+        help_text="Flag and tag: this victim's last MARAC referral by any agency, without "
+        "naming the perpetrator.",
+    )
+    marac_referrals = MaracReferralSerializer(many=True)

@@ -2,6 +2,7 @@
 body), call one service or selector, shape the answer."""
 
 import django_filters
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -12,14 +13,19 @@ from api.idempotency import idempotent
 from api.referrals import serializers as s
 from audit.recorder import record_access, record_children_shown
 from referrals import consent as consent_services
+from referrals import marac
 from referrals import participation as participation_services
 from referrals.models import Person, Referral, ReferralStatus
 from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
 from referrals.permissions import require
 from referrals.selectors import (
+    dash_record_shown,
     lawful_basis_of_referral,
     linked_referrals_visible_to,
+    marac_referral_of_referral,
+    marac_referrals_shown,
     other_partners_referred,
+    perpetrator_links_shown,
     person_get,
     referral_get,
     referrals_visible_to,
@@ -534,3 +540,137 @@ class PathwayListView(APIView):
                 for pathway in Pathway
             ]
         )
+
+
+# --- Domestic abuse: Dash, perpetrator links, MARAC ----------------------------------------
+
+
+def _links(viewer, referral) -> list[dict]:
+    return [
+        {
+            "id": shown.link.pk,
+            "perpetrator": shown.perpetrator.pk if shown.perpetrator else None,
+            "perpetrator_name": shown.perpetrator.full_name if shown.perpetrator else None,
+            "recorded_at": shown.link.recorded_at,
+        }
+        for shown in perpetrator_links_shown(viewer, referral)
+    ]
+
+
+def _marac(viewer, referral) -> dict:
+    # Only the MARAC referrals are shown (and recorded as read); the criteria are derived.
+    criteria = marac.marac_criteria_of(referral)
+    flag = marac.marac_flag(referral.person)
+    return {
+        "criteria": criteria,
+        "eligible": bool(criteria),
+        "repeat": marac.marac_repeat(referral) is not None,
+        "flag": vars(flag) if flag else None,
+        "marac_referrals": marac_referrals_shown(viewer, referral),
+    }
+
+
+class DashRecordView(APIView):
+    """The Dash checklist completed with the victim of a domestic abuse referral."""
+
+    @extend_schema(responses={200: s.DashRecordSerializer})
+    def get(self, request, referral_id):
+        referral = referral_get(request.user, referral_id)
+        record = dash_record_shown(request.user, referral)
+        if record is None:
+            raise Http404("No Dash checklist recorded")
+        return Response(s.DashRecordSerializer(record).data)
+
+    @extend_schema(
+        request=s.DashRecordWriteSerializer,
+        responses={201: s.DashRecordSerializer, 409: CONFLICT},
+        summary="Record the Dash checklist (victims only); recording again replaces it",
+    )
+    def post(self, request, referral_id):
+        referral = referral_get(request.user, referral_id)
+        require(request.user, "dash.record", referral)
+        data = s.DashRecordWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = marac.dash_record(actor=request.user, referral=referral, **data.validated_data)
+        return Response(s.DashRecordSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+class PerpetratorLinkView(APIView):
+    """Perpetrators linked on a victim's referral. You see a perpetrator's id and name only
+    if you may see that person; otherwise only that a link exists."""
+
+    pagination_class = None
+
+    @extend_schema(responses=s.PerpetratorLinkSerializer(many=True))
+    def get(self, request, referral_id):
+        referral = referral_get(request.user, referral_id)
+        return Response(s.PerpetratorLinkSerializer(_links(request.user, referral), many=True).data)
+
+    @extend_schema(
+        request=s.PerpetratorLinkWriteSerializer,
+        responses={201: s.PerpetratorLinkSerializer(many=True), 409: CONFLICT},
+        summary="Link the perpetrator (a person you can see) to a victim's referral",
+    )
+    def post(self, request, referral_id):
+        referral = referral_get(request.user, referral_id)
+        require(request.user, "marac.link", referral)
+        data = s.PerpetratorLinkWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        marac.perpetrator_link(
+            actor=request.user,
+            referral=referral,
+            perpetrator_id=data.validated_data["perpetrator"],
+        )
+        return Response(
+            s.PerpetratorLinkSerializer(_links(request.user, referral), many=True).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class MaracView(APIView):
+    """The MARAC criteria a victim's referral meets, the repeat, the flag and its MARAC
+    referrals."""
+
+    @extend_schema(responses=s.MaracOverviewSerializer)
+    def get(self, request, referral_id):
+        referral = referral_get(request.user, referral_id)
+        return Response(s.MaracOverviewSerializer(_marac(request.user, referral)).data)
+
+    @extend_schema(
+        request=s.MaracReferralWriteSerializer,
+        responses={201: s.MaracOverviewSerializer, 409: CONFLICT},
+        summary="Record the referral of the victim, for one linked perpetrator, to MARAC",
+    )
+    def post(self, request, referral_id):
+        referral = referral_get(request.user, referral_id)
+        require(request.user, "marac.refer", referral)
+        data = s.MaracReferralWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        marac.marac_refer(
+            actor=request.user,
+            referral=referral,
+            link_id=data.validated_data["link"],
+            referred_on=data.validated_data.get("referred_on"),
+        )
+        return Response(
+            s.MaracOverviewSerializer(_marac(request.user, referral)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class MaracMeetingView(APIView):
+    @extend_schema(
+        request=s.MaracMeetingSerializer,
+        responses={200: s.MaracOverviewSerializer},
+        summary="Record the MARAC meeting that heard a MARAC referral, and its outcome",
+    )
+    def post(self, request, referral_id, marac_id):
+        referral = referral_get(request.user, referral_id)
+        marac_referral = marac_referral_of_referral(referral, marac_id)
+        require(request.user, "marac.refer", referral)
+        data = s.MaracMeetingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        marac.marac_meeting_record(
+            actor=request.user, marac_referral=marac_referral, **data.validated_data
+        )
+        return Response(s.MaracOverviewSerializer(_marac(request.user, referral)).data)

@@ -19,12 +19,19 @@ def test_seed_demo_creates_the_partnership_once(monkeypatch):
 
     assert Organisation.objects.count() == 10
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
-    assert Person.objects.count() == 4
+    # The four demo people, and the perpetrator linked to the police's domestic abuse victim.
+    assert Person.objects.count() == 5
     assert sorted(Referral.objects.values_list("status", flat=True)) == [
         "accepted_for_panel",
         "case_opened",
         "submitted",
+        "submitted",
     ]
+    from referrals.models import DashRecord, MaracReferral
+
+    dash = DashRecord.objects.get()
+    assert (dash.score, dash.band, dash.referral.marac_referral_required) == (15, "high", True)
+    assert MaracReferral.objects.get().referral == dash.referral
     from cases.models import Case, MeetingStatus, PanelMeeting
 
     upcoming = PanelMeeting.objects.get(status=MeetingStatus.SCHEDULED)

@@ -244,12 +244,13 @@ class TestEligibilityThroughTheApi:
         assert response.json()["age_at_referral"] == age
 
     @pytest.mark.parametrize(
-        ("dash", "risk", "marac"), [(13, "medium", False), (14, "high", True), (27, "high", True)]
+        ("yes", "risk", "marac"), [(13, "medium", False), (14, "high", True), (24, "high", True)]
     )
-    def test_dash_scores(self, api, police_officer, dash, risk, marac):
+    def test_dash_answers(self, api, police_officer, yes, risk, marac):
         adult = make_person(police_officer, date_of_birth=years_ago(30))
-        response = post_referral(
-            api(police_officer),
+        client = api(police_officer)
+        created = post_referral(
+            client,
             adult,
             pathway="da_knife_repeat",
             domestic_abuse_incident=True,
@@ -257,23 +258,31 @@ class TestEligibilityThroughTheApi:
             domestic_abuse_role="victim",
             previous_incident_date="2026-01-10",
             previous_incident_source="Police log DUR/26/0042",
-            dash_score=dash,
             risk_factors=["domestic_abuse_history"],
         )
-        assert response.status_code == 201, response.json()
-        assert (response.json()["risk_level"], response.json()["marac_referral_required"]) == (
-            risk,
-            marac,
+        assert created.status_code == 201, created.json()
+        referral_id = created.json()["id"]
+
+        recorded = client.post(
+            f"{REFERRALS_URL}{referral_id}/dash/",
+            {"checklist": "safelives_ric_2009", "answers": ["yes"] * yes + ["no"] * (24 - yes)},
+            format="json",
         )
 
-    def test_dash_28_is_a_400(self, api, police_officer):
+        assert recorded.status_code == 201, recorded.json()
+        assert recorded.json()["score"] == yes
+        detail = client.get(f"{REFERRALS_URL}{referral_id}/").json()
+        assert (detail["risk_level"], detail["marac_referral_required"]) == (risk, marac)
 
+    def test_a_typed_dash_score_is_no_longer_accepted(self, api, police_officer):
         adult = make_person(police_officer, date_of_birth=years_ago(30))
         response = post_referral(
-            api(police_officer), adult, pathway="da_knife_repeat", dash_score=28
+            api(police_officer), adult, pathway="da_knife_repeat", dash_score=14
         )
         assert response.status_code == 400
-        assert [e["attr"] for e in response.json()["errors"]] == ["dash_score"]
+        assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [
+            ("dash_score", "no_longer_accepted")
+        ]
         assert Referral.objects.count() == 0
 
     @pytest.mark.parametrize(("days_before", "accepted"), [(365, True), (366, False)])
@@ -312,6 +321,8 @@ class TestEligibilityThroughTheApi:
             area="durham",
             incident_date=datetime.date(2026, 3, 1),
             domestic_abuse_incident=True,
+            # The repeat is role-aware: an earlier referral as a victim.
+            domestic_abuse_role="victim",
             risk_factors=["domestic_abuse_history"],
         )
         give_consent(health_caseworker, first, given_by="person")

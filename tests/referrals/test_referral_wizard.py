@@ -8,12 +8,16 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from referrals.models import Consent, Participation, Referral
+from referrals.models import Consent, DashRecord, Participation, Referral
 from tests.factories import make_person, years_ago
 from tests.support import date_parts
 
 U18 = "u18_prevention"
 DA = "da_knife_repeat"
+
+
+def dash_answers(yes: int, total: int = 24) -> dict:
+    return {f"answer_{n}": "yes" if n <= yes else "no" for n in range(1, total + 1)}
 
 
 def step_url(person, step):
@@ -144,7 +148,7 @@ class TestTheQuestionFlow:
         assert agreement.giver_name == "Dee Marsh"
         assert "intervention_delivery" in referral.permitted_purposes
         assert referral.incident_place == "School gates"
-        assert referral.dash_score is None
+        assert not DashRecord.objects.exists()
         detail = visible_text(client.get(submitted["Location"]))
         assert "Criminal exploitation, Gang association, Knife carrying" in detail
         assert "criminal_exploitation" not in detail
@@ -193,7 +197,13 @@ class TestTheQuestionFlow:
             )
             == "dash"
         )
-        assert next_step(answer(client, adult, "dash", dash_score="15")) == "risk"
+        assert next_step(answer(client, adult, "dash", checklist="safelives_ric_2009")) == (
+            "dash-answers"
+        )
+        questions = visible_text(client.get(step_url(adult, "dash-answers")))
+        assert "24. Has the abuser ever been in trouble with the police" in questions
+        assert next_step(answer(client, adult, "dash-answers", **dash_answers(15))) == "marac"
+        assert next_step(answer(client, adult, "marac")) == "risk"
         risk = visible_text(client.get(step_url(adult, "risk")))
         # The domestic abuse checklist, in words: no gang association there.
         assert "Domestic abuse history" in risk
@@ -335,7 +345,9 @@ class TestCheckYourAnswers:
                 "previous_incident_source": "Police log 123",
                 **dated("previous_incident_date", years_ago(0, days=-60)),
             },
-            "dash": {"dash_score": "15"},
+            "dash": {"checklist": "safelives_ric_2009"},
+            "dash-answers": dash_answers(15),
+            "marac": {},
             # The prevention checklist's answers are not kept for another checklist.
             "risk": {"risk_factors": ["domestic_abuse_history"], "risk_level": "high"},
         }
@@ -364,6 +376,40 @@ class TestCheckYourAnswers:
         assert referral.pathway == DA
         assert referral.risk_factors == ["domestic_abuse_history"]
         assert referral.marac_referral_required
+        record = DashRecord.objects.get(referral=referral)
+        assert (record.score, record.band) == (15, "high")
+        assert record.answer_list == ["yes"] * 15 + ["no"] * 9
+
+    def test_a_perpetrator_is_not_asked_the_dash_checklist(self, client, school_caseworker):
+        adult = make_person(school_caseworker, date_of_birth=years_ago(30))
+        client.force_login(school_caseworker)
+        client.get(reverse("referrals:new-details", args=[adult.pk]))
+        answer(client, adult, "pathway", pathway=DA)
+        answer(
+            client,
+            adult,
+            "incident",
+            area="durham",
+            **dated("incident_date", years_ago(0, days=-2)),
+        )
+        answer(
+            client,
+            adult,
+            "domestic-abuse",
+            domestic_abuse_incident="yes",
+            knife_or_sharp_instrument="yes",
+            domestic_abuse_role="perpetrator",
+        )
+        after = next_step(
+            answer(
+                client,
+                adult,
+                "previous-incident",
+                previous_incident_source="Police log 123",
+                **dated("previous_incident_date", years_ago(0, days=-60)),
+            )
+        )
+        assert after == "risk"
 
     def test_back_from_a_change_goes_to_the_check_page(self, client, school_caseworker, child):
         client.force_login(school_caseworker)

@@ -104,7 +104,7 @@ class TestMakingAReferral:
             ({"risk_level": None}, [("risk_level", "null")]),
             ({"incident_date": "2999-01-01"}, [("incident_date", "future_date")]),
             ({"incident_date": "yesterday"}, [("incident_date", "invalid")]),
-            ({"dash_score": "lots"}, [("dash_score", "invalid")]),
+            ({"dash_score": 15}, [("dash_score", "no_longer_accepted")]),
             ({"risk_factors": "knife_carrying"}, [("risk_factors", "not_a_list")]),
             ({"risk_factors": ["dragons"]}, [("risk_factors.0", "invalid_choice")]),
             ({"night_time_economy": "perhaps"}, [("night_time_economy", "invalid")]),
@@ -362,7 +362,7 @@ def test_pathways_are_described_for_clients(api, school_caseworker):
         "da_knife_repeat",
     ]
     da = pathways[3]
-    assert any("DASH" in rule for rule in da["rules"])
+    assert any("Dash checklist" in rule for rule in da["rules"])
     assert {"code": "domestic_abuse_history", "label": "Domestic abuse history"} in da[
         "risk_checklist"
     ]

@@ -24,7 +24,8 @@ from interventions.services import (
 )
 from partners.models import Area, Organisation, OrganisationType, User
 from partners.roles import Role
-from referrals.models import Person, Referral
+from referrals.marac import dash_record, marac_refer, perpetrator_link
+from referrals.models import DashRecord, Person, Referral
 from sharing.models import InformationSharingAgreement
 
 ORGANISATIONS = [
@@ -150,6 +151,7 @@ class Command(BaseCommand):
             self._catalogue(organisations)
             self._agreements(organisations)
             self._case_in_delivery(users)
+            self._domestic_abuse(users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo partnership ready: {len(organisations)} organisations, {len(users)} users, "
@@ -292,6 +294,50 @@ class Command(BaseCommand):
             area="durham",
             meets_at=timezone.make_aware(datetime.datetime.combine(next_week, datetime.time(10))),
         )
+
+    def _domestic_abuse(self, users):
+        """A victim of domestic abuse referred by the police: the SafeLives Dash checklist
+        with 15 "yes" answers (high risk), the perpetrator linked, and a MARAC referral."""
+        if DashRecord.objects.exists():
+            return
+        police = users["police-officer"]
+        victim = next(
+            p for p in Person.objects.filter(created_by=police) if p.family_name == "Ó Briain-Walsh"
+        )
+        today = timezone.localdate()
+        referral = builders.submitted_referral(
+            actor=police,
+            person=victim,
+            given_by="person",
+            pathway="da_knife_repeat",
+            area="darlington",
+            incident_date=today - datetime.timedelta(days=3),
+            narrative="Threatened with a kitchen knife by her former partner at her home.",
+            domestic_abuse_incident=True,
+            knife_or_sharp_instrument=True,
+            domestic_abuse_role="victim",
+            previous_incident_date=today - datetime.timedelta(days=70),
+            previous_incident_source="Police log DUR/24/118842",
+            risk_factors=["domestic_abuse_history", "previous_violence"],
+            risk_level="high",
+        )
+        dash_record(
+            actor=police,
+            referral=referral,
+            checklist="safelives_ric_2009",
+            answers=["yes"] * 15 + ["no"] * 6 + ["not_known"] * 3,
+            professional_judgement_reason="Threats to kill since she ended the relationship.",
+        )
+        perpetrator = builders.make_person(
+            actor=police,
+            reason="Demo data",
+            given_name="Kieran",
+            family_name="Doyle",
+            date_of_birth=datetime.date(1990, 5, 9),
+            gender="male",
+        )
+        link = perpetrator_link(actor=police, referral=referral, perpetrator_id=perpetrator.pk)
+        marac_refer(actor=police, referral=referral, link_id=link.pk)
 
     def _case_in_delivery(self, users):
         """A case the panel opened last week with mentoring under way, so the lead
