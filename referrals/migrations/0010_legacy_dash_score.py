@@ -7,7 +7,10 @@ class Migration(migrations.Migration):
 
     dependencies = [("referrals", "0009_lawful_basis_names_sharing_rule")]
 
+    # The check on the typed score names the field, so it goes before the rename (and comes
+    # back after it, in 0011, on the new name); in reverse, the old check finds its field.
     operations = [
+        migrations.RemoveConstraint(model_name="referral", name="dash_score_0_to_27"),
         migrations.RenameField("referral", "dash_score", "legacy_dash_score"),
         migrations.RenameField("historicalreferral", "dash_score", "legacy_dash_score"),
     ]

@@ -232,10 +232,6 @@ class Migration(migrations.Migration):
                 "ordering": ["recorded_at"],
             },
         ),
-        migrations.RemoveConstraint(
-            model_name="referral",
-            name="dash_score_0_to_27",
-        ),
         migrations.AlterField(
             model_name="historicalreferral",
             name="legacy_dash_score",

@@ -104,7 +104,7 @@ class TestApartFromTheLawfulBasis:
                 actor=school_caseworker,
                 referral=referral,
                 purpose=DELIVERY,
-                ground="safeguarding",
+                ground="child-safeguarding",
                 justification=JUSTIFICATION,
             )
 
@@ -141,7 +141,7 @@ class TestApartFromTheLawfulBasis:
                     actor=coordinator,
                     referral=referral,
                     purpose=purpose,
-                    ground="safeguarding",
+                    ground="child-safeguarding",
                     justification=JUSTIFICATION,
                 ),
                 approve=True,
@@ -194,7 +194,7 @@ class TestApartFromTheLawfulBasis:
             actor=coordinator,
             referral=referral,
             purpose="information_sharing",
-            ground="safeguarding",
+            ground="child-safeguarding",
             justification=JUSTIFICATION,
         )
         with pytest.raises(PermissionDenied):
@@ -448,7 +448,7 @@ class TestTheApi:
         referral = referral_aged(school_caseworker, 14)
         response = api(coordinator).post(
             f"/api/v1/referrals/{referral.pk}/consents/lawful-basis/",
-            {"purpose": DELIVERY, "ground": "safeguarding", "justification": JUSTIFICATION},
+            {"purpose": DELIVERY, "ground": "child-safeguarding", "justification": JUSTIFICATION},
             format="json",
         )
         assert response.status_code == 400
@@ -574,7 +574,7 @@ class TestThePages:
         assert 'value="intervention_delivery"' not in page
         posted = client.post(
             self.url("lawful-basis", referral),
-            {"purpose": DELIVERY, "ground": "safeguarding", "justification": JUSTIFICATION},
+            {"purpose": DELIVERY, "ground": "child-safeguarding", "justification": JUSTIFICATION},
         )
         assert posted.status_code in (200, 400)
         assert not LawfulBasis.objects.exists()
