@@ -75,13 +75,17 @@ def test_a_victims_dash_answers_score_and_band_are_recorded_through_the_pages(
     page.get_by_label("What happened, and why are you worried?").fill(
         "Threatened with a kitchen knife at home."
     )
-    continue_to(page, "Consent", axe_violations)
+    continue_to(page, "Consent to sharing", axe_violations)
 
     page.get_by_label("Assessment", exact=True).check()
     page.get_by_label("Panel discussion", exact=True).check()
     page.get_by_label("The person", exact=True).check()
     page.get_by_label("Given", exact=True).check()
     fill_date(page, "Date of the decision", years_ago(0))
+    page.get_by_label("Verbally").check()
+    continue_to(page, "Agreement to take part", axe_violations)
+    page.get_by_label("Yes, they agree to take part").check()
+    page.get_by_label("The person", exact=True).check()
     page.get_by_label("Verbally").check()
     continue_to(page, "Check your answers before submitting the referral", axe_violations)
 
