@@ -123,3 +123,27 @@ def test_with_both_agreements_in_force_the_ledger_names_them(
     ).values_list("reference", flat=True)
     covered_by = json.loads(event.content)["details"]["covered_by"]
     assert sorted(covered_by.split(", ")) == sorted(references)
+
+
+def test_igs_pages_say_which_rule_a_share_went_under_and_when_it_stopped(
+    api, child_case, school_caseworker, police
+):
+    from audit.describe import describe
+
+    share = _share(api, school_caseworker, child_case, police).json()
+    api(school_caseworker).post(
+        f"{CASES}{child_case.pk}/shares/{share['id']}/end/",
+        {"reason": "No longer needed"},
+        format="json",
+    )
+
+    events = AuditEvent.objects.filter(
+        kind=EventKind.DISCLOSURE, recipient_organisation=police
+    ).order_by("seq")
+    sentences = [describe(event, "Tyler Ashworth") for event in events]
+    assert sentences[0].startswith(str(school_caseworker))
+    assert sentences[0].endswith(
+        "shared Tyler Ashworth's case with Durham Constabulary, under “Safeguarding a child "
+        "(Children Act 2004 s.11; Children Act 1989 s.47)”"
+    )
+    assert sentences[-1].endswith("stopped sharing Tyler Ashworth's case with Durham Constabulary")
