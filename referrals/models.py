@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from core.encryption import blind_index, normalise_identifier, normalise_name
 from core.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
-from referrals.dash import DashChecklist
+from referrals.dash import QUESTIONS, DashAnswer, DashChecklist
 from referrals.pathways import Pathway, RiskFactor, RiskLevel
 from sharing.rules import RULE_CHOICES
 from sharing.vocabulary import Purpose
@@ -465,6 +465,17 @@ class DashRecord(models.Model):
     @property
     def answer_list(self) -> list[str]:
         return json.loads(self.answers or "[]")
+
+    def answers_in_words(self) -> str:
+        """Each question with its answer, for a person reading their own record (a subject
+        access export), not the stored codes."""
+        questions = QUESTIONS[self.checklist]
+        return "; ".join(
+            f"{number}. {question} {DashAnswer(answer).label}"
+            for number, (question, answer) in enumerate(
+                zip(questions, self.answer_list, strict=False), start=1
+            )
+        )
 
 
 class VictimPerpetratorLink(models.Model):

@@ -85,6 +85,12 @@ def _summary(person: Person) -> PersonSummary:
     )
 
 
+def _with_rows(queryset, fields):
+    """Each record with its export row, for a section that words a field itself."""
+    records = list(queryset)
+    return zip(records, rows(records, fields), strict=True)
+
+
 class ReferralsPersonalData(PersonalDataOfPeople):
     label = "referrals"
     person_model = Person
@@ -182,20 +188,22 @@ class ReferralsPersonalData(PersonalDataOfPeople):
                 Participation.objects.filter(referral__in=referrals),
                 ["referral_id", "given_by", "decision", "decided_on", "method", "note"],
             ),
-            "dash_records": rows(
-                DashRecord.objects.filter(referral__in=referrals),
-                [
-                    "referral_id",
-                    "checklist",
-                    "answers",
-                    "score",
-                    "band",
-                    "professional_judgement_reason",
-                    "police_callouts_last_12_months",
-                    "escalation_reason",
-                    "completed_on",
-                ],
-            ),
+            "dash_records": [
+                {**row, "answers": record.answers_in_words()}
+                for record, row in _with_rows(
+                    DashRecord.objects.filter(referral__in=referrals),
+                    [
+                        "referral_id",
+                        "checklist",
+                        "score",
+                        "band",
+                        "professional_judgement_reason",
+                        "police_callouts_last_12_months",
+                        "escalation_reason",
+                        "completed_on",
+                    ],
+                )
+            ],
             # The victim's side only, without the other party: a subject access request by
             # one party never discloses the other.
             "perpetrator_links": rows(

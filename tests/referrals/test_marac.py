@@ -588,3 +588,19 @@ def test_the_victims_referral_page_costs_the_same_for_one_link_or_three(client, 
         return len(queries)
 
     assert cost(1) == cost(3)
+
+
+def test_a_subject_access_export_gives_the_dash_answers_in_words(police_officer):
+    from referrals.personal_data import ReferralsPersonalData
+
+    referral = da_referral(police_officer)
+    ric(police_officer, referral, 14)
+
+    (row,) = ReferralsPersonalData().export([referral.person_id])["dash_records"]
+
+    assert row["answers"].startswith("1. Has the current incident resulted in injury?")
+    assert row["answers"].count(" Yes;") == 14
+    assert row["answers"].endswith(" No")
+    assert "not_known" not in row["answers"]
+    assert '"yes"' not in row["answers"]
+    assert row["score"] == 14
