@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import SYSTEM
 from core.encryption import blind_index
 from core.errors import ConflictError, field_error
 from core.history import with_history
@@ -302,7 +303,28 @@ def marac_refer(
         recorded_by=actor,
     )
     with_history(marac, actor=actor, reason="Referred to MARAC").save()
+    _flag_the_pairs_other_referrals(marac)
     return marac
+
+
+def _flag_the_pairs_other_referrals(marac: MaracReferral) -> None:
+    """Flag and tag: a referral of the same pair that another agency (or this one) already
+    holds, not yet decided, may now be a MARAC repeat; its stored flag, which the screening
+    queue and the agenda read, is recomputed at once. By the system, not the referrer, who
+    may not see those referrals."""
+    others = (
+        Referral.objects.select_for_update()
+        .filter(
+            pk__in=VictimPerpetratorLink.objects.filter(pair_index=marac.pair_index).values(
+                "referral_id"
+            ),
+            status__in=OPEN_IN["referral.withdraw"],
+        )
+        .exclude(pk=marac.referral_id)
+        .order_by("pk")
+    )
+    for other in others:
+        _refresh_marac(other, actor=SYSTEM)
 
 
 @transaction.atomic

@@ -295,6 +295,26 @@ class TestTheMaracRepeat:
         referral.refresh_from_db()
         assert referral.marac_referral_required
 
+    def test_a_marac_referral_recorded_later_flags_the_pairs_open_referrals_at_once(
+        self, police_officer, health_caseworker
+    ):
+        waiting = self.later(health_caseworker)
+        waiting.refresh_from_db()
+        assert not waiting.marac_referral_required
+
+        victim = make_person(police_officer, family_name="Reid", date_of_birth=years_ago(30))
+        partner = make_person(
+            police_officer, given_name="Sam", family_name="Hale", date_of_birth=years_ago(33)
+        )
+        referred_to_marac(
+            police_officer, victim, partner, incident=days_ago(20), referred_on=days_ago(10)
+        )
+
+        waiting.refresh_from_db()
+        assert waiting.marac_referral_required
+        assert waiting.risk_level == "high"
+        assert waiting.history.first().history_user is None  # the system, not the police
+
     def test_a_different_partner_is_not_a_repeat(self, first, health_caseworker):
         referral = self.later(health_caseworker, perpetrator_family_name="Moss")
         assert marac_repeat(referral) is None
