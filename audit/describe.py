@@ -5,7 +5,6 @@ pages read them as sentences. A person's name is used only where the page alread
 that person (their access history); elsewhere the sentence says "a person's".
 """
 
-import json
 import re
 
 from audit.models import AuditEvent, EventKind
@@ -61,14 +60,6 @@ def actor_name(event: AuditEvent) -> str:
     return str(event.user)
 
 
-def _details(event: AuditEvent) -> dict:
-    try:
-        details = json.loads(event.content).get("details")
-    except (TypeError, ValueError):
-        return {}
-    return details if isinstance(details, dict) else {}
-
-
 def describe(event: AuditEvent, person_name: str | None = None) -> str:
     """One event as a sentence; ``person_name`` when the page may show whose record it is."""
     who = actor_name(event)
@@ -107,7 +98,7 @@ def describe(event: AuditEvent, person_name: str | None = None) -> str:
             return f"{who} stopped sharing {whose} {thing} with {recipient}"
         # The rule's title is in the event as written (``sharing`` is above audit), so the
         # sentence names the law it went on as it stood then.
-        rule_title = _details(event).get("rule_title")
+        rule_title = event.details.get("rule_title")
         under = f", under “{rule_title}”" if rule_title else ""
         return f"{who} shared {whose} {thing} with {recipient}{under}"
     return sentences.get(event.action, f"{who}: {event.action.replace('_', ' ')} ({thing})")

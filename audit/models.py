@@ -8,6 +8,8 @@ hash) and refuses UPDATE and DELETE, so the order is fixed even under concurrent
 and nothing is quietly altered. ``python manage.py audit_verify`` walks the chain.
 """
 
+import json
+
 from django.conf import settings
 from django.db import models
 
@@ -66,6 +68,16 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"Audit event {self.seq}: {self.kind} {self.action}"
+
+    @property
+    def details(self) -> dict:
+        """What the event holds beyond its columns (a disclosure's rule and citations, a
+        reason), as written into the hashed ``content``."""
+        try:
+            details = json.loads(self.content).get("details")
+        except (TypeError, ValueError, AttributeError):
+            return {}
+        return details if isinstance(details, dict) else {}
 
 
 class ChainHead(models.Model):

@@ -9,14 +9,10 @@ that viewer, with the reason. The agreements in force are loaded once per page."
 
 from audit.recorder import record_access, record_disclosure
 from partners.selectors import active_memberships
-from referrals.disclosure import (
-    categories_text,
-    referral_data_categories,
-    referral_disclosure_permit,
-)
+from referrals.disclosure import referral_data_categories, referral_disclosure_permit
 from sharing.agreements import agreements_in_force
 from sharing.services import DisclosureRefused
-from sharing.vocabulary import DataCategory, Purpose
+from sharing.vocabulary import DataCategory, Purpose, in_words
 
 # Minutes name an item by its reference, never the person, but carry the panel's
 # rationale and actions: a pseudonymised identifier and a safeguarding narrative.
@@ -50,7 +46,7 @@ def _release(user, referral, viewer_organisations, *, categories, object_type, i
         person_id=referral.person_id,
         object_type=object_type,
         object_id=referral.pk,
-        data_categories=categories_text(categories),
+        data_categories=in_words(DataCategory, categories),
         purpose=Purpose.PANEL_DISCUSSION,
         basis=permit.basis,
         details=permit.details,

@@ -43,18 +43,18 @@ from partners.roles import Role
 from partners.selectors import active_memberships, covered_areas, organisation_where_holding
 from referrals.consent import consent_position
 from referrals.disclosure import (
-    categories_text,
+    approved_basis_for,
     referral_data_categories,
     referral_disclosure_permit,
 )
 from referrals.models import (
-    LawfulBasisStatus,
     Purpose,
     Referral,
     ReferralStatus,
     SignpostService,
 )
 from referrals.pathways import RiskLevel
+from sharing.vocabulary import DataCategory, in_words
 
 REVIEW_INTERVAL = datetime.timedelta(days=28)
 NOTE_EDIT_WINDOW = datetime.timedelta(hours=24)
@@ -435,8 +435,7 @@ def _sharing_basis(referral: Referral, purpose: str):
         return ShareBasis.CONSENT, None
     if position.via == "participation":
         return ShareBasis.PARTICIPATION, None
-    basis = referral.lawful_bases.filter(purpose=purpose, status=LawfulBasisStatus.APPROVED).first()
-    return ShareBasis.LAWFUL_BASIS, basis
+    return ShareBasis.LAWFUL_BASIS, approved_basis_for(referral, purpose)
 
 
 def case_share_permit(case, organisation, purpose, *, actor, referral):
@@ -483,7 +482,7 @@ def share_with_organisation(case, organisation, purpose, *, actor, referral) -> 
         person_id=case.person_id,
         object_type="case",
         object_id=case.pk,
-        data_categories=categories_text(referral_data_categories(referral)),
+        data_categories=in_words(DataCategory, referral_data_categories(referral)),
         purpose=purpose,
         basis=permit.basis,
         details=permit.details,
@@ -527,7 +526,9 @@ def _end_share(share: CaseShare, *, actor: User, reason: str) -> None:
         person_id=share.case.person_id,
         object_type="case",
         object_id=share.case_id,
-        data_categories=categories_text(referral_data_categories(referral)) if referral else "",
+        data_categories=in_words(DataCategory, referral_data_categories(referral))
+        if referral
+        else "",
         purpose=share.purpose,
         reason=reason,
     )

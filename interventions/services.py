@@ -42,10 +42,11 @@ from interventions.selectors import IDENTITY_DISCLOSED, provider_allocation_on_c
 from partners.models import Organisation, User
 from partners.roles import Role
 from partners.selectors import organisation_where_holding
-from referrals.disclosure import IDENTITY_ONLY, categories_text, referral_disclosure_permit
+from referrals.disclosure import IDENTITY_ONLY, referral_disclosure_permit
 from referrals.models import Purpose, Referral
 from referrals.pathways import Pathway, age_on
 from sharing.services import DisclosureRefused
+from sharing.vocabulary import DataCategory, in_words
 
 MISSED_IN_A_ROW = 3
 MAX_CONTACT_MINUTES = 600
@@ -331,7 +332,7 @@ def _ledger_provider_disclosure(allocation, *, was_disclosed, actor, reason) -> 
         "person_id": case.person_id,
         "object_type": "allocation",
         "object_id": allocation.pk,
-        "data_categories": categories_text(DISCLOSED_TO_PROVIDER),
+        "data_categories": in_words(DataCategory, DISCLOSED_TO_PROVIDER),
         "purpose": Purpose.INTERVENTION_DELIVERY,
     }
     referral = latest_referral(case)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from partners.models import OrganisationType
 from referrals.consent import consent_position
-from referrals.models import LawfulBasisStatus, Referral
+from referrals.models import LawfulBasis, LawfulBasisStatus, Referral
 from referrals.pathways import Pathway, RiskFactor, age_on
 from sharing.services import Permit, disclosure_permit
 from sharing.vocabulary import DataCategory
@@ -46,14 +46,10 @@ def referral_data_categories(referral: Referral) -> frozenset[str]:
     return frozenset(categories)
 
 
-def categories_text(categories) -> str:
-    """For the ledger's ``data_categories``: the labels, in a stable order."""
-    return ", ".join(DataCategory(c).label.lower() for c in DataCategory.values if c in categories)
-
-
-def basis_rule_for(referral: Referral, purpose: str) -> str | None:
-    """The rule an approved lawful basis relies on, when ``purpose`` goes ahead on that basis
-    rather than on the person's agreement; ``None`` when agreement covers it."""
+def approved_basis_for(referral: Referral, purpose: str) -> LawfulBasis | None:
+    """The approved lawful basis ``purpose`` goes ahead on (the latest decided), when it rests
+    on one rather than on the person's agreement; ``None`` otherwise. The one answer a case
+    share records and a disclosure is checked against."""
     # ``lawful_bases.all()`` so that a list (the agenda) can prefetch them.
     approved = [
         basis
@@ -65,8 +61,14 @@ def basis_rule_for(referral: Referral, purpose: str) -> str | None:
     position = consent_position(referral).get(purpose)
     if position is None or position.via != "lawful_basis":
         return None
-    latest = max(approved, key=lambda basis: (basis.decided_at or basis.recorded_at, basis.pk))
-    return latest.ground
+    return max(approved, key=lambda basis: (basis.decided_at or basis.recorded_at, basis.pk))
+
+
+def basis_rule_for(referral: Referral, purpose: str) -> str | None:
+    """The rule an approved lawful basis relies on, when ``purpose`` goes ahead on that basis
+    rather than on the person's agreement; ``None`` when agreement covers it."""
+    basis = approved_basis_for(referral, purpose)
+    return basis.ground if basis else None
 
 
 def referral_disclosure_permit(

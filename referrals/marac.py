@@ -318,7 +318,7 @@ def _flag_the_pairs_other_referrals(marac: MaracReferral) -> None:
             pk__in=VictimPerpetratorLink.objects.filter(pair_index=marac.pair_index).values(
                 "referral_id"
             ),
-            status__in=OPEN_IN["referral.withdraw"],
+            status__in=OPEN_IN["referral.marac_flag_refresh"],
         )
         .exclude(pk=marac.referral_id)
         .order_by("pk")

@@ -49,13 +49,13 @@ def taking_part_position(referral: Referral) -> PurposePosition:
     return consent_position(referral)[Purpose.INTERVENTION_DELIVERY]
 
 
-def sharing_positions(referral: Referral) -> list[PurposePosition]:
-    """What consent and approved lawful bases permit: every purpose but taking part."""
-    return [
-        position
-        for purpose, position in consent_position(referral).items()
-        if purpose != Purpose.INTERVENTION_DELIVERY
-    ]
+def positions_apart(referral: Referral) -> tuple[list[PurposePosition], PurposePosition]:
+    """Consent and lawful bases cover sharing; taking part is agreed apart: (what sharing is
+    permitted, per purpose; whether taking part is agreed), from one reading of the
+    position."""
+    positions = consent_position(referral)
+    taking_part = positions.pop(Purpose.INTERVENTION_DELIVERY)
+    return list(positions.values()), taking_part
 
 
 # What can be recorded as a decision: withdrawal has its own action, with its reason.

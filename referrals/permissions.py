@@ -54,6 +54,15 @@ OPEN_IN: dict[str, tuple[str, ...]] = {
     # Not an action anyone asks for: what losing panel-discussion consent or its lawful basis
     # does to a referral waiting for panel (one decided at a meeting has moved on).
     "referral.return_to_screening": (ReferralStatus.ACCEPTED_FOR_PANEL,),
+    # Not asked for either: a referral of a pair another agency has since referred to MARAC
+    # has its stored flag recomputed while the flag can still change what happens to it
+    # (screening, the agenda), that is until it is decided.
+    "referral.marac_flag_refresh": (
+        ReferralStatus.DRAFT,
+        ReferralStatus.SUBMITTED,
+        ReferralStatus.RETURNED,
+        ReferralStatus.ACCEPTED_FOR_PANEL,
+    ),
     # Risk to a victim is recorded, and acted on, for as long as the referral stands.
     **{
         action: tuple(s for s in ReferralStatus.values if s != ReferralStatus.WITHDRAWN)

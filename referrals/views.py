@@ -18,7 +18,8 @@ from referrals import forms
 from referrals.consent_forms import referral_withdraw_form
 from referrals.dash import MaracCriterion
 from referrals.marac import marac_flag, marac_overview
-from referrals.models import Purpose, ReferralStatus
+from referrals.models import ReferralStatus
+from referrals.participation import positions_apart
 from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
 from referrals.permissions import allowed, offered, require
 from referrals.selectors import (
@@ -46,14 +47,6 @@ from referrals.services import (
 from referrals.wizard import detail_steps
 
 PAGE_SIZE = 25
-
-
-def _positions(referral):
-    """Consent and lawful bases cover sharing; taking part is agreed apart: (what sharing is
-    permitted, per purpose; whether taking part is agreed)."""
-    positions = consent_services.consent_position(referral)
-    taking_part = positions.pop(Purpose.INTERVENTION_DELIVERY)
-    return list(positions.values()), taking_part
 
 
 # What a referral's page may offer; each is asked of referrals.permissions.
@@ -273,7 +266,7 @@ def referral_consent(request, referral_id):
         {
             "form": form,
             "referral": referral,
-            "position": _positions(referral)[0],
+            "position": positions_apart(referral)[0],
         },
     )
 
@@ -298,7 +291,7 @@ def referral_check(request, referral_id):
         {
             "referral": referral,
             "error": error,
-            "position": _positions(referral)[0],
+            "position": positions_apart(referral)[0],
         },
     )
 
@@ -306,7 +299,7 @@ def referral_check(request, referral_id):
 @login_required
 def referral_detail(request, referral_id, forms_with_errors=None, status=200):
     referral = referral_get(request.user, referral_id)
-    sharing, taking_part = _positions(referral)
+    sharing, taking_part = positions_apart(referral)
     marac = marac_overview(request.user, referral)
     context = {
         "referral": referral,

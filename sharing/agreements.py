@@ -36,7 +36,7 @@ from sharing.models import (
     Signatory,
 )
 from sharing.permissions import require
-from sharing.vocabulary import DataCategory, Purpose
+from sharing.vocabulary import DataCategory, Purpose, in_words
 
 # An approval outside an agreement is for one disclosure, made soon; anything longer is
 # what an agreement is for.
@@ -64,11 +64,6 @@ class Coverage:
         return ", ".join(agreement.reference for agreement in self.agreements)
 
 
-def _labels(choices, codes) -> str:
-    words = dict(choices.choices)
-    return ", ".join(str(words[code]).lower() for code in sorted(codes))
-
-
 def _party_gap(
     organisation: Organisation,
     agreements: list[InformationSharingAgreement],
@@ -94,7 +89,7 @@ def _party_gap(
     missing = min((categories - set(a.data_categories) for a in with_purpose), key=len)
     return None, (
         f"No agreement of {organisation} in force covers "
-        f"{_labels(DataCategory, missing)} data for {Purpose(purpose).label.lower()}"
+        f"{in_words(DataCategory, missing)} data for {Purpose(purpose).label.lower()}"
     )
 
 

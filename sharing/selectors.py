@@ -2,11 +2,7 @@
 
 from partners.models import OrganisationType
 from sharing.rules import RULES, AgeCondition, Rule
-from sharing.vocabulary import DataCategory, Purpose
-
-
-def _labels(choices, values) -> list[str]:
-    return [choices(value).label for value in choices.values if value in values]
+from sharing.vocabulary import DataCategory, Purpose, labels
 
 
 def rule_in_words(rule: Rule) -> dict:
@@ -18,13 +14,13 @@ def rule_in_words(rule: Rule) -> dict:
         "age": rule.age,
         "age_label": AgeCondition(rule.age).label,
         "disclosers": sorted(rule.disclosers),
-        "discloser_labels": _labels(OrganisationType, rule.disclosers),
+        "discloser_labels": labels(OrganisationType, rule.disclosers),
         "recipients": sorted(rule.recipients),
-        "recipient_labels": _labels(OrganisationType, rule.recipients),
+        "recipient_labels": labels(OrganisationType, rule.recipients),
         "data_categories": sorted(rule.data_categories),
-        "data_category_labels": _labels(DataCategory, rule.data_categories),
+        "data_category_labels": labels(DataCategory, rule.data_categories),
         "purposes": sorted(rule.purposes),
-        "purpose_labels": _labels(Purpose, rule.purposes),
+        "purpose_labels": labels(Purpose, rule.purposes),
         "gateways": [
             {
                 "layer": g.layer,

@@ -16,7 +16,7 @@ from sharing.rules import (
     Gateway,
     Rule,
 )
-from sharing.vocabulary import DataCategory, Purpose
+from sharing.vocabulary import DataCategory, Purpose, in_words
 
 WITHIN_ORGANISATION = "within-organisation"
 
@@ -58,10 +58,6 @@ class Permit:
         return details
 
 
-def _categories_text(categories) -> str:
-    return ", ".join(DataCategory(c).label.lower() for c in sorted(categories))
-
-
 def _why_not(rule: Rule, *, discloser, recipient, categories, purpose, age, basis_rule):
     if basis_rule is not None and rule.id != basis_rule:
         return None  # not considered: the approved basis names another rule
@@ -81,7 +77,7 @@ def _why_not(rule: Rule, *, discloser, recipient, categories, purpose, age, basi
         return f"{recipient} ({kind}) cannot receive under it: {rule.recipient_limit}"
     beyond = set(categories) - rule.data_categories
     if beyond:
-        return f"it does not carry {_categories_text(beyond)} data: {rule.category_limit}"
+        return f"it does not carry {in_words(DataCategory, beyond)} data: {rule.category_limit}"
     return ""
 
 
@@ -148,8 +144,9 @@ def rule_permit(
             )
         reasons.append(f"{rule.title}: {why_not}")
     prefix = (
-        f"No sharing rule permits {discloser} to disclose {_categories_text(categories)} data "
-        f"to {recipient} for {Purpose(purpose).label.lower()}"
+        f"No sharing rule permits {discloser} to disclose "
+        f"{in_words(DataCategory, categories)} data to {recipient} for "
+        f"{Purpose(purpose).label.lower()}"
     )
     raise DisclosureRefused(f"{prefix}. " + "; ".join(reasons) + ".")
 

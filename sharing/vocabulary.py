@@ -5,6 +5,8 @@ the disclosure rule table, information sharing agreements and the disclosure led
 rule, an agreement and a ledger entry name the same thing the same way.
 """
 
+from collections.abc import Iterable
+
 from django.db import models
 
 
@@ -28,3 +30,15 @@ class DataCategory(models.TextChoices):
     HEALTH = "health", "Health"
     CRIMINAL_OFFENCE = "criminal_offence", "Criminal offence"
     SAFEGUARDING_NARRATIVE = "safeguarding_narrative", "Safeguarding narrative"
+
+
+def labels(choices: type[models.TextChoices], codes: Iterable[str]) -> list[str]:
+    """The words for ``codes``, in the order ``choices`` declares them: the same order
+    whatever order the codes came in, so the ledger and the reasons read alike."""
+    wanted = set(codes)
+    return [str(label) for value, label in choices.choices if value in wanted]
+
+
+def in_words(choices: type[models.TextChoices], codes: Iterable[str]) -> str:
+    """``labels`` in a sentence (or the ledger's ``data_categories``): "identity, health"."""
+    return ", ".join(label.lower() for label in labels(choices, codes))

@@ -14,6 +14,7 @@ from api.sharing import serializers as s
 from audit.recorder import record_access, visible_or_404
 from audit.registry import registry
 from core.errors import field_error
+from core.ids import parse_int
 from sharing import agreements as services
 from sharing.models import InformationSharingAgreement, OutsideAgreementApproval
 from sharing.permissions import require
@@ -162,14 +163,10 @@ class ApprovalViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(s.ApprovalSerializer(page, many=True).data)
 
     def retrieve(self, request, pk=None):
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
-            pk = None
         approval = visible_or_404(
             request.user,
             self.get_queryset(),
-            pk,
+            parse_int(pk),
             object_type="outside_agreement_approval",
             person_of=lambda approval: approval.person_id,
         )

@@ -4,7 +4,6 @@ agreement in force for both parties, or an IG officer's recorded approval for th
 and minutes export asks."""
 
 import datetime
-import json
 
 import pytest
 from django.utils import timezone
@@ -81,7 +80,7 @@ def test_an_ig_approval_for_the_person_lets_it_go_ahead_and_the_ledger_names_it(
         recipient_organisation=police_without_agreement,
     )
     assert event.basis == "child-safeguarding"
-    assert json.loads(event.content)["details"]["covered_by"] == f"IG approval {approval.pk}"
+    assert event.details["covered_by"] == f"IG approval {approval.pk}"
 
 
 def test_an_approval_for_another_person_does_not_cover_it(
@@ -121,7 +120,7 @@ def test_with_both_agreements_in_force_the_ledger_names_them(
     references = InformationSharingAgreement.objects.filter(
         organisation__in=[child_case.lead_organisation, police]
     ).values_list("reference", flat=True)
-    covered_by = json.loads(event.content)["details"]["covered_by"]
+    covered_by = event.details["covered_by"]
     assert sorted(covered_by.split(", ")) == sorted(references)
 
 

@@ -3,8 +3,6 @@ an agenda item shown to another organisation, the minutes exported. What no rule
 refused (or withheld) with the reason and nothing is written; what one permits is in the
 ledger with that rule's id and citations."""
 
-import json
-
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -41,7 +39,7 @@ def disclosures(recipient, **filters):
 
 
 def details(event) -> dict:
-    return json.loads(event.content)["details"]
+    return event.details
 
 
 @pytest.fixture
