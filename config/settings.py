@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "sharing",
     "cases",
     "interventions",
+    "figures",
     "audit",
     "api",
     "demo",
@@ -240,6 +241,18 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+
+# --- Partnership figures: small numbers suppressed on every path ------------------------
+# The default is NHS Digital's rule for Hospital Episode Statistics (HES Analysis Guide,
+# "Suppression of small numbers"): a count from 1 to 7 is suppressed and every other count
+# is rounded to the nearest 5. A rate or median over fewer than MIN_GROUP people is
+# suppressed too, and so is a filtered request whose months hold a group that small.
+FIGURES_SUPPRESSION = {
+    "LOW": env_int("FIGURES_SUPPRESS_FROM", 1),
+    "HIGH": env_int("FIGURES_SUPPRESS_TO", 7),
+    "ROUND_TO": env_int("FIGURES_ROUND_TO", 5),
+    "MIN_GROUP": env_int("FIGURES_MIN_GROUP", 8),
+}
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -1,0 +1,5 @@
+"""The reporting store: de-identified facts behind every figure (see ``figures.store``)."""
+
+from figures.models.stale import StaleSubject
+
+__all__ = ["StaleSubject"]
