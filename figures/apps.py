@@ -6,6 +6,8 @@ class FiguresConfig(AppConfig):
     verbose_name = "Partnership figures"
 
     def ready(self):
-        from figures import navigation
+        from figures import facts, navigation, sets
 
+        facts.load()
+        sets.load()
         navigation.register()
