@@ -66,7 +66,9 @@ def set_page(request, set_key):
             "csv_url": f"{reverse('figures:set-csv', args=[set_key])}?{query}",
             "api_url": f"{reverse('api:figures-set', args=[set_key])}?{query}",
         },
-        status=400 if refusal else 200,
+        # Filters the reader chose and that are refused are bad input; the default period
+        # refused (a partnership too young or small for it) is simply nothing to show.
+        status=400 if refusal and request.GET else 200,
     )
 
 
