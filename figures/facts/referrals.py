@@ -57,6 +57,8 @@ STATUS_TO_SCREENING = {
     ReferralStatus.CASE_OPENED: ScreeningOutcome.ACCEPTED,
     ReferralStatus.NO_FURTHER_ACTION: ScreeningOutcome.ACCEPTED,
 }
+# Panel decisions that settle a referral (a deferred one waits for the next meeting).
+DECIDED = (DecisionOutcome.OPEN_CASE, DecisionOutcome.NO_FURTHER_ACTION, DecisionOutcome.SIGNPOST)
 DECIDED_AT_SCREENING = (
     ScreeningOutcome.ACCEPTED,
     ScreeningOutcome.RETURNED,
@@ -208,3 +210,15 @@ def _support(decision, allocations_of_case, became, first_attended) -> dict:
 
 
 store.register_builder(name="referrals", model=ReferralFact, replace=replace)
+
+
+def referral_facts(filters):
+    """The facts of referrals submitted in the filters' months, area and pathway."""
+    facts = ReferralFact.objects.filter(
+        month__gte=filters.first_month, month__lte=filters.last_month
+    )
+    if filters.area:
+        facts = facts.filter(area=filters.area)
+    if filters.pathway:
+        facts = facts.filter(pathway=filters.pathway)
+    return facts
