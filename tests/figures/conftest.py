@@ -254,3 +254,30 @@ def partnership_of_eight(
             )
         ),
     )
+
+
+@pytest.fixture
+def busy_month(school_caseworker, police_officer, first_month, second_month):
+    """Nine referrals submitted in the first month (eight to prevention in Durham by the
+    school, one adult in Darlington by the police), and three in the second (prevention in
+    Durham): for the default rule, where a group of 1 to 7 is too small."""
+    first = [submitted_referral(school_caseworker) for _ in range(8)]
+    dan = make_person(police_officer, given_name="Dan", date_of_birth=years_ago(25, days=-30))
+    first.append(
+        submitted_referral(police_officer, person=dan, pathway="adult_18_35", area="darlington")
+    )
+    second = [submitted_referral(school_caseworker) for _ in range(3)]
+    for n, referral in enumerate(first, start=1):
+        backdate_referral(referral, submitted=day(first_month, n))
+    for n, referral in enumerate(second, start=1):
+        backdate_referral(referral, submitted=day(second_month, n))
+    return first, second
+
+
+def published(table) -> dict[str, list[str]]:
+    """A table as its rows' published texts, by row key."""
+    return {row.key: [cell.text for cell in row.cells] for row in table.rows}
+
+
+def table_of(report, key):
+    return next(table for table in report.tables if table.key == key)
