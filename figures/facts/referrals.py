@@ -5,6 +5,13 @@ Built for a batch of people with a fixed number of queries whatever the batch's 
 referrals, the people, the returns in the referrals' history, the panel decisions with their
 cases, the allocations, their history and their attended contacts), then assembled here.
 
+The builder also keeps ``ReferralTally`` in step, in the same transaction: how many facts of
+each month, area and pathway fall in each category, reached each stage of the funnel, and
+took each number of days over each step. It subtracts the old facts' contributions and adds
+the new ones', so the figure sets read a few thousand tally rows rather than scanning
+millions of facts (each set answers in well under a second at 2,000,000 referrals), and
+percentiles come exactly from the tally of days (``figures.aggregates.percentile_of_counts``).
+
 What each column means:
 - ``screening_outcome``: where screening left the referral. A referral the panel signposted
   was accepted at screening; one withdrawn before any decision counts as withdrawn; one sent
@@ -22,13 +29,14 @@ What each column means:
   was offered (none while still waiting, or if it left the list unoffered).
 """
 
+from django.db import connection
 from django.db.models import Min
 from django.utils import timezone
 
 from cases.models import DecisionOutcome, PanelDecision
 from figures import store
-from figures.models import ReferralFact
-from figures.vocabulary import NOT_KNOWN, ScreeningOutcome, age_band
+from figures.models import ReferralFact, ReferralTally
+from figures.vocabulary import NOT_KNOWN, SCREENED, ScreeningOutcome, age_band
 from interventions.models import Allocation, AllocationStatus, Contact, ContactOutcome
 from referrals.models import Person, Referral, ReferralStatus
 
@@ -77,7 +85,9 @@ def _earliest(*days):
 
 
 def replace(person_ids, subjects) -> None:
-    ReferralFact.objects.filter(subject__in=list(subjects.values())).delete()
+    old = ReferralFact.objects.filter(subject__in=list(subjects.values()))
+    tally = _tally(old.values(*TALLIED), sign=-1)
+    old.delete()
     referrals = list(
         Referral.objects.filter(person_id__in=person_ids, submitted_at__isnull=False)
         .exclude(status=ReferralStatus.DRAFT)
@@ -95,6 +105,7 @@ def replace(person_ids, subjects) -> None:
         )
     )
     if not referrals:
+        _add_to_tally(tally)
         return
     referral_ids = [r["id"] for r in referrals]
     people = {p.id: p for p in Person.objects.filter(id__in=person_ids).only(*PERSON_FIELDS)}
@@ -175,6 +186,8 @@ def replace(person_ids, subjects) -> None:
             )
         )
     ReferralFact.objects.bulk_create(facts, batch_size=2000)
+    new = ({column: getattr(fact, column) for column in TALLIED} for fact in facts)
+    _add_to_tally(_tally(new, sign=1, into=tally))
 
 
 def _support(decision, allocations_of_case, became, first_attended) -> dict:
@@ -209,16 +222,159 @@ def _support(decision, allocations_of_case, became, first_attended) -> dict:
     }
 
 
-store.register_builder(name="referrals", model=ReferralFact, replace=replace)
+# --- The tally: what the figure sets read ------------------------------------------------
+
+# Categories counted, each a fact column.
+CATEGORIES = (
+    "organisation_type",
+    "age_band",
+    "gender",
+    "ethnicity_group",
+    "disability",
+    "postcode_district",
+)
+
+
+def _accepted(f) -> bool:
+    return f["screening_outcome"] == ScreeningOutcome.ACCEPTED
+
+
+# The funnel's stages, each a test of one fact.
+STAGES = {
+    "submitted": lambda f: True,
+    "screened": lambda f: f["screening_outcome"] in SCREENED,
+    "accepted": _accepted,
+    "returned": lambda f: f["screening_outcome"] == ScreeningOutcome.RETURNED,
+    "declined": lambda f: f["screening_outcome"] == ScreeningOutcome.DECLINED,
+    "signposted": lambda f: f["screening_outcome"] == ScreeningOutcome.SIGNPOSTED,
+    "withdrawn": lambda f: f["screening_outcome"] == ScreeningOutcome.WITHDRAWN,
+    "not_yet_screened": lambda f: f["screening_outcome"] == ScreeningOutcome.NOT_YET_SCREENED,
+    "ever_returned": lambda f: f["ever_returned"],
+    "panel_decided": lambda f: _accepted(f) and f["panel_outcome"] in DECIDED,
+    "case_opened": lambda f: _accepted(f) and f["panel_outcome"] == DecisionOutcome.OPEN_CASE,
+    "no_further_action": (
+        lambda f: _accepted(f) and f["panel_outcome"] == DecisionOutcome.NO_FURTHER_ACTION
+    ),
+    "panel_signposted": (lambda f: _accepted(f) and f["panel_outcome"] == DecisionOutcome.SIGNPOST),
+    "awaiting_panel": lambda f: _accepted(f) and f["panel_outcome"] in ("", DecisionOutcome.DEFER),
+    "allocated": lambda f: f["allocated_on"] is not None,
+    "started": lambda f: f["started_on"] is not None,
+    "completed": lambda f: f["completed"],
+    "disengaged": lambda f: f["disengaged"],
+}
+
+
+def _days(end, start):
+    return (end - start).days if end is not None and start is not None else None
+
+
+# The days each step took (None: not taken): screening over those screened, the panel's
+# decision over those accepted and decided (a deferral is not a decision), the first
+# attended contact over those whose case the panel opened, the waiting list over those
+# offered a place after waiting for one.
+STEPS = {
+    "screening": lambda f: _days(f["screened_on"], f["submitted_on"]),
+    "decision": lambda f: (
+        _days(f["decided_on"], f["screened_on"]) if f["panel_outcome"] in DECIDED else None
+    ),
+    "contact": lambda f: (
+        _days(f["first_attended_contact_on"], f["decided_on"]) if f["case_opened_on"] else None
+    ),
+    "waiting": lambda f: f["waiting_list_days"],
+}
+TALLIED = (
+    "month",
+    "area",
+    "pathway",
+    "submitted_on",
+    "screening_outcome",
+    "screened_on",
+    "ever_returned",
+    "panel_outcome",
+    "decided_on",
+    "case_opened_on",
+    "allocated_on",
+    "started_on",
+    "first_attended_contact_on",
+    "completed",
+    "disengaged",
+    "waiting_list_days",
+    *CATEGORIES,
+)
+
+
+def tally_of(fact) -> list[tuple[str, str]]:
+    """The (measure, value) pairs one fact counts towards."""
+    pairs = [(category, fact[category]) for category in CATEGORIES]
+    pairs += [("stage", stage) for stage, reached in STAGES.items() if reached(fact)]
+    for step, took in STEPS.items():
+        days = took(fact)
+        if days is not None:
+            pairs.append((f"days:{step}", str(days)))
+    return pairs
+
+
+def _tally(facts, *, sign: int, into: dict | None = None) -> dict:
+    counts = into if into is not None else {}
+    for fact in facts:
+        grain = (fact["month"], fact["area"], fact["pathway"])
+        for measure, value in tally_of(fact):
+            key = (measure, *grain, value)
+            counts[key] = counts.get(key, 0) + sign
+    return counts
+
+
+# Any fixed number: folds serialise on it while they change the tally, so two cannot
+# deadlock updating the same rows in different orders.
+TALLY_LOCK = 7_250_131
+
+
+def _add_to_tally(counts: dict) -> None:
+    changes = sorted((key, n) for key, n in counts.items() if n)
+    if not changes:
+        return
+    columns = list(zip(*(key for key, _ in changes), strict=True))
+    table = ReferralTally._meta.db_table
+    with connection.cursor() as cursor:
+        # The table name is the model's own; every value is a parameter.
+        cursor.execute(
+            f"""
+            WITH lock AS (SELECT pg_advisory_xact_lock({TALLY_LOCK}))
+            INSERT INTO {table} (measure, month, area, pathway, value, n)
+            SELECT c.* FROM lock, unnest(
+                %s::varchar[], %s::date[], %s::varchar[], %s::varchar[], %s::varchar[],
+                %s::int[]
+            ) AS c
+            ORDER BY 1, 2, 3, 4, 5
+            ON CONFLICT (measure, month, area, pathway, value)
+            DO UPDATE SET n = {table}.n + EXCLUDED.n
+            """,  # noqa: S608
+            [*map(list, columns), [n for _, n in changes]],
+        )
+
+
+store.register_builder(
+    name="referrals", model=ReferralFact, replace=replace, derived=(ReferralTally,)
+)
+
+
+def _within(rows, filters):
+    rows = rows.filter(month__gte=filters.first_month, month__lte=filters.last_month)
+    if filters.area:
+        rows = rows.filter(area=filters.area)
+    if filters.pathway:
+        rows = rows.filter(pathway=filters.pathway)
+    return rows
 
 
 def referral_facts(filters):
     """The facts of referrals submitted in the filters' months, area and pathway."""
-    facts = ReferralFact.objects.filter(
-        month__gte=filters.first_month, month__lte=filters.last_month
-    )
-    if filters.area:
-        facts = facts.filter(area=filters.area)
-    if filters.pathway:
-        facts = facts.filter(pathway=filters.pathway)
-    return facts
+    return _within(ReferralFact.objects.all(), filters)
+
+
+def referral_tally(filters, *measures: str):
+    """The tally of those facts, for these measures (``days:`` for every step's days)."""
+    rows = _within(ReferralTally.objects.all(), filters)
+    if measures == ("days:",):
+        return rows.filter(measure__startswith="days:")
+    return rows.filter(measure__in=measures)

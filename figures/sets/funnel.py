@@ -1,67 +1,39 @@
 """From referral to support: how many submitted referrals reached each stage, from screening
 through the panel and a case to support started and finished."""
 
-from django.db.models import Count, Q
+from django.db.models import Sum
 
-from cases.models import DecisionOutcome
 from figures import guard, suppression
-from figures.facts.referrals import DECIDED, referral_facts
+from figures.facts.referrals import STAGES as STAGE_TESTS
+from figures.facts.referrals import referral_tally
 from figures.models import ReferralFact
 from figures.report import Chart, Column, Report, Row, Table, register_set
-from figures.vocabulary import SCREENED, ScreeningOutcome
 
 COUNTED = "referrals"
-ACCEPTED = Q(screening_outcome=ScreeningOutcome.ACCEPTED)
 
-# (key, label, condition): every stage is a count of submitted referrals.
-STAGES = (
-    ("submitted", "Submitted", Q()),
-    ("screened", "Screened", Q(screening_outcome__in=SCREENED)),
-    ("accepted", "Screened: accepted for panel", ACCEPTED),
-    (
-        "returned",
-        "Screened: returned to the referrer, awaiting answers",
-        Q(screening_outcome=ScreeningOutcome.RETURNED),
-    ),
-    ("declined", "Screened: declined", Q(screening_outcome=ScreeningOutcome.DECLINED)),
-    (
-        "signposted",
-        "Screened: signposted to another service",
-        Q(screening_outcome=ScreeningOutcome.SIGNPOSTED),
-    ),
-    ("withdrawn", "Withdrawn before a decision", Q(screening_outcome=ScreeningOutcome.WITHDRAWN)),
-    (
-        "not_yet_screened",
-        "Not yet screened",
-        Q(screening_outcome=ScreeningOutcome.NOT_YET_SCREENED),
-    ),
-    ("ever_returned", "Returned to the referrer at least once", Q(ever_returned=True)),
-    (
-        "panel_decided",
-        "Panel decision made",
-        ACCEPTED & Q(panel_outcome__in=DECIDED),
-    ),
-    ("case_opened", "Panel: case opened", ACCEPTED & Q(panel_outcome=DecisionOutcome.OPEN_CASE)),
-    (
-        "no_further_action",
-        "Panel: no further action",
-        ACCEPTED & Q(panel_outcome=DecisionOutcome.NO_FURTHER_ACTION),
-    ),
-    (
-        "panel_signposted",
-        "Panel: signposted to another service",
-        ACCEPTED & Q(panel_outcome=DecisionOutcome.SIGNPOST),
-    ),
-    (
-        "awaiting_panel",
-        "Waiting for a panel decision (including deferred)",
-        ACCEPTED & Q(panel_outcome__in=("", DecisionOutcome.DEFER)),
-    ),
-    ("allocated", "Allocated to an intervention", Q(allocated_on__isnull=False)),
-    ("started", "Started an intervention", Q(started_on__isnull=False)),
-    ("completed", "Completed an intervention", Q(completed=True)),
-    ("disengaged", "Disengaged (completed none)", Q(disengaged=True)),
-)
+# Every stage is a count of submitted referrals (figures.facts.referrals.STAGES says which,
+# and in which order).
+LABELS = {
+    "submitted": "Submitted",
+    "screened": "Screened",
+    "accepted": "Screened: accepted for panel",
+    "returned": "Screened: returned to the referrer, awaiting answers",
+    "declined": "Screened: declined",
+    "signposted": "Screened: signposted to another service",
+    "withdrawn": "Withdrawn before a decision",
+    "not_yet_screened": "Not yet screened",
+    "ever_returned": "Returned to the referrer at least once",
+    "panel_decided": "Panel decision made",
+    "case_opened": "Panel: case opened",
+    "no_further_action": "Panel: no further action",
+    "panel_signposted": "Panel: signposted to another service",
+    "awaiting_panel": "Waiting for a panel decision (including deferred)",
+    "allocated": "Allocated to an intervention",
+    "started": "Started an intervention",
+    "completed": "Completed an intervention",
+    "disengaged": "Disengaged (completed none)",
+}
+STAGES = [(key, LABELS[key]) for key in STAGE_TESTS]
 
 # Stages that are sums of others (parts, whole): suppressed together so that a hidden stage
 # cannot be worked out from its whole and the other parts.
@@ -95,9 +67,14 @@ def build(*, filters, rule) -> Report:
     guard.require_no_small_groups(
         filters=filters, facts=ReferralFact.objects.all(), rule=rule, counted=COUNTED
     )
-    raw = referral_facts(filters).aggregate(
-        **{key: Count("pk", filter=condition) for key, _, condition in STAGES}
+    found = dict(
+        referral_tally(filters, "stage")
+        .values("value")
+        .annotate(n=Sum("n"))
+        .order_by()
+        .values_list("value", "n")
     )
+    raw = {key: found.get(key, 0) for key, _ in STAGES}
     cells = suppression.linked_counts(raw, SUMS, rule=rule)
     rows = [
         Row(
@@ -113,7 +90,7 @@ def build(*, filters, rule) -> Report:
                 ),
             ],
         )
-        for key, label, _ in STAGES
+        for key, label in STAGES
     ]
     table = Table(
         key="funnel",

@@ -4,10 +4,10 @@ postcode district)."""
 
 import re
 
-from django.db.models import Count
+from django.db.models import Sum
 
 from figures import guard, suppression
-from figures.facts.referrals import referral_facts
+from figures.facts.referrals import CATEGORIES, referral_tally
 from figures.models import ReferralFact
 from figures.report import Chart, Column, Report, Row, Table, register_set
 from figures.vocabulary import DISABILITY_CHOICES, ETHNIC_GROUP_CHOICES, AgeBand
@@ -27,12 +27,23 @@ NOT_RECORDED = "Not recorded"
 DISTRICT = re.compile(r"^([A-Z]+)(\d*)(.*)$")
 
 
-def _month_table(facts, filters, rule) -> Table:
+def _submitted(filters) -> list[dict]:
+    """How many were submitted, by month, pathway and area."""
+    return list(
+        referral_tally(filters, "stage")
+        .filter(value="submitted")
+        .values("month", "pathway", "area")
+        .annotate(n=Sum("n"))
+        .order_by()
+    )
+
+
+def _month_table(submitted, filters, rule) -> Table:
     pathways = [p for p in Pathway if not filters.pathway or p == filters.pathway]
-    found = {
-        (row["month"], row["pathway"]): row["n"]
-        for row in facts.values("month", "pathway").annotate(n=Count("*")).order_by()
-    }
+    found: dict = {}
+    for row in submitted:
+        key = (row["month"], row["pathway"])
+        found[key] = found.get(key, 0) + row["n"]
     months = filters.months
     table = suppression.count_table(
         [[found.get((month, p.value), 0) for p in pathways] for month in months], rule=rule
@@ -60,8 +71,17 @@ def _month_table(facts, filters, rule) -> Table:
     )
 
 
-def _counts_by(facts, field: str) -> dict[str, int]:
-    return {row[field]: row["n"] for row in facts.values(field).annotate(n=Count("*")).order_by()}
+def _counts_by_category(filters) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {category: {} for category in CATEGORIES}
+    for row in (
+        referral_tally(filters, *CATEGORIES)
+        .values("measure", "value")
+        .annotate(n=Sum("n"))
+        .filter(n__gt=0)
+        .order_by()
+    ):
+        counts[row["measure"]][row["value"]] = row["n"]
+    return counts
 
 
 def _district_order(code: str):
@@ -192,13 +212,17 @@ def build(*, filters, rule) -> Report:
     guard.require_no_small_groups(
         filters=filters, facts=ReferralFact.objects.all(), rule=rule, counted=COUNTED
     )
-    facts = referral_facts(filters)
-    by_month = _month_table(facts, filters, rule)
+    submitted = _submitted(filters)
+    by_month = _month_table(submitted, filters, rule)
+    counts = _counts_by_category(filters)
+    counts["area"] = {}
+    for row in submitted:
+        counts["area"][row["area"]] = counts["area"].get(row["area"], 0) + row["n"]
     tables = [by_month]
     for key, title, heading, field, choices, chart in CATEGORY_TABLES:
         tables.append(
             _category_table(
-                _counts_by(facts, field),
+                counts[field],
                 key=key,
                 title=title,
                 heading=heading,

@@ -2,44 +2,26 @@
 from a referral's submission to screening, to a panel decision, to the first contact the
 person attended, and the days spent on a waiting list for a place."""
 
-from django.db.models import Count, F, Q
+from django.db.models import Sum
 
 from figures import guard, suppression
-from figures.aggregates import DaysBetween, Percentile
-from figures.facts.referrals import DECIDED, referral_facts
+from figures.aggregates import percentile_of_counts
+from figures.facts.referrals import STEPS as STEP_DAYS
+from figures.facts.referrals import referral_tally
 from figures.models import ReferralFact
 from figures.report import Chart, Column, Report, Row, Table, register_set
 from referrals.pathways import Pathway
 
 COUNTED = "referrals"
 
-# (key, label, days, which referrals it is computed over)
-STEPS = (
-    (
-        "screening",
-        "Referral submitted to screening decision",
-        DaysBetween("screened_on", "submitted_on"),
-        Q(screened_on__isnull=False),
-    ),
-    (
-        "decision",
-        "Screening to panel decision",
-        DaysBetween("decided_on", "screened_on"),
-        Q(screened_on__isnull=False, decided_on__isnull=False, panel_outcome__in=DECIDED),
-    ),
-    (
-        "contact",
-        "Panel decision to first attended contact",
-        DaysBetween("first_attended_contact_on", "decided_on"),
-        Q(first_attended_contact_on__isnull=False, case_opened_on__isnull=False),
-    ),
-    (
-        "waiting",
-        "Days on a waiting list",
-        F("waiting_list_days"),
-        Q(waiting_list_days__isnull=False),
-    ),
-)
+# The steps (figures.facts.referrals.STEPS says which referrals each is over), in order.
+STEP_LABELS = {
+    "screening": "Referral submitted to screening decision",
+    "decision": "Screening to panel decision",
+    "contact": "Panel decision to first attended contact",
+    "waiting": "Days on a waiting list",
+}
+STEPS = [(key, STEP_LABELS[key]) for key in STEP_DAYS]
 COLUMNS = [
     Column(key="referrals", label="Referrals"),
     Column(key="median", label="Median days", kind="days"),
@@ -58,36 +40,56 @@ NOTES = [
 ]
 
 
-def _measures():
-    measures = {}
-    for key, _, days, over in STEPS:
-        measures[f"{key}_n"] = Count("pk", filter=over)
-        measures[f"{key}_median"] = Percentile(days, 0.5, filter=over)
-        measures[f"{key}_p90"] = Percentile(days, 0.9, filter=over)
-    return measures
+def _days_taken(filters) -> dict[tuple[str, str], dict[int, int]]:
+    """(step, pathway) -> {days: how many referrals took that many}."""
+    taken: dict[tuple[str, str], dict[int, int]] = {}
+    for row in (
+        referral_tally(filters, "days:")
+        .values("measure", "pathway", "value")
+        .annotate(n=Sum("n"))
+        .filter(n__gt=0)
+        .order_by()
+    ):
+        step = row["measure"].removeprefix("days:")
+        taken.setdefault((step, row["pathway"]), {})[int(row["value"])] = row["n"]
+    return taken
+
+
+def _measures(counts: dict[int, int]) -> dict:
+    return {
+        "n": sum(counts.values()),
+        "median": percentile_of_counts(counts, 0.5),
+        "p90": percentile_of_counts(counts, 0.9),
+    }
+
+
+def _merged(histograms) -> dict[int, int]:
+    merged: dict[int, int] = {}
+    for histogram in histograms:
+        for days, n in histogram.items():
+            merged[days] = merged.get(days, 0) + n
+    return merged
 
 
 def build(*, filters, rule) -> Report:
     guard.require_no_small_groups(
         filters=filters, facts=ReferralFact.objects.all(), rule=rule, counted=COUNTED
     )
-    facts = referral_facts(filters)
-    overall = facts.aggregate(**_measures())
-    by_pathway = {
-        row["pathway"]: row for row in facts.values("pathway").annotate(**_measures()).order_by()
-    }
+    taken = _days_taken(filters)
     pathways = list(Pathway) if not filters.pathway else [Pathway(filters.pathway)]
     summary_rows, step_tables = [], []
-    for key, label, _, _ in STEPS:
+    for key, label in STEPS:
+        by_pathway = {p.value: _measures(taken.get((key, p.value), {})) for p in pathways}
+        overall = _measures(_merged(taken.get((key, p.value), {}) for p in pathways))
         counts, total = suppression.count_column(
-            [by_pathway.get(p.value, {}).get(f"{key}_n", 0) for p in pathways], rule=rule
+            [by_pathway[p.value]["n"] for p in pathways], rule=rule
         )
-        summary_rows.append(_row(key, label, overall, key, total, rule))
+        summary_rows.append(_row(key, label, overall, total, rule))
         rows = [
-            _row(p.value, p.label, by_pathway.get(p.value, {}), key, cell, rule)
+            _row(p.value, p.label, by_pathway[p.value], cell, rule)
             for p, cell in zip(pathways, counts, strict=True)
         ]
-        rows.append(_row("total", "All pathways", overall, key, total, rule, is_total=True))
+        rows.append(_row("total", "All pathways", overall, total, rule, is_total=True))
         step_tables.append(
             Table(
                 key=f"{key}_by_pathway",
@@ -126,9 +128,8 @@ def build(*, filters, rule) -> Report:
     )
 
 
-def _row(key, label, values, step, count_cell, rule, *, is_total=False) -> Row:
+def _row(key, label, values, count_cell, rule, *, is_total=False) -> Row:
     """The count (already suppressed with its column), median and 90th percentile."""
-    n = values.get(f"{step}_n", 0)
     return Row(
         key=key,
         label=label,
@@ -136,8 +137,8 @@ def _row(key, label, values, step, count_cell, rule, *, is_total=False) -> Row:
             count_cell,
             *(
                 suppression.statistic(
-                    values.get(f"{step}_{statistic}"),
-                    group_size=n,
+                    values[statistic],
+                    group_size=values["n"],
                     rule=rule,
                     unit="days",
                     published=(count_cell,),
