@@ -157,3 +157,17 @@ def test_two_requests_a_month_apart_cannot_be_subtracted_to_reveal_a_group_of_3(
             filters=Filters(first_month=M1, last_month=M1, pathway="u18_prevention"),
         )
     assert list(refused.value.message_dict) == ["pathway"]
+
+
+@pytest.mark.parametrize("set_key", ["referrals", "funnel", "timeliness"])
+def test_every_set_refuses_a_period_with_a_month_of_fewer_than_8(
+    set_key, busy_month, first_month, second_month
+):
+    assert report_for(
+        set_key=set_key, filters=Filters(first_month=first_month, last_month=first_month)
+    )
+    with pytest.raises(ValidationError) as refused:
+        report_for(
+            set_key=set_key, filters=Filters(first_month=first_month, last_month=second_month)
+        )
+    assert list(refused.value.message_dict) == ["period"]
