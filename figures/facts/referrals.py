@@ -157,8 +157,12 @@ def replace(person_ids, subjects) -> None:
         submitted_on = _day(referral["submitted_at"])
         decision = latest_decision.get(referral["id"])
         screening = STATUS_TO_SCREENING[referral["status"]]
-        if screening == ScreeningOutcome.SIGNPOSTED and decision is not None:
-            screening = ScreeningOutcome.ACCEPTED  # signposted by the panel, not at screening
+        signposted_by_panel = (
+            decision is not None and decision["outcome"] == DecisionOutcome.SIGNPOST
+        )
+        if screening == ScreeningOutcome.SIGNPOSTED and signposted_by_panel:
+            # Signposted by the panel (after a deferral, screening may have signposted it).
+            screening = ScreeningOutcome.ACCEPTED
         facts.append(
             ReferralFact(
                 subject=subjects[referral["person_id"]],

@@ -87,3 +87,37 @@ def test_a_stage_is_hidden_when_its_whole_and_the_other_parts_would_give_it_away
     assert funnel["accepted"] == ["0", "0.0%"]
     assert funnel["withdrawn"] == ["0", "0.0%"]
     assert report.summary[0] == "10 referrals were submitted in the period."
+
+
+def test_a_referral_the_panel_signposted_or_deferred_was_accepted_at_screening(
+    school_caseworker, coordinator, panel_chair, no_suppression
+):
+    from cases.services import decision_record
+    from figures.filters import this_month
+    from tests.factories import accepted_referral, panel_meeting
+
+    signposted = accepted_referral(school_caseworker, coordinator)
+    deferred = accepted_referral(school_caseworker, coordinator)
+    meeting = panel_meeting(coordinator, panel_chair)
+    decision_record(
+        actor=panel_chair,
+        meeting=meeting,
+        referral=signposted,
+        outcome="signpost",
+        rationale="Better served elsewhere.",
+        signpost_service="substance_misuse_service",
+    )
+    decision_record(
+        actor=panel_chair, meeting=meeting, referral=deferred, outcome="defer", rationale="Wait"
+    )
+
+    report = report_for(
+        set_key="funnel", filters=Filters(first_month=this_month(), last_month=this_month())
+    )
+
+    funnel = published(table_of(report, "funnel"))
+    assert funnel["accepted"] == ["2", "100.0%"]
+    assert funnel["signposted"] == ["0", "0.0%"]  # at screening
+    assert funnel["panel_decided"] == ["1", "50.0%"]
+    assert funnel["panel_signposted"] == ["1", "50.0%"]
+    assert funnel["awaiting_panel"] == ["1", "50.0%"]
