@@ -44,20 +44,23 @@ REBUILD_BATCH = 2000
 @dataclass(frozen=True)
 class Builder:
     """``replace(person_ids, subjects)`` deletes and re-creates those people's facts of one
-    kind (``subjects`` maps each id to its pseudonym); ``model`` is its fact table."""
+    kind (``subjects`` maps each id to its pseudonym); ``model`` is its fact table, and
+    ``derived`` any tables kept from those facts (emptied with them by a rebuild)."""
 
     name: str
     model: type
     replace: Callable[[list[UUID], dict[UUID, str]], None]
+    derived: tuple = ()
 
 
 _builders: dict[str, Builder] = {}
 
 
-def register_builder(*, name: str, model: type, replace) -> None:
-    if name in _builders and _builders[name] != Builder(name, model, replace):
+def register_builder(*, name: str, model: type, replace, derived: tuple = ()) -> None:
+    builder = Builder(name, model, replace, tuple(derived))
+    if name in _builders and _builders[name] != builder:
         raise ValueError(f"a second fact builder {name!r}")
-    _builders[name] = Builder(name, model, replace)
+    _builders[name] = builder
 
 
 def builders() -> list[Builder]:
@@ -150,7 +153,8 @@ def rebuild(*, progress=None, batch: int = REBUILD_BATCH) -> int:
             StaleSubject.objects.select_for_update(skip_locked=True).values_list("id", flat=True)
         )
         for builder in builders():
-            builder.model.objects.all().delete()
+            for model in (builder.model, *builder.derived):
+                model.objects.all().delete()
         for ids in _all_person_ids(batch):
             replace_facts(ids)
             total += len(ids)
