@@ -111,11 +111,15 @@ def refresh_stale(*, batch: int = FOLD_BATCH, limit: int | None = None) -> int:
             if not taken:
                 return folded
             people = list(dict.fromkeys(person_id for _, person_id in taken))[:size]
-            chosen = set(people)
+            # Every marker of these people committed so far is covered by the rebuild that
+            # follows (it reads after this), so all are taken, not only the first batch's.
+            markers = list(
+                StaleSubject.objects.select_for_update(skip_locked=True)
+                .filter(person_id__in=people)
+                .values_list("id", flat=True)
+            )
             replace_facts(people)
-            StaleSubject.objects.filter(
-                id__in=[marker for marker, person_id in taken if person_id in chosen]
-            ).delete()
+            StaleSubject.objects.filter(id__in=markers).delete()
             folded += len(people)
     return folded
 

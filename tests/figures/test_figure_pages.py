@@ -2,6 +2,8 @@
 exactly the same cells; who may read them; each reading audited; bad filters refused with
 the field and the reason."""
 
+import html
+
 import pytest
 
 from audit.models import AuditEvent, EventKind
@@ -172,7 +174,7 @@ def test_bad_filters_are_refused_with_the_field_and_the_reason(
     client.force_login(analyst)
     page = client.get(f"/figures/referrals/?{query}")
     assert page.status_code == 400
-    assert reason in page.content.decode()
+    assert reason in html.unescape(page.content.decode())
     assert "There is a problem" in page.content.decode()
     download = client.get(f"/figures/referrals/download.csv?{query}")
     assert download.status_code == 400
