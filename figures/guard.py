@@ -15,7 +15,7 @@ The refusal names the month and the filter, which says no more than a suppressed
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Sum
 
 from figures.filters import Filters
 from figures.suppression import Rule
@@ -23,9 +23,12 @@ from referrals.models import ReferralArea
 from referrals.pathways import Pathway
 
 
-def require_no_small_groups(*, filters: Filters, facts, rule: Rule, counted: str) -> None:
-    """``facts`` is a fact queryset with ``month``, ``area`` and ``pathway`` columns, one row
-    per counted unit (``counted`` names it in words, for the refusal)."""
+def require_no_small_groups(
+    *, filters: Filters, facts, rule: Rule, counted: str, weight: str | None = None
+) -> None:
+    """``facts`` is a queryset with ``month``, ``area`` and ``pathway`` columns: one row per
+    counted unit, or, with ``weight``, rows already tallied whose ``weight`` column says how
+    many units each stands for. ``counted`` names the units in words, for the refusal."""
     grain = ["month"]
     if filters.area:
         grain.append("area")
@@ -34,7 +37,7 @@ def require_no_small_groups(*, filters: Filters, facts, rule: Rule, counted: str
     small = (
         facts.filter(month__gte=filters.first_month, month__lte=filters.last_month)
         .values(*grain)
-        .annotate(n=Count("*"))
+        .annotate(n=Sum(weight) if weight else Count("*"))
         .filter(n__gt=0, n__lt=max(rule.min_group, rule.high + 1))
         .order_by(*grain)
         .first()

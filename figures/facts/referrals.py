@@ -376,6 +376,12 @@ def referral_facts(filters):
     return _within(ReferralFact.objects.all(), filters)
 
 
+def submitted_tally():
+    """Every month, area and pathway's count of submitted referrals: what the guard against
+    subtracting two answers counts (the same numbers as the facts, read from a few rows)."""
+    return ReferralTally.objects.filter(measure="stage", value="submitted")
+
+
 def referral_tally(filters, *measures: str):
     """The tally of those facts, for these measures (``days:`` for every step's days)."""
     rows = _within(ReferralTally.objects.all(), filters)

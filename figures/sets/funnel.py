@@ -5,8 +5,7 @@ from django.db.models import Sum
 
 from figures import guard, suppression
 from figures.facts.referrals import STAGES as STAGE_TESTS
-from figures.facts.referrals import referral_tally
-from figures.models import ReferralFact
+from figures.facts.referrals import referral_tally, submitted_tally
 from figures.report import Chart, Column, Report, Row, Table, register_set
 
 COUNTED = "referrals"
@@ -65,7 +64,7 @@ NOTES = [
 
 def build(*, filters, rule) -> Report:
     guard.require_no_small_groups(
-        filters=filters, facts=ReferralFact.objects.all(), rule=rule, counted=COUNTED
+        filters=filters, facts=submitted_tally(), rule=rule, counted=COUNTED, weight="n"
     )
     found = dict(
         referral_tally(filters, "stage")

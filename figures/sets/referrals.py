@@ -7,8 +7,7 @@ import re
 from django.db.models import Sum
 
 from figures import guard, suppression
-from figures.facts.referrals import CATEGORIES, referral_tally
-from figures.models import ReferralFact
+from figures.facts.referrals import CATEGORIES, referral_tally, submitted_tally
 from figures.report import Chart, Column, Report, Row, Table, register_set
 from figures.vocabulary import DISABILITY_CHOICES, ETHNIC_GROUP_CHOICES, AgeBand
 from partners.models import OrganisationType
@@ -210,7 +209,7 @@ CATEGORY_TABLES = (
 
 def build(*, filters, rule) -> Report:
     guard.require_no_small_groups(
-        filters=filters, facts=ReferralFact.objects.all(), rule=rule, counted=COUNTED
+        filters=filters, facts=submitted_tally(), rule=rule, counted=COUNTED, weight="n"
     )
     submitted = _submitted(filters)
     by_month = _month_table(submitted, filters, rule)

@@ -7,8 +7,7 @@ from django.db.models import Sum
 from figures import guard, suppression
 from figures.aggregates import percentile_of_counts
 from figures.facts.referrals import STEPS as STEP_DAYS
-from figures.facts.referrals import referral_tally
-from figures.models import ReferralFact
+from figures.facts.referrals import referral_tally, submitted_tally
 from figures.report import Chart, Column, Report, Row, Table, register_set
 from referrals.pathways import Pathway
 
@@ -73,7 +72,7 @@ def _merged(histograms) -> dict[int, int]:
 
 def build(*, filters, rule) -> Report:
     guard.require_no_small_groups(
-        filters=filters, facts=ReferralFact.objects.all(), rule=rule, counted=COUNTED
+        filters=filters, facts=submitted_tally(), rule=rule, counted=COUNTED, weight="n"
     )
     taken = _days_taken(filters)
     pathways = list(Pathway) if not filters.pathway else [Pathway(filters.pathway)]
