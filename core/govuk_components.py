@@ -169,7 +169,7 @@ def _grouped_radios(field, *, legend: dict, hint, errors: list[str], chosen: str
                 "radios",
                 {
                     "name": field.html_name,
-                    "idPrefix": field.auto_id if not blocks else f"{field.auto_id}-{index}",
+                    "idPrefix": field.auto_id if not blocks else f"{field.auto_id}-group{index}",
                     "fieldset": {
                         "legend": {"text": str(value), "classes": "govuk-fieldset__legend--s"}
                     },

@@ -60,6 +60,9 @@ class NewPersonForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=f"Choose the option that best describes their ethnic group or background, "
         f"as they would describe it. {WHY_ASKED}",
+        error_messages={
+            "invalid_choice": "Select their ethnic group from the list, or leave it blank"
+        },
     )
     disability = forms.ChoiceField(
         label=f"{DISABILITY_QUESTION} (optional)",
@@ -67,6 +70,7 @@ class NewPersonForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
         help_text=WHY_ASKED,
+        error_messages={"invalid_choice": "Select Yes, No, Prefer not to say or Not known"},
     )
     allow_possible_duplicate = forms.BooleanField(
         label="I have checked: this is not someone already recorded", required=False
