@@ -11,6 +11,7 @@ https://design-system.service.gov.uk/components/
 import functools
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment, PackageLoader, PrefixLoader, select_autoescape
 
@@ -141,6 +142,78 @@ def _choices(field):
     return [(value, label) for value, label in field.field.choices if value != ""]
 
 
+def _is_grouped(field) -> bool:
+    return any(isinstance(label, list | tuple) for _, label in field.field.choices)
+
+
+def _grouped_radios(field, *, legend: dict, hint, errors: list[str], chosen: str) -> SafeString:
+    """One radios question whose choices come in groups (Django's grouped choices): one
+    fieldset, each group's radios under its own small legend, and the ungrouped answers
+    ("Prefer not to say") last. All share the field's name, so the browser keeps one answer;
+    the first option has the field's own id, which the error summary links to."""
+    blocks = []
+    loose = []
+    for index, (value, label) in enumerate(field.field.choices):
+        if not isinstance(label, list | tuple):
+            if value != "":
+                loose.append(
+                    {"value": str(value), "text": str(label), "checked": str(value) == chosen}
+                )
+            continue
+        items = [
+            {"value": str(code), "text": str(text), "checked": str(code) == chosen}
+            for code, text in label
+        ]
+        blocks.append(
+            render(
+                "radios",
+                {
+                    "name": field.html_name,
+                    "idPrefix": field.auto_id if not blocks else f"{field.auto_id}-group{index}",
+                    "fieldset": {
+                        "legend": {"text": str(value), "classes": "govuk-fieldset__legend--s"}
+                    },
+                    "items": items,
+                    "classes": "govuk-radios--small",
+                },
+            )
+        )
+    if loose:
+        blocks.append(
+            render(
+                "radios",
+                {
+                    "name": field.html_name,
+                    "idPrefix": f"{field.auto_id}-none",
+                    "items": [{"divider": "or"}, *loose],
+                    "classes": "govuk-radios--small",
+                },
+            )
+        )
+    hint_id, error_id = f"{field.auto_id}-hint", f"{field.auto_id}-error"
+    described_by = " ".join(name for name, shown in ((hint_id, hint), (error_id, errors)) if shown)
+    return format_html(
+        '<div class="govuk-form-group{}"><fieldset class="govuk-fieldset"{}>'
+        '<legend class="govuk-fieldset__legend {}">{}</legend>{}{}{}</fieldset></div>',
+        " govuk-form-group--error" if errors else "",
+        format_html(' aria-describedby="{}"', described_by) if described_by else "",
+        legend["legend"]["classes"] or "",
+        legend["legend"]["text"],
+        format_html('<div id="{}" class="govuk-hint">{}</div>', hint_id, hint["text"])
+        if hint
+        else "",
+        format_html(
+            '<p id="{}" class="govuk-error-message">'
+            '<span class="govuk-visually-hidden">Error:</span> {}</p>',
+            error_id,
+            " ".join(errors),
+        )
+        if errors
+        else "",
+        mark_safe("".join(blocks)),  # noqa: S308 - rendered by GOV.UK Frontend's macros
+    )
+
+
 def field(field, *, classes="", autocomplete="", heading=False, type=None) -> SafeString:
     component = kind(field)
     value = field.value()
@@ -192,6 +265,9 @@ def field(field, *, classes="", autocomplete="", heading=False, type=None) -> Sa
             for choice, text in field.field.choices
         ]
         return render("select", {**common, "id": field.auto_id, "label": label, "items": items})
+    if component == "radios" and _is_grouped(field):
+        chosen = "" if value is None else str(value)
+        return _grouped_radios(field, legend=legend, hint=hint, errors=errors, chosen=chosen)
     if component == "radios":
         chosen = "" if value is None else str(value)
         hints = getattr(field.field, "choice_hints", {})

@@ -8,6 +8,7 @@ acts as the system, named explicitly.
 """
 
 import datetime
+import hashlib
 
 from django.utils import timezone
 
@@ -41,6 +42,35 @@ REFERRAL_DEFAULTS = {
     "risk_factors": ["knife_carrying", "criminal_exploitation"],
     "risk_level": "medium",
 }
+
+# Equality answers (``referrals.equality``), varied so that figures by group have something
+# to show: mostly White British, as in County Durham, with every group, the other answers
+# and people not asked yet among them.
+EQUALITY_ANSWERS = [
+    ("white_british", "no"),
+    ("white_british", "yes"),
+    ("white_british", ""),
+    ("white_british", "no"),
+    ("white_other", "no"),
+    ("white_gypsy_or_irish_traveller", "no"),
+    ("mixed_white_black_caribbean", "no"),
+    ("asian_pakistani", "prefer_not_to_say"),
+    ("asian_bangladeshi", "no"),
+    ("black_african", "yes"),
+    ("other_arab", "not_known"),
+    ("prefer_not_to_say", "prefer_not_to_say"),
+    ("", ""),
+]
+
+
+def equality_answers(details: dict) -> dict:
+    """Ethnicity and disability for a fictional person, the same each time for the same
+    name and date of birth (so a test or a re-seeded demo reads the same)."""
+    who = f"{details['given_name']}|{details['family_name']}|{details['date_of_birth']}"
+    pick = int(hashlib.sha256(who.encode()).hexdigest(), 16) % len(EQUALITY_ANSWERS)
+    ethnicity, disability = EQUALITY_ANSWERS[pick]
+    return {"ethnicity": ethnicity, "disability": disability}
+
 
 # What a referral needs consent for before it can go to panel.
 PANEL_PURPOSES = ("assessment", "panel_discussion", "information_sharing")
@@ -164,8 +194,11 @@ def make_member(*, user: User, organisation: Organisation, role: str, reason: st
 
 
 def make_person(*, actor: User, reason: str = "", **details) -> Person:
-    """A fictional person recorded by ``actor``'s organisation (Jordan Fletcher, unless told)."""
-    return person_create(actor=actor, reason=reason, **{**PERSON_DEFAULTS, **details})
+    """A fictional person recorded by ``actor``'s organisation (Jordan Fletcher, unless told),
+    with varied equality answers unless told."""
+    details = {**PERSON_DEFAULTS, **details}
+    details = {**equality_answers(details), **details}
+    return person_create(actor=actor, reason=reason, **details)
 
 
 def make_referral(*, actor: User, person: Person, **details) -> Referral:

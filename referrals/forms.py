@@ -5,6 +5,12 @@ from django import forms
 
 from core.forms import GovukDateField
 from referrals.dash import QUESTIONS, DashAnswer, DashChecklist
+from referrals.equality import (
+    DISABILITY_QUESTION,
+    WHY_ASKED,
+    Disability,
+    grouped_ethnicity_choices,
+)
 from referrals.models import (
     SHARING_PURPOSES,
     ConsentGiver,
@@ -44,6 +50,27 @@ class NewPersonForm(forms.Form):
     )
     unique_pupil_number = forms.CharField(
         label="Unique pupil number (if known)", max_length=15, required=False
+    )
+    # GOV.UK Design System, equality information pattern: the ethnic group first, then the
+    # background within it (one question here, its backgrounds under each group's heading).
+    ethnicity = forms.ChoiceField(
+        label="What is their ethnic group? (optional)",
+        choices=grouped_ethnicity_choices(),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=f"Choose the option that best describes their ethnic group or background, "
+        f"as they would describe it. {WHY_ASKED}",
+        error_messages={
+            "invalid_choice": "Select their ethnic group from the list, or leave it blank"
+        },
+    )
+    disability = forms.ChoiceField(
+        label=f"{DISABILITY_QUESTION} (optional)",
+        choices=Disability.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=WHY_ASKED,
+        error_messages={"invalid_choice": "Select Yes, No, Prefer not to say or Not known"},
     )
     allow_possible_duplicate = forms.BooleanField(
         label="I have checked: this is not someone already recorded", required=False

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from core.encryption import blind_index, normalise_identifier, normalise_name
 from core.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from referrals.dash import QUESTIONS, DashAnswer, DashChecklist
+from referrals.equality import Disability, Ethnicity, disability_in_words, ethnicity_in_words
 from referrals.pathways import Pathway, RiskFactor, RiskLevel
 from sharing.rules import RULE_CHOICES
 from sharing.vocabulary import Purpose
@@ -48,6 +49,12 @@ class Person(models.Model):
     nhs_number = EncryptedCharField(max_length=10, blank=True)
     police_reference = EncryptedCharField(max_length=30, blank=True)
     unique_pupil_number = EncryptedCharField(max_length=13, blank=True)
+    # Equality information (``referrals.equality``): special category data (racial or ethnic
+    # origin, health), so sealed like identity, and optional: blank is not asked yet.
+    ethnicity = EncryptedCharField(
+        "ethnic group", max_length=40, blank=True, choices=Ethnicity.choices
+    )
+    disability = EncryptedCharField(max_length=20, blank=True, choices=Disability.choices)
 
     # Plain, for reporting: coarse enough not to identify anyone on its own.
     gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_KNOWN)
@@ -87,6 +94,15 @@ class Person(models.Model):
     def full_name(self) -> str:
         """The name a page shows: given then family name (never ``__str__``, which is logged)."""
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def ethnicity_in_words(self) -> str:
+        """The ethnic group as a page shows it ("White: Irish"; "Not known" if not asked)."""
+        return ethnicity_in_words(self.ethnicity)
+
+    @property
+    def disability_in_words(self) -> str:
+        return disability_in_words(self.disability)
 
     def refresh_blind_indexes(self) -> None:
         self.family_name_dob_index = blind_index(

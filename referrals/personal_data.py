@@ -53,6 +53,8 @@ PERSON_FIELDS = [
     "nhs_number",
     "police_reference",
     "unique_pupil_number",
+    "ethnicity",
+    "disability",
     "created_at",
 ]
 REFERRAL_FIELDS = [

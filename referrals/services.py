@@ -20,6 +20,7 @@ from partners.models import Organisation, User
 from partners.selectors import acting_organisation
 from referrals import validators
 from referrals.consent import LossCause, refresh_permitted_purposes
+from referrals.equality import Disability, Ethnicity
 from referrals.models import (
     BlindIndex,
     DashRecord,
@@ -65,7 +66,11 @@ PERSON_FIELDS = (
     "address",
     "postcode",
     *IDENTIFIER_NORMALISERS,
+    "ethnicity",
+    "disability",
 )
+# Equality information: optional answers from a closed list (blank is not asked yet).
+EQUALITY_ANSWERS = {"ethnicity": Ethnicity, "disability": Disability}
 
 
 def _clean_text(value, *, field: str, max_length: int, required: bool, errors: dict) -> str:
@@ -127,6 +132,15 @@ def _clean_person_fields(data: dict, *, partial: bool) -> dict:
                 f"Choose one of: {', '.join(Gender.values)}", code="invalid_choice"
             )
         cleaned["gender"] = gender
+    for field, answers in EQUALITY_ANSWERS.items():
+        if field in data or not partial:
+            answer = data.get(field) or ""
+            if answer and answer not in answers.values:
+                errors[field] = ValidationError(
+                    f"Choose one of: {', '.join(answers.values)}, or leave it blank",
+                    code="invalid_choice",
+                )
+            cleaned[field] = answer
     if "postcode" in data or not partial:
         postcode = (data.get("postcode") or "").strip()
         cleaned["postcode"] = ""

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from partners.models import Organisation
 from referrals.dash import LONGEST_CHECKLIST, DashAnswer, DashChecklist, MaracCriterion
+from referrals.equality import DISABILITY_QUESTION, WHY_ASKED, Disability, Ethnicity
 from referrals.marac import marac_flag
 from referrals.models import (
     ConsentDecision,
@@ -48,6 +49,19 @@ class PersonWriteSerializer(serializers.Serializer):
     nhs_number = _text(12, required=False, allow_blank=True)
     police_reference = _text(30, required=False, allow_blank=True)
     unique_pupil_number = _text(15, required=False, allow_blank=True)
+    ethnicity = serializers.ChoiceField(
+        choices=Ethnicity.choices,
+        required=False,
+        allow_blank=True,
+        help_text=f"Ethnic group (GSS harmonised standard, England); blank if not asked yet. "
+        f"{WHY_ASKED}",
+    )
+    disability = serializers.ChoiceField(
+        choices=Disability.choices,
+        required=False,
+        allow_blank=True,
+        help_text=f"{DISABILITY_QUESTION} (Equality Act 2010); blank if not asked yet. {WHY_ASKED}",
+    )
 
 
 class PersonCreateSerializer(PersonWriteSerializer):
@@ -82,6 +96,8 @@ class PersonSerializer(serializers.ModelSerializer):
             "nhs_number",
             "police_reference",
             "unique_pupil_number",
+            "ethnicity",
+            "disability",
             "created_by_organisation",
             "created_at",
             "updated_at",

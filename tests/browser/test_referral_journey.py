@@ -2,6 +2,7 @@
 page passes axe-core. After signing in, everything happens through the pages."""
 
 import datetime
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -50,6 +51,11 @@ def test_a_caseworker_refers_with_three_risk_factors_and_two_consent_purposes(
     page.get_by_label("Family name").fill("Marsh")
     fill_date(page, "Date of birth", born)
     page.get_by_label("Male", exact=True).check()
+    # Equality information: the background under its group, then disability.
+    page.get_by_role("group", name="Asian or Asian British").get_by_label("Pakistani").check()
+    page.get_by_role("group", name=re.compile("12 months or more")).get_by_label(
+        "Yes", exact=True
+    ).check()
     continue_to(page, "Choose the pathway", axe_violations)
 
     page.get_by_label("Prevention and early intervention (18 and under)").check()
@@ -83,7 +89,13 @@ def test_a_caseworker_refers_with_three_risk_factors_and_two_consent_purposes(
     page.get_by_label("Verbally").check()
     page.get_by_label("Name of the parent or guardian").fill("Sam Marsh")
     continue_to(page, "Check your answers before submitting the referral", axe_violations)
-    for shown in ("Criminal exploitation", "Gang association", "Panel discussion", "Dee Marsh"):
+    for shown in (
+        "Asian or Asian British: Pakistani",
+        "Criminal exploitation",
+        "Gang association",
+        "Panel discussion",
+        "Dee Marsh",
+    ):
         expect(page.get_by_text(shown, exact=True)).to_be_visible()
     page.set_viewport_size({"width": 375, "height": 800})
     assert axe_violations(page) == []
@@ -110,6 +122,7 @@ def test_a_caseworker_refers_with_three_risk_factors_and_two_consent_purposes(
         "knife_carrying",
     ]
     assert referral.narrative == "Seen with a blade near the school gates."
+    assert (referral.person.ethnicity, referral.person.disability) == ("asian_pakistani", "yes")
     consents = Consent.objects.filter(referral=referral)
     assert sorted(consents.values_list("purpose", flat=True)) == [
         "assessment",

@@ -103,6 +103,8 @@ PEOPLE = [
             "gender": "male",
             "postcode": "DH1 3LE",
             "unique_pupil_number": "A123456789012",
+            "ethnicity": "white_british",
+            "disability": "no",
         },
     ),
     (
@@ -114,6 +116,8 @@ PEOPLE = [
             "gender": "female",
             "postcode": "DL1 5AD",
             "police_reference": "DUR/24/118842",
+            "ethnicity": "white_irish",
+            "disability": "yes",
         },
     ),
     (
@@ -125,6 +129,8 @@ PEOPLE = [
             "gender": "male",
             "postcode": "DL3 6ST",
             "nhs_number": "9434765919",
+            "ethnicity": "mixed_white_black_caribbean",
+            "disability": "prefer_not_to_say",
         },
     ),
 ]
