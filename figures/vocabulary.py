@@ -7,6 +7,8 @@ with the under-18s as the prevention pathway does.
 
 from django.db import models
 
+from referrals.equality import Disability, EthnicGroup
+
 NOT_KNOWN = "not_known"
 
 
@@ -59,8 +61,7 @@ SCREENED = (
     ScreeningOutcome.SIGNPOSTED,
 )
 
-# Equality groups. Until the person's equality information (referrals.equality, issue 13)
-# is merged, every referral is counted as "Not known"; at merge these become
-# ``EthnicGroup.choices`` and ``Disability.choices`` (see figures.facts.referrals._equality).
-ETHNIC_GROUP_CHOICES: list[tuple[str, str]] = [(NOT_KNOWN, "Not known")]
-DISABILITY_CHOICES: list[tuple[str, str]] = [(NOT_KNOWN, "Not known")]
+# Equality groups as counted: the ethnic groups (never the detailed backgrounds, which
+# would make groups too small) and the disability answers.
+ETHNIC_GROUP_CHOICES: list[tuple[str, str]] = EthnicGroup.choices
+DISABILITY_CHOICES: list[tuple[str, str]] = Disability.choices

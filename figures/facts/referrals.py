@@ -38,21 +38,18 @@ from figures import store
 from figures.models import ReferralFact, ReferralTally
 from figures.vocabulary import NOT_KNOWN, SCREENED, ScreeningOutcome, age_band
 from interventions.models import Allocation, AllocationStatus, Contact, ContactOutcome
+from referrals.equality import disability_answer, ethnicity_group
 from referrals.models import Person, Referral, ReferralStatus
 
 # The person's columns a fact reads: only these are loaded (a deferred column read per person
 # would be a query per person).
-PERSON_FIELDS = ("id", "gender", "postcode_district")
+PERSON_FIELDS = ("id", "gender", "postcode_district", "ethnicity", "disability")
 
 
 def _equality(person) -> tuple[str, str]:
-    """The person's ethnic group and disability, as counted.
-
-    Until the person's equality information (referrals.equality, issue 13) is merged, both
-    are not known. At merge this becomes ``(ethnicity_group(person.ethnicity),
-    disability_answer(person.disability))``, with ``ethnicity`` and ``disability`` added to
-    ``PERSON_FIELDS``."""
-    return NOT_KNOWN, NOT_KNOWN
+    """The person's ethnic group (the five high-level groups, never the detailed background)
+    and disability answer, as counted; unanswered is "not known"."""
+    return ethnicity_group(person.ethnicity), disability_answer(person.disability)
 
 
 STATUS_TO_SCREENING = {

@@ -147,13 +147,30 @@ def partnership_of_eight(
     M1, M2 = first_month, second_month
     referrer = school_caseworker
 
+    # Each person's equality answers, chosen so that every group is counted (blank: not
+    # asked yet, counted as not known).
+    equality = {
+        "Alex": ("white_british", "no"),
+        "Bea": ("asian_indian", "yes"),
+        "Cal": ("black_african", "no"),
+        "Dan": ("mixed_white_asian", "prefer_not_to_say"),
+        "Eve": ("", ""),
+        "Fay": ("other_arab", "no"),
+        "Gus": ("white_irish", "no"),
+        "Hal": ("prefer_not_to_say", "not_known"),
+        "Ivy": ("white_other", "yes"),
+    }
+
     def child(name, gender="male", postcode="DH1 3LE"):
+        ethnicity, disability = equality[name]
         return make_person(
             referrer,
             given_name=name,
             gender=gender,
             postcode=postcode,
             date_of_birth=years_ago(14, days=-30),
+            ethnicity=ethnicity,
+            disability=disability,
         )
 
     r1 = accepted_referral(referrer, coordinator, person=child("Alex"))
@@ -177,6 +194,8 @@ def partnership_of_eight(
         gender="male",
         postcode="DL1 5AA",
         date_of_birth=years_ago(25, days=-30),
+        ethnicity=equality["Dan"][0],
+        disability=equality["Dan"][1],
     )
     r4 = submitted_referral(police_officer, person=dan, pathway="adult_18_35", area="darlington")
     referral_screen(

@@ -130,6 +130,15 @@ def test_one_fact_per_submitted_referral_as_worked_out_by_hand(partnership_of_ei
             first_attended_contact_on=day(M2, 22), disengaged=True, waiting_list_days=7,
         ),
     ]  # fmt: skip
+    # The ethnic groups and disability answers of Alex, Bea, Cal, Dan, Eve, Fay, Gus and Hal
+    # (the partnership's ``equality``), detailed backgrounds counted by their group.
+    equality = [
+        ("white", "no"), ("asian", "yes"), ("black", "no"), ("mixed", "prefer_not_to_say"),
+        ("not_known", "not_known"), ("other", "no"), ("white", "no"),
+        ("prefer_not_to_say", "not_known"),
+    ]  # fmt: skip
+    for row, (group, answer) in zip(expected, equality, strict=True):
+        row.update(ethnicity_group=group, disability=answer)
     assert facts_in_order() == expected
 
 

@@ -55,10 +55,16 @@ def test_referrals_as_worked_out_by_hand(partnership_of_eight, no_suppression):
         "female": ["3"], "male": ["5"], "non_binary": ["0"], "other": ["0"],
         "not_known": ["0"], "not_stated": ["0"], "total": ["8"],
     }  # fmt: skip
+    # White: Alex, Gus; one each of the rest; Eve not asked yet (not known).
     assert published(table_of(report, "by_ethnic_group")) == {
-        "not_known": ["8"], "total": ["8"],
+        "white": ["2"], "mixed": ["1"], "asian": ["1"], "black": ["1"], "other": ["1"],
+        "prefer_not_to_say": ["1"], "not_known": ["1"], "total": ["8"],
     }  # fmt: skip
-    assert published(table_of(report, "by_disability")) == {"not_known": ["8"], "total": ["8"]}
+    # Yes: Bea; no: Alex, Cal, Fay, Gus; prefer not to say: Dan; not known: Eve, Hal.
+    assert published(table_of(report, "by_disability")) == {
+        "yes": ["1"], "no": ["4"], "prefer_not_to_say": ["1"], "not_known": ["2"],
+        "total": ["8"],
+    }  # fmt: skip
     # DH7: R3; DL1: R4; DH1: the other six.
     districts = table_of(report, "by_postcode_district")
     assert published(districts) == {"DH1": ["6"], "DH7": ["1"], "DL1": ["1"], "total": ["8"]}
