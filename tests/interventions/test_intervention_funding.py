@@ -109,3 +109,69 @@ class TestAnnualFunding:
             "organizations.0.services.0.annual_funding"
         ]
         assert Intervention.objects.count() == 0
+
+
+@pytest.mark.django_db
+class TestFundingPage:
+    def test_a_coordinator_changes_the_funding_on_the_web_form(self, client, coordinator, charity):
+        entry = make_intervention(charity)
+        client.force_login(coordinator)
+        catalogue = client.get(reverse("interventions:catalogue")).content.decode()
+        url = reverse("interventions:funding", args=[entry.pk])
+        assert url in catalogue
+        response = client.post(
+            url, {"funding_stream": "PCC grant", "annual_funding": "36000", "version": "1"}
+        )
+        assert response.status_code == 302
+        entry.refresh_from_db()
+        assert (entry.funding_stream, entry.annual_funding, entry.version) == (
+            "PCC grant",
+            Decimal("36000"),
+            2,
+        )
+        # Empty is "not recorded", not zero.
+        client.post(url, {"funding_stream": "PCC grant", "annual_funding": "", "version": "2"})
+        entry.refresh_from_db()
+        assert entry.annual_funding is None
+
+    def test_a_negative_amount_is_a_400_on_the_field_and_nothing_changes(
+        self, client, coordinator, charity
+    ):
+        entry = make_intervention(charity, annual_funding=Decimal(500))
+        client.force_login(coordinator)
+        response = client.post(
+            reverse("interventions:funding", args=[entry.pk]),
+            {"funding_stream": "x", "annual_funding": "-10", "version": "1"},
+        )
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "govuk-error-summary" in page
+        assert 'href="#id_annual_funding"' in page
+        entry.refresh_from_db()
+        assert (entry.funding_stream, entry.annual_funding) == (
+            "Serious Violence Duty grant",
+            Decimal(500),
+        )
+
+    def test_a_stale_version_is_a_409(self, client, coordinator, charity):
+        entry = make_intervention(charity)
+        client.force_login(coordinator)
+        response = client.post(
+            reverse("interventions:funding", args=[entry.pk]),
+            {"funding_stream": "x", "annual_funding": "10", "version": "7"},
+        )
+        assert response.status_code == 409
+
+    def test_only_coordinators_see_the_link_or_the_form(
+        self, client, provider_keyworker, ig_officer, charity
+    ):
+        entry = make_intervention(charity)
+        for user in (provider_keyworker, ig_officer):
+            client.force_login(user)
+            catalogue = client.get(reverse("interventions:catalogue")).content.decode()
+            assert "Change funding" not in catalogue
+            url = reverse("interventions:funding", args=[entry.pk])
+            assert client.get(url).status_code == 403
+            assert client.post(url, {"annual_funding": "1", "version": "1"}).status_code == 403
+        entry.refresh_from_db()
+        assert entry.annual_funding is None
