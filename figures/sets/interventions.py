@@ -77,94 +77,97 @@ COLUMNS = [
 ]
 
 
+TOTALLED = (
+    "allocations",
+    "started",
+    "completed",
+    "disengaged",
+    "attended",
+    "missed",
+    "with_contacts",
+    "holders",
+    "place_days",
+    "completions",
+)
+
+
 def _figures(filters: Filters):
+    """Per intervention: the allocations made in the period, the places held during it and
+    the completions during it, in one pass over the facts."""
     facts = AllocationFact.objects.all()
     if filters.area:
         facts = facts.filter(area=filters.area)
     if filters.pathway:
         facts = facts.filter(pathway=filters.pathway)
-    made = (
-        facts.filter(month__gte=filters.first_month, month__lte=filters.last_month)
-        .values("intervention_id")
-        .annotate(
-            allocations=Count("id"),
-            started=Count("id", filter=Q(started=True)),
-            completed=Count("id", filter=Q(completed=True)),
-            disengaged=Count("id", filter=Q(disengaged=True)),
-            attended=Sum("attended_contacts"),
-            missed=Sum("missed_contacts"),
-            with_contacts=Count("id", filter=Q(attended_contacts__gt=0) | Q(missed_contacts__gt=0)),
-        )
-        .order_by()
-    )
     # Places are counted over the period's days up to today: a place held now has not yet
     # been used for the rest of the month.
     start = filters.first_month
     end = min(filters.period_end, timezone.localdate() + datetime.timedelta(days=1))
-    held = (
-        facts.filter(place_from__lt=end)
-        .filter(Q(place_until__isnull=True) | Q(place_until__gt=start))
+    made = Q(month__gte=filters.first_month, month__lte=filters.last_month)
+    held = Q(place_from__lt=end) & (Q(place_until__isnull=True) | Q(place_until__gt=start))
+    completed_in = Q(completed=True, ended_on__gte=start, ended_on__lt=filters.period_end)
+    rows = (
+        facts.filter(made | held | completed_in)
         .values("intervention_id")
         .annotate(
-            holders=Count("id"),
-            place_days=Sum(
-                DaysBetween(
-                    Least(Coalesce(F("place_until"), end), end),
-                    Greatest(F("place_from"), start),
-                )
+            # Named apart from the columns the filters read ("started", "completed").
+            n_allocations=Count("id", filter=made),
+            n_started=Count("id", filter=made & Q(started=True)),
+            n_completed=Count("id", filter=made & Q(completed=True)),
+            n_disengaged=Count("id", filter=made & Q(disengaged=True)),
+            attended=Coalesce(Sum("attended_contacts", filter=made), 0),
+            missed=Coalesce(Sum("missed_contacts", filter=made), 0),
+            with_contacts=Count(
+                "id", filter=made & (Q(attended_contacts__gt=0) | Q(missed_contacts__gt=0))
             ),
+            holders=Count("id", filter=held),
+            place_days=Coalesce(
+                Sum(
+                    DaysBetween(
+                        Least(Coalesce(F("place_until"), end), end),
+                        Greatest(F("place_from"), start),
+                    ),
+                    filter=held,
+                ),
+                0,
+            ),
+            completions=Count("id", filter=completed_in),
         )
         .order_by()
     )
-    completions = (
-        facts.filter(completed=True, ended_on__gte=start, ended_on__lt=filters.period_end)
-        .values("intervention_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return (
-        {row["intervention_id"]: row for row in made},
-        {row["intervention_id"]: row for row in held},
-        {row["intervention_id"]: row["n"] for row in completions},
-        (end - start).days,
-    )
+    found = {
+        row.pop("intervention_id"): {key.removeprefix("n_"): n for key, n in row.items()}
+        for row in rows
+    }
+    return found, (end - start).days
 
 
 def build(*, filters: Filters, rule: Rule) -> Report:
     guard.require_no_small_groups(
         filters=filters, facts=AllocationFact.objects.all(), rule=rule, counted="allocations"
     )
-    made, held, completions, period_days = _figures(filters)
+    found, period_days = _figures(filters)
     catalogue = {
         entry["pk"]: entry
-        for entry in Intervention.objects.filter(pk__in={*made, *held, *completions}).values(
+        for entry in Intervention.objects.filter(pk__in=found).values(
             "pk", "name", "provider__name", "capacity", "annual_funding"
         )
     }
     ids = sorted(catalogue, key=lambda pk: (catalogue[pk]["provider__name"], catalogue[pk]["name"]))
-    zero = {
-        "allocations": 0,
-        "started": 0,
-        "completed": 0,
-        "disengaged": 0,
-        "attended": 0,
-        "missed": 0,
-        "with_contacts": 0,
-    }
-    made_rows = [made.get(pk, zero) for pk in ids]
-    allocations, allocations_total = count_column([r["allocations"] for r in made_rows], rule=rule)
-    started, started_total = count_column([r["started"] for r in made_rows], rule=rule)
-    completed, completed_total = count_column([r["completed"] for r in made_rows], rule=rule)
-    in_period, in_period_total = count_column([completions.get(pk, 0) for pk in ids], rule=rule)
+    rows_found = [found[pk] for pk in ids]
+    allocations, allocations_total = count_column([r["allocations"] for r in rows_found], rule=rule)
+    started, started_total = count_column([r["started"] for r in rows_found], rule=rule)
+    completed, completed_total = count_column([r["completed"] for r in rows_found], rule=rule)
+    in_period, in_period_total = count_column([r["completions"] for r in rows_found], rule=rule)
     # Capacity is shared by every area and pathway: against a part of the people using it,
     # it would mislead.
     whole_partnership = not filters.area and not filters.pathway
     months = len(filters.months)
 
-    def row_cells(r, held_row, capacity, funding, cells):
+    def row_cells(r, capacity, funding, cells):
         allocations_cell, started_cell, completed_cell, in_period_cell = cells
-        holders = held_row["holders"] if held_row else 0
-        in_use = (held_row["place_days"] or 0) / period_days if held_row else 0
+        holders = r["holders"]
+        in_use = r["place_days"] / period_days
         cost = NOT_AVAILABLE_CELL
         if funding is not None and whole_partnership:
             if in_period_cell.suppressed:
@@ -182,7 +185,7 @@ def build(*, filters: Filters, rule: Rule) -> Report:
             (
                 SUPPRESSED_CELL
                 if rule.too_small(r["with_contacts"])
-                else rate(r["missed"] or 0, (r["attended"] or 0) + (r["missed"] or 0), rule=rule)
+                else rate(r["missed"], r["attended"] + r["missed"], rule=rule)
             ),
             statistic(in_use, group_size=holders, rule=rule, decimals=1),
             plain(capacity),
@@ -203,29 +206,23 @@ def build(*, filters: Filters, rule: Rule) -> Report:
                 key=str(pk),
                 label=f"{entry['name']} ({entry['provider__name']})",
                 cells=row_cells(
-                    made_rows[index],
-                    held.get(pk),
+                    rows_found[index],
                     entry["capacity"],
                     entry["annual_funding"],
                     (allocations[index], started[index], completed[index], in_period[index]),
                 ),
             )
         )
-    totals = {key: sum((r[key] or 0) for r in made_rows) for key in zero}
-    held_total = {
-        "holders": sum(h["holders"] for h in held.values()),
-        "place_days": sum(h["place_days"] or 0 for h in held.values()),
-    }
+    totals = {key: sum(r[key] for r in rows_found) for key in TOTALLED}
     funded = [pk for pk in ids if catalogue[pk]["annual_funding"] is not None]
     total_cells = row_cells(
         totals,
-        held_total,
         sum(catalogue[pk]["capacity"] for pk in ids),
         None,
         (allocations_total, started_total, completed_total, in_period_total),
     )
     if funded and whole_partnership:
-        funded_completions = count(sum(completions.get(pk, 0) for pk in funded), rule=rule)
+        funded_completions = count(sum(found[pk]["completions"] for pk in funded), rule=rule)
         funding = sum(catalogue[pk]["annual_funding"] for pk in funded)
         if funded_completions.suppressed:
             total_cells[-1] = SUPPRESSED_CELL
