@@ -271,13 +271,14 @@ def _summary(overall: Table, re_referral: Table) -> list[str]:
             if lower.status == "shown"
             else ""
         )
-        direction = (
-            "an improvement"
-            if mean.value > 0
-            else "no change"
-            if mean.value == 0
-            else ("a worsening")
-        )
+        if lower.status != "shown":
+            direction = "too few people for an interval"
+        elif lower.value > 0:
+            direction = "an improvement: the whole interval is above no change"
+        elif upper.value < 0:
+            direction = "a worsening: the whole interval is below no change"
+        else:
+            direction = "the interval includes no change"
         sentences.append(
             f"{row.label}: a mean change of {mean.text}{interval} over {people.text} people, "
             f"{direction}."

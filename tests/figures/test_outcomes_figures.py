@@ -171,7 +171,12 @@ class TestOutcomesFigures:
             },
         }
         assert by_measure.chart.series == ["mean_change"]
-        assert report.summary[0].startswith("AUDIT-C alcohol score: a mean change of 1.00")
+        assert report.summary[:2] == [
+            "AUDIT-C alcohol score: a mean change of 1.00 (95% confidence interval -24.41 to "
+            "26.41) over 2 people, the interval includes no change.",
+            "Self-reported feeling safe: a mean change of 2.00 (95% confidence interval -0.90 "
+            "to 4.90) over 4 people, the interval includes no change.",
+        ]
 
     def test_re_referral_beside_the_comparison_group(self, settings, partnership):
         settings.FIGURES_SUPPRESSION = SUPPRESSION_OFF
