@@ -20,13 +20,16 @@ from figures import store
 from figures.models import OutcomeFact, ReferralFollowUpFact
 from interventions.models import Allocation, OutcomeKind, OutcomeRecord
 from referrals.models import Referral, ReferralStatus
-from referrals.pathways import one_year_before
 
 
 def a_year_after(day: date) -> date:
-    """The same calendar date a year later (28 February after 29 February), as the rest of
-    the system reads "within 12 months" (``referrals.pathways.one_year_before``)."""
-    return day + (day - one_year_before(day))
+    """The same calendar date a year later (28 February after 29 February): "within 12
+    months" counts the anniversary itself, as ``referrals.pathways.one_year_before`` does
+    looking back."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
 
 
 def replace_outcomes(person_ids: list[UUID], subjects: dict[UUID, str]) -> None:

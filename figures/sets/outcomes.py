@@ -225,7 +225,8 @@ def _re_referral(filters: Filters, rule: Rule) -> Table:
             "younger than that are left out of the counts and the rate, as whether they will "
             "be followed by another is not yet known.",
             "Allocated: an intervention was allocated on the referral's case on or after the "
-            "referral date and before the person's next referral to that case. Referred "
+            "referral date and before the person's next referral to that case, whatever "
+            "became of the allocation. Referred "
             "again: another submitted referral of the same person record dated after it and "
             "no more than 12 months later.",
         ],

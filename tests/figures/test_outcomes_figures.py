@@ -257,3 +257,21 @@ def test_the_default_rule_suppresses_small_groups(
     # Every referral was made this month: none has had 12 months to be followed up.
     total = texts(re_referral, re_referral.rows[-1])
     assert (total["referrals"], total["re_referral_rate"]) == ("0", "[x]")
+
+
+def test_twelve_months_after_a_referral_counts_the_anniversary():
+    from figures.facts.outcomes import a_year_after
+
+    assert a_year_after(datetime.date(2024, 3, 1)) == datetime.date(2025, 3, 1)
+    assert a_year_after(datetime.date(2024, 2, 29)) == datetime.date(2025, 2, 28)
+
+
+def test_the_t_multiplier_follows_the_tables_and_tends_to_the_normal():
+    from figures.intervals import mean_interval, t_975
+
+    # Tabulated two-sided 95% values of Student's t: 7 df 2.365; 40 df 2.021; 120 df 1.980.
+    assert t_975(7) == 2.365
+    assert abs(t_975(40) - 2.021) < 0.001
+    assert abs(t_975(120) - 1.980) < 0.001
+    assert abs(t_975(100000) - 1.95996) < 0.0001
+    assert mean_interval(mean=3, sd=None, n=1) is None
