@@ -204,7 +204,7 @@ def _re_referral(filters: Filters, rule: Rule) -> Table:
     return Table(
         key="re_referral",
         title=(
-            "Re-referral within 12 months: allocated an intervention, beside people referred "
+            "Re-referral within 12 months, allocated an intervention beside people referred "
             "but not allocated (observational, not causal)"
         ),
         row_heading="Referrals",

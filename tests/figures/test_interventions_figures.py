@@ -18,9 +18,9 @@ from interventions.services import (
     contact_record,
 )
 from tests.factories import case_ready_for_delivery, make_intervention, make_person, years_ago
+from tests.figures.support import SUPPRESSION_OFF
 
 MARCH = datetime.date(2026, 3, 1)  # 31 days, long past: the place-days below are fixed
-SUPPRESSION_OFF = {"LOW": 1, "HIGH": 0, "ROUND_TO": 1, "MIN_GROUP": 1}
 
 
 def on(day: int) -> datetime.datetime:

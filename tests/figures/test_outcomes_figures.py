@@ -19,8 +19,7 @@ from tests.factories import (
     submitted_referral,
     years_ago,
 )
-
-SUPPRESSION_OFF = {"LOW": 1, "HIGH": 0, "ROUND_TO": 1, "MIN_GROUP": 1}
+from tests.figures.support import SUPPRESSION_OFF
 
 
 def days_ago(n: int) -> datetime.date:
