@@ -10,6 +10,26 @@ from interventions.models import (
 )
 
 
+class FundingForm(forms.Form):
+    funding_stream = forms.CharField(
+        label="Funding stream",
+        max_length=200,
+        required=False,
+        help_text="Who funds it, for example the Serious Violence Duty grant",
+    )
+    annual_funding = forms.DecimalField(
+        label="Annual funding in pounds",
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text="Leave empty if not known. The partnership figures divide it by the "
+        "allocations completed, to give a cost per completion.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class ContactForm(forms.Form):
     contact_date = GovukDateField(label="Date of the contact")
     contact_type = forms.ChoiceField(

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -36,6 +37,16 @@ class Intervention(models.Model):
     # Allocations that hold a place (offered, accepted or active) at any one time.
     capacity = models.PositiveIntegerField()
     funding_stream = models.CharField(max_length=200, blank=True)
+    # Pounds a year the funding stream pays for the intervention, where it is recorded: the
+    # interventions figures divide it (pro-rated to the period) by completions.
+    annual_funding = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Annual funding in pounds, where recorded.",
+    )
     active = models.BooleanField(default=True)
     version = models.PositiveIntegerField(default=1)
 

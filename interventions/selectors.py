@@ -251,6 +251,15 @@ def catalogue() -> QuerySet:
     )
 
 
+def catalogue_entry(intervention_id) -> Intervention:
+    """One catalogue entry (the catalogue is open to everyone with a role), or 404."""
+    pk = parse_int(intervention_id)
+    found = Intervention.objects.select_related("provider").filter(pk=pk).first() if pk else None
+    if found is None:
+        raise Http404("No such intervention")
+    return found
+
+
 @dataclass(frozen=True)
 class DistanceTravelled:
     measure: OutcomeMeasure

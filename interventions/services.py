@@ -64,6 +64,7 @@ INTERVENTION_FIELDS = (
     "max_age",
     "capacity",
     "funding_stream",
+    "annual_funding",
     "active",
 )
 
@@ -138,8 +139,17 @@ def catalogue_export() -> dict:
                     "pathways": sorted(intervention.pathways),
                 },
                 "capacity": intervention.capacity,
-                "funding": [{"source": intervention.funding_stream}]
-                if intervention.funding_stream
+                "funding": [
+                    {
+                        "source": intervention.funding_stream,
+                        **(
+                            {"annual_amount": str(intervention.annual_funding)}
+                            if intervention.annual_funding is not None
+                            else {}
+                        ),
+                    }
+                ]
+                if intervention.funding_stream or intervention.annual_funding is not None
                 else [],
             }
         )
@@ -163,6 +173,7 @@ def catalogue_import(*, actor: User, data: dict) -> dict:
             where = f"organizations.{o_index}.services.{s_index}"
             try:
                 eligibility = service["eligibility"]
+                funding = (service.get("funding") or [{}])[0]
                 fields = {
                     "description": str(service.get("description", "")),
                     "intervention_type": (service.get("service_types") or ["other"])[0],
@@ -170,7 +181,8 @@ def catalogue_import(*, actor: User, data: dict) -> dict:
                     "min_age": int(eligibility["minimum_age"]),
                     "max_age": int(eligibility["maximum_age"]),
                     "capacity": int(service["capacity"]),
-                    "funding_stream": ((service.get("funding") or [{}])[0]).get("source", ""),
+                    "funding_stream": funding.get("source", ""),
+                    "annual_funding": _amount(funding.get("annual_amount")),
                     "active": service.get("status", "active") == "active",
                 }
                 name = str(service["name"])
@@ -194,6 +206,16 @@ def catalogue_import(*, actor: User, data: dict) -> dict:
                     {f"{where}.{k}": v for k, v in exc.message_dict.items()}
                 ) from exc
     return {"created": created, "updated": updated}
+
+
+def _amount(value) -> Decimal | None:
+    """An amount of money from an import: absent is none recorded; the range is the model's."""
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError as exc:
+        raise ValueError(f"not an amount: {value!r}") from exc
 
 
 # --- Allocations -------------------------------------------------------------------------

@@ -6,6 +6,11 @@ app_name = "interventions"
 
 urlpatterns = [
     path("interventions/", views.catalogue_page, name="catalogue"),
+    path(
+        "interventions/<int:intervention_id>/funding/",
+        views.change_funding,
+        name="funding",
+    ),
     path("caseload/", views.caseload_page, name="caseload"),
     path("allocations/<int:allocation_id>/", views.allocation_page, name="allocation"),
     path("allocations/<int:allocation_id>/contact/", views.record_contact, name="contact"),

@@ -22,6 +22,7 @@ from interventions.selectors import (
     allocation_get,
     caseload,
     catalogue,
+    catalogue_entry,
     contacts_of_allocation,
     person_label,
     sees_identity,
@@ -91,8 +92,47 @@ def catalogue_page(request):
     return render(
         request,
         "interventions/catalogue.html",
-        {"interventions": catalogue().filter(active=True).order_by("provider__name", "name")},
+        {
+            "interventions": catalogue().filter(active=True).order_by("provider__name", "name"),
+            "may_manage": can(request.user, "catalogue.manage"),
+        },
     )
+
+
+@login_required
+def change_funding(request, intervention_id):
+    require(request.user, "catalogue.manage")
+    intervention = catalogue_entry(intervention_id)
+    form = forms.FundingForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "funding_stream": intervention.funding_stream,
+            "annual_funding": intervention.annual_funding,
+            "version": intervention.version,
+        },
+    )
+    submission = submit(
+        request,
+        form,
+        lambda data: services.intervention_update(
+            actor=request.user,
+            intervention=intervention,
+            expected_version=data["version"],
+            funding_stream=data["funding_stream"],
+            annual_funding=data["annual_funding"],
+        ),
+    )
+    if submission.done:
+        messages.success(request, f"Funding of {intervention.name} changed")
+        return redirect("interventions:catalogue")
+    context = {
+        "intervention": intervention,
+        "form": form,
+        "heading": f"Change the funding of {intervention.name}",
+        "button": "Save the funding",
+        "back_url": reverse("interventions:catalogue"),
+    }
+    return render(request, "interventions/funding_form.html", context, status=submission.status)
 
 
 @login_required

@@ -505,6 +505,8 @@ NO_PERSONAL_DATA = {
     "cases:planner",
     "home",
     "interventions:catalogue",
+    # A catalogue entry's funding: the partnership's, about no one.
+    "interventions:funding",
     # Starts a new referral afresh: a redirect to its first page (audited as new-step).
     "referrals:new-details",
     "referrals:pathways",

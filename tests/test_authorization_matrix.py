@@ -179,6 +179,9 @@ MATRIX = [
     # Closing and reopening a meeting ask "are you sure" first (the world's: reopening).
     ("cases:meeting-transition", "GET", "chair:200 coord pm:403 *:404", NOBODY_OTHER),
     ("interventions:catalogue", "GET", EVERYONE, EVERYONE),
+    # The catalogue is the partnership's: any coordinator changes an entry's funding.
+    ("interventions:funding", "GET", "coord:200 *:403", "coord:200 *:403"),
+    ("interventions:funding", "POST", "coord:302 *:403", "coord:302 *:403"),
     ("interventions:caseload", "GET", "prov:200 *:403", "prov:200 *:403"),
     ("interventions:allocation", "GET", ALLOCATION_READERS, NOBODY_OTHER),
     ("interventions:action", "GET", "ref coord:200 pm chair prov:403 *:404", NOBODY_OTHER),
@@ -737,6 +740,10 @@ REQUESTS = {
     "api:panel-minutes": (lambda w: {"pk": w.closed_meeting.pk}, {}),
     "api:panel-minutes-csv": (lambda w: {"pk": w.closed_meeting.pk}, {}),
     "interventions:allocation": (lambda w: {"allocation_id": w.allocation.pk}, {}),
+    "interventions:funding": (
+        lambda w: {"intervention_id": w.intervention.pk},
+        lambda w: {"funding_stream": "Grant", "annual_funding": "1000", "version": 1},
+    ),
     "interventions:allocate": (
         lambda w: {"case_id": w.case.pk},
         lambda w: {"intervention": w.intervention.pk, "request": "Mentor"},

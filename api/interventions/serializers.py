@@ -43,6 +43,7 @@ class InterventionSerializer(serializers.ModelSerializer):
             "max_age",
             "capacity",
             "funding_stream",
+            "annual_funding",
             "active",
             "places_taken",
             "waiting",
@@ -53,6 +54,7 @@ class InterventionSerializer(serializers.ModelSerializer):
             "min_age": {"max_value": 120},
             "max_age": {"max_value": 120},
             "capacity": {"max_value": 10000},
+            "annual_funding": {"min_value": 0, "allow_null": True, "required": False},
         }
         validators = []  # uniqueness is the service's to report, in its transaction
 

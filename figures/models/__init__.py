@@ -1,7 +1,16 @@
 """The reporting store: de-identified facts behind every figure (see ``figures.store``)."""
 
-from figures.models.referral_facts import ReferralFact  # noqa: F401
-from figures.models.referral_tally import ReferralTally  # noqa: F401
+from figures.models.allocation_facts import AllocationFact
+from figures.models.outcome_facts import OutcomeFact, ReferralFollowUpFact
+from figures.models.referral_facts import ReferralFact
+from figures.models.referral_tally import ReferralTally
 from figures.models.stale import StaleSubject
 
-__all__ = ["StaleSubject"]
+__all__ = [
+    "AllocationFact",
+    "OutcomeFact",
+    "ReferralFact",
+    "ReferralFollowUpFact",
+    "ReferralTally",
+    "StaleSubject",
+]

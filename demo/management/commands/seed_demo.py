@@ -4,6 +4,7 @@ role, and a few fictional people. Safe to run again: it creates only what is mis
 import datetime
 import os
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -437,6 +438,7 @@ class Command(BaseCommand):
                 17,
                 10,
                 "Serious Violence Duty grant",
+                "48000",
             ),
             (
                 "cdd-ed",
@@ -447,6 +449,7 @@ class Command(BaseCommand):
                 35,
                 12,
                 "Violence Reduction Unit",
+                "96000",
             ),
             (
                 "probation-cdd",
@@ -457,6 +460,7 @@ class Command(BaseCommand):
                 35,
                 8,
                 "Police and Crime Commissioner",
+                None,
             ),
             (
                 "safe-harbour",
@@ -467,9 +471,10 @@ class Command(BaseCommand):
                 99,
                 20,
                 "Domestic abuse grant",
+                "120000",
             ),
         ]
-        for code, name, kind, pathways, low, high, capacity, funding in offers:
+        for code, name, kind, pathways, low, high, capacity, funding, amount in offers:
             provider = organisations[code]
             if Intervention.objects.filter(provider=provider, name=name).exists():
                 continue
@@ -483,6 +488,7 @@ class Command(BaseCommand):
                 max_age=high,
                 capacity=capacity,
                 funding_stream=funding,
+                annual_funding=Decimal(amount) if amount else None,
             )
 
     def _people(self, users):
