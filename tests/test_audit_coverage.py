@@ -525,6 +525,13 @@ NO_PERSONAL_DATA = {
     "sharing:agreement-review",
     "sharing:agreement-end",
     "sharing:signatory-new",
+    # Figures: aggregates of de-identified facts, small numbers suppressed; each view and
+    # download is audited as figures (tests/figures/test_figure_pages.py), naming no one.
+    "figures:home",
+    "figures:set",
+    "figures:set-csv",
+    "api:figures-list",
+    "api:figures-set",
 }
 
 

@@ -77,6 +77,9 @@ IG_ONLY = "ig:200 *:403"
 ADMIN_ONLY = "adm:200 *:403"
 NOBODY_OTHER = "*:404"
 AGREEMENT_READERS = "ig coord adm:200 *:403"
+# Figures are aggregates with small numbers suppressed: analysts, coordinators, IG and
+# administrators read them, wherever they work.
+FIGURE_READERS = "an coord ig adm:200 *:403"
 IG_FORM = "ig:302 *:403"
 
 # (url name, method, OWN organisation, OTHER organisation)
@@ -190,6 +193,11 @@ MATRIX = [
     ("interventions:outcome", "GET", "prov ref coord:200 pm chair:403 *:404", NOBODY_OTHER),
     ("audit:search", "GET", IG_ONLY, IG_ONLY),
     ("sharing:rules", "GET", "ig coord:200 *:403", "ig coord:200 *:403"),
+    ("figures:home", "GET", FIGURE_READERS, FIGURE_READERS),
+    ("figures:set", "GET", FIGURE_READERS, FIGURE_READERS),
+    ("figures:set-csv", "GET", FIGURE_READERS, FIGURE_READERS),
+    ("api:figures-list", "GET", FIGURE_READERS, FIGURE_READERS),
+    ("api:figures-set", "GET", FIGURE_READERS, FIGURE_READERS),
     ("audit:flags", "GET", IG_ONLY, IG_ONLY),
     ("audit:person", "GET", IG_ONLY, IG_ONLY),
     ("audit:export", "GET", IG_ONLY, IG_ONLY),
@@ -365,7 +373,19 @@ DASH_FORM = {
     **date_parts("completed_on", timezone.localdate()),
 }
 
+# A period with no referrals: figures with nothing to suppress, so the answer is about who
+# asks, not about the guard against small groups.
+FIGURES_QUERY = {"from": "2020-01", "to": "2020-01"}
+GET_QUERIES = {
+    "figures:set": FIGURES_QUERY,
+    "figures:set-csv": FIGURES_QUERY,
+    "api:figures-set": FIGURES_QUERY,
+}
+
 REQUESTS = {
+    "figures:set": (lambda w: {"set_key": "referrals"}, {}),
+    "figures:set-csv": (lambda w: {"set_key": "funnel"}, {}),
+    "api:figures-set": (lambda w: {"set_key": "outcomes"}, {}),
     "api:referral-dash": (DA_REFERRAL, {"checklist": "safelives_ric_2009", "answers": ["no"] * 24}),
     "api:referral-perpetrator-links": (
         DA_REFERRAL,
@@ -1130,12 +1150,12 @@ def _call(world, name, method, user):
         client = APIClient()
         client.force_authenticate(user=user)
         if method == "GET":
-            return client.get(url, body if name == "api:person-match" else {})
+            return client.get(url, body if name == "api:person-match" else GET_QUERIES.get(name))
         return getattr(client, method.lower())(url, body, format="json")
     client = VerifiedClient()
     client.force_login(user)
     if method == "GET":
-        return client.get(url)
+        return client.get(url, GET_QUERIES.get(name))
     return client.post(url, body)
 
 
