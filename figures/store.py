@@ -38,6 +38,8 @@ READ_FOLD_LIMIT = 2000
 MARKERS_PER_PERSON = 4
 # The advisory lock key space of "a person's facts being replaced" (any fixed number).
 LOCK_SPACE = 1_310_208
+# The advisory lock a rebuild holds exclusively and each fold shares (any fixed number).
+REBUILD_LOCK = 1_310_209
 REBUILD_BATCH = 2000
 
 
@@ -71,6 +73,20 @@ def subject_of(person_id) -> str:
     return blind_index(SUBJECT_DOMAIN, str(person_id))
 
 
+def _replace(ids: list, *, lock_people: bool) -> None:
+    subjects = {person_id: subject_of(person_id) for person_id in ids}
+    with transaction.atomic():
+        if lock_people:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(id::text, %s))"
+                    " FROM unnest(%s::uuid[]) AS id ORDER BY id::text",
+                    [LOCK_SPACE, ids],
+                )
+        for builder in builders():
+            builder.replace(ids, subjects)
+
+
 def replace_facts(person_ids: Iterable) -> None:
     """Rebuild every kind of fact for these people (gone people simply lose theirs).
 
@@ -78,18 +94,16 @@ def replace_facts(person_ids: Iterable) -> None:
     could leave both sets; a transaction-scoped advisory lock per person, taken in one
     order, makes the second wait for the first (writers to the records never wait)."""
     ids = sorted(set(person_ids), key=str)
-    if not ids:
-        return
-    subjects = {person_id: subject_of(person_id) for person_id in ids}
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(id::text, %s))"
-                " FROM unnest(%s::uuid[]) AS id ORDER BY id::text",
-                [LOCK_SPACE, ids],
-            )
-        for builder in builders():
-            builder.replace(ids, subjects)
+    if ids:
+        _replace(ids, lock_people=True)
+
+
+def _no_rebuild_running() -> bool:
+    """Folds share the store with each other but not with a rebuild: while one runs, a fold
+    does nothing (readers keep the old facts, and the markers wait for the next fold)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock_shared(%s)", [REBUILD_LOCK])
+        return cursor.fetchone()[0]
 
 
 def refresh_stale(*, batch: int = FOLD_BATCH, limit: int | None = None) -> int:
@@ -103,6 +117,8 @@ def refresh_stale(*, batch: int = FOLD_BATCH, limit: int | None = None) -> int:
     while limit is None or folded < limit:
         size = batch if limit is None else min(batch, limit - folded)
         with transaction.atomic():
+            if not _no_rebuild_running():
+                return folded
             taken = list(
                 StaleSubject.objects.select_for_update(skip_locked=True)
                 .order_by("id")
@@ -153,6 +169,10 @@ def rebuild(*, progress=None, batch: int = REBUILD_BATCH) -> int:
     rebuild leave markers of their own, folded in afterwards."""
     total = 0
     with transaction.atomic():
+        # Exclusive against folds, and so no lock per person: a million of those in one
+        # transaction would exhaust the server's lock table.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REBUILD_LOCK])
         consumed = list(
             StaleSubject.objects.select_for_update(skip_locked=True).values_list("id", flat=True)
         )
@@ -160,7 +180,7 @@ def rebuild(*, progress=None, batch: int = REBUILD_BATCH) -> int:
             for model in (builder.model, *builder.derived):
                 model.objects.all().delete()
         for ids in _all_person_ids(batch):
-            replace_facts(ids)
+            _replace(ids, lock_people=False)
             total += len(ids)
             if progress is not None:
                 progress(len(ids))
