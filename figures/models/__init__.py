@@ -1,5 +1,14 @@
 """The reporting store: de-identified facts behind every figure (see ``figures.store``)."""
 
+from figures.models.area_measures import AreaMeasure, MeasureArea, MeasureKind
+from figures.models.sharing_facts import SharingFact, SharingFactKind
 from figures.models.stale import StaleSubject
 
-__all__ = ["StaleSubject"]
+__all__ = [
+    "AreaMeasure",
+    "MeasureArea",
+    "MeasureKind",
+    "SharingFact",
+    "SharingFactKind",
+    "StaleSubject",
+]
