@@ -148,7 +148,7 @@ def _summary(*, filters, by_rule: Table, consent: Table, bases: Table, marac: Ta
     period = filters.in_words()
     total = by_rule.cell("total", "total")
     sentences = [
-        f"{_amount(total, 'disclosures').capitalize()} to other organisations in {period}."
+        f"Partners made {_amount(total, 'disclosures')} to other organisations in {period}."
     ]
     shown = [
         (row.cells[-1].value, row.label)
