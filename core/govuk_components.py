@@ -23,6 +23,7 @@ MACROS = {
     "checkboxes": ("checkboxes", "govukCheckboxes"),
     "date": ("date-input", "govukDateInput"),
     "error_summary": ("error-summary", "govukErrorSummary"),
+    "file": ("file-upload", "govukFileUpload"),
 }
 
 
@@ -70,6 +71,8 @@ def kind(field) -> str:
         return "radios"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
+    if isinstance(widget, forms.FileInput):
+        return "file"
     if isinstance(widget, forms.Textarea):
         return "textarea"
     if isinstance(widget, forms.MultiWidget):
@@ -170,6 +173,9 @@ def field(field, *, classes="", autocomplete="", heading=False, type=None) -> Sa
                 "autocomplete": autocomplete or None,
             },
         )
+    if component == "file":
+        # A file input never shows a value: the browser will not let a page set one.
+        return render("file", {**common, "id": field.auto_id, "label": label})
     if component == "textarea":
         return render(
             "textarea",
