@@ -55,7 +55,8 @@ def measures(request):
 @login_required
 def measures_import(request):
     require(request.user, "figures.measures_import")
-    form = MeasuresImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = MeasuresImportForm(request.POST if posted else None, request.FILES if posted else None)
     submission = submit(
         request,
         form,
