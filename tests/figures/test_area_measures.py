@@ -321,3 +321,22 @@ class TestDutySet:
             ),
         )
         assert "the latest covers April 2022 to March 2023" in " ".join(report.summary)
+
+
+def test_seed_demo_imports_the_demo_measures_once(monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DEMO_PASSWORD", "a demo password for tests")
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    # 2 strategic needs assessment costs, then 5 years of admissions and knife crime in
+    # each of 2 areas and of homicides partnership-wide: 2 + 5 * (2 + 2 + 1).
+    assert AreaMeasure.objects.count() == 27
+    assert AreaMeasure.objects.get(measure="cost_per_resident").value == 208
+    assert AreaMeasure.objects.get(measure="annual_cost").value == 131_000_000
+    assert {m.imported_by.username for m in AreaMeasure.objects.all()} == {"analyst"}
+    illustrative = AreaMeasure.objects.filter(measure__in=["homicides", "knife_crime"])
+    assert all(m.source.startswith("Illustrative demo figure") for m in illustrative)
+    assert AuditEvent.objects.filter(action="import_area_measures").count() == 1
