@@ -12,11 +12,11 @@ Part 3 processing and power that permitted it, not every gateway its rule could 
 Batch-oriented: eight queries for any number of people (``replace``).
 """
 
+import hashlib
 import json
 import uuid
 
 from django.utils import timezone
-from django.utils.text import slugify
 
 from audit.models import AuditEvent, EventKind
 from cases.models import Case
@@ -47,12 +47,14 @@ KEY_LENGTH = SharingFact._meta.get_field("article_6").max_length
 
 
 def _catalogue() -> dict[str, Gateway]:
-    """Every gateway of the rule table under a stable key made of its layer and title (the
-    same gateway shared by several rules has one key)."""
+    """Every gateway of the rule table under a short stable key: its layer and a digest of
+    its title and citation (the same gateway shared by several rules has one key). Short,
+    because every fact carries up to five and the set reads them from an index."""
     found: dict[str, Gateway] = {}
     for rule in RULES:
         for gateway in rule.gateways():
-            key = f"{gateway.layer}:{slugify(gateway.title)}"[:KEY_LENGTH]
+            digest = hashlib.sha256(f"{gateway.title}|{gateway.citation}".encode()).hexdigest()
+            key = f"{gateway.layer}:{digest}"[:KEY_LENGTH]
             if found.get(key, gateway) != gateway:
                 raise ValueError(f"two gateways of the rule table share the key {key!r}")
             found[key] = gateway

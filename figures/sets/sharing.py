@@ -199,7 +199,7 @@ def build(*, filters, rule: Rule) -> Report:
         .order_by()
     )
     others = list(
-        chosen.exclude(kind=SharingFactKind.DISCLOSURE)
+        chosen.filter(kind__in=[k for k in SharingFactKind if k != SharingFactKind.DISCLOSURE])
         .values("kind", "month", "rule", "purpose", "status", "repeat")
         .annotate(n=Count("*"))
         .order_by()
