@@ -417,3 +417,11 @@ class TestDutyReferrals:
             t for t in report_for(set_key="duty", filters=month).tables if t.key == "referrals"
         )
         assert referrals.cell("total", "referrals").value == 2
+
+
+def test_the_import_reads_as_a_sentence_in_the_audit_trail(analyst):
+    from audit.describe import describe
+
+    imports(analyst, GOOD)
+    event = AuditEvent.objects.get(action="import_area_measures")
+    assert describe(event) == f"{analyst} imported Serious Violence Duty area measures"
