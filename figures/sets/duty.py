@@ -11,11 +11,12 @@ through ``figures.suppression`` like every other count.
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Sum
 
 from figures import guard
+from figures.facts.referrals import referral_tally
 from figures.filters import Filters
-from figures.models import AreaMeasure, MeasureArea, MeasureKind
+from figures.models import AreaMeasure, MeasureArea, MeasureKind, ReferralFact
 from figures.report import Chart, Column, Report, Row, Table, register_set
 from figures.suppression import NOT_AVAILABLE_CELL, Cell, Rule, count_column
 
@@ -24,32 +25,17 @@ TITLE = "Serious Violence Duty context"
 MONEY = {MeasureKind.ANNUAL_COST, MeasureKind.COST_PER_RESIDENT}
 
 
-def _referral_facts():
-    """The referral facts' model, once the store has one (``figures.models.ReferralFact``)."""
-    try:
-        from figures.models import ReferralFact
-    except ImportError:
-        return None
-    return ReferralFact
-
-
-def _chosen(facts, filters: Filters):
-    facts = facts.filter(month__gte=filters.first_month, month__lte=filters.last_month)
-    if filters.area:
-        facts = facts.filter(area=filters.area)
-    if filters.pathway:
-        facts = facts.filter(pathway=filters.pathway)
-    return facts
-
-
-def _referrals_by_month(filters: Filters) -> dict | None:
-    """Submitted referrals per month (raw counts, to be suppressed), or None while the store
-    has no referral facts."""
-    model = _referral_facts()
-    if model is None:
-        return None
-    grouped = _chosen(model.objects.all(), filters).values("month").annotate(n=Count("*"))
-    return {row["month"]: row["n"] for row in grouped.order_by()}
+def _referrals_by_month(filters: Filters) -> dict:
+    """Submitted referrals per month (raw counts, to be suppressed), from the referral tally
+    the referrals set reads, so the two sets count alike."""
+    grouped = (
+        referral_tally(filters, "stage")
+        .filter(value="submitted")
+        .values("month")
+        .annotate(n=Sum("n"))
+        .order_by()
+    )
+    return {row["month"]: row["n"] for row in grouped}
 
 
 def _as_published(value: Decimal, *, money: bool) -> Cell:
@@ -155,36 +141,30 @@ def _measures_table(filters: Filters) -> tuple[Table, list[str]]:
 def _referrals_table(filters: Filters, rule: Rule) -> tuple[Table, list[str]]:
     by_month = _referrals_by_month(filters)
     months = filters.months
-    if by_month is None:
-        cells, total = [NOT_AVAILABLE_CELL] * len(months), NOT_AVAILABLE_CELL
-        notes = ["Referral figures are not available yet."]
-    else:
-        cells, total = count_column([by_month.get(m, 0) for m in months], rule=rule)
-        notes = ["Each referral submitted to the partnership, in the month it was counted in."]
+    cells, total = count_column([by_month.get(m, 0) for m in months], rule=rule)
     rows = [
         Row(key=f"{m:%Y-%m}", label=f"{m:%B %Y}", cells=[cell])
         for m, cell in zip(months, cells, strict=True)
     ]
     rows.append(Row(key="total", label="Total", cells=[total], is_total=True))
     summary = []
-    if by_month is not None:
-        if total.suppressed:
-            summary.append("The number of referrals in the period is too small to publish.")
-        elif total.value is not None:
-            summary.append(f"The partnership received {total.text} referrals in the period.")
-        shown = [(m, c) for m, c in zip(months, cells, strict=True) if c.value is not None]
-        if len(shown) >= 2 and shown[0][0] != shown[-1][0]:
-            (first_month, first), (last_month, last) = shown[0], shown[-1]
-            if last.value == first.value:
-                summary.append(
-                    f"Referrals were {first.text} in {first_month:%B %Y} and in {last_month:%B %Y}."
-                )
-            else:
-                direction = "rose" if last.value > first.value else "fell"
-                summary.append(
-                    f"Referrals {direction} from {first.text} in {first_month:%B %Y} to "
-                    f"{last.text} in {last_month:%B %Y}."
-                )
+    if total.suppressed:
+        summary.append("The number of referrals in the period is too small to publish.")
+    elif total.value is not None:
+        summary.append(f"The partnership received {total.text} referrals in the period.")
+    shown = [(m, c) for m, c in zip(months, cells, strict=True) if c.value is not None]
+    if len(shown) >= 2 and shown[0][0] != shown[-1][0]:
+        (first_month, first), (last_month, last) = shown[0], shown[-1]
+        if last.value == first.value:
+            summary.append(
+                f"Referrals were {first.text} in {first_month:%B %Y} and in {last_month:%B %Y}."
+            )
+        else:
+            direction = "rose" if last.value > first.value else "fell"
+            summary.append(
+                f"Referrals {direction} from {first.text} in {first_month:%B %Y} to "
+                f"{last.text} in {last_month:%B %Y}."
+            )
     table = Table(
         key="referrals",
         title="Referrals to the partnership each month",
@@ -194,17 +174,19 @@ def _referrals_table(filters: Filters, rule: Rule) -> tuple[Table, list[str]]:
         chart=Chart(
             kind="line", series=["referrals"], description="Referrals to the partnership each month"
         ),
-        notes=[*notes, "Counts from the partnership's records are suppressed and rounded."],
+        notes=[
+            "Each referral submitted to the partnership, in the month it was submitted "
+            "(drafts are not counted), as in the referrals figures.",
+            "Counts from the partnership's records are suppressed and rounded.",
+        ],
     )
     return table, summary
 
 
 def build(*, filters: Filters, rule: Rule) -> Report:
-    model = _referral_facts()
-    if model is not None:
-        guard.require_no_small_groups(
-            filters=filters, facts=model.objects.all(), rule=rule, counted="referrals"
-        )
+    guard.require_no_small_groups(
+        filters=filters, facts=ReferralFact.objects.all(), rule=rule, counted="referrals"
+    )
     measures, measures_summary = _measures_table(filters)
     referrals, referrals_summary = _referrals_table(filters, rule)
     return Report(

@@ -343,80 +343,54 @@ def test_seed_demo_imports_the_demo_measures_once(monkeypatch):
 
 
 class TestDutyReferrals:
-    """The referral column reads ``figures.models.ReferralFact`` (built in a parallel
-    branch): its counting and suppression are checked here against stand-in facts with the
-    same month, area and pathway columns, and against the real model once it exists."""
-
-    THIS_YEAR = Filters(first_month=datetime.date(2026, 1, 1), last_month=datetime.date(2026, 2, 1))
+    """Beside the measures, the referrals submitted each month, read from the referral
+    tally the referrals set reads, and suppressed like every count of records."""
 
     @pytest.fixture
-    def stand_in_facts(self, monkeypatch):
-        from figures.models import SharingFact
-        from figures.sets import duty
-
-        def fact(month, area="durham"):
-            return SharingFact(
-                subject="s", month=month, area=area, pathway="u18_prevention", kind="marac_flag"
-            )
-
-        # January: 9 in Durham; February: 8 in Durham and 8 in Darlington.
-        SharingFact.objects.bulk_create(
-            [fact(datetime.date(2026, 1, 1)) for _ in range(9)]
-            + [fact(datetime.date(2026, 2, 1)) for _ in range(8)]
-            + [fact(datetime.date(2026, 2, 1), "darlington") for _ in range(8)]
-        )
-        monkeypatch.setattr(duty, "_referral_facts", lambda: SharingFact)
-
-    def test_referrals_per_month_are_counted_and_suppressed(self, stand_in_facts, settings):
-        settings.FIGURES_SUPPRESSION = {"LOW": 1, "HIGH": 0, "ROUND_TO": 1, "MIN_GROUP": 1}
-        report = report_for(set_key="duty", filters=self.THIS_YEAR)
-        referrals = next(t for t in report.tables if t.key == "referrals")
-        assert [
-            c.value for c in (referrals.cell(m, "referrals") for m in ("2026-01", "2026-02"))
-        ] == [9, 16]
-        assert referrals.cell("total", "referrals").value == 25
-        assert "Referrals rose from 9 in January 2026 to 16 in February 2026." in report.summary
-
-        settings.FIGURES_SUPPRESSION = {"LOW": 1, "HIGH": 7, "ROUND_TO": 5, "MIN_GROUP": 8}
-        report = report_for(set_key="duty", filters=self.THIS_YEAR)
-        referrals = next(t for t in report.tables if t.key == "referrals")
-        assert referrals.cell("2026-01", "referrals").text == "10"
-        assert referrals.cell("2026-02", "referrals").text == "15"
-        darlington = Filters(
-            first_month=datetime.date(2026, 2, 1),
-            last_month=datetime.date(2026, 2, 1),
-            area="darlington",
-        )
-        referrals = next(
-            t for t in report_for(set_key="duty", filters=darlington).tables if t.key == "referrals"
-        )
-        assert referrals.cell("2026-02", "referrals").text == "10"
-
-    def test_a_small_group_is_refused(self, stand_in_facts, settings):
-        settings.FIGURES_SUPPRESSION = {"LOW": 1, "HIGH": 7, "ROUND_TO": 5, "MIN_GROUP": 10}
-        with pytest.raises(ValidationError) as refused:
-            report_for(set_key="duty", filters=self.THIS_YEAR)
-        assert "referrals" in refused.value.message_dict["period"][0]
-
-    @pytest.mark.skipif(
-        not hasattr(__import__("figures.models").models, "ReferralFact"),
-        reason="ReferralFact is built in a parallel branch: run again after the merge",
-    )
-    def test_submitted_referrals_are_counted_from_the_referral_facts(
-        self, school_caseworker, settings
-    ):
+    def this_month(self):
         from figures.filters import this_month
+
+        return Filters(first_month=this_month(), last_month=this_month())
+
+    def test_submitted_referrals_are_counted_and_drafts_are_not(
+        self, school_caseworker, settings, this_month
+    ):
         from tests.factories import make_referral, submitted_referral
 
         settings.FIGURES_SUPPRESSION = {"LOW": 1, "HIGH": 0, "ROUND_TO": 1, "MIN_GROUP": 1}
         submitted_referral(school_caseworker)
-        submitted_referral(school_caseworker)
+        submitted_referral(school_caseworker, area="darlington")
         make_referral(school_caseworker)  # a draft is not counted
-        month = Filters(first_month=this_month(), last_month=this_month())
-        referrals = next(
-            t for t in report_for(set_key="duty", filters=month).tables if t.key == "referrals"
-        )
+        report = report_for(set_key="duty", filters=this_month)
+        referrals = next(t for t in report.tables if t.key == "referrals")
         assert referrals.cell("total", "referrals").value == 2
+        assert "The partnership received 2 referrals in the period." in report.summary
+
+    def test_eight_referrals_are_shown_as_ten_and_a_small_group_is_refused(
+        self, school_caseworker, settings, this_month
+    ):
+        from tests.factories import submitted_referral
+
+        for _ in range(8):
+            submitted_referral(school_caseworker)
+        report = report_for(set_key="duty", filters=this_month)
+        referrals = next(t for t in report.tables if t.key == "referrals")
+        assert referrals.cell("total", "referrals").text == "10"
+        durham = Filters(
+            first_month=this_month.first_month, last_month=this_month.last_month, area="durham"
+        )
+        assert report_for(set_key="duty", filters=durham)
+        submitted_referral(school_caseworker, area="darlington")
+        with pytest.raises(ValidationError) as refused:
+            report_for(
+                set_key="duty",
+                filters=Filters(
+                    first_month=this_month.first_month,
+                    last_month=this_month.last_month,
+                    area="darlington",
+                ),
+            )
+        assert "referrals" in refused.value.message_dict["area"][0]
 
 
 def test_the_import_reads_as_a_sentence_in_the_audit_trail(analyst):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("figures", "0002_stale_subject_triggers"),
+        ("figures", "0004_referral_tally"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
