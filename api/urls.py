@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from api import audit_views
 from api.cases import views as case_views
+from api.figures import measures as figure_measures
 from api.figures import views as figure_views
 from api.interventions import views as intervention_views
 from api.partners import views as partner_views
@@ -40,6 +41,12 @@ urlpatterns = [
     path("pathways/", referral_views.PathwayListView.as_view(), name="pathway-list"),
     path("sharing-rules/", sharing_views.SharingRuleListView.as_view(), name="sharing-rule-list"),
     path("figures/", figure_views.FigureSetListView.as_view(), name="figures-list"),
+    # Before figures/<set>/: "measures" is not a figure set.
+    path(
+        "figures/measures/",
+        figure_measures.AreaMeasureListView.as_view(),
+        name="figure-measure-list",
+    ),
     path("figures/<slug:set_key>/", figure_views.FigureSetView.as_view(), name="figures-set"),
     path("audit/verify/", audit_views.AuditVerifyView.as_view(), name="audit-verify"),
     path(

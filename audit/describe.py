@@ -90,6 +90,7 @@ def describe(event: AuditEvent, person_name: str | None = None) -> str:
         "revoke_api_token": f"{who} revoked an API token",
         "retention_erasure": f"{who} erased records at the end of their retention period",
         "sign_in_lockout": "Sign-in locked after repeated failed attempts",
+        "import_area_measures": f"{who} imported Serious Violence Duty area measures",
     }
     if event.action in ("disclose", "end_disclosure"):
         recipient = event.recipient_organisation.name if event.recipient_organisation else ""

@@ -24,6 +24,7 @@ MACROS = {
     "checkboxes": ("checkboxes", "govukCheckboxes"),
     "date": ("date-input", "govukDateInput"),
     "error_summary": ("error-summary", "govukErrorSummary"),
+    "file": ("file-upload", "govukFileUpload"),
 }
 
 
@@ -71,6 +72,8 @@ def kind(field) -> str:
         return "radios"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
+    if isinstance(widget, forms.FileInput):
+        return "file"
     if isinstance(widget, forms.Textarea):
         return "textarea"
     if isinstance(widget, forms.MultiWidget):
@@ -243,6 +246,9 @@ def field(field, *, classes="", autocomplete="", heading=False, type=None) -> Sa
                 "autocomplete": autocomplete or None,
             },
         )
+    if component == "file":
+        # A file input never shows a value: the browser will not let a page set one.
+        return render("file", {**common, "id": field.auto_id, "label": label})
     if component == "textarea":
         return render(
             "textarea",

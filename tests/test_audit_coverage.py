@@ -491,6 +491,11 @@ NO_PERSONAL_DATA = {
     "api:pathway-list",
     # The disclosure rule table: law and guidance, no one's personal data.
     "api:sharing-rule-list",
+    # Published area statistics, not personal data (the import is audited as governance).
+    "api:figure-measure-list",
+    "figures:measures",
+    "figures:measures-import",
+    "figures:measures-template",
     "sharing:rules",
     "api:panel-attendance",
     "api:panel-detail",

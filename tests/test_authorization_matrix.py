@@ -20,6 +20,7 @@ A URL that is not in the matrix fails ``test_every_url_is_in_the_matrix``.
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -81,6 +82,11 @@ AGREEMENT_READERS = "ig coord adm:200 *:403"
 # administrators read them, wherever they work.
 FIGURE_READERS = "an coord ig adm:200 *:403"
 IG_FORM = "ig:302 *:403"
+MEASURE_IMPORTERS = "an adm:200 *:403"
+MEASURES_CSV = (
+    b"measure,other_name,area,period_start,period_end,value,unit,source,source_date\n"
+    b"homicides,,durham,2022-04,2023-03,3,,Needs assessment,2024-01-31\n"
+)
 
 # (url name, method, OWN organisation, OTHER organisation)
 MATRIX = [
@@ -101,6 +107,9 @@ MATRIX = [
     # coordinators, who approve a lawful basis naming one, read them.
     ("api:sharing-rule-list", "GET", "ig coord:200 *:403", "ig coord:200 *:403"),
     ("api:outcome-measure-list", "GET", EVERYONE, EVERYONE),
+    # The Serious Violence Duty's area measures: published statistics, read by whoever reads
+    # figures, imported by analysts and administrators.
+    ("api:figure-measure-list", "GET", FIGURE_READERS, FIGURE_READERS),
     ("api:intervention-list", "GET", EVERYONE, EVERYONE),
     ("api:intervention-detail", "GET", EVERYONE, EVERYONE),
     ("api:intervention-export", "GET", EVERYONE, EVERYONE),
@@ -198,6 +207,9 @@ MATRIX = [
     ("figures:set-csv", "GET", FIGURE_READERS, FIGURE_READERS),
     ("api:figures-list", "GET", FIGURE_READERS, FIGURE_READERS),
     ("api:figures-set", "GET", FIGURE_READERS, FIGURE_READERS),
+    ("figures:measures", "GET", FIGURE_READERS, FIGURE_READERS),
+    ("figures:measures-import", "GET", MEASURE_IMPORTERS, MEASURE_IMPORTERS),
+    ("figures:measures-template", "GET", MEASURE_IMPORTERS, MEASURE_IMPORTERS),
     ("audit:flags", "GET", IG_ONLY, IG_ONLY),
     ("audit:person", "GET", IG_ONLY, IG_ONLY),
     ("audit:export", "GET", IG_ONLY, IG_ONLY),
@@ -233,6 +245,7 @@ MATRIX = [
     ("api:api-auth-token", "POST", "*:201", "*:201"),
     ("api:api-token-revoke", "POST", "adm:200 *:404", "adm:200 *:404"),  # someone else's token
     ("api:organisation-list", "POST", "adm:201 *:403", "adm:201 *:403"),
+    ("api:figure-measure-list", "POST", "an adm:201 *:403", "an adm:201 *:403"),
     ("api:membership-list", "POST", "adm:201 *:403", "adm:201 *:403"),
     ("api:membership-end", "POST", "adm:200 *:403", "adm:200 *:403"),
     ("api:user-two-factor-reset", "POST", "adm:204 *:403", "adm:204 *:403"),
@@ -1149,6 +1162,10 @@ def _call(world, name, method, user):
     if name.startswith("api"):
         client = APIClient()
         client.force_authenticate(user=user)
+        if name == "api:figure-measure-list" and method == "POST":
+            # A CSV upload is multipart, not JSON.
+            upload = SimpleUploadedFile("measures.csv", MEASURES_CSV, content_type="text/csv")
+            return client.post(url, {"csv_file": upload}, format="multipart")
         if method == "GET":
             return client.get(url, body if name == "api:person-match" else GET_QUERIES.get(name))
         return getattr(client, method.lower())(url, body, format="json")

@@ -5,6 +5,7 @@ import datetime
 import os
 import secrets
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -16,6 +17,8 @@ from django.utils import timezone
 from cases.models import Case, PanelMeeting
 from cases.services import decision_record, meeting_close
 from demo import builders
+from figures.measures import area_measures_import
+from figures.models import AreaMeasure
 from interventions.models import Intervention
 from interventions.services import (
     allocation_create,
@@ -137,6 +140,9 @@ PEOPLE = [
 ]
 
 
+AREA_MEASURES = Path(__file__).resolve().parents[2] / "area_measures.csv"
+
+
 class Command(BaseCommand):
     help = "Create the demo partnership (idempotent). Password from --password or DEMO_PASSWORD."
 
@@ -159,6 +165,7 @@ class Command(BaseCommand):
             self._agreements(organisations)
             self._case_in_delivery(users)
             self._domestic_abuse(users)
+            self._area_measures(users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo partnership ready: {len(organisations)} organisations, {len(users)} users, "
@@ -167,6 +174,14 @@ class Command(BaseCommand):
         )
         self.stdout.write("Users: " + ", ".join(users))
         self.stdout.write(f"Password: {source}")
+
+    def _area_measures(self, users):
+        """The Serious Violence Duty's area measures (sources in demo/area_measures.md),
+        imported by the analyst through the upload's own service, once."""
+        if AreaMeasure.objects.exists():
+            return
+        with AREA_MEASURES.open("rb") as csv_file:
+            area_measures_import(actor=users["analyst"], csv_file=csv_file)
 
     def _password(self, given):
         if given:
