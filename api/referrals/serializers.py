@@ -82,6 +82,12 @@ class PersonUpdateSerializer(PersonWriteSerializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
+    # Blank (not asked yet) is an answer too, so the schema says so.
+    ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, allow_blank=True, read_only=True)
+    disability = serializers.ChoiceField(
+        choices=Disability.choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = Person
         fields = [

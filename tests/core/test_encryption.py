@@ -23,6 +23,8 @@ SECRET_DETAILS = {
     "nhs_number": "9434765919",
     "police_reference": "DUR/24/551234",
     "unique_pupil_number": "A123456789012",
+    "ethnicity": "black_african",
+    "disability": "yes",
 }
 
 
