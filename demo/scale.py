@@ -1810,6 +1810,9 @@ def _write_batch(chunk: "_Batch", result: Result, *, replica: bool) -> None:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             result.timings["foreign keys"] += time.perf_counter() - t0
             _set_figures_triggers(cursor, enabled=True)
+            # Back to how Django declares its foreign keys, for whatever follows in the
+            # same transaction (a test's).
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(
             "INSERT INTO figures_stalesubject (person_id, marked_at)"
             " SELECT unnest(%s::uuid[]), now() ON CONFLICT DO NOTHING",
