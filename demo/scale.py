@@ -356,6 +356,16 @@ def ensure_fixed_partnership(*, places: int = 20) -> Fixed:
                 Intervention.objects.filter(pk=existing.pk).update(capacity=capacity)
             interventions.append((existing.pk, tuple(pathways), low, high, area, provider.pk))
 
+    # Every partner signs the partnership's information sharing agreement.
+    codes = [f"{CODE_PREFIX}partnership"] + [
+        f"{CODE_PREFIX}{kind}-{area}".replace("_", "-") for area in AREAS for kind in LOCAL_TYPES
+    ]
+    for org in Organisation.objects.filter(code__in=codes, sharing_agreements__isnull=True):
+        builders.make_agreement(
+            organisation=org,
+            reference=f"ISA-{org.code}".upper()[:50],
+            signatory=("Alex Morgan", "Data protection officer"),
+        )
     measures = {
         m.code: (m.pk, m.min_value, m.max_value, m.higher_is_better, m.recorded_by_type)
         for m in OutcomeMeasure.objects.filter(derived=False)
@@ -660,9 +670,20 @@ DISTRICTS = (
     ("DL12", 2), ("DL13", 2), ("DL14", 5), ("DL15", 3), ("DL16", 3), ("DL17", 3),
 )  # fmt: skip
 DARLINGTON_DISTRICTS = {"DL1", "DL2", "DL3"}
+BALANCED_DISTRICTS = tuple(
+    (district, weight * (4 if district in DARLINGTON_DISTRICTS else 1))
+    for district, weight in DISTRICTS
+)
 POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 GENDERS = (("male", 70), ("female", 26), ("non_binary", 1), ("not_known", 2), ("not_stated", 1))
 AGE_BANDS = (((10, 15), 26), ((16, 17), 16), ((18, 25), 30), ((26, 35), 17), ((36, 64), 11))
+BALANCED_AGE_BANDS = (
+    ((10, 15), 20),
+    ((16, 17), 10),
+    ((18, 25), 30),
+    ((26, 35), 22),
+    ((36, 64), 18),
+)
 ETHNICITY = (
     ("white_british", 860), ("white_irish", 5), ("white_gypsy_or_irish_traveller", 6),
     ("white_roma", 2), ("white_other", 25), ("mixed_white_black_caribbean", 6),
@@ -771,7 +792,16 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 class _Generator:
-    def __init__(self, *, fixed: Fixed, months: int, seed: int, until: datetime.date | None):
+    def __init__(
+        self,
+        *,
+        fixed: Fixed,
+        months: int,
+        seed: int,
+        until: datetime.date | None,
+        balanced: bool = False,
+    ):
+        self.balanced = balanced
         self.fixed = fixed
         # Fictional data, repeatable from its seed: not for anything secret.
         self.rng = random.Random(seed)  # noqa: S311
@@ -791,9 +821,9 @@ class _Generator:
             season = 1 + 0.15 * math.sin((month.month - 4) / 12 * 2 * math.pi)
             weights.append(growth * season)
         self.month_cum = list(_cumulative(weights))
-        self.districts = _weights(DISTRICTS)
+        self.districts = _weights(BALANCED_DISTRICTS if balanced else DISTRICTS)
         self.genders = _weights(GENDERS)
-        self.age_bands = _weights(AGE_BANDS)
+        self.age_bands = _weights(BALANCED_AGE_BANDS if balanced else AGE_BANDS)
         self.ethnicity = _weights(ETHNICITY)
         self.disability = _weights(DISABILITY)
         self.closures = _weights(CLOSURES)
@@ -1068,7 +1098,10 @@ class _Batch:
                 else Pathway.DA_KNIFE_REPEAT
             )
         elif age <= 35:
-            adult = 0.5 if gender == "male" else 0.15
+            if gen.balanced:
+                adult = 0.55 if gender == "male" else 0.25
+            else:
+                adult = 0.5 if gender == "male" else 0.15
             pathway = (
                 Pathway.ADULT_18_35
                 if roll < adult
@@ -1730,6 +1763,7 @@ def generate_partnership(
     until: datetime.date | None = None,
     batch: int = BATCH_PEOPLE,
     check_foreign_keys: bool = True,
+    balanced: bool = False,
 ) -> Result:
     """Write ``people`` people and their referrals over the ``months`` months ending with
     ``until``'s month (this month unless told) into the current database; ``progress(n)`` is
@@ -1740,12 +1774,16 @@ def generate_partnership(
     own database, as a superuser) loads with ``session_replication_role = replica``, which
     skips the foreign-key checks and every trigger for the batch's transaction: the rows are
     the same (the tests load with the checks on), the load is faster.
+
+    ``balanced`` evens out areas, ages and so pathways (Darlington as many as Durham), so that
+    a small partnership (the demo's) still has most month, area and pathway groups above the
+    figures' minimum group size.
     """
     started = time.perf_counter()
     result = Result()
     with transaction.atomic():
         fixed = ensure_fixed_partnership(places=max(4, people // 400))
-    gen = _Generator(fixed=fixed, months=months, seed=seed, until=until)
+    gen = _Generator(fixed=fixed, months=months, seed=seed, until=until, balanced=balanced)
     with transaction.atomic(), _raw_cursor() as cursor:
         gen.write_meetings(cursor, result.rows)
         # At most two allocations and one lawful basis per referral, twelve referrals each.
@@ -1799,6 +1837,10 @@ def _write_batch(chunk: "_Batch", result: Result, *, replica: bool) -> None:
         if replica:
             cursor.execute("SET LOCAL session_replication_role = replica")
         else:
+            # A table with foreign-key checks pending (rows the caller wrote earlier in the
+            # same transaction) cannot be altered: they are checked first.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             _set_figures_triggers(cursor, enabled=False)
         for name, table in chunk.tables():
             t0 = time.perf_counter()
