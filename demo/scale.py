@@ -1199,7 +1199,7 @@ class _Batch:
         )
         created_at = submitted_at - datetime.timedelta(minutes=rng.randint(10, 240))
         # A few drafts never sent, started in the last weeks.
-        if (gen.last_day - day).days < 21 and rng.random() < 0.05:
+        if (gen.today - day).days < 21 and rng.random() < 0.05:
             self.referrals.add(
                 status="draft",
                 created_at=created_at,

@@ -151,11 +151,11 @@ def _the_audit_chain_stays_valid_and_the_figures_rebuild():
 def reload_urls():
     import importlib
 
-    import config.urls
+    from django.conf import settings
 
     def reload():
         clear_url_caches()
-        importlib.reload(config.urls)
+        importlib.reload(importlib.import_module(settings.ROOT_URLCONF))
 
     yield reload
     reload()

@@ -22,8 +22,10 @@ import base64
 import http.client
 import importlib
 import itertools
+import json
 import logging
 import os
+import secrets
 import signal
 import socket
 import statistics
@@ -239,23 +241,24 @@ class Command(BaseCommand):
 
     # --- Measuring -----------------------------------------------------------------------
 
-    def _sign_in(self, scale):
+    def _accounts(self, scale):
+        """The coordinator and the analyst, with fresh passwords to sign in with; and the
+        analyst's web session, past its second factor as signing in would leave it."""
         from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
         from django.contrib.sessions.backends.db import SessionStore
         from django_otp import DEVICE_ID_SESSION_KEY
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from api.services import api_token_issue
         from partners.middleware import SESSION_STARTED
         from partners.models import User
 
-        coordinator = User.objects.get(username=scale._username("coordinator"))
+        passwords = {}
+        for who in ("coordinator", "analyst"):
+            user = User.objects.get(username=scale._username(who))
+            passwords[user.username] = secrets.token_urlsafe(24)
+            user.set_password(passwords[user.username])
+            user.save(update_fields=["password"])
         analyst = User.objects.get(username=scale._username("analyst"))
-        tokens = {
-            "coordinator": api_token_issue(user=coordinator, name="Benchmark")[1],
-            "analyst": api_token_issue(user=analyst, name="Benchmark")[1],
-        }
-        # A web session past its second factor, as signing in would leave it.
         device = TOTPDevice.objects.create(user=analyst, name="Benchmark", confirmed=True)
         session = SessionStore()
         session[SESSION_KEY] = str(analyst.pk)
@@ -264,7 +267,25 @@ class Command(BaseCommand):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session[SESSION_STARTED] = time.time()
         session.save()
-        return tokens, session.session_key
+        return passwords, session.session_key
+
+    def _sign_in(self, port, scale, passwords) -> dict:
+        """An API token for each, as a client gets one: POST /api/v1/auth/token/."""
+        tokens = {}
+        for who in ("coordinator", "analyst"):
+            username = scale._username(who)
+            body = json.dumps({"username": username, "password": passwords[username]})
+            status, response = _request(
+                port,
+                "POST",
+                "/api/v1/auth/token/",
+                {"Content-Type": "application/json"},
+                body=body,
+            )
+            if status != 201:
+                raise CommandError(f"Signing in as the {who} failed ({status})")
+            tokens[who] = json.loads(response.body)["token"]
+        return tokens
 
     def _endpoints(self, tokens, session_key):
         def api(who):
@@ -286,12 +307,12 @@ class Command(BaseCommand):
         return endpoints
 
     def _measure(self, scale):
-        tokens, session_key = self._sign_in(scale)
-        endpoints = self._endpoints(tokens, session_key)
-        queries = {label: self._queries(path, headers) for label, path, headers in endpoints}
+        passwords, session_key = self._accounts(scale)
         process, port = self._start_server()
         rows = []
         try:
+            tokens = self._sign_in(port, scale, passwords)
+            endpoints = self._endpoints(tokens, session_key)
             for label, path, headers in endpoints:
                 status = _get(port, path, headers)[0]
                 if status != 200:
@@ -303,7 +324,7 @@ class Command(BaseCommand):
                     port, path, headers, self.options["requests"], self.options["threads"]
                 )
                 problem = "" if set(statuses) == {200} else f"answers {dict(statuses)}"
-                rows.append((label, rate, p50, p95, problem, queries.get(label)))
+                rows.append((label, rate, p50, p95, problem, self._queries(path, headers)))
         finally:
             _stop(process)
         return rows
@@ -370,23 +391,29 @@ class Command(BaseCommand):
 
 
 def _reload_urls():
-    import config.urls
-
+    # The URLconf routes the bare view only under its setting, decided when it is imported.
     clear_url_caches()
-    importlib.reload(config.urls)
+    importlib.reload(importlib.import_module(settings.ROOT_URLCONF))
 
 
-def _get(port, path, headers):
+def _request(port, method, path, headers, body=None):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
         connection.request(
-            "GET", path, headers={"Host": "127.0.0.1", "X-Forwarded-Proto": "https", **headers}
+            method,
+            path,
+            body=body,
+            headers={"Host": "127.0.0.1", "X-Forwarded-Proto": "https", **headers},
         )
         response = connection.getresponse()
-        response.read()
+        response.body = response.read()
         return response.status, response
     finally:
         connection.close()
+
+
+def _get(port, path, headers):
+    return _request(port, "GET", path, headers)
 
 
 def _load(port, path, headers, requests, threads):
