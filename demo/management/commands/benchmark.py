@@ -339,9 +339,8 @@ class Command(BaseCommand):
                 problem = "" if set(statuses) == {200} else f"answers {dict(statuses)}"
                 sent = sum(statuses.values())
                 if sent < self.options["requests"]:
-                    problem = (
-                        f"{problem} only {sent} requests in {self.options['max_seconds']:.0f} s"
-                    )
+                    seconds = self.options["max_seconds"]
+                    problem = f"{problem} only {sent} requests in {seconds:.0f} s".strip()
                 rows.append((label, rate, p50, p95, problem, self._queries(path, headers)))
         finally:
             _stop(process)
