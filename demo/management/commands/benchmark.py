@@ -448,7 +448,7 @@ def _load(port, path, headers, requests, threads, max_seconds):
             latencies.append(time.perf_counter() - started)
             statuses[status] += 1
 
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    pool = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
     started = time.perf_counter()
     for thread in pool:
         thread.start()
