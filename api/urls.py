@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from api import audit_views
 from api.cases import views as case_views
+from api.figures import views as figure_views
 from api.interventions import views as intervention_views
 from api.partners import views as partner_views
 from api.referrals import views as referral_views
@@ -38,6 +39,8 @@ urlpatterns = [
     ),
     path("pathways/", referral_views.PathwayListView.as_view(), name="pathway-list"),
     path("sharing-rules/", sharing_views.SharingRuleListView.as_view(), name="sharing-rule-list"),
+    path("figures/", figure_views.FigureSetListView.as_view(), name="figures-list"),
+    path("figures/<slug:set_key>/", figure_views.FigureSetView.as_view(), name="figures-set"),
     path("audit/verify/", audit_views.AuditVerifyView.as_view(), name="audit-verify"),
     path(
         "people/<uuid:person_id>/break-glass/",

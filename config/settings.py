@@ -271,6 +271,8 @@ GOVUK_FRONTEND_DIST = BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "g
 STATICFILES_DIRS = [
     str(GOVUK_FRONTEND_DIST / "assets"),
     ("govuk", str(GOVUK_FRONTEND_DIST)),
+    # Chart.js draws the figures pages' charts from their tables (no inline script).
+    ("chartjs", str(BASE_DIR / "node_modules" / "chart.js" / "dist")),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -6,8 +6,9 @@ class FiguresConfig(AppConfig):
     verbose_name = "Partnership figures"
 
     def ready(self):
-        from figures import facts, navigation, sets
+        from figures import facts, navigation, sets, worklists
 
         facts.load()
         sets.load()
         navigation.register()
+        worklists.register()

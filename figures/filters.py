@@ -70,6 +70,12 @@ class Filters:
         return query
 
 
+def default_filters() -> Filters:
+    """The last ``DEFAULT_MONTHS`` months, this one included, everywhere."""
+    latest = this_month()
+    return Filters(first_month=add_months(latest, -(DEFAULT_MONTHS - 1)), last_month=latest)
+
+
 def _month(value: str, field: str) -> date:
     match = MONTH_PATTERN.match(value.strip())
     if not match or not 1 <= int(match[2]) <= 12:

@@ -1,5 +1,7 @@
 """Reading figures: every read folds in stale facts first, then builds the set's report."""
 
+from dataclasses import replace
+
 from django.http import Http404
 
 from figures import store
@@ -14,5 +16,13 @@ def report_for(*, set_key: str, filters: Filters) -> Report:
     chosen = figure_set(set_key)
     if chosen is None:
         raise Http404("No such figure set")
-    store.refresh_stale()
-    return chosen.build(filters=filters, rule=current_rule())
+    store.refresh_stale(limit=store.READ_FOLD_LIMIT)
+    report = chosen.build(filters=filters, rule=current_rule())
+    waiting = store.stale_count()
+    if waiting:
+        note = (
+            f"Recent changes to {waiting:,} people's records are still being counted: these "
+            "figures will include them within minutes."
+        )
+        report = replace(report, notes=[note, *report.notes])
+    return report

@@ -10,8 +10,10 @@ figure, CSV or API answer ever includes it.
 **How the store stays current.** A trigger on every source table marks the person stale
 (``StaleSubject``) in the same transaction as the change. Every figures read first folds in
 the people marked stale (``refresh_stale``), so a reader never sees figures that miss a
-committed change: the lag a reader can observe is none, and the cost of catching up is paid
-by the first read after the changes (a batch of ``FOLD_BATCH`` people at a time).
+committed change: in ordinary use the lag a reader can observe is none. A read folds in at
+most ``READ_FOLD_LIMIT`` people, so that a bulk change (an import, a retention run) cannot
+make one page wait minutes; until the rest are folded in (by later reads, or by
+``refresh_figures``), the figures say how many people's changes are still being counted.
 ``rebuild_figures`` rebuilds every fact from scratch, with a progress bar. Facts follow the
 records: when the retention schedule erases a person, their facts go too, so an incremental
 store and a rebuild from scratch always agree.
@@ -31,26 +33,34 @@ from figures.models import StaleSubject
 
 SUBJECT_DOMAIN = "figures.subject"
 FOLD_BATCH = 500
+READ_FOLD_LIMIT = 2000
+# One change writes a marker per row it touches; a batch reads this many per person it folds.
+MARKERS_PER_PERSON = 4
+# The advisory lock key space of "a person's facts being replaced" (any fixed number).
+LOCK_SPACE = 1_310_208
 REBUILD_BATCH = 2000
 
 
 @dataclass(frozen=True)
 class Builder:
     """``replace(person_ids, subjects)`` deletes and re-creates those people's facts of one
-    kind (``subjects`` maps each id to its pseudonym); ``model`` is its fact table."""
+    kind (``subjects`` maps each id to its pseudonym); ``model`` is its fact table, and
+    ``derived`` any tables kept from those facts (emptied with them by a rebuild)."""
 
     name: str
     model: type
     replace: Callable[[list[UUID], dict[UUID, str]], None]
+    derived: tuple = ()
 
 
 _builders: dict[str, Builder] = {}
 
 
-def register_builder(*, name: str, model: type, replace) -> None:
-    if name in _builders and _builders[name] != Builder(name, model, replace):
+def register_builder(*, name: str, model: type, replace, derived: tuple = ()) -> None:
+    builder = Builder(name, model, replace, tuple(derived))
+    if name in _builders and _builders[name] != builder:
         raise ValueError(f"a second fact builder {name!r}")
-    _builders[name] = Builder(name, model, replace)
+    _builders[name] = builder
 
 
 def builders() -> list[Builder]:
@@ -62,39 +72,57 @@ def subject_of(person_id) -> str:
 
 
 def replace_facts(person_ids: Iterable) -> None:
-    """Rebuild every kind of fact for these people (gone people simply lose theirs)."""
-    ids = list(person_ids)
+    """Rebuild every kind of fact for these people (gone people simply lose theirs).
+
+    Two folds of the same person at once would each delete and re-insert their facts, and
+    could leave both sets; a transaction-scoped advisory lock per person, taken in one
+    order, makes the second wait for the first (writers to the records never wait)."""
+    ids = sorted(set(person_ids), key=str)
     if not ids:
         return
     subjects = {person_id: subject_of(person_id) for person_id in ids}
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(id::text, %s))"
+                " FROM unnest(%s::uuid[]) AS id ORDER BY id::text",
+                [LOCK_SPACE, ids],
+            )
         for builder in builders():
             builder.replace(ids, subjects)
 
 
-def refresh_stale(*, batch: int = FOLD_BATCH) -> int:
-    """Fold the people marked stale into the store; returns how many were folded in.
+def refresh_stale(*, batch: int = FOLD_BATCH, limit: int | None = None) -> int:
+    """Fold the changes marked stale into the store, for at most ``limit`` people (all when
+    None); returns how many people were folded in.
 
     Markers are taken ``SKIP LOCKED``, so two readers folding in at once share the work
-    instead of queueing; a marker written while its person is being rebuilt waits for that
-    transaction and is folded in by the next read."""
+    instead of queueing, and only the markers taken are deleted: a change committed while
+    its person is being folded in leaves a marker of its own for the next fold."""
     folded = 0
-    while True:
+    while limit is None or folded < limit:
+        size = batch if limit is None else min(batch, limit - folded)
         with transaction.atomic():
             taken = list(
                 StaleSubject.objects.select_for_update(skip_locked=True)
-                .order_by("marked_at")
-                .values_list("person_id", flat=True)[:batch]
+                .order_by("id")
+                .values_list("id", "person_id")[: size * MARKERS_PER_PERSON]
             )
             if not taken:
                 return folded
-            replace_facts(taken)
-            StaleSubject.objects.filter(person_id__in=taken).delete()
-            folded += len(taken)
+            people = list(dict.fromkeys(person_id for _, person_id in taken))[:size]
+            chosen = set(people)
+            replace_facts(people)
+            StaleSubject.objects.filter(
+                id__in=[marker for marker, person_id in taken if person_id in chosen]
+            ).delete()
+            folded += len(people)
+    return folded
 
 
 def stale_count() -> int:
-    return StaleSubject.objects.count()
+    """How many people have changes still to fold in."""
+    return StaleSubject.objects.values("person_id").distinct().count()
 
 
 def _all_person_ids(batch: int) -> Iterator[list[UUID]]:
@@ -113,20 +141,26 @@ def _all_person_ids(batch: int) -> Iterator[list[UUID]]:
 
 
 def rebuild(*, progress=None, batch: int = REBUILD_BATCH) -> int:
-    """Empty the store and rebuild every person's facts; ``progress(n)`` is told as each
-    batch lands. Returns the number of people. Readers keep the old facts until it commits."""
+    """Rebuild every person's facts from their records in one transaction; ``progress(n)``
+    is told as each batch lands. Returns the number of people.
 
+    Facts are deleted, not truncated, so readers keep reading the old facts until the new
+    ones commit; the markers present at the start are consumed, and changes made during the
+    rebuild leave markers of their own, folded in afterwards."""
     total = 0
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            tables = [b.model._meta.db_table for b in builders()]
-            tables.append(StaleSubject._meta.db_table)
-            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+        consumed = list(
+            StaleSubject.objects.select_for_update(skip_locked=True).values_list("id", flat=True)
+        )
+        for builder in builders():
+            for model in (builder.model, *builder.derived):
+                model.objects.all().delete()
         for ids in _all_person_ids(batch):
             replace_facts(ids)
             total += len(ids)
             if progress is not None:
                 progress(len(ids))
+        StaleSubject.objects.filter(id__in=consumed).delete()
     return total
 
 

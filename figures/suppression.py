@@ -93,6 +93,25 @@ class CountTable:
     total: Cell
 
 
+def _suppressed(values: dict, constraints: list, *, rule: Rule) -> set:
+    """The keys to suppress: the small counts, then (secondary suppression) a second member of
+    every constraint (members, margin) that would otherwise give exactly one away."""
+    hidden = {key for key, n in values.items() if rule.hides(n)}
+    changed = True
+    while changed:
+        changed = False
+        for members, margin in constraints:
+            group = [*members, margin]
+            if sum(1 for key in group if key in hidden) != 1:
+                continue
+            candidates = [key for key in members if key not in hidden]
+            nonzero = [key for key in candidates if values[key] > 0]
+            pick = min(nonzero or candidates, key=lambda key: values[key], default=None)
+            hidden.add(pick if pick is not None else margin)
+            changed = True
+    return hidden
+
+
 def count_table(counts: list[list[int]], *, rule: Rule) -> CountTable:
     """Suppress a table of counts with its margins: primary, then secondary suppression.
 
@@ -121,19 +140,7 @@ def count_table(counts: list[list[int]], *, rule: Rule) -> CountTable:
     constraints.append(([("row", r) for r in range(rows)], ("total",)))
     constraints.append(([("column", c) for c in range(columns)], ("total",)))
 
-    hidden = {key for key, n in values.items() if rule.hides(n)}
-    changed = True
-    while changed:
-        changed = False
-        for members, margin in constraints:
-            group = [*members, margin]
-            if sum(1 for key in group if key in hidden) != 1:
-                continue
-            candidates = [key for key in members if key not in hidden]
-            nonzero = [key for key in candidates if values[key] > 0]
-            pick = min(nonzero or candidates, key=lambda key: values[key], default=None)
-            hidden.add(pick if pick is not None else margin)
-            changed = True
+    hidden = _suppressed(values, constraints, rule=rule)
 
     def publish(key) -> Cell:
         return SUPPRESSED_CELL if key in hidden else _shown(rule.rounded(values[key]))
@@ -152,22 +159,55 @@ def count_column(counts: list[int], *, rule: Rule) -> tuple[list[Cell], Cell]:
     return [row[0] for row in table.cells], table.total
 
 
-def rate(numerator: int, denominator: int, *, rule: Rule, per: int = 100) -> Cell:
-    """A percentage (or rate per ``per``), to one decimal place."""
+def linked_counts(
+    counts: dict[str, int], sums: list[tuple[list[str], str]], *, rule: Rule
+) -> dict[str, Cell]:
+    """Counts of which some are sums of others, as in a funnel: ``sums`` lists each whole
+    with its parts as (part keys, whole key). Suppressed as a table is, so no suppressed
+    count can be recovered from a whole and the other parts."""
+    hidden = _suppressed(dict(counts), sums, rule=rule)
+    return {
+        key: SUPPRESSED_CELL if key in hidden else _shown(rule.rounded(n))
+        for key, n in counts.items()
+    }
+
+
+def rate(
+    numerator: int,
+    denominator: int,
+    *,
+    rule: Rule,
+    per: int = 100,
+    published: tuple[Cell, ...] = (),
+) -> Cell:
+    """A percentage (or rate per ``per``), to one decimal place. ``published`` are the
+    cells its numerator and denominator are published as, if they are: a count suppressed
+    only to protect another (secondary suppression) would be given away by its rate."""
     if denominator == 0:
         return NOT_AVAILABLE_CELL
     if rule.too_small(denominator) or rule.hides(numerator):
+        return SUPPRESSED_CELL
+    if any(cell.suppressed for cell in published):
         return SUPPRESSED_CELL
     value = round(numerator * per / denominator, 1)
     suffix = "%" if per == 100 else ""
     return _shown(value, f"{value:,.1f}{suffix}")
 
 
-def statistic(value, *, group_size: int, rule: Rule, decimals: int = 1, unit: str = "") -> Cell:
-    """A median, mean or percentile over ``group_size`` people."""
+def statistic(
+    value,
+    *,
+    group_size: int,
+    rule: Rule,
+    decimals: int = 1,
+    unit: str = "",
+    published: tuple[Cell, ...] = (),
+) -> Cell:
+    """A median, mean or percentile over ``group_size`` people; ``published`` is the cell
+    the group's count is published as, if it is (suppressed there, suppressed here)."""
     if group_size == 0 or value is None:
         return NOT_AVAILABLE_CELL
-    if rule.too_small(group_size):
+    if rule.too_small(group_size) or any(cell.suppressed for cell in published):
         return SUPPRESSED_CELL
     shown = round(float(value), decimals)
     if decimals == 0:

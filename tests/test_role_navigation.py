@@ -44,6 +44,7 @@ def navigation_of(client, user) -> list[str]:
                 "Interventions",
                 "Sharing agreements",
                 "Sharing rules",
+                "Figures",
             ],
         ),
         ("panel_chair", ["Panels", "Cases", "Interventions"]),
@@ -58,10 +59,11 @@ def navigation_of(client, user) -> list[str]:
                 "Sharing rules",
                 "Interventions",
                 "Sharing agreements",
+                "Figures",
             ],
         ),
-        ("analyst", ["Interventions"]),
-        ("admin_user", ["Interventions", "Administration", "Sharing agreements"]),
+        ("analyst", ["Interventions", "Figures"]),
+        ("admin_user", ["Interventions", "Administration", "Sharing agreements", "Figures"]),
     ],
 )
 def test_each_role_sees_only_the_sections_it_can_use(client, request, user_fixture, sections):
@@ -84,6 +86,9 @@ def test_someone_without_a_role_gets_no_sections(client):
         ("analyst", "cases:list"),
         ("school_caseworker", "interventions:caseload"),
         ("ig_officer", "interventions:caseload"),
+        ("school_caseworker", "figures:home"),
+        ("provider_keyworker", "figures:home"),
+        ("panel_chair", "figures:home"),
     ],
 )
 def test_a_section_not_offered_is_refused_with_a_page_that_leads_home(

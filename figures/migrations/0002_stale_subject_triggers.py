@@ -42,13 +42,12 @@ BEGIN
     IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
     who := {expression};
     IF who IS NOT NULL THEN
-        INSERT INTO figures_stalesubject (person_id) VALUES (who) ON CONFLICT DO NOTHING;
+        INSERT INTO figures_stalesubject (person_id) VALUES (who);
     END IF;
     IF TG_OP = 'UPDATE' THEN
         r := OLD;
         IF {expression} IS DISTINCT FROM who AND {expression} IS NOT NULL THEN
-            INSERT INTO figures_stalesubject (person_id) VALUES ({expression})
-            ON CONFLICT DO NOTHING;
+            INSERT INTO figures_stalesubject (person_id) VALUES ({expression});
         END IF;
     END IF;
     RETURN NULL;
@@ -70,7 +69,7 @@ def _drop(table: str) -> str:
 DISCLOSURE_TRIGGER = """
 CREATE OR REPLACE FUNCTION figures_mark_disclosure() RETURNS trigger AS $$
 BEGIN
-    INSERT INTO figures_stalesubject (person_id) VALUES (NEW.person_id) ON CONFLICT DO NOTHING;
+    INSERT INTO figures_stalesubject (person_id) VALUES (NEW.person_id);
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;

@@ -1,0 +1,384 @@
+"""Referral facts: one row per submitted referral (drafts are not counted), following it from
+submission through screening, the panel and the case to support started and finished.
+
+Built for a batch of people with a fixed number of queries whatever the batch's size (the
+referrals, the people, the returns in the referrals' history, the panel decisions with their
+cases, the allocations, their history and their attended contacts), then assembled here.
+
+The builder also keeps ``ReferralTally`` in step, in the same transaction: how many facts of
+each month, area and pathway fall in each category, reached each stage of the funnel, and
+took each number of days over each step. It subtracts the old facts' contributions and adds
+the new ones', so the figure sets read a few thousand tally rows rather than scanning
+millions of facts (each set answers in well under a second at 2,000,000 referrals), and
+percentiles come exactly from the tally of days (``figures.aggregates.percentile_of_counts``).
+
+What each column means:
+- ``screening_outcome``: where screening left the referral. A referral the panel signposted
+  was accepted at screening; one withdrawn before any decision counts as withdrawn; one sent
+  back to screening (consent for panel lost) is not yet screened again.
+- ``ever_returned``: its history holds a return to the referrer with questions.
+- ``panel_outcome`` and ``decided_on``: its latest panel decision.
+- ``case_opened_on``: when the panel opened a case for it (the decision's day, when it joined
+  a case already open).
+- Allocations counted are those of that case made from the decision on, so a referral that
+  joined an open case is not credited with support arranged before it.
+- ``started_on``: the first day one of them became active or had an attended contact.
+- ``completed``: one of them was completed; ``disengaged``: one ended disengaged and none was
+  completed.
+- ``waiting_list_days``: days the first of them to join a waiting list waited until a place
+  was offered (none while still waiting, or if it left the list unoffered).
+"""
+
+from django.db import connection
+from django.db.models import Min
+from django.utils import timezone
+
+from cases.models import DecisionOutcome, PanelDecision
+from figures import store
+from figures.models import ReferralFact, ReferralTally
+from figures.vocabulary import NOT_KNOWN, SCREENED, ScreeningOutcome, age_band
+from interventions.models import Allocation, AllocationStatus, Contact, ContactOutcome
+from referrals.models import Person, Referral, ReferralStatus
+
+# The person's columns a fact reads: only these are loaded (a deferred column read per person
+# would be a query per person).
+PERSON_FIELDS = ("id", "gender", "postcode_district")
+
+
+def _equality(person) -> tuple[str, str]:
+    """The person's ethnic group and disability, as counted.
+
+    Until the person's equality information (referrals.equality, issue 13) is merged, both
+    are not known. At merge this becomes ``(ethnicity_group(person.ethnicity),
+    disability_answer(person.disability))``, with ``ethnicity`` and ``disability`` added to
+    ``PERSON_FIELDS``."""
+    return NOT_KNOWN, NOT_KNOWN
+
+
+STATUS_TO_SCREENING = {
+    ReferralStatus.SUBMITTED: ScreeningOutcome.NOT_YET_SCREENED,
+    ReferralStatus.RETURNED: ScreeningOutcome.RETURNED,
+    ReferralStatus.ACCEPTED_FOR_PANEL: ScreeningOutcome.ACCEPTED,
+    ReferralStatus.DECLINED: ScreeningOutcome.DECLINED,
+    ReferralStatus.SIGNPOSTED: ScreeningOutcome.SIGNPOSTED,
+    ReferralStatus.WITHDRAWN: ScreeningOutcome.WITHDRAWN,
+    ReferralStatus.CASE_OPENED: ScreeningOutcome.ACCEPTED,
+    ReferralStatus.NO_FURTHER_ACTION: ScreeningOutcome.ACCEPTED,
+}
+# Panel decisions that settle a referral (a deferred one waits for the next meeting).
+DECIDED = (DecisionOutcome.OPEN_CASE, DecisionOutcome.NO_FURTHER_ACTION, DecisionOutcome.SIGNPOST)
+DECIDED_AT_SCREENING = (
+    ScreeningOutcome.ACCEPTED,
+    ScreeningOutcome.RETURNED,
+    ScreeningOutcome.DECLINED,
+    ScreeningOutcome.SIGNPOSTED,
+)
+
+
+def _day(moment):
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def _earliest(*days):
+    known = [d for d in days if d is not None]
+    return min(known) if known else None
+
+
+def replace(person_ids, subjects) -> None:
+    old = ReferralFact.objects.filter(subject__in=list(subjects.values()))
+    tally = _tally(old.values(*TALLIED), sign=-1)
+    old.delete()
+    referrals = list(
+        Referral.objects.filter(person_id__in=person_ids, submitted_at__isnull=False)
+        .exclude(status=ReferralStatus.DRAFT)
+        .values(
+            "id",
+            "person_id",
+            "pathway",
+            "area",
+            "organisation__organisation_type",
+            "age_at_referral",
+            "submitted_at",
+            "status",
+            "screened_at",
+            "marac_referral_required",
+        )
+    )
+    if not referrals:
+        _add_to_tally(tally)
+        return
+    referral_ids = [r["id"] for r in referrals]
+    people = {p.id: p for p in Person.objects.filter(id__in=person_ids).only(*PERSON_FIELDS)}
+    returned = set(
+        Referral.history.filter(id__in=referral_ids, status=ReferralStatus.RETURNED)
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    latest_decision: dict = {}
+    case_decision: dict = {}
+    for decision in (
+        PanelDecision.objects.filter(referral_id__in=referral_ids)
+        .order_by("decided_at", "pk")
+        .values("referral_id", "outcome", "decided_at", "case_id", "case__opened_at")
+    ):
+        latest_decision[decision["referral_id"]] = decision
+        if decision["outcome"] == DecisionOutcome.OPEN_CASE and decision["case_id"]:
+            case_decision.setdefault(decision["referral_id"], decision)
+    allocations_of_case: dict = {}
+    allocations = list(
+        Allocation.objects.filter(
+            case_id__in={d["case_id"] for d in case_decision.values()}
+        ).values("id", "case_id", "status", "created_at", "waitlisted_at")
+    )
+    for allocation in allocations:
+        allocations_of_case.setdefault(allocation["case_id"], []).append(allocation)
+    allocation_ids = [a["id"] for a in allocations]
+    became = {
+        (row["id"], row["status"]): row["first"]
+        for row in Allocation.history.filter(
+            id__in=allocation_ids, status__in=(AllocationStatus.ACTIVE, AllocationStatus.OFFERED)
+        )
+        .values("id", "status")
+        .annotate(first=Min("history_date"))
+        .order_by()
+    }
+    first_attended = dict(
+        Contact.objects.filter(allocation_id__in=allocation_ids, outcome=ContactOutcome.ATTENDED)
+        .values("allocation_id")
+        .annotate(first=Min("contact_date"))
+        .order_by()
+        .values_list("allocation_id", "first")
+    )
+
+    facts = []
+    for referral in referrals:
+        person = people[referral["person_id"]]
+        ethnicity_group, disability = _equality(person)
+        submitted_on = _day(referral["submitted_at"])
+        decision = latest_decision.get(referral["id"])
+        screening = STATUS_TO_SCREENING[referral["status"]]
+        signposted_by_panel = (
+            decision is not None and decision["outcome"] == DecisionOutcome.SIGNPOST
+        )
+        if screening == ScreeningOutcome.SIGNPOSTED and signposted_by_panel:
+            # Signposted by the panel (after a deferral, screening may have signposted it).
+            screening = ScreeningOutcome.ACCEPTED
+        facts.append(
+            ReferralFact(
+                subject=subjects[referral["person_id"]],
+                month=submitted_on.replace(day=1),
+                submitted_on=submitted_on,
+                pathway=referral["pathway"],
+                area=referral["area"],
+                organisation_type=referral["organisation__organisation_type"],
+                age_band=age_band(referral["age_at_referral"]),
+                gender=person.gender or NOT_KNOWN,
+                ethnicity_group=ethnicity_group,
+                disability=disability,
+                postcode_district=person.postcode_district,
+                screening_outcome=screening,
+                screened_on=(
+                    _day(referral["screened_at"]) if screening in DECIDED_AT_SCREENING else None
+                ),
+                ever_returned=referral["id"] in returned,
+                panel_outcome=decision["outcome"] if decision else "",
+                decided_on=_day(decision["decided_at"]) if decision else None,
+                marac_flag=referral["marac_referral_required"],
+                **_support(
+                    case_decision.get(referral["id"]), allocations_of_case, became, first_attended
+                ),
+            )
+        )
+    ReferralFact.objects.bulk_create(facts, batch_size=2000)
+    new = ({column: getattr(fact, column) for column in TALLIED} for fact in facts)
+    _add_to_tally(_tally(new, sign=1, into=tally))
+
+
+def _support(decision, allocations_of_case, became, first_attended) -> dict:
+    """The case the panel opened for a referral, and the support that followed."""
+    if decision is None:
+        return {}
+    decided_on = _day(decision["decided_at"])
+    ours = [
+        a
+        for a in allocations_of_case.get(decision["case_id"], [])
+        if a["created_at"] >= decision["decided_at"]
+    ]
+    statuses = {a["status"] for a in ours}
+    waitlisted = sorted((a for a in ours if a["waitlisted_at"]), key=lambda a: a["waitlisted_at"])
+    waiting_list_days = None
+    if waitlisted:
+        offered = became.get((waitlisted[0]["id"], AllocationStatus.OFFERED))
+        if offered is not None:
+            waiting_list_days = (_day(offered) - _day(waitlisted[0]["waitlisted_at"])).days
+    first_contact = _earliest(*(first_attended.get(a["id"]) for a in ours))
+    completed = AllocationStatus.COMPLETED in statuses
+    return {
+        "case_opened_on": max(_day(decision["case__opened_at"]), decided_on),
+        "allocated_on": _earliest(*(_day(a["created_at"]) for a in ours)),
+        "started_on": _earliest(
+            first_contact, *(_day(became.get((a["id"], AllocationStatus.ACTIVE))) for a in ours)
+        ),
+        "first_attended_contact_on": first_contact,
+        "completed": completed,
+        "disengaged": not completed and AllocationStatus.DISENGAGED in statuses,
+        "waiting_list_days": waiting_list_days,
+    }
+
+
+# --- The tally: what the figure sets read ------------------------------------------------
+
+# Categories counted, each a fact column.
+CATEGORIES = (
+    "organisation_type",
+    "age_band",
+    "gender",
+    "ethnicity_group",
+    "disability",
+    "postcode_district",
+)
+
+
+def _accepted(f) -> bool:
+    return f["screening_outcome"] == ScreeningOutcome.ACCEPTED
+
+
+# The funnel's stages, each a test of one fact.
+STAGES = {
+    "submitted": lambda f: True,
+    "screened": lambda f: f["screening_outcome"] in SCREENED,
+    "accepted": _accepted,
+    "returned": lambda f: f["screening_outcome"] == ScreeningOutcome.RETURNED,
+    "declined": lambda f: f["screening_outcome"] == ScreeningOutcome.DECLINED,
+    "signposted": lambda f: f["screening_outcome"] == ScreeningOutcome.SIGNPOSTED,
+    "withdrawn": lambda f: f["screening_outcome"] == ScreeningOutcome.WITHDRAWN,
+    "not_yet_screened": lambda f: f["screening_outcome"] == ScreeningOutcome.NOT_YET_SCREENED,
+    "ever_returned": lambda f: f["ever_returned"],
+    "panel_decided": lambda f: _accepted(f) and f["panel_outcome"] in DECIDED,
+    "case_opened": lambda f: _accepted(f) and f["panel_outcome"] == DecisionOutcome.OPEN_CASE,
+    "no_further_action": (
+        lambda f: _accepted(f) and f["panel_outcome"] == DecisionOutcome.NO_FURTHER_ACTION
+    ),
+    "panel_signposted": (lambda f: _accepted(f) and f["panel_outcome"] == DecisionOutcome.SIGNPOST),
+    "awaiting_panel": lambda f: _accepted(f) and f["panel_outcome"] in ("", DecisionOutcome.DEFER),
+    "allocated": lambda f: f["allocated_on"] is not None,
+    "started": lambda f: f["started_on"] is not None,
+    "completed": lambda f: f["completed"],
+    "disengaged": lambda f: f["disengaged"],
+}
+
+
+def _days(end, start):
+    return (end - start).days if end is not None and start is not None else None
+
+
+# The days each step took (None: not taken): screening over those screened, the panel's
+# decision over those accepted and decided (a deferral is not a decision), the first
+# attended contact over those whose case the panel opened, the waiting list over those
+# offered a place after waiting for one.
+STEPS = {
+    "screening": lambda f: _days(f["screened_on"], f["submitted_on"]),
+    "decision": lambda f: (
+        _days(f["decided_on"], f["screened_on"]) if f["panel_outcome"] in DECIDED else None
+    ),
+    "contact": lambda f: (
+        _days(f["first_attended_contact_on"], f["decided_on"]) if f["case_opened_on"] else None
+    ),
+    "waiting": lambda f: f["waiting_list_days"],
+}
+TALLIED = (
+    "month",
+    "area",
+    "pathway",
+    "submitted_on",
+    "screening_outcome",
+    "screened_on",
+    "ever_returned",
+    "panel_outcome",
+    "decided_on",
+    "case_opened_on",
+    "allocated_on",
+    "started_on",
+    "first_attended_contact_on",
+    "completed",
+    "disengaged",
+    "waiting_list_days",
+    *CATEGORIES,
+)
+
+
+def tally_of(fact) -> list[tuple[str, str]]:
+    """The (measure, value) pairs one fact counts towards."""
+    pairs = [(category, fact[category]) for category in CATEGORIES]
+    pairs += [("stage", stage) for stage, reached in STAGES.items() if reached(fact)]
+    for step, took in STEPS.items():
+        days = took(fact)
+        if days is not None:
+            pairs.append((f"days:{step}", str(days)))
+    return pairs
+
+
+def _tally(facts, *, sign: int, into: dict | None = None) -> dict:
+    counts = into if into is not None else {}
+    for fact in facts:
+        grain = (fact["month"], fact["area"], fact["pathway"])
+        for measure, value in tally_of(fact):
+            key = (measure, *grain, value)
+            counts[key] = counts.get(key, 0) + sign
+    return counts
+
+
+# Any fixed number: folds serialise on it while they change the tally, so two cannot
+# deadlock updating the same rows in different orders.
+TALLY_LOCK = 7_250_131
+
+
+def _add_to_tally(counts: dict) -> None:
+    changes = sorted((key, n) for key, n in counts.items() if n)
+    if not changes:
+        return
+    columns = list(zip(*(key for key, _ in changes), strict=True))
+    table = ReferralTally._meta.db_table
+    with connection.cursor() as cursor:
+        # The table name is the model's own; every value is a parameter.
+        cursor.execute(
+            f"""
+            WITH lock AS (SELECT pg_advisory_xact_lock({TALLY_LOCK}))
+            INSERT INTO {table} (measure, month, area, pathway, value, n)
+            SELECT c.* FROM lock, unnest(
+                %s::varchar[], %s::date[], %s::varchar[], %s::varchar[], %s::varchar[],
+                %s::int[]
+            ) AS c
+            ORDER BY 1, 2, 3, 4, 5
+            ON CONFLICT (measure, month, area, pathway, value)
+            DO UPDATE SET n = {table}.n + EXCLUDED.n
+            """,  # noqa: S608
+            [*map(list, columns), [n for _, n in changes]],
+        )
+
+
+store.register_builder(
+    name="referrals", model=ReferralFact, replace=replace, derived=(ReferralTally,)
+)
+
+
+def _within(rows, filters):
+    rows = rows.filter(month__gte=filters.first_month, month__lte=filters.last_month)
+    if filters.area:
+        rows = rows.filter(area=filters.area)
+    if filters.pathway:
+        rows = rows.filter(pathway=filters.pathway)
+    return rows
+
+
+def referral_facts(filters):
+    """The facts of referrals submitted in the filters' months, area and pathway."""
+    return _within(ReferralFact.objects.all(), filters)
+
+
+def referral_tally(filters, *measures: str):
+    """The tally of those facts, for these measures (``days:`` for every step's days)."""
+    rows = _within(ReferralTally.objects.all(), filters)
+    if measures == ("days:",):
+        return rows.filter(measure__startswith="days:")
+    return rows.filter(measure__in=measures)
