@@ -1764,6 +1764,7 @@ def generate_partnership(
     batch: int = BATCH_PEOPLE,
     check_foreign_keys: bool = True,
     balanced: bool = False,
+    mark_stale: bool = True,
 ) -> Result:
     """Write ``people`` people and their referrals over the ``months`` months ending with
     ``until``'s month (this month unless told) into the current database; ``progress(n)`` is
@@ -1778,6 +1779,9 @@ def generate_partnership(
     ``balanced`` evens out areas, ages and so pathways (Darlington as many as Durham), so that
     a small partnership (the demo's) still has most month, area and pathway groups above the
     figures' minimum group size.
+
+    ``mark_stale`` marks every person written for the reporting store to fold in; a caller
+    that rebuilds the store straight after (the benchmark) can skip it.
     """
     started = time.perf_counter()
     result = Result()
@@ -1817,7 +1821,7 @@ def generate_partnership(
     maker.start()
     try:
         while (chunk := batches.get()) is not None:
-            _write_batch(chunk, result, replica=replica)
+            _write_batch(chunk, result, replica=replica, mark_stale=mark_stale)
             if progress is not None:
                 progress(len(chunk.person_ids))
     finally:
@@ -1832,7 +1836,7 @@ def generate_partnership(
     return result
 
 
-def _write_batch(chunk: "_Batch", result: Result, *, replica: bool) -> None:
+def _write_batch(chunk: "_Batch", result: Result, *, replica: bool, mark_stale: bool) -> None:
     with transaction.atomic(), _raw_cursor() as cursor:
         if replica:
             cursor.execute("SET LOCAL session_replication_role = replica")
@@ -1855,8 +1859,9 @@ def _write_batch(chunk: "_Batch", result: Result, *, replica: bool) -> None:
             # Back to how Django declares its foreign keys, for whatever follows in the
             # same transaction (a test's).
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        cursor.execute(
-            "INSERT INTO figures_stalesubject (person_id, marked_at)"
-            " SELECT unnest(%s::uuid[]), now() ON CONFLICT DO NOTHING",
-            [chunk.person_ids],
-        )
+        if mark_stale:
+            cursor.execute(
+                "INSERT INTO figures_stalesubject (person_id, marked_at)"
+                " SELECT unnest(%s::uuid[]), now()",
+                [chunk.person_ids],
+            )
