@@ -5,7 +5,8 @@ reporting store rebuilt, and requests through gunicorn with production settings.
 
 Steps, each timed: create the database ``svp_benchmark`` (``--database``) on DATABASE_URL's
 server (never the service's own database: refused), migrate, generate the partnership
-(``demo.scale``), rebuild the figures (``figures.store.rebuild``), start gunicorn (two
+(``demo.scale``), rebuild the figures (``figures.store.rebuild``; if it fails, the report
+says so and the generated people are folded in with ``refresh_stale``), start gunicorn (two
 workers, DEBUG off, the same keys) on a free local port, then send ``--requests`` requests
 from ``--threads`` client threads to each endpoint: a bare Django view (one indexed SELECT:
 the floor every request pays), the API's referral list as a coordinator, and each figure set
@@ -78,6 +79,15 @@ class Command(BaseCommand):
         self.server_settings = {**default, "NAME": name}
         timings = {}
         reused = self._prepare_database(name, options)
+        try:
+            counts, generation, rows = self._run(name, reused, options, timings)
+        finally:
+            connections["default"].close()
+            if not options["keep"]:
+                self._drop(name)
+        self._report(counts, generation, timings, rows)
+
+    def _run(self, name, reused, options, timings):
         self._use(name)
         started = time.perf_counter()
         call_command("migrate", verbosity=0)
@@ -122,13 +132,8 @@ class Command(BaseCommand):
             store.refresh_stale()
         timings["rebuild"] = time.perf_counter() - started
         counts = {"people": Person.objects.count(), "referrals": Referral.objects.count()}
-        try:
-            rows = self._measure(scale)
-        finally:
-            connections["default"].close()
-            if not options["keep"]:
-                self._drop(name)
-        self._report(counts, generation, timings, rows)
+        rows = self._measure(scale)
+        return counts, generation, rows
 
     # --- The database ------------------------------------------------------------------
 
