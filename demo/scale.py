@@ -20,11 +20,16 @@ What it writes is what the services would have written:
   other than a man, domestic abuse's knife, role and repeat within 12 months;
 - consent from whoever decides at that age, agreement to take part for a case with
   allocations, an approved lawful basis where information-sharing consent was refused,
-  the case shared with its lead organisation, and the organisations' object permissions.
+  the case shared with its lead organisation, and the organisations' object permissions;
+- plausible shares of gender, age, postcode district (DH1-DH9, DL1-DL17; DL1-DL3 are
+  Darlington, the rest County Durham), and, where ``Person`` has the fields, ethnicity and
+  disability (``referrals.equality``'s codes, sealed).
 
 Not written: simple-history rows and audit events for the generated records (a bulk load
 is nobody's action; the fixed part goes through the services and is audited as usual, so
-the audit chain stays valid), Dash records, MARAC referrals and victim-perpetrator links.
+the audit chain stays valid), Dash records, MARAC referrals and victim-perpetrator links;
+an allocation's panel decision is left blank.
+
 The figures' stale-person triggers are switched off inside each batch's transaction (and
 so back on at its end, whatever happens) and the batch's people are marked stale in one
 statement instead, so the reporting store folds them in (or ``rebuild_figures`` does).
