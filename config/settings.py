@@ -106,6 +106,8 @@ MIDDLEWARE = [
 ]
 # Off only for the audit benchmark's baseline; never in service.
 AUDIT_ENABLED = env_bool("AUDIT_ENABLED", True)
+# Routes the benchmark's bare view (demo.views.bare); only the benchmark's own server sets it.
+BENCHMARK_BARE_VIEW = env_bool("BENCHMARK_BARE_VIEW", False)
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 120)
 # Access outside these local hours on weekdays (or at weekends) is flagged for IG review.

@@ -1,4 +1,5 @@
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -23,6 +24,12 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+# The benchmark's baseline (demo.views.bare): never routed unless its own server asks.
+if settings.BENCHMARK_BARE_VIEW:
+    from demo.views import bare
+
+    urlpatterns.append(path("benchmark/bare/", bare, name="benchmark-bare"))
 
 handler404 = "api.errors.not_found"
 handler500 = "api.errors.server_failure"

@@ -1,5 +1,7 @@
 """Create the County Durham and Darlington demo partnership: organisations, one user per
-role, and a few fictional people. Safe to run again: it creates only what is missing."""
+role, a few fictional people, and a generated history of the partnership's last two years
+(``demo.scale``) so the figures have something to show. Safe to run again: it creates only
+what is missing."""
 
 import datetime
 import os
@@ -16,7 +18,7 @@ from django.utils import timezone
 
 from cases.models import Case, PanelMeeting
 from cases.services import decision_record, meeting_close
-from demo import builders
+from demo import builders, scale
 from figures.measures import area_measures_import
 from figures.models import AreaMeasure
 from interventions.models import Intervention
@@ -31,6 +33,11 @@ from partners.roles import Role
 from referrals.marac import dash_record, marac_refer, perpetrator_link
 from referrals.models import DashRecord, Person, Referral
 from sharing.models import InformationSharingAgreement
+
+# The generated history: enough people that most month, area and pathway groups hold the
+# figures' minimum group size (about 15 referrals each), few enough to seed in seconds.
+HISTORY_PEOPLE = 1500
+HISTORY_MONTHS = 24
 
 ORGANISATIONS = [
     (
@@ -148,8 +155,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", help="Password for every demo user")
+        parser.add_argument(
+            "--history-people",
+            type=int,
+            default=HISTORY_PEOPLE,
+            help="People in the generated history (0: none)",
+        )
 
-    def handle(self, *args, password=None, **options):
+    def handle(self, *args, password=None, history_people=HISTORY_PEOPLE, **options):
         password, source = self._password(password)
         try:
             validate_password(password)
@@ -166,10 +179,11 @@ class Command(BaseCommand):
             self._case_in_delivery(users)
             self._domestic_abuse(users)
             self._area_measures(users)
+        history = self._history(history_people)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo partnership ready: {len(organisations)} organisations, {len(users)} users, "
-                f"{created_people} new demo people."
+                f"{created_people} new demo people, {history} people in the generated history."
             )
         )
         self.stdout.write("Users: " + ", ".join(users))
@@ -182,6 +196,23 @@ class Command(BaseCommand):
             return
         with AREA_MEASURES.open("rb") as csv_file:
             area_measures_import(actor=users["analyst"], csv_file=csv_file)
+
+    def _history(self, people: int) -> int:
+        """Two years of a partnership's work, generated apart from the named people: its own
+        organisations and users (``scale-...``), ending two months ago so that every referral
+        has been screened and heard, and nothing lands in the demo users' queues."""
+        generated = Person.objects.filter(
+            created_by_organisation__code__startswith=scale.CODE_PREFIX
+        )
+        if people <= 0 or generated.exists():
+            return generated.count()
+        this_month = timezone.localdate().replace(day=1)
+        until = (this_month - datetime.timedelta(days=32)).replace(day=1)
+        until -= datetime.timedelta(days=1)
+        scale.generate_partnership(
+            people=people, months=HISTORY_MONTHS, seed=2026, until=until, balanced=True
+        )
+        return people
 
     def _password(self, given):
         if given:
