@@ -60,7 +60,9 @@ def test_the_analyst_reads_every_figure_set_filters_one_and_downloads_it(
     for figure_set in figure_sets():
         page.get_by_role("link", name=figure_set.title, exact=True).first.click()
         expect(page.get_by_role("heading", level=1)).to_have_text(figure_set.title)
-        expect(page.locator("table.govuk-table").first).to_be_visible()
+        # Its figures, or (for a set whose groups this small partnership leaves too small)
+        # the reason they cannot be shown.
+        expect(page.locator("table.govuk-table, .govuk-error-summary").first).to_be_visible()
         expect(page.locator("main")).not_to_contain_text("u18_prevention")
         _both_widths(page, axe_violations)
 
@@ -84,7 +86,12 @@ def test_the_analyst_reads_every_figure_set_filters_one_and_downloads_it(
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
     assert {row["period"] for row in rows} == {f"{label}, Durham, all pathways"}
     submitted = Referral.objects.exclude(status="draft").filter(area="durham").count()
-    total = next(r for r in rows if r["row"] == "Total" and r["column"] == "Total")
+    total = next(
+        r
+        for r in rows
+        if (r["table"], r["row"], r["column"])
+        == ("Referrals by month and pathway", "Total", "All pathways")
+    )
     # Rounded to the nearest 5 under this rule, as everywhere.
     assert int(total["value"]) == 5 * round(submitted / 5)
 
