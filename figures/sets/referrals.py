@@ -113,7 +113,11 @@ def _category_table(
         columns=[Column(key="referrals", label="Referrals")],
         rows=rows,
         chart=(
-            Chart(kind="bar", series=["referrals"], description=f"{title}, one bar for each")
+            Chart(
+                kind="bar",
+                series=["referrals"],
+                description=f"{title}: one bar for each {heading.lower()}",
+            )
             if chart
             else None
         ),

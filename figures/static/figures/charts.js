@@ -62,7 +62,8 @@
     canvas.setAttribute("role", "img");
     canvas.setAttribute(
       "aria-label",
-      figure.getAttribute("data-chart-description") + " The table that follows gives the figures."
+      figure.getAttribute("data-chart-description").replace(/[.\s]*$/, "") +
+        ". The table that follows gives the figures."
     );
     box.appendChild(canvas);
     figure.insertBefore(box, figure.firstChild);
