@@ -17,6 +17,8 @@ from referrals.pathways import Pathway
 
 DEFAULT_MONTHS = 12
 LONGEST_PERIOD_MONTHS = 60
+# No partnership record is older: a year 0 would not even be a date.
+EARLIEST_YEAR = 2000
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
 
@@ -78,7 +80,7 @@ def default_filters() -> Filters:
 
 def _month(value: str, field: str) -> date:
     match = MONTH_PATTERN.match(value.strip())
-    if not match or not 1 <= int(match[2]) <= 12:
+    if not match or not 1 <= int(match[2]) <= 12 or not int(match[1]) >= EARLIEST_YEAR:
         raise ValidationError({field: "Enter a month as year and month, for example 2026-04"})
     return date(int(match[1]), int(match[2]), 1)
 
@@ -92,7 +94,7 @@ def parse_filters(query) -> Filters:
     quarter = (query.get("quarter") or "").strip()
     if quarter:
         match = QUARTER_PATTERN.match(quarter)
-        if not match:
+        if not match or int(match[1]) < EARLIEST_YEAR:
             errors["quarter"] = "Enter a quarter as year and quarter, for example 2026-Q2"
         elif query.get("from") or query.get("to"):
             errors["quarter"] = "Choose a quarter or a range of months, not both"

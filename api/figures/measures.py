@@ -55,6 +55,15 @@ class ImportResultSerializer(serializers.Serializer):
     replaced = serializers.IntegerField()
 
 
+class AreaMeasurePageSerializer(serializers.Serializer):
+    """One page of the list, as ``api.pagination.PageNumberPagination`` answers it."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = AreaMeasureSerializer(many=True)
+
+
 class AreaMeasureListView(APIView):
     """Published area-level measures of serious violence, shown as published (they are
     aggregate statistics, not personal data). Figure readers list them; analysts and
@@ -62,7 +71,7 @@ class AreaMeasureListView(APIView):
 
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(responses=AreaMeasureSerializer(many=True))
+    @extend_schema(responses=AreaMeasurePageSerializer)
     def get(self, request):
         require(request.user, "figures.view")
         paginator = PageNumberPagination()

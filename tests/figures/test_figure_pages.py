@@ -168,6 +168,8 @@ def test_each_view_and_download_is_an_audit_event_with_its_filters(
     ("query", "field", "reason"),
     [
         ("from=2026-13", "from", "Enter a month as year and month"),
+        ("from=0000-01", "from", "Enter a month as year and month"),
+        ("quarter=0000-Q1", "quarter", "Enter a quarter as year and quarter"),
         ("to=last-week", "to", "Enter a month as year and month"),
         ("from=2026-05&to=2026-02", "from", "The first month must be on or before the last"),
         ("to=2999-01", "to", "The last month cannot be after"),
