@@ -359,18 +359,9 @@ store.register_builder(
 )
 
 
-def _within(rows, filters):
-    rows = rows.filter(month__gte=filters.first_month, month__lte=filters.last_month)
-    if filters.area:
-        rows = rows.filter(area=filters.area)
-    if filters.pathway:
-        rows = rows.filter(pathway=filters.pathway)
-    return rows
-
-
 def referral_facts(filters):
     """The facts of referrals submitted in the filters' months, area and pathway."""
-    return _within(ReferralFact.objects.all(), filters)
+    return filters.narrow(ReferralFact.objects.all())
 
 
 def submitted_tally():
@@ -381,7 +372,7 @@ def submitted_tally():
 
 def referral_tally(filters, *measures: str):
     """The tally of those facts, for these measures (``days:`` for every step's days)."""
-    rows = _within(ReferralTally.objects.all(), filters)
+    rows = filters.narrow(ReferralTally.objects.all())
     if measures == ("days:",):
         return rows.filter(measure__startswith="days:")
     return rows.filter(measure__in=measures)

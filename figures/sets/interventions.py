@@ -94,11 +94,8 @@ TOTALLED = (
 def _figures(filters: Filters):
     """Per intervention: the allocations made in the period, the places held during it and
     the completions during it, in one pass over the facts."""
-    facts = AllocationFact.objects.all()
-    if filters.area:
-        facts = facts.filter(area=filters.area)
-    if filters.pathway:
-        facts = facts.filter(pathway=filters.pathway)
+    # Not by month: places held and completions in the period may come from earlier months.
+    facts = filters.narrow(AllocationFact.objects.all(), by_month=False)
     # Places are counted over the period's days up to today: a place held now has not yet
     # been used for the rest of the month.
     start = filters.first_month

@@ -57,13 +57,7 @@ def _distance_cells(row, rule: Rule) -> list[Cell]:
 
 
 def _distance(filters: Filters, rule: Rule) -> tuple[Table, Table]:
-    facts = OutcomeFact.objects.filter(
-        month__gte=filters.first_month, month__lte=filters.last_month
-    )
-    if filters.area:
-        facts = facts.filter(area=filters.area)
-    if filters.pathway:
-        facts = facts.filter(pathway=filters.pathway)
+    facts = filters.narrow(OutcomeFact.objects.all())
     stats = {"n": Count("id"), "mean": Avg("change"), "sd": StdDev("change", sample=True)}
     by_measure = list(facts.values("measure_id").annotate(**stats).order_by())
     by_pair = list(facts.values("measure_id", "intervention_id").annotate(**stats).order_by())
@@ -147,16 +141,10 @@ RE_REFERRAL_COLUMNS = [
 
 def _re_referral(filters: Filters, rule: Rule) -> Table:
     today = timezone.localdate()
-    facts = ReferralFollowUpFact.objects.filter(
-        month__gte=filters.first_month,
-        month__lte=filters.last_month,
+    facts = filters.narrow(ReferralFollowUpFact.objects.all()).filter(
         # Only once the 12 months after the referral are over can it be counted either way.
         referred_on__lt=one_year_before(today),
     )
-    if filters.area:
-        facts = facts.filter(area=filters.area)
-    if filters.pathway:
-        facts = facts.filter(pathway=filters.pathway)
     found = {
         row["allocated"]: row
         for row in facts.values("allocated")

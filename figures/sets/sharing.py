@@ -186,11 +186,7 @@ def build(*, filters, rule: Rule) -> Report:
     guard.require_no_small_groups(
         filters=filters, facts=facts, rule=rule, counted="sharing records"
     )
-    chosen = facts.filter(month__gte=filters.first_month, month__lte=filters.last_month)
-    if filters.area:
-        chosen = chosen.filter(area=filters.area)
-    if filters.pathway:
-        chosen = chosen.filter(pathway=filters.pathway)
+    chosen = filters.narrow(facts)
 
     disclosed = list(
         chosen.filter(kind=SharingFactKind.DISCLOSURE)
