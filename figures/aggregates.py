@@ -27,11 +27,6 @@ class Percentile(Aggregate):
         super().__init__(expression, fraction=repr(fraction), **extra)
 
 
-class Median(Percentile):
-    def __init__(self, expression, **extra):
-        super().__init__(expression, 0.5, **extra)
-
-
 class DaysBetween(Func):
     """Whole days from ``start`` to ``end`` (two date columns): PostgreSQL's ``date - date``
     is an integer, and null when either is."""

@@ -8,11 +8,12 @@ Organisation and intervention names are the partnership's catalogue, not persona
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Func, IntegerField, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 
 from figures import guard
+from figures.aggregates import DaysBetween
 from figures.filters import Filters
 from figures.models import AllocationFact
 from figures.report import Chart, Column, Report, Row, Table, register_set
@@ -27,14 +28,6 @@ from figures.suppression import (
     statistic,
 )
 from interventions.models import Intervention
-
-
-class DaysBetween(Func):
-    """``later - earlier`` for two dates, in days (PostgreSQL subtracts dates to an integer)."""
-
-    template = "(%(expressions)s)"
-    arg_joiner = " - "
-    output_field = IntegerField()
 
 
 def published_rate(numerator: int, denominator: int, *cells: Cell, rule: Rule) -> Cell:
