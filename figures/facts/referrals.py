@@ -296,28 +296,42 @@ STEPS = {
     "waiting": "f.waiting_list_days",
 }
 
-# Every (measure, value) a fact ``f`` counts towards, as SQL rows; a null value counts
-# towards nothing (a stage not reached, a step not taken).
-_COUNTED_AS = ",\n".join(
-    [
-        *(f"('{category}', f.{category}::text)" for category in CATEGORIES),
-        *(f"('stage', CASE WHEN {test} THEN '{stage}' END)" for stage, test in STAGES.items()),
-        *(f"('days:{step}', ({days})::text)" for step, days in STEPS.items()),
-    ]
-)
+# The measures a fact counts towards with a value of its own (null: none), each SQL of ``f``:
+# its categories and the days each step took.
+VALUED = {
+    **{category: f"f.{category}" for category in CATEGORIES},
+    **{f"days:{step}": f"({days})" for step, days in STEPS.items()},
+}
 TALLY_COLUMNS = "measure, month, area, pathway, value"
 
 
 def _tally_of(facts: str) -> str:
-    """A SELECT of the tally rows (``TALLY_COLUMNS``, ``n``) of ``facts`` (a table, or a
-    subquery in brackets). The one definition of what a fact counts towards: the store kept
-    current and a rebuild's recount both use it, so they cannot disagree."""
-    return f"""
-        SELECT c.measure, f.month, f.area, f.pathway, c.value, count(*) AS n
-        FROM {facts} AS f CROSS JOIN LATERAL (VALUES {_COUNTED_AS}) AS c (measure, value)
-        WHERE c.value IS NOT NULL
-        GROUP BY f.month, f.area, f.pathway, c.measure, c.value
-    """  # noqa: S608
+    """A SELECT of the tally rows (``TALLY_COLUMNS``, ``n``) of ``facts`` (a table or a
+    CTE's name). The one definition of what a fact counts towards: the store kept current
+    and a rebuild's recount both use it, so they cannot disagree. A grouping per measure
+    (each a scan and a small hash table) is several times faster over millions of facts than
+    one grouping of every (fact, measure) pair."""
+    reached = ", ".join(f"count(*) FILTER (WHERE {test})" for test in STAGES.values())
+    stages = ", ".join(f"('{stage}', g.reached[{i}])" for i, stage in enumerate(STAGES, 1))
+    parts = [
+        f"""
+        SELECT 'stage' AS measure, g.month, g.area, g.pathway, s.value, s.n
+        FROM (
+            SELECT f.month, f.area, f.pathway, ARRAY[{reached}] AS reached
+            FROM {facts} AS f GROUP BY f.month, f.area, f.pathway
+        ) AS g CROSS JOIN LATERAL (VALUES {stages}) AS s (value, n)
+        WHERE s.n > 0
+        """,  # noqa: S608
+        *(
+            f"""
+            SELECT '{measure}', f.month, f.area, f.pathway, ({value})::text, count(*)
+            FROM {facts} AS f WHERE ({value}) IS NOT NULL
+            GROUP BY f.month, f.area, f.pathway, ({value})::text
+            """  # noqa: S608
+            for measure, value in VALUED.items()
+        ),
+    ]
+    return " UNION ALL ".join(parts)
 
 
 # Any fixed number: folds serialise on it while they change the tally, so two cannot
@@ -353,9 +367,16 @@ def _forget(subjects: list[str]) -> None:
 
 def _count(subjects: list[str]) -> None:
     """Add these people's facts (just written) to the tally."""
-    facts = f"(SELECT * FROM {ReferralFact._meta.db_table} WHERE subject = ANY(%s))"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(_add_to_tally(_tally_of(facts), sign=1), [subjects])
+        cursor.execute(
+            f"""
+            WITH new AS (
+                SELECT * FROM {ReferralFact._meta.db_table} WHERE subject = ANY(%s)
+            )
+            {_add_to_tally(_tally_of("new"), sign=1)}
+            """,  # noqa: S608
+            [subjects],
+        )
 
 
 def recount() -> None:
