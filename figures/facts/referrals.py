@@ -77,7 +77,9 @@ DECIDED_AT_SCREENING = (
 
 
 def _day(moment):
-    return timezone.localdate(moment) if moment is not None else None
+    # The partnership's own time zone (never one a request activated), looked up once:
+    # ``timezone.localdate`` looks up the current one, context-local, for every value.
+    return moment.astimezone(timezone.get_default_timezone()).date() if moment else None
 
 
 def _earliest(*days):
