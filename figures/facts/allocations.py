@@ -61,8 +61,9 @@ def _milestones(allocation_ids) -> dict[int, dict]:
     return found
 
 
-def replace(person_ids: list[UUID], subjects: dict[UUID, str]) -> None:
-    AllocationFact.objects.filter(subject__in=subjects.values()).delete()
+def replace(person_ids: list[UUID], subjects: dict[UUID, str], keep_derived: bool = True) -> None:
+    if keep_derived:  # a rebuild emptied the table
+        AllocationFact.objects.filter(subject__in=subjects.values()).delete()
     allocations = list(
         Allocation.objects.filter(case__person_id__in=person_ids).values(
             "id",
@@ -101,7 +102,7 @@ def replace(person_ids: list[UUID], subjects: dict[UUID, str]) -> None:
         counted = contacts.get(a["id"], {})
         allocated_on = _day(a["created_at"])
         facts.append(
-            AllocationFact(
+            dict(
                 subject=subjects[a["case__person_id"]],
                 month=allocated_on.replace(day=1),
                 area=a["case__area"],
@@ -127,7 +128,7 @@ def replace(person_ids: list[UUID], subjects: dict[UUID, str]) -> None:
                 ended_on=ended_on,
             )
         )
-    AllocationFact.objects.bulk_create(facts, batch_size=2000)
+    store.write_facts(AllocationFact, facts)
 
 
 store.register_builder(name="allocations", model=AllocationFact, replace=replace)

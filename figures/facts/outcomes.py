@@ -32,8 +32,11 @@ def a_year_after(day: date) -> date:
         return day.replace(year=day.year + 1, day=28)
 
 
-def replace_outcomes(person_ids: list[UUID], subjects: dict[UUID, str]) -> None:
-    OutcomeFact.objects.filter(subject__in=subjects.values()).delete()
+def replace_outcomes(
+    person_ids: list[UUID], subjects: dict[UUID, str], keep_derived: bool = True
+) -> None:
+    if keep_derived:  # a rebuild emptied the table
+        OutcomeFact.objects.filter(subject__in=subjects.values()).delete()
     records = (
         OutcomeRecord.objects.filter(case__person_id__in=person_ids, measure__derived=False)
         .order_by("recorded_on", "created_at", "id")
@@ -68,7 +71,7 @@ def replace_outcomes(person_ids: list[UUID], subjects: dict[UUID, str]) -> None:
         latest, latest_on, latest_via = entry["latest"]
         change = latest - baseline if entry["higher"] else baseline - latest
         facts.append(
-            OutcomeFact(
+            dict(
                 subject=subjects[entry["person"]],
                 month=latest_on.replace(day=1),
                 area=entry["area"],
@@ -82,11 +85,14 @@ def replace_outcomes(person_ids: list[UUID], subjects: dict[UUID, str]) -> None:
                 latest_on=latest_on,
             )
         )
-    OutcomeFact.objects.bulk_create(facts, batch_size=2000)
+    store.write_facts(OutcomeFact, facts)
 
 
-def replace_follow_ups(person_ids: list[UUID], subjects: dict[UUID, str]) -> None:
-    ReferralFollowUpFact.objects.filter(subject__in=subjects.values()).delete()
+def replace_follow_ups(
+    person_ids: list[UUID], subjects: dict[UUID, str], keep_derived: bool = True
+) -> None:
+    if keep_derived:  # a rebuild emptied the table
+        ReferralFollowUpFact.objects.filter(subject__in=subjects.values()).delete()
     referrals = list(
         Referral.objects.filter(person_id__in=person_ids, submitted_at__isnull=False)
         .exclude(status=ReferralStatus.DRAFT)
@@ -115,7 +121,7 @@ def replace_follow_ups(person_ids: list[UUID], subjects: dict[UUID, str]) -> Non
                 for day in allocated_days.get(case_id, ())
             )
             facts.append(
-                ReferralFollowUpFact(
+                dict(
                     subject=subjects[person_id],
                     month=referred_on.replace(day=1),
                     area=area,
@@ -126,7 +132,7 @@ def replace_follow_ups(person_ids: list[UUID], subjects: dict[UUID, str]) -> Non
                     and min(later) <= a_year_after(referred_on),
                 )
             )
-    ReferralFollowUpFact.objects.bulk_create(facts, batch_size=2000)
+    store.write_facts(ReferralFollowUpFact, facts)
 
 
 store.register_builder(name="outcomes", model=OutcomeFact, replace=replace_outcomes)

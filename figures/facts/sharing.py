@@ -96,8 +96,9 @@ def _month_of(moment):
     return day.replace(day=1)
 
 
-def replace(person_ids, subjects) -> None:
-    SharingFact.objects.filter(subject__in=subjects.values()).delete()
+def replace(person_ids, subjects, keep_derived: bool = True) -> None:
+    if keep_derived:  # a rebuild emptied the table
+        SharingFact.objects.filter(subject__in=subjects.values()).delete()
     referrals = {
         r["id"]: r
         for r in Referral.objects.filter(person_id__in=person_ids).values(
@@ -119,13 +120,13 @@ def replace(person_ids, subjects) -> None:
         latest[r["person_id"]] = r
 
     of_these_people = {"referral__person_id__in": person_ids}
-    facts: list[SharingFact] = []
+    facts: list[dict] = []
 
     def add(person_id, placed, month, **columns):
         if placed is None:  # a draft's, or nothing to count it against
             return
         facts.append(
-            SharingFact(
+            dict(
                 subject=subjects[person_id],
                 month=month,
                 area=placed["area"],
@@ -213,7 +214,7 @@ def replace(person_ids, subjects) -> None:
             repeat=marac["repeat"],
         )
 
-    SharingFact.objects.bulk_create(facts, batch_size=5000)
+    store.write_facts(SharingFact, facts)
 
 
 def _disclosed_record(object_type, object_id, *, referrals, cases, allocations):
