@@ -47,19 +47,24 @@ REBUILD_BATCH = 2000
 class Builder:
     """``replace(person_ids, subjects)`` deletes and re-creates those people's facts of one
     kind (``subjects`` maps each id to its pseudonym); ``model`` is its fact table, and
-    ``derived`` any tables kept from those facts (emptied with them by a rebuild)."""
+    ``derived`` any tables kept from those facts (emptied with them by a rebuild).
+
+    A builder with ``recount`` keeps its derived tables in step itself, except during a
+    rebuild: then it is called with ``keep_derived=False`` and writes facts only, and
+    ``recount()`` recomputes its derived tables from all the facts once at the end."""
 
     name: str
     model: type
-    replace: Callable[[list[UUID], dict[UUID, str]], None]
+    replace: Callable[..., None]
     derived: tuple = ()
+    recount: Callable[[], None] | None = None
 
 
 _builders: dict[str, Builder] = {}
 
 
-def register_builder(*, name: str, model: type, replace, derived: tuple = ()) -> None:
-    builder = Builder(name, model, replace, tuple(derived))
+def register_builder(*, name: str, model: type, replace, derived: tuple = (), recount=None) -> None:
+    builder = Builder(name, model, replace, tuple(derived), recount)
     if name in _builders and _builders[name] != builder:
         raise ValueError(f"a second fact builder {name!r}")
     _builders[name] = builder
@@ -73,7 +78,7 @@ def subject_of(person_id) -> str:
     return blind_index(SUBJECT_DOMAIN, str(person_id))
 
 
-def _replace(ids: list, *, lock_people: bool) -> None:
+def _replace(ids: list, *, lock_people: bool, rebuilding: bool = False) -> None:
     subjects = {person_id: subject_of(person_id) for person_id in ids}
     with transaction.atomic():
         if lock_people:
@@ -84,7 +89,10 @@ def _replace(ids: list, *, lock_people: bool) -> None:
                     [LOCK_SPACE, ids],
                 )
         for builder in builders():
-            builder.replace(ids, subjects)
+            if rebuilding and builder.recount is not None:
+                builder.replace(ids, subjects, keep_derived=False)
+            else:
+                builder.replace(ids, subjects)
 
 
 def replace_facts(person_ids: Iterable) -> None:
@@ -180,10 +188,13 @@ def rebuild(*, progress=None, batch: int = REBUILD_BATCH) -> int:
             for model in (builder.model, *builder.derived):
                 model.objects.all().delete()
         for ids in _all_person_ids(batch):
-            _replace(ids, lock_people=False)
+            _replace(ids, lock_people=False, rebuilding=True)
             total += len(ids)
             if progress is not None:
                 progress(len(ids))
+        for builder in builders():
+            if builder.recount is not None:
+                builder.recount()
         StaleSubject.objects.filter(id__in=consumed).delete()
     return total
 
