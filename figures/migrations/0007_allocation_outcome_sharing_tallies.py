@@ -4,85 +4,127 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('figures', '0006_sharing_facts_area_measures'),
+        ("figures", "0006_sharing_facts_area_measures"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AllocationTally',
+            name="AllocationTally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('area', models.CharField(max_length=20)),
-                ('pathway', models.CharField(max_length=30)),
-                ('intervention_id', models.IntegerField()),
-                ('allocations', models.IntegerField(default=0)),
-                ('started', models.IntegerField(default=0)),
-                ('completed', models.IntegerField(default=0)),
-                ('disengaged', models.IntegerField(default=0)),
-                ('attended', models.BigIntegerField(default=0)),
-                ('missed', models.BigIntegerField(default=0)),
-                ('with_contacts', models.IntegerField(default=0)),
-                ('completions', models.IntegerField(default=0)),
-                ('places_from', models.IntegerField(default=0)),
-                ('from_days', models.BigIntegerField(default=0)),
-                ('places_until', models.IntegerField(default=0)),
-                ('until_days', models.BigIntegerField(default=0)),
-                ('until_first_day', models.IntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField()),
+                ("area", models.CharField(max_length=20)),
+                ("pathway", models.CharField(max_length=30)),
+                ("intervention_id", models.IntegerField()),
+                ("allocations", models.IntegerField(default=0)),
+                ("started", models.IntegerField(default=0)),
+                ("completed", models.IntegerField(default=0)),
+                ("disengaged", models.IntegerField(default=0)),
+                ("attended", models.BigIntegerField(default=0)),
+                ("missed", models.BigIntegerField(default=0)),
+                ("with_contacts", models.IntegerField(default=0)),
+                ("completions", models.IntegerField(default=0)),
+                ("places_from", models.IntegerField(default=0)),
+                ("from_days", models.BigIntegerField(default=0)),
+                ("places_until", models.IntegerField(default=0)),
+                ("until_days", models.BigIntegerField(default=0)),
+                ("until_first_day", models.IntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('month', 'area', 'pathway', 'intervention_id'), name='one_allocation_tally_per_grain')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("month", "area", "pathway", "intervention_id"),
+                        name="one_allocation_tally_per_grain",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FollowUpTally',
+            name="FollowUpTally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('referred_on', models.DateField()),
-                ('month', models.DateField()),
-                ('area', models.CharField(max_length=20)),
-                ('pathway', models.CharField(max_length=30)),
-                ('allocated', models.BooleanField()),
-                ('n', models.IntegerField(default=0)),
-                ('again', models.IntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("referred_on", models.DateField()),
+                ("month", models.DateField()),
+                ("area", models.CharField(max_length=20)),
+                ("pathway", models.CharField(max_length=30)),
+                ("allocated", models.BooleanField()),
+                ("n", models.IntegerField(default=0)),
+                ("again", models.IntegerField(default=0)),
             ],
             options={
-                'indexes': [models.Index(fields=['month', 'area', 'pathway'], name='follow_up_tally_grain')],
-                'constraints': [models.UniqueConstraint(fields=('referred_on', 'month', 'area', 'pathway', 'allocated'), name='one_follow_up_tally_per_grain')],
+                "indexes": [
+                    models.Index(fields=["month", "area", "pathway"], name="follow_up_tally_grain")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("referred_on", "month", "area", "pathway", "allocated"),
+                        name="one_follow_up_tally_per_grain",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OutcomeTally',
+            name="OutcomeTally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('area', models.CharField(max_length=20)),
-                ('pathway', models.CharField(max_length=30)),
-                ('measure_id', models.IntegerField()),
-                ('intervention_id', models.IntegerField(null=True)),
-                ('n', models.IntegerField(default=0)),
-                ('change_sum', models.DecimalField(decimal_places=2, default=0, max_digits=24)),
-                ('change_squares', models.DecimalField(decimal_places=4, default=0, max_digits=30)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField()),
+                ("area", models.CharField(max_length=20)),
+                ("pathway", models.CharField(max_length=30)),
+                ("measure_id", models.IntegerField()),
+                ("intervention_id", models.IntegerField(null=True)),
+                ("n", models.IntegerField(default=0)),
+                ("change_sum", models.DecimalField(decimal_places=2, default=0, max_digits=24)),
+                ("change_squares", models.DecimalField(decimal_places=4, default=0, max_digits=30)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('month', 'area', 'pathway', 'measure_id', 'intervention_id'), name='one_outcome_tally_per_grain', nulls_distinct=False)],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("month", "area", "pathway", "measure_id", "intervention_id"),
+                        name="one_outcome_tally_per_grain",
+                        nulls_distinct=False,
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SharingTally',
+            name="SharingTally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('area', models.CharField(max_length=20)),
-                ('pathway', models.CharField(max_length=30)),
-                ('measure', models.CharField(max_length=30)),
-                ('value', models.CharField(blank=True, max_length=80)),
-                ('n', models.IntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField()),
+                ("area", models.CharField(max_length=20)),
+                ("pathway", models.CharField(max_length=30)),
+                ("measure", models.CharField(max_length=30)),
+                ("value", models.CharField(blank=True, max_length=80)),
+                ("n", models.IntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('measure', 'month', 'area', 'pathway', 'value'), name='one_sharing_tally_per_value')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("measure", "month", "area", "pathway", "value"),
+                        name="one_sharing_tally_per_value",
+                    )
+                ],
             },
         ),
     ]

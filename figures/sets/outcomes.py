@@ -56,7 +56,7 @@ def _distance_cells(row, rule: Rule) -> list[Cell]:
     return [people, mean, *bounds]
 
 
-def _statistics(rows, *group) -> list[dict]:
+def _statistics(filters: Filters, *group: str) -> list[dict]:
     """Per group: how many, their mean change and its sample standard deviation, from the
     tally's counts, sums and sums of squares with PostgreSQL's own arithmetic, so the same
     digits as ``avg`` and ``stddev_samp`` over the facts: the mean is the sum divided by
@@ -65,7 +65,8 @@ def _statistics(rows, *group) -> list[dict]:
     (``figures.intervals.square_root`` takes the root as ``stddev_samp`` does)."""
     n, total, squares = F("n"), F("total"), F("squares")
     found = (
-        rows.values(*group)
+        filters.narrow(OutcomeTally.objects.all())
+        .values(*group)
         .annotate(n=Sum("n"), total=Sum("change_sum"), squares=Sum("change_squares"))
         .filter(n__gt=0)
         .annotate(
@@ -95,9 +96,8 @@ def _statistics(rows, *group) -> list[dict]:
 
 
 def _distance(filters: Filters, rule: Rule) -> tuple[Table, Table]:
-    tallied = filters.narrow(OutcomeTally.objects.all())
-    by_measure = _statistics(tallied, "measure_id")
-    by_pair = _statistics(tallied, "measure_id", "intervention_id")
+    by_measure = _statistics(filters, "measure_id")
+    by_pair = _statistics(filters, "measure_id", "intervention_id")
     measures = dict(
         OutcomeMeasure.objects.filter(pk__in={r["measure_id"] for r in by_measure}).values_list(
             "pk", "name"
@@ -176,16 +176,23 @@ RE_REFERRAL_COLUMNS = [
 ]
 
 
-def _re_referral(filters: Filters, rule: Rule) -> Table:
-    today = timezone.localdate()
+def _follow_ups(filters: Filters) -> dict[bool, dict]:
+    """Allocated or not: the referrals counted and those referred again."""
     tallied = filters.narrow(FollowUpTally.objects.all()).filter(
         # Only once the 12 months after the referral are over can it be counted either way.
-        referred_on__lt=one_year_before(today),
+        referred_on__lt=one_year_before(timezone.localdate()),
     )
-    found = {
+    return {
         row["allocated"]: row
-        for row in tallied.values("allocated").annotate(n=Sum("n"), again=Sum("again")).order_by()
+        for row in tallied.values("allocated")
+        .annotate(n=Sum("n"), again=Sum("again"))
+        .filter(n__gt=0)
+        .order_by()
     }
+
+
+def _re_referral(filters: Filters, rule: Rule) -> Table:
+    found = _follow_ups(filters)
     groups = [
         (True, "allocated", "Allocated an intervention"),
         (False, "comparison", "Referred but not allocated (comparison group)"),
