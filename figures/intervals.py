@@ -11,6 +11,7 @@ Cornish-Fisher expansion of t in terms of the normal percentile (Abramowitz and 
 """
 
 import math
+from decimal import Decimal
 
 Z_975 = 1.959963984540054
 
@@ -70,3 +71,17 @@ def mean_interval(*, mean, sd, n: int) -> tuple[float, float] | None:
         return None
     half = t_975(n - 1) * float(sd) / math.sqrt(n)
     return float(mean) - half, float(mean) + half
+
+
+def square_root(value: Decimal) -> Decimal:
+    """The square root of ``value`` to as many decimal places as it has, rounded half up:
+    what PostgreSQL's ``stddev_samp`` takes of its variance (``sqrt_var`` at the variance's
+    scale), worked out exactly in integers; nought for a value that is not positive."""
+    places = max(-value.as_tuple().exponent, 0)
+    if value <= 0:
+        return Decimal(0).scaleb(-places)
+    scaled = int(value.scaleb(2 * places))
+    root = math.isqrt(scaled)
+    if scaled - root * root > root:
+        root += 1
+    return Decimal(root).scaleb(-places)

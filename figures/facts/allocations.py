@@ -4,15 +4,22 @@ Three reads per batch of people, whatever its size: the allocations (with their 
 and pathway and the catalogue entry's type and provider), the status history of those
 allocations (when each was first offered, first active and ended), and their contacts
 counted by outcome.
+
+The builder keeps ``AllocationTally`` in step in the same transaction (``TALLY``): per
+month, area, pathway and catalogue entry, the allocations made that month and what became
+of them, the completions that month, and the places first offered and ended that month
+(counts and their days added up), so that the interventions set reads a few thousand rows.
 """
 
+import datetime
 from uuid import UUID
 
 from django.db.models import Count
 from django.utils import timezone
 
 from figures import store
-from figures.models import AllocationFact
+from figures.models import AllocationFact, AllocationTally
+from figures.tallies import Tally
 from interventions.models import Allocation, AllocationStatus, Contact, ContactOutcome
 
 HistoricalAllocation = Allocation.history.model
@@ -62,8 +69,13 @@ def _milestones(allocation_ids) -> dict[int, dict]:
 
 
 def replace(person_ids: list[UUID], subjects: dict[UUID, str], keep_derived: bool = True) -> None:
-    if keep_derived:  # a rebuild emptied the table
-        AllocationFact.objects.filter(subject__in=subjects.values()).delete()
+    TALLY.replace(
+        subjects.values(), lambda: _build(person_ids, subjects), keep_derived=keep_derived
+    )
+
+
+def _build(person_ids, subjects) -> int:
+    """Insert these people's facts; returns how many."""
     allocations = list(
         Allocation.objects.filter(case__person_id__in=person_ids).values(
             "id",
@@ -79,7 +91,7 @@ def replace(person_ids: list[UUID], subjects: dict[UUID, str], keep_derived: boo
         )
     )
     if not allocations:
-        return
+        return 0
     ids = [a["id"] for a in allocations]
     days = _milestones(ids)
     contacts: dict[int, dict[str, int]] = {}
@@ -129,6 +141,62 @@ def replace(person_ids: list[UUID], subjects: dict[UUID, str], keep_derived: boo
             )
         )
     store.write_facts(AllocationFact, facts)
+    return len(facts)
 
 
-store.register_builder(name="allocations", model=AllocationFact, replace=replace)
+# Days are counted from here, so that places' first and last days can be added up.
+EPOCH = datetime.date(2000, 1, 1)
+
+# Each fact contributes up to four rows: to the month it was made (what became of it), the
+# month it ended if completed, the month its place was first offered and the month that
+# place ended.
+TALLY = Tally(
+    model=AllocationTally,
+    facts=AllocationFact,
+    keys=("month", "area", "pathway", "intervention_id"),
+    sums=(
+        "allocations",
+        "started",
+        "completed",
+        "disengaged",
+        "attended",
+        "missed",
+        "with_contacts",
+        "completions",
+        "places_from",
+        "from_days",
+        "places_until",
+        "until_days",
+        "until_first_day",
+    ),
+    # The epoch is this module's own date: no input reaches the SQL.
+    contributions=f"""
+        SELECT c.month, f.area, f.pathway, f.intervention_id, c.allocations, c.started,
+            c.completed, c.disengaged, c.attended, c.missed, c.with_contacts, c.completions,
+            c.places_from, c.from_days, c.places_until, c.until_days, c.until_first_day
+        FROM {{facts}} AS f CROSS JOIN LATERAL (VALUES
+            (f.month, 1, f.started::int, f.completed::int, f.disengaged::int,
+             f.attended_contacts::bigint, f.missed_contacts::bigint,
+             (f.attended_contacts > 0 OR f.missed_contacts > 0)::int, 0, 0, 0::bigint, 0,
+             0::bigint, 0),
+            (CASE WHEN f.completed THEN date_trunc('month', f.ended_on)::date END,
+             0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0),
+            (date_trunc('month', f.place_from)::date,
+             0, 0, 0, 0, 0, 0, 0, 0, 1, f.place_from - DATE '{EPOCH}', 0, 0, 0),
+            (date_trunc('month', f.place_until)::date,
+             0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, f.place_until - DATE '{EPOCH}',
+             (extract(day FROM f.place_until) = 1)::int)
+        ) AS c (month, allocations, started, completed, disengaged, attended, missed,
+                with_contacts, completions, places_from, from_days, places_until,
+                until_days, until_first_day)
+    """,  # noqa: S608
+)
+
+
+store.register_builder(
+    name="allocations",
+    model=AllocationFact,
+    replace=replace,
+    derived=(AllocationTally,),
+    recount=TALLY.recount,
+)

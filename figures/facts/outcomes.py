@@ -8,6 +8,10 @@ allocations (for "allocated from this referral").
 Re-referral looks at the same person record only: a referral of the same person under
 another record (a duplicate the blind indexes would match) is another person's facts,
 whose changes would not mark this one stale.
+
+The builders keep ``OutcomeTally`` and ``FollowUpTally`` in step in the same transaction
+(``OUTCOME_TALLY``, ``FOLLOW_UP_TALLY``): counts, sums and sums of squares of the changes,
+and follow-ups by the day referred, so that the outcomes set reads a few thousand rows.
 """
 
 from collections import defaultdict
@@ -17,7 +21,8 @@ from uuid import UUID
 from django.utils import timezone
 
 from figures import store
-from figures.models import OutcomeFact, ReferralFollowUpFact
+from figures.models import FollowUpTally, OutcomeFact, OutcomeTally, ReferralFollowUpFact
+from figures.tallies import Tally
 from interventions.models import Allocation, OutcomeKind, OutcomeRecord
 from referrals.models import Referral, ReferralStatus
 
@@ -35,8 +40,12 @@ def a_year_after(day: date) -> date:
 def replace_outcomes(
     person_ids: list[UUID], subjects: dict[UUID, str], keep_derived: bool = True
 ) -> None:
-    if keep_derived:  # a rebuild emptied the table
-        OutcomeFact.objects.filter(subject__in=subjects.values()).delete()
+    OUTCOME_TALLY.replace(
+        subjects.values(), lambda: _build_outcomes(person_ids, subjects), keep_derived=keep_derived
+    )
+
+
+def _build_outcomes(person_ids, subjects) -> int:
     records = (
         OutcomeRecord.objects.filter(case__person_id__in=person_ids, measure__derived=False)
         .order_by("recorded_on", "created_at", "id")
@@ -86,13 +95,20 @@ def replace_outcomes(
             )
         )
     store.write_facts(OutcomeFact, facts)
+    return len(facts)
 
 
 def replace_follow_ups(
     person_ids: list[UUID], subjects: dict[UUID, str], keep_derived: bool = True
 ) -> None:
-    if keep_derived:  # a rebuild emptied the table
-        ReferralFollowUpFact.objects.filter(subject__in=subjects.values()).delete()
+    FOLLOW_UP_TALLY.replace(
+        subjects.values(),
+        lambda: _build_follow_ups(person_ids, subjects),
+        keep_derived=keep_derived,
+    )
+
+
+def _build_follow_ups(person_ids, subjects) -> int:
     referrals = list(
         Referral.objects.filter(person_id__in=person_ids, submitted_at__isnull=False)
         .exclude(status=ReferralStatus.DRAFT)
@@ -100,7 +116,7 @@ def replace_follow_ups(
         .values_list("person_id", "area", "pathway", "referral_date", "case_id")
     )
     if not referrals:
-        return
+        return 0
     allocated_days: dict = defaultdict(list)
     for case_id, created_at in Allocation.objects.filter(
         case__person_id__in=person_ids
@@ -133,9 +149,43 @@ def replace_follow_ups(
                 )
             )
     store.write_facts(ReferralFollowUpFact, facts)
+    return len(facts)
 
 
-store.register_builder(name="outcomes", model=OutcomeFact, replace=replace_outcomes)
+OUTCOME_TALLY = Tally(
+    model=OutcomeTally,
+    facts=OutcomeFact,
+    keys=("month", "area", "pathway", "measure_id", "intervention_id"),
+    sums=("n", "change_sum", "change_squares"),
+    contributions="""
+        SELECT f.month, f.area, f.pathway, f.measure_id, f.intervention_id, 1, f.change,
+            f.change * f.change
+        FROM {facts} AS f
+    """,
+)
+FOLLOW_UP_TALLY = Tally(
+    model=FollowUpTally,
+    facts=ReferralFollowUpFact,
+    keys=("referred_on", "month", "area", "pathway", "allocated"),
+    sums=("n", "again"),
+    contributions="""
+        SELECT f.referred_on, f.month, f.area, f.pathway, f.allocated, 1,
+            f.referred_again_within_12_months::int
+        FROM {facts} AS f
+    """,
+)
+
 store.register_builder(
-    name="referral_follow_ups", model=ReferralFollowUpFact, replace=replace_follow_ups
+    name="outcomes",
+    model=OutcomeFact,
+    replace=replace_outcomes,
+    derived=(OutcomeTally,),
+    recount=OUTCOME_TALLY.recount,
+)
+store.register_builder(
+    name="referral_follow_ups",
+    model=ReferralFollowUpFact,
+    replace=replace_follow_ups,
+    derived=(FollowUpTally,),
+    recount=FOLLOW_UP_TALLY.recount,
 )

@@ -9,7 +9,10 @@ read from the citations the ledger recorded for it (``sharing.services.Permit.de
 so a disclosure counts against exactly the Article 6 basis, Article 9 and 10 conditions,
 Part 3 processing and power that permitted it, not every gateway its rule could offer.
 
-Batch-oriented: eight queries for any number of people (``replace``).
+Batch-oriented: eight queries for any number of people (``replace``). The builder keeps
+``SharingTally`` in step in the same transaction (``TALLY``): how many facts of each month,
+area and pathway have each value of what the sharing set counts, so that it reads a few
+thousand rows rather than millions of facts.
 """
 
 import hashlib
@@ -21,7 +24,8 @@ from django.utils import timezone
 from audit.models import AuditEvent, EventKind
 from cases.models import Case
 from figures import store
-from figures.models import SharingFact, SharingFactKind
+from figures.models import SharingFact, SharingFactKind, SharingTally
+from figures.tallies import Tally
 from interventions.models import Allocation
 from referrals.models import (
     Consent,
@@ -97,8 +101,13 @@ def _month_of(moment):
 
 
 def replace(person_ids, subjects, keep_derived: bool = True) -> None:
-    if keep_derived:  # a rebuild emptied the table
-        SharingFact.objects.filter(subject__in=subjects.values()).delete()
+    TALLY.replace(
+        subjects.values(), lambda: _build(person_ids, subjects), keep_derived=keep_derived
+    )
+
+
+def _build(person_ids, subjects) -> int:
+    """Insert these people's facts; returns how many."""
     referrals = {
         r["id"]: r
         for r in Referral.objects.filter(person_id__in=person_ids).values(
@@ -215,6 +224,7 @@ def replace(person_ids, subjects, keep_derived: bool = True) -> None:
         )
 
     store.write_facts(SharingFact, facts)
+    return len(facts)
 
 
 def _disclosed_record(object_type, object_id, *, referrals, cases, allocations):
@@ -235,6 +245,52 @@ def _uuid(value):
     return uuid.UUID(str(value))
 
 
-store.register_builder(name="sharing", model=SharingFact, replace=replace)
+# What the sharing set counts, as (measure, value) pairs of each fact: every fact as a
+# record (what the guard counts); a disclosure's rule and purpose ("rule|purpose"), its
+# recipient's kind of organisation and each gateway it relied on (under its layer's
+# column); a lawful basis's ground and status; a consent's purpose and decision; MARAC.
+def _when(kind, measure, condition="true"):
+    return f"CASE WHEN f.kind = '{kind}' AND {condition} THEN '{measure}' END"
+
+
+DISCLOSURE = SharingFactKind.DISCLOSURE.value
+BLANK = "''"
+TALLY_PAIRS = [
+    "('records', '')",
+    f"({_when(DISCLOSURE, 'rule')}, f.rule || '|' || f.purpose)",
+    f"({_when(DISCLOSURE, 'recipient')}, f.recipient_type)",
+    *(f"({_when(DISCLOSURE, c, f'f.{c} <> {BLANK}')}, f.{c})" for c in LAYER_COLUMNS.values()),
+    f"({_when(SharingFactKind.LAWFUL_BASIS.value, 'basis')}, f.rule || '|' || f.status)",
+    f"({_when(SharingFactKind.CONSENT_DECLINED.value, 'consent')}, f.purpose || '|' || f.status)",
+    f"({_when(SharingFactKind.MARAC_FLAG.value, 'marac_flag')}, '')",
+    f"({_when(SharingFactKind.MARAC_REFERRAL.value, 'marac_referral')}, '')",
+    f"({_when(SharingFactKind.MARAC_REFERRAL.value, 'marac_repeat', 'f.repeat')}, '')",
+]
+TALLY = Tally(
+    model=SharingTally,
+    facts=SharingFact,
+    keys=("measure", "month", "area", "pathway", "value"),
+    sums=("n",),
+    # Every name and literal here is this module's own: no input reaches the SQL.
+    contributions=f"""
+        SELECT c.measure, f.month, f.area, f.pathway, c.value, 1
+        FROM {{facts}} AS f CROSS JOIN LATERAL (VALUES {", ".join(TALLY_PAIRS)})
+            AS c (measure, value)
+    """,  # noqa: S608
+)
+
+
+def sharing_tally(filters):
+    """The tally of the facts in the filters' months, area and pathway."""
+    return filters.narrow(SharingTally.objects.all())
+
+
+store.register_builder(
+    name="sharing",
+    model=SharingFact,
+    replace=replace,
+    derived=(SharingTally,),
+    recount=TALLY.recount,
+)
 
 __all__ = ["GATEWAYS", "WITHIN_ORGANISATION", "gateway_columns", "replace"]

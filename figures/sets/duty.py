@@ -14,9 +14,9 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from figures import guard
-from figures.facts.referrals import referral_tally
+from figures.facts.referrals import referral_tally, submitted_tally
 from figures.filters import Filters
-from figures.models import AreaMeasure, MeasureArea, MeasureKind, ReferralFact
+from figures.models import AreaMeasure, MeasureArea, MeasureKind
 from figures.report import Chart, Column, Report, Row, Table, register_set
 from figures.suppression import NOT_AVAILABLE_CELL, Cell, Rule, count_column
 
@@ -185,7 +185,7 @@ def _referrals_table(filters: Filters, rule: Rule) -> tuple[Table, list[str]]:
 
 def build(*, filters: Filters, rule: Rule) -> Report:
     guard.require_no_small_groups(
-        filters=filters, facts=ReferralFact.objects.all(), rule=rule, counted="referrals"
+        filters=filters, facts=submitted_tally(), rule=rule, counted="referrals", weight="n"
     )
     measures, measures_summary = _measures_table(filters)
     referrals, referrals_summary = _referrals_table(filters, rule)

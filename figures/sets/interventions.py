@@ -8,14 +8,14 @@ Organisation and intervention names are the partnership's catalogue, not persona
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from figures import guard
-from figures.aggregates import DaysBetween
+from figures.facts.allocations import EPOCH
 from figures.filters import Filters
-from figures.models import AllocationFact
+from figures.models import AllocationTally
 from figures.report import Chart, Column, Report, Row, Table, register_set
 from figures.suppression import (
     NOT_AVAILABLE_CELL,
@@ -86,55 +86,85 @@ TOTALLED = (
 
 def _figures(filters: Filters):
     """Per intervention: the allocations made in the period, the places held during it and
-    the completions during it, in one pass over the facts."""
-    # Not by month: places held and completions in the period may come from earlier months.
-    facts = filters.narrow(AllocationFact.objects.all(), by_month=False)
-    # Places are counted over the period's days up to today: a place held now has not yet
-    # been used for the rest of the month.
+    the completions during it, from the tally (``figures.facts.allocations.TALLY``).
+
+    Places are counted over the period's days up to today: a place held now has not yet
+    been used for the rest of the month. A place is held from its first day ``f`` up to,
+    not including, its last ``u`` (none while held), and ``f <= u`` (it ends after it is
+    first offered). So over the period ``[S, E)`` the places held are those first offered
+    before ``E`` less those that ended on or before ``S``, and their days held are
+    ``L(E) - L(S)``, where ``L(t)``, the days held before ``t``, adds up ``t - f`` over
+    places first offered before ``t`` less ``t - u`` over places that ended before ``t``:
+    counts and sums of days per month, since ``S`` is a month's first day and ``E`` one too
+    or tomorrow (every day a fact holds is today or earlier)."""
     start = filters.first_month
     end = min(filters.period_end, timezone.localdate() + datetime.timedelta(days=1))
-    made = Q(month__gte=filters.first_month, month__lte=filters.last_month)
-    held = Q(place_from__lt=end) & (Q(place_until__isnull=True) | Q(place_until__gt=start))
-    completed_in = Q(completed=True, ended_on__gte=start, ended_on__lt=filters.period_end)
+    made = Q(month__gte=filters.first_month)
+    before = Q(month__lt=filters.first_month)
+
+    def total(column, condition=None):
+        return Coalesce(Sum(column, filter=condition), 0)
+
     rows = (
-        facts.filter(made | held | completed_in)
+        filters.narrow(AllocationTally.objects.all(), by_month=False)
+        # Every month before the period's end (the last is today's at the latest).
+        .filter(month__lt=filters.period_end)
         .values("intervention_id")
         .annotate(
-            # Named apart from the columns the filters read ("started", "completed").
-            n_allocations=Count("id", filter=made),
-            n_started=Count("id", filter=made & Q(started=True)),
-            n_completed=Count("id", filter=made & Q(completed=True)),
-            n_disengaged=Count("id", filter=made & Q(disengaged=True)),
-            attended=Coalesce(Sum("attended_contacts", filter=made), 0),
-            missed=Coalesce(Sum("missed_contacts", filter=made), 0),
-            with_contacts=Count(
-                "id", filter=made & (Q(attended_contacts__gt=0) | Q(missed_contacts__gt=0))
-            ),
-            holders=Count("id", filter=held),
-            place_days=Coalesce(
-                Sum(
-                    DaysBetween(
-                        Least(Coalesce(F("place_until"), end), end),
-                        Greatest(F("place_from"), start),
-                    ),
-                    filter=held,
-                ),
-                0,
-            ),
-            completions=Count("id", filter=completed_in),
+            n_allocations=total("allocations", made),
+            n_started=total("started", made),
+            n_completed=total("completed", made),
+            n_disengaged=total("disengaged", made),
+            n_attended=total("attended", made),
+            n_missed=total("missed", made),
+            n_with_contacts=total("with_contacts", made),
+            n_completions=total("completions", made),
+            from_by_end=total("places_from"),
+            from_days_by_end=total("from_days"),
+            until_by_end=total("places_until"),
+            until_days_by_end=total("until_days"),
+            from_by_start=total("places_from", before),
+            from_days_by_start=total("from_days", before),
+            until_by_start=total("places_until", before),
+            until_days_by_start=total("until_days", before),
+            until_on_start=total("until_first_day", Q(month=filters.first_month)),
         )
         .order_by()
     )
-    found = {
-        row.pop("intervention_id"): {key.removeprefix("n_"): n for key, n in row.items()}
-        for row in rows
-    }
+    s, e = (start - EPOCH).days, (end - EPOCH).days
+
+    def days_held_before(t, places_from, from_days, places_until, until_days):
+        return (t * places_from - from_days) - (t * places_until - until_days)
+
+    found = {}
+    for row in rows:
+        figures = {key.removeprefix("n_"): row[key] for key in row if key.startswith("n_")}
+        figures["holders"] = row["from_by_end"] - row["until_by_start"] - row["until_on_start"]
+        figures["place_days"] = days_held_before(
+            e,
+            row["from_by_end"],
+            row["from_days_by_end"],
+            row["until_by_end"],
+            row["until_days_by_end"],
+        ) - days_held_before(
+            s,
+            row["from_by_start"],
+            row["from_days_by_start"],
+            row["until_by_start"],
+            row["until_days_by_start"],
+        )
+        if figures["allocations"] or figures["holders"] or figures["completions"]:
+            found[row["intervention_id"]] = figures
     return found, (end - start).days
 
 
 def build(*, filters: Filters, rule: Rule) -> Report:
     guard.require_no_small_groups(
-        filters=filters, facts=AllocationFact.objects.all(), rule=rule, counted="allocations"
+        filters=filters,
+        facts=AllocationTally.objects.all(),
+        rule=rule,
+        counted="allocations",
+        weight="allocations",
     )
     found, period_days = _figures(filters)
     catalogue = {

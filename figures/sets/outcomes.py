@@ -3,13 +3,13 @@ a 95% confidence interval of the mean change; and re-referral within 12 months f
 that led to an allocation beside those that did not (the comparison group: observational,
 not causal)."""
 
-from django.db.models import Avg, Count, Q, StdDev
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, Sum, When
 from django.utils import timezone
 
 from figures import guard
 from figures.filters import Filters
-from figures.intervals import mean_interval
-from figures.models import OutcomeFact, ReferralFollowUpFact
+from figures.intervals import mean_interval, square_root
+from figures.models import FollowUpTally, OutcomeTally
 from figures.report import Chart, Column, Report, Row, Table, register_set
 from figures.suppression import (
     NOT_AVAILABLE_CELL,
@@ -56,11 +56,48 @@ def _distance_cells(row, rule: Rule) -> list[Cell]:
     return [people, mean, *bounds]
 
 
+def _statistics(filters: Filters, *group: str) -> list[dict]:
+    """Per group: how many, their mean change and its sample standard deviation, from the
+    tally's counts, sums and sums of squares with PostgreSQL's own arithmetic, so the same
+    digits as ``avg`` and ``stddev_samp`` over the facts: the mean is the sum divided by
+    the count; the variance is (n * sum of squares - sum * sum) / (n * (n - 1)), none under
+    two, and nought when that numerator is not positive
+    (``figures.intervals.square_root`` takes the root as ``stddev_samp`` does)."""
+    n, total, squares = F("n"), F("total"), F("squares")
+    found = (
+        filters.narrow(OutcomeTally.objects.all())
+        .values(*group)
+        .annotate(n=Sum("n"), total=Sum("change_sum"), squares=Sum("change_squares"))
+        .filter(n__gt=0)
+        .annotate(
+            mean=ExpressionWrapper(total / n, output_field=DecimalField()),
+            variance=Case(
+                When(
+                    n__gte=2,
+                    then=ExpressionWrapper(
+                        (n * squares - total * total) / (n * (n - 1)),
+                        output_field=DecimalField(),
+                    ),
+                ),
+                output_field=DecimalField(),
+            ),
+        )
+        .order_by()
+    )
+    return [
+        {
+            **{key: row[key] for key in group},
+            "n": row["n"],
+            "mean": row["mean"],
+            "sd": None if row["variance"] is None else square_root(row["variance"]),
+        }
+        for row in found
+    ]
+
+
 def _distance(filters: Filters, rule: Rule) -> tuple[Table, Table]:
-    facts = filters.narrow(OutcomeFact.objects.all())
-    stats = {"n": Count("id"), "mean": Avg("change"), "sd": StdDev("change", sample=True)}
-    by_measure = list(facts.values("measure_id").annotate(**stats).order_by())
-    by_pair = list(facts.values("measure_id", "intervention_id").annotate(**stats).order_by())
+    by_measure = _statistics(filters, "measure_id")
+    by_pair = _statistics(filters, "measure_id", "intervention_id")
     measures = dict(
         OutcomeMeasure.objects.filter(pk__in={r["measure_id"] for r in by_measure}).values_list(
             "pk", "name"
@@ -139,18 +176,23 @@ RE_REFERRAL_COLUMNS = [
 ]
 
 
-def _re_referral(filters: Filters, rule: Rule) -> Table:
-    today = timezone.localdate()
-    facts = filters.narrow(ReferralFollowUpFact.objects.all()).filter(
+def _follow_ups(filters: Filters) -> dict[bool, dict]:
+    """Allocated or not: the referrals counted and those referred again."""
+    tallied = filters.narrow(FollowUpTally.objects.all()).filter(
         # Only once the 12 months after the referral are over can it be counted either way.
-        referred_on__lt=one_year_before(today),
+        referred_on__lt=one_year_before(timezone.localdate()),
     )
-    found = {
+    return {
         row["allocated"]: row
-        for row in facts.values("allocated")
-        .annotate(n=Count("id"), again=Count("id", filter=Q(referred_again_within_12_months=True)))
+        for row in tallied.values("allocated")
+        .annotate(n=Sum("n"), again=Sum("again"))
+        .filter(n__gt=0)
         .order_by()
     }
+
+
+def _re_referral(filters: Filters, rule: Rule) -> Table:
+    found = _follow_ups(filters)
     groups = [
         (True, "allocated", "Allocated an intervention"),
         (False, "comparison", "Referred but not allocated (comparison group)"),
@@ -224,12 +266,17 @@ def _re_referral(filters: Filters, rule: Rule) -> Table:
 def build(*, filters: Filters, rule: Rule) -> Report:
     guard.require_no_small_groups(
         filters=filters,
-        facts=OutcomeFact.objects.all(),
+        facts=OutcomeTally.objects.all(),
         rule=rule,
         counted="outcome measurements",
+        weight="n",
     )
     guard.require_no_small_groups(
-        filters=filters, facts=ReferralFollowUpFact.objects.all(), rule=rule, counted="referrals"
+        filters=filters,
+        facts=FollowUpTally.objects.all(),
+        rule=rule,
+        counted="referrals",
+        weight="n",
     )
     overall, per_intervention = _distance(filters, rule)
     re_referral = _re_referral(filters, rule)

@@ -1,18 +1,19 @@
 """Lawful sharing: how often each sharing rule and each gateway was relied on, lawful
 bases to proceed without consent, consent refused or withdrawn, and MARAC.
 
-Read from ``SharingFact`` (``figures.facts.sharing``) in two grouped queries: the ledger's
-disclosures, and everything else. Labels are the rule table's own titles
-(``sharing.rules``), never its ids; each gateway's citation is in the table's notes.
+Read from the tally of ``SharingFact`` (``figures.facts.sharing.TALLY``) in two grouped
+queries: the MARAC measures by month, and everything else by value. Labels are the rule
+table's own titles (``sharing.rules``), never its ids; each gateway's citation is in the
+table's notes.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 
-from django.db.models import Count
+from django.db.models import Sum
 
 from figures import guard
-from figures.facts.sharing import GATEWAYS, LAYER_COLUMNS
-from figures.models import SharingFact, SharingFactKind
+from figures.facts.sharing import GATEWAYS, LAYER_COLUMNS, sharing_tally
+from figures.models import SharingTally
 from figures.report import Chart, Column, Report, Row, Table, register_set
 from figures.suppression import Cell, Rule, count_column, count_table
 from partners.models import OrganisationType
@@ -25,6 +26,8 @@ KEY = "sharing"
 TITLE = "Lawful sharing"
 NOT_RECORDED = "not-recorded"
 DECLINED = (ConsentDecision.REFUSED, ConsentDecision.WITHDRAWN)
+# The tally's MARAC measures, by the column of the MARAC table each is counted in.
+MARAC = {"marac_flag": "flagged", "marac_referral": "referred", "marac_repeat": "repeat"}
 
 
 def _rule_rows(found: set[str]) -> list[tuple[str, str]]:
@@ -89,10 +92,11 @@ def _grid_table(
     )
 
 
-def _gateway_table(disclosed: list[dict], rule: Rule) -> Table:
+def _gateway_table(counts: dict[str, Counter], rule: Rule) -> Table:
     """One block of rows per layer of the law, each with its own total: a disclosure relies
     on one Article 6 basis and at most one gateway of each other layer, so a layer's total
-    counts disclosures, but totals of different layers must not be added together."""
+    counts disclosures, but totals of different layers must not be added together.
+    ``counts[column]`` counts disclosures by the gateway in that layer's column."""
     rows: list[Row] = []
     notes = [
         "A disclosure relies on several layers at once (an Article 6 basis, and where they "
@@ -101,10 +105,7 @@ def _gateway_table(disclosed: list[dict], rule: Rule) -> Table:
         "so each layer has its own total.",
     ]
     for layer, column in LAYER_COLUMNS.items():
-        by_gateway = Counter()
-        for group in disclosed:
-            if group[column]:
-                by_gateway[group[column]] += group["n"]
+        by_gateway = counts[column]
         gateways = [(k, g) for k, g in GATEWAYS.items() if g.layer == layer]
         cells, total = count_column([by_gateway[k] for k, _ in gateways], rule=rule)
         label = Layer(layer).label
@@ -181,33 +182,55 @@ def _summary(*, filters, by_rule: Table, consent: Table, bases: Table, marac: Ta
     return sentences
 
 
-def build(*, filters, rule: Rule) -> Report:
-    facts = SharingFact.objects.all()
-    guard.require_no_small_groups(
-        filters=filters, facts=facts, rule=rule, counted="sharing records"
-    )
-    chosen = filters.narrow(facts)
+def _counted(filters) -> tuple[dict[str, Counter], Counter]:
+    """From the tally (``figures.facts.sharing.TALLY``): each measure's count by value, and
+    the MARAC measures' by (month, measure)."""
+    tallied = sharing_tally(filters)
+    by_value: dict[str, Counter] = defaultdict(Counter)
+    for row in (
+        tallied.exclude(measure__in=MARAC)
+        .values("measure", "value")
+        .annotate(n=Sum("n"))
+        .filter(n__gt=0)
+        .order_by()
+    ):
+        by_value[row["measure"]][row["value"]] = row["n"]
+    by_month = Counter()
+    for row in (
+        tallied.filter(measure__in=MARAC)
+        .values("measure", "month")
+        .annotate(n=Sum("n"))
+        .filter(n__gt=0)
+        .order_by()
+    ):
+        by_month[(f"{row['month']:%Y-%m}", MARAC[row["measure"]])] = row["n"]
+    return by_value, by_month
 
-    disclosed = list(
-        chosen.filter(kind=SharingFactKind.DISCLOSURE)
-        .values("rule", "purpose", "recipient_type", *LAYER_COLUMNS.values())
-        .annotate(n=Count("*"))
-        .order_by()
+
+def _pairs(counts: Counter) -> Counter:
+    """ "a|b" values as (a, b) keys: the second never holds a bar, the first may."""
+    return Counter({tuple(value.rsplit("|", 1)): n for value, n in counts.items()})
+
+
+def build(*, filters, rule: Rule) -> Report:
+    guard.require_no_small_groups(
+        filters=filters,
+        facts=SharingTally.objects.filter(measure="records"),
+        rule=rule,
+        counted="sharing records",
+        weight="n",
     )
-    others = list(
-        chosen.filter(kind__in=[k for k in SharingFactKind if k != SharingFactKind.DISCLOSURE])
-        .values("kind", "month", "rule", "purpose", "status", "repeat")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
+    counted, marac_counts = _counted(filters)
 
     purposes = [(p.value, p.label) for p in Purpose]
-    rule_rows = _rule_rows({g["rule"] for g in disclosed})
+    by_rule_found = _pairs(counted["rule"])
+    rule_rows = _rule_rows({rule_id for rule_id, _ in by_rule_found})
     by_rule_counts = Counter()
-    by_recipient = Counter()
-    for group in disclosed:
-        by_rule_counts[(_row_key(group["rule"], rule_rows), group["purpose"])] += group["n"]
-        by_recipient[(group["recipient_type"], "disclosures")] += group["n"]
+    for (rule_id, purpose), n in by_rule_found.items():
+        by_rule_counts[(_row_key(rule_id, rule_rows), purpose)] += n
+    by_recipient = Counter(
+        {(recipient, "disclosures"): n for recipient, n in counted["recipient"].items()}
+    )
     by_rule = _grid_table(
         key="rules",
         title="Disclosures by the sharing rule relied on",
@@ -240,23 +263,8 @@ def build(*, filters, rule: Rule) -> Report:
         totals=False,
         notes=["Only the kind of organisation is counted, never which one."],
     )
-
-    basis_counts = Counter()
-    consent_counts = Counter()
-    marac_counts = Counter()
-    for group in others:
-        kind, n = group["kind"], group["n"]
-        if kind == SharingFactKind.LAWFUL_BASIS:
-            basis_counts[(group["rule"], group["status"])] += n
-        elif kind == SharingFactKind.CONSENT_DECLINED:
-            consent_counts[(group["purpose"], group["status"])] += n
-        elif kind == SharingFactKind.MARAC_FLAG:
-            marac_counts[(f"{group['month']:%Y-%m}", "flagged")] += n
-        elif kind == SharingFactKind.MARAC_REFERRAL:
-            month = f"{group['month']:%Y-%m}"
-            marac_counts[(month, "referred")] += n
-            if group["repeat"]:
-                marac_counts[(month, "repeat")] += n
+    basis_counts = _pairs(counted["basis"])
+    consent_counts = _pairs(counted["consent"])
 
     bases = _grid_table(
         key="lawful_bases",
@@ -320,7 +328,7 @@ def build(*, filters, rule: Rule) -> Report:
             "perpetrator pair referred before.",
         ],
     )
-    tables = [by_rule, _gateway_table(disclosed, rule), recipients, bases, consent, marac]
+    tables = [by_rule, _gateway_table(counted, rule), recipients, bases, consent, marac]
     return Report(
         key=KEY,
         title=TITLE,

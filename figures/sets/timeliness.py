@@ -43,7 +43,8 @@ def _days_taken(filters) -> dict[tuple[str, str], dict[int, int]]:
     """(step, pathway) -> {days: how many referrals took that many}."""
     taken: dict[tuple[str, str], dict[int, int]] = {}
     for row in (
-        referral_tally(filters, "days:")
+        # Each step's measure by name, so the tally's unique index finds them.
+        referral_tally(filters, *(f"days:{step}" for step in STEP_DAYS))
         .values("measure", "pathway", "value")
         .annotate(n=Sum("n"))
         .filter(n__gt=0)
