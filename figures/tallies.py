@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-# Any fixed number, the referral tally's too: folds serialise on it while they change any
+# Any fixed number: folds serialise on it while they change any
 # tally, so two cannot deadlock updating the same rows in different orders.
 TALLY_LOCK = 7_250_131
 
@@ -82,8 +82,12 @@ class Tally:
         """Add what these people's facts (just inserted) contribute."""
         facts = self.facts._meta.db_table
         with connection.cursor() as cursor:
+            # A CTE, read as often as the contributions name their facts, with one parameter.
             cursor.execute(
-                self._upsert(f"(SELECT * FROM {facts} WHERE subject = ANY(%s))", sign=1),  # noqa: S608
+                f"""
+                WITH new AS (SELECT * FROM {facts} WHERE subject = ANY(%s))
+                {self._upsert("new", sign=1)}
+                """,  # noqa: S608
                 [list(subjects)],
             )
 

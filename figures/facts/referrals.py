@@ -33,13 +33,13 @@ What each column means:
 
 import re
 
-from django.db import connection
 from django.db.models import Min
 from django.utils import timezone
 
 from cases.models import DecisionOutcome, PanelDecision
 from figures import store
 from figures.models import ReferralFact, ReferralTally
+from figures.tallies import Tally
 from figures.vocabulary import NOT_KNOWN, SCREENED, ScreeningOutcome, age_band
 from interventions.models import Allocation, AllocationStatus, Contact, ContactOutcome
 from referrals.equality import disability_answer, ethnicity_group
@@ -88,12 +88,16 @@ def _earliest(*days):
 
 
 def replace(person_ids, subjects, keep_derived: bool = True) -> None:
-    if keep_derived:
-        _forget(list(subjects.values()))
+    TALLY.replace(
+        subjects.values(), lambda: _build(person_ids, subjects), keep_derived=keep_derived
+    )
+
+
+def _build(person_ids, subjects) -> int:
+    """Insert these people's facts; returns how many."""
     facts = _facts(person_ids, subjects)
     store.write_facts(ReferralFact, facts)
-    if keep_derived and facts:
-        _count(list(subjects.values()))
+    return len(facts)
 
 
 def _facts(person_ids, subjects) -> list[dict]:
@@ -304,15 +308,14 @@ VALUED = {
     **{category: f"f.{category}" for category in CATEGORIES},
     **{f"days:{step}": f"({days})" for step, days in STEPS.items()},
 }
-TALLY_COLUMNS = "measure, month, area, pathway, value"
 
 
 def _tally_of(facts: str) -> str:
-    """A SELECT of the tally rows (``TALLY_COLUMNS``, ``n``) of ``facts`` (a table or a
-    CTE's name). The one definition of what a fact counts towards: the store kept current
-    and a rebuild's recount both use it, so they cannot disagree. A grouping per measure
-    (each a scan and a small hash table) is several times faster over millions of facts than
-    one grouping of every (fact, measure) pair."""
+    """A SELECT of the tally rows (measure, month, area, pathway, value, ``n``) of ``facts``
+    (a table, a CTE's name or ``Tally``'s ``{facts}``). The one definition of what a fact
+    counts towards: the store kept current and a rebuild's recount both use it, so they
+    cannot disagree. A grouping per measure (each a scan and a small hash table) is several
+    times faster over millions of facts than one grouping of every (fact, measure) pair."""
     reached = ", ".join(f"count(*) FILTER (WHERE {test})" for test in STAGES.values())
     stages = ", ".join(f"('{stage}', g.reached[{i}])" for i, stage in enumerate(STAGES, 1))
     parts = [
@@ -336,60 +339,15 @@ def _tally_of(facts: str) -> str:
     return " UNION ALL ".join(parts)
 
 
-# Any fixed number: folds serialise on it while they change the tally, so two cannot
-# deadlock updating the same rows in different orders.
-TALLY_LOCK = 7_250_131
-
-
-def _add_to_tally(counts: str, *, sign: int) -> str:
-    """Add (``sign`` 1) or subtract (-1) the counts of the SELECT ``counts`` in the tally."""
-    table = ReferralTally._meta.db_table
-    return f"""
-        INSERT INTO {table} ({TALLY_COLUMNS}, n)
-        SELECT c.measure, c.month, c.area, c.pathway, c.value, {sign:d} * c.n
-        FROM (SELECT pg_advisory_xact_lock({TALLY_LOCK})) AS lock, ({counts}) AS c
-        ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT ({TALLY_COLUMNS}) DO UPDATE SET n = {table}.n + EXCLUDED.n
-    """  # noqa: S608
-
-
-def _forget(subjects: list[str]) -> None:
-    """Delete these people's facts and take them off the tally, in one statement."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH gone AS (
-                DELETE FROM {ReferralFact._meta.db_table} WHERE subject = ANY(%s) RETURNING *
-            )
-            {_add_to_tally(_tally_of("gone"), sign=-1)}
-            """,  # noqa: S608
-            [subjects],
-        )
-
-
-def _count(subjects: list[str]) -> None:
-    """Add these people's facts (just written) to the tally."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH new AS (
-                SELECT * FROM {ReferralFact._meta.db_table} WHERE subject = ANY(%s)
-            )
-            {_add_to_tally(_tally_of("new"), sign=1)}
-            """,  # noqa: S608
-            [subjects],
-        )
-
-
-def recount() -> None:
-    """The whole tally again from every fact, set-based: what a rebuild does once its facts
-    are written, rather than keep the tally in step batch by batch."""
-    table = ReferralTally._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table}")  # noqa: S608
-        cursor.execute(
-            f"INSERT INTO {table} ({TALLY_COLUMNS}, n) {_tally_of(ReferralFact._meta.db_table)}"
-        )
+# The tally is regrouped by (measure, month, area, pathway, value) over ``_tally_of``'s rows,
+# which are already one per key: a few tens of thousands of rows whatever the facts' number.
+TALLY = Tally(
+    model=ReferralTally,
+    facts=ReferralFact,
+    keys=("measure", "month", "area", "pathway", "value"),
+    sums=("n",),
+    contributions=_tally_of("{facts}"),
+)
 
 
 store.register_builder(
@@ -397,7 +355,7 @@ store.register_builder(
     model=ReferralFact,
     replace=replace,
     derived=(ReferralTally,),
-    recount=recount,
+    recount=TALLY.recount,
 )
 
 
@@ -413,8 +371,5 @@ def submitted_tally():
 
 
 def referral_tally(filters, *measures: str):
-    """The tally of those facts, for these measures (``days:`` for every step's days)."""
-    rows = filters.narrow(ReferralTally.objects.all())
-    if measures == ("days:",):
-        return rows.filter(measure__startswith="days:")
-    return rows.filter(measure__in=measures)
+    """The tally of those facts, for these measures."""
+    return filters.narrow(ReferralTally.objects.all()).filter(measure__in=measures)
