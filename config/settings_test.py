@@ -15,6 +15,10 @@ from config.settings import *  # noqa: F403
 # Argon2 is the production hasher; tests sign users in thousands of times.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_USE_FINDERS = True
+# Each test client loads the middleware afresh; without autorefresh WhiteNoise would walk
+# every finder's ~1,100 files each time (about a second per client). Autorefresh looks a
+# file up through the finders only when a static URL is asked for.
+WHITENOISE_AUTOREFRESH = True
 REST_FRAMEWORK = {**REST_FRAMEWORK}  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "user": "100000/hour",

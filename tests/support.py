@@ -2,10 +2,12 @@
 ``tests.factories``), never from one another or from a conftest."""
 
 import re
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from django.apps import apps
+from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -35,6 +37,29 @@ class VerifiedClient(Client):
         session = self.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
+
+
+@contextmanager
+def built_once_per_module(django_db_blocker, build):
+    """For a module-scoped fixture: ``build()`` runs once, in a transaction left open while
+    the module's tests run. Each test's own transaction is a savepoint inside it, so every
+    test meets the records exactly as built (whatever an earlier test changed was undone),
+    and the transaction is rolled back after the module's last test."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            built = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def current_code(device) -> str:

@@ -57,7 +57,7 @@ from tests.factories import (
     submitted_referral,
     years_ago,
 )
-from tests.support import VerifiedClient, date_parts, url_names
+from tests.support import VerifiedClient, built_once_per_module, date_parts, url_names
 
 ROLES = {
     "ref": Role.REFERRER,
@@ -974,8 +974,15 @@ def test_every_url_is_in_the_matrix():
             assert None not in expectations(spec).values(), (name, method, spec)
 
 
-@pytest.fixture
-def world(db):
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once per module and test process: every test meets it as built (see
+    ``built_once_per_module``); a world per row cost most of the matrix's time."""
+    with built_once_per_module(django_db_blocker, _build_world) as built:
+        yield built
+
+
+def _build_world():
     own = make_organisation(
         name="Riverside Academy", organisation_type=OrganisationType.SCHOOL, area=Area.DURHAM
     )
@@ -1147,6 +1154,9 @@ def world(db):
 
 
 def _call(world, name, method, user):
+    # The world's user objects outlive a test: each request gets its own copy of the user, as
+    # a request always did, so nothing a request caches on it reaches the next.
+    user = type(user).objects.get(pk=user.pk)
     kwargs_of, body = REQUESTS.get((name, method)) or REQUESTS.get(name, (None, {}))
     url = reverse(name, kwargs=kwargs_of(world) if kwargs_of else None)
     if callable(body):

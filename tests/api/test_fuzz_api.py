@@ -19,6 +19,7 @@ from api.services import api_token_issue
 from config.wsgi import application
 from partners.roles import Role
 from tests.factories import case_ready_for_delivery, make_member, make_organisation
+from tests.support import built_once_per_module
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
@@ -36,9 +37,15 @@ def keep_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def tokens(db):
-    """A signed-in token for each main role, in a partnership with one case in it."""
+@pytest.fixture(scope="module")
+def tokens(django_db_setup, django_db_blocker):
+    """A signed-in token for each main role, in a partnership with one case in it: built once
+    per module and test process, and met by every test as built (``built_once_per_module``)."""
+    with built_once_per_module(django_db_blocker, _partnership_with_tokens) as built:
+        yield built
+
+
+def _partnership_with_tokens():
     school = make_organisation(name="Fuzz school", organisation_type="school")
     council = make_organisation(name="Fuzz council", organisation_type="local_authority")
     charity = make_organisation(name="Fuzz charity", organisation_type="voluntary")
@@ -61,6 +68,7 @@ def tokens(db):
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
+@pytest.mark.django_db
 def test_no_server_errors_and_every_answer_matches_the_schema(case, role, tokens):
     case.call_and_validate(
         headers={"Authorization": f"Token {tokens[role]}"},
