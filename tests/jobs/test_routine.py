@@ -21,9 +21,8 @@ from jobs.models import Failure, Progress
 from jobs.routine import REBUILD, SCHEDULE
 from jobs.services import job_retry, job_start
 from referrals.models import Person
-from tests.audit.test_audit import tamper
 from tests.factories import failed_job, make_person, opened_case, years_ago
-from tests.jobs.conftest import run_worker
+from tests.support import run_worker, tamper
 
 pytestmark = pytest.mark.usefixtures("queue")
 
