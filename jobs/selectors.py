@@ -61,7 +61,7 @@ class OnDemandRun:
     outcome: Outcome | None
 
 
-def _outcome(routine: Routine, event: AuditEvent | None, jobs: list) -> Outcome:
+def _outcome(event: AuditEvent | None, jobs: list) -> Outcome:
     latest = jobs[-1] if jobs else None
     if any(job.status == "doing" for job in jobs):
         return RUNNING
@@ -94,7 +94,7 @@ def routine_schedule() -> list[ScheduledJob]:
         shown.append(
             ScheduledJob(
                 routine=routine,
-                outcome=_outcome(routine, event, jobs_of.get(routine.name, [])),
+                outcome=_outcome(event, jobs_of.get(routine.name, [])),
                 last_run_at=event.occurred_at if event else None,
                 counts=event.details.get("counts", {}) if event else {},
             )
