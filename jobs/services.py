@@ -53,7 +53,7 @@ def job_start(*, actor: User, routine: Routine) -> Progress:
 
 @transaction.atomic
 def job_retry(*, actor: User, job_id: int) -> None:
-    """Put a failed job back in the queue, to run now (it keeps its attempts count)."""
+    """Put a failed job back in the queue, to run now (its attempts go on counting)."""
     require(actor, "jobs.retry")
     job = ProcrastinateJob.objects.select_for_update().filter(pk=job_id, status="failed").first()
     if job is None:
