@@ -66,10 +66,13 @@ def embedded_server(var_dir: Path) -> psutil.Process | None:
 
 
 def environment(var_dir: Path) -> dict:
+    # As a new developer's shell would be: no database of their own, and nothing from the
+    # pytest (or `make test`) running this.
     env = {
         name: value
         for name, value in os.environ.items()
-        if name != "DATABASE_URL" and not name.startswith(("PYTEST_", "DJANGO_"))
+        if name not in {"DATABASE_URL", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
+        and not name.startswith(("PYTEST_", "DJANGO_"))
     }
     return env | {"VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1"}
 
