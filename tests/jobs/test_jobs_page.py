@@ -10,8 +10,10 @@ from django.db import connection
 from django.urls import reverse
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from audit.describe import describe
 from audit.models import AuditEvent, EventKind
 from jobs import tasks
+from jobs.housekeeping import chain_verification_failed
 from jobs.models import Progress
 from jobs.permissions import can
 from jobs.routine import REBUILD, ROTATION, SESSIONS, TOKENS
@@ -144,3 +146,17 @@ def test_every_other_role_is_refused_every_operation(client, partnership, role):
     assert list(ProcrastinateJob.objects.values_list("id", "status")) == [(job_id, "failed")]
     assert not Progress.objects.exists()
     assert not AuditEvent.objects.filter(action__in=["retry_job", "start_job"]).exists()
+
+
+def test_the_routines_events_read_as_sentences_on_igs_trail(admin_user):
+    record_run(SESSIONS, job_id=3, counts={"sessions deleted": 2})
+    job_start(actor=admin_user, routine=REBUILD)
+    chain_verification_failed(detail="Audit chain broken at entry 2: link broken")
+
+    sentences = [describe(event) for event in AuditEvent.objects.order_by("seq")]
+
+    assert sentences == [
+        "The service ran the background job “prune sessions”",
+        f"{admin_user} started the background job “rebuild figures”",
+        "The service found the audit chain broken",
+    ]
