@@ -1,5 +1,6 @@
 # The two commands of README.md:
-#   make run   – set up everything on a fresh machine and serve the demo on http://127.0.0.1:8000
+#   make run   – set up everything on a fresh machine and serve the demo on http://127.0.0.1:8000,
+#                with a background worker (Procfile, run by honcho; Ctrl-C or SIGTERM stops all)
 #   make test  – every check: ruff, migrations, the whole pytest suite (browser tests included)
 # Without DATABASE_URL both use the embedded PostgreSQL under var/.
 
@@ -24,10 +25,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# honcho runs the Procfile's web and worker; `exec` makes it the process make waits on, so a
+# SIGTERM to make (which make passes on) reaches honcho, which stops both and waits for them.
 run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) PATH="$(abspath $(BIN)):$$PATH" \
+		exec $(BIN)/honcho --procfile Procfile start
 
 lint: install
 	$(BIN)/ruff check .

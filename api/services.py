@@ -52,3 +52,10 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
                 ]
             )
     return token
+
+
+def prune_expired_api_tokens(*, now: datetime.datetime | None = None) -> int:
+    """Delete tokens past their expiry, revoked or not: an expired token authenticates nobody,
+    and its row only says who once held one. Returns how many went."""
+    deleted, _ = ApiToken.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted

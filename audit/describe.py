@@ -73,6 +73,14 @@ def describe(event: AuditEvent, person_name: str | None = None) -> str:
     if event.kind == EventKind.CHANGE:
         verb = CHANGE_VERBS.get(event.action, "changed")
         return f"{who} {verb} {whose if event.person_id else 'a'} {thing}"
+    if event.kind == EventKind.ROUTINE:
+        # The job's name is a task's ("prune_sessions"): audit imports no app to label it.
+        job = str(event.details.get("task", event.action)).replace("_", " ")
+        if event.action == "start_job":
+            return f"{who} started the background job “{job}”"
+        if event.action == "retry_job":
+            return f"{who} retried the failed background job “{job}”"
+        return f"{who} ran the background job “{job}”"
     sentences = {
         "view": f"{who} viewed {whose} {thing}",
         "list": f"{who} saw {whose} {thing} in a list",
@@ -91,6 +99,7 @@ def describe(event: AuditEvent, person_name: str | None = None) -> str:
         "retention_erasure": f"{who} erased records at the end of their retention period",
         "sign_in_lockout": "Sign-in locked after repeated failed attempts",
         "import_area_measures": f"{who} imported Serious Violence Duty area measures",
+        "audit_chain_broken": f"{who} found the audit chain broken",
     }
     if event.action in ("disclose", "end_disclosure"):
         recipient = event.recipient_organisation.name if event.recipient_organisation else ""

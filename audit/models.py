@@ -25,6 +25,9 @@ class EventKind(models.TextChoices):
     LOCKOUT = "lockout", "Sign-in lockout"
     SECURITY = "security", "Security administration"
     GOVERNANCE = "governance", "Information governance"
+    # A run of the partnership's routine (retention, chain verification, pruning...), with
+    # its counts; and an administrator starting or retrying one.
+    ROUTINE = "routine", "Routine job"
 
 
 class AuditEvent(models.Model):

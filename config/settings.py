@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "audit",
     "api",
     "demo",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -387,6 +388,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # Each task registered is an INFO line at start-up; jobs run and failed stay INFO.
         "procrastinate.blueprints": {"level": "WARNING"},
+        # Likewise each periodic job of the routine, in every process that imports the tasks.
+        "procrastinate.periodic": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
     },
 }

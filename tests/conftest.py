@@ -7,7 +7,7 @@ from api.services import api_token_issue
 from partners.models import Area, OrganisationType
 from partners.roles import Role
 from tests.factories import make_member, make_organisation
-from tests.support import VerifiedClient
+from tests.support import VerifiedClient, empty_queue
 
 
 @pytest.fixture
@@ -150,3 +150,11 @@ def darlington_panel_member(darlington_council):
 @pytest.fixture
 def client():
     return VerifiedClient()
+
+
+@pytest.fixture
+def queue(transactional_db):
+    """An empty job queue before and after a test whose jobs commit (a real worker)."""
+    empty_queue()
+    yield
+    empty_queue()

@@ -16,6 +16,7 @@ __all__ = [
     "accepted_referral",
     "agree_to_take_part",
     "case_ready_for_delivery",
+    "failed_job",
     "give_consent",
     "make_agreement",
     "make_intervention",
@@ -228,3 +229,24 @@ def victims_marac_referral(referrer):
     link = perpetrator_link(actor=referrer, referral=referral, perpetrator_id=perpetrator.pk)
     marac_refer(actor=referrer, referral=referral, link_id=link.pk)
     return referral
+
+
+def failed_job(task_name: str = "prune_sessions", *, error: str = "RuntimeError: disk full") -> int:
+    """A job of the routine that has spent its attempts and waits on the jobs page: deferred
+    as the worker would, then marked failed (procrastinate's models are read-only)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from jobs import tasks
+    from jobs.models import Failure
+
+    job_id = getattr(tasks, task_name).defer(timestamp=0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET status = 'failed', attempts = 6 WHERE id = %s",
+            [job_id],
+        )
+    Failure.objects.create(
+        job_id=job_id, task=task_name, attempt=6, error=error, failed_at=timezone.now()
+    )
+    return job_id

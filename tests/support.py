@@ -2,12 +2,13 @@
 ``tests.factories``), never from one another or from a conftest."""
 
 import re
+import threading
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -166,3 +167,60 @@ def crawl(client, start="/"):
             seen[local] = address
             queue.append(local)
     return results, shown_codes
+
+
+def tamper(sql, params=()):
+    """As the database owner, with the audit trail's append-only trigger set aside."""
+    with connection.cursor() as cursor:
+        # Django's foreign keys are deferred; settle them so the table can be altered.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+        try:
+            cursor.execute(sql, params)
+        finally:
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+
+
+# procrastinate's tables are not Django's to flush (its models are unmanaged), so a test
+# whose jobs commit empties them itself (the ``queue`` fixture).
+QUEUE_TABLES = (
+    "procrastinate_periodic_defers",
+    "procrastinate_events",
+    "procrastinate_jobs",
+    "procrastinate_workers",
+)
+
+
+def empty_queue() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(QUEUE_TABLES)}")
+
+
+def run_worker() -> None:
+    """A real worker, in the test: it runs every job that is due, then stops.
+
+    On its own psycopg connector, as ``manage.py procrastinate worker`` runs it (Django's
+    connection hands JSON back as text, which procrastinate's job fetching does not
+    expect); in a thread of its own, since a browser test's event loop may be running in
+    this one; and without the routine's schedule, so it runs the jobs the test queued
+    whatever the clock says."""
+    from procrastinate.contrib.django import app
+
+    failures = []
+
+    def work():
+        registry = app.periodic_registry
+        schedule, registry.periodic_tasks = registry.periodic_tasks, {}
+        try:
+            with app.replace_connector(app.connector.get_worker_connector()):
+                app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+        except Exception as error:
+            failures.append(error)
+        finally:
+            registry.periodic_tasks = schedule
+
+    worker = threading.Thread(target=work, name="procrastinate-worker")
+    worker.start()
+    worker.join()
+    if failures:
+        raise failures[0]

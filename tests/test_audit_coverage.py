@@ -467,6 +467,9 @@ WRITES = {
     "user-give-role",
     "user-reset-two-factor",
     "membership-end",
+    # Retrying or starting a background job: a routine event by the administrator.
+    "jobs:retry",
+    "jobs:start",
 }
 
 # Show no personal data of the people referred (staff, catalogue, audit metadata, minutes).
@@ -537,6 +540,8 @@ NO_PERSONAL_DATA = {
     "figures:set-csv",
     "api:figures-list",
     "api:figures-set",
+    # The background jobs: their schedule, counts and errors, about no one.
+    "jobs:page",
 }
 
 

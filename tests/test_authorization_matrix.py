@@ -47,6 +47,7 @@ from sharing.models import InformationSharingAgreement
 from tests.factories import (
     accepted_referral,
     case_ready_for_delivery,
+    failed_job,
     give_consent,
     make_intervention,
     make_member,
@@ -241,6 +242,9 @@ MATRIX = [
     ("user-give-role", "GET", ADMIN_ONLY, ADMIN_ONLY),
     ("user-reset-two-factor", "GET", ADMIN_ONLY, ADMIN_ONLY),
     ("membership-end", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    # The background jobs: the routine, failed jobs and the on-demand jobs, administrators'.
+    ("jobs:page", "GET", ADMIN_ONLY, ADMIN_ONLY),
+    ("jobs:retry", "GET", ADMIN_ONLY, ADMIN_ONLY),
     # --- writing -------------------------------------------------------------------------
     ("api:api-auth-token", "POST", "*:201", "*:201"),
     ("api:api-token-revoke", "POST", "adm:200 *:404", "adm:200 *:404"),  # someone else's token
@@ -361,6 +365,8 @@ MATRIX = [
     ("user-give-role", "POST", "adm:302 *:403", "adm:302 *:403"),
     ("user-reset-two-factor", "POST", "adm:302 *:403", "adm:302 *:403"),
     ("membership-end", "POST", "adm:302 *:403", "adm:302 *:403"),
+    ("jobs:retry", "POST", "adm:302 *:403", "adm:302 *:403"),
+    ("jobs:start", "POST", "adm:302 *:403", "adm:302 *:403"),
     ("sign-out", "POST", "*:302", "*:302"),
 ]
 
@@ -943,6 +949,8 @@ REQUESTS = {
         {"reason": "Lost their phone"},
     ),
     "membership-end": (lambda w: {"membership_id": w.membership.pk}, {"reason": "Left"}),
+    "jobs:retry": (lambda w: {"job_id": w.failed_job}, {}),
+    "jobs:start": (lambda w: {"name": "rebuild_figures"}, {}),
 }
 
 
@@ -1076,6 +1084,8 @@ def _build_world():
         reason="Checking a reported threat tonight",
     )
     token, _ = api_token_issue(user=bystander)
+    # A job of the routine that has spent its attempts, for the administrators' jobs page.
+    failed = failed_job("prune_sessions")
     # A victim's domestic abuse referral, submitted, with a Dash record, a linked
     # perpetrator and a MARAC referral; a second perpetrator the referrer recorded.
     victim = make_person(ref, given_name="Dana", family_name="Reid", date_of_birth=years_ago(30))
@@ -1133,6 +1143,7 @@ def _build_world():
             "membership": Membership.objects.get(user=users[("other", "ref")]),
             "flag": ReviewFlag.objects.get(),
             "token": token,
+            "failed_job": failed,
             "hold": hold,
             "agreement": InformationSharingAgreement.objects.get(organisation=own),
             "approval": outside_agreement_approve(

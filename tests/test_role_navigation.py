@@ -63,7 +63,10 @@ def navigation_of(client, user) -> list[str]:
             ],
         ),
         ("analyst", ["Interventions", "Figures"]),
-        ("admin_user", ["Interventions", "Administration", "Sharing agreements", "Figures"]),
+        (
+            "admin_user",
+            ["Interventions", "Administration", "Background jobs", "Sharing agreements", "Figures"],
+        ),
     ],
 )
 def test_each_role_sees_only_the_sections_it_can_use(client, request, user_fixture, sections):
@@ -89,6 +92,7 @@ def test_someone_without_a_role_gets_no_sections(client):
         ("school_caseworker", "figures:home"),
         ("provider_keyworker", "figures:home"),
         ("panel_chair", "figures:home"),
+        ("ig_officer", "jobs:page"),
     ],
 )
 def test_a_section_not_offered_is_refused_with_a_page_that_leads_home(

@@ -23,6 +23,7 @@ from tests.factories import (
     submitted_referral,
     years_ago,
 )
+from tests.support import tamper
 
 
 def write_events(user, count):
@@ -30,18 +31,6 @@ def write_events(user, count):
         build_event(
             kind="access", user=user, action="view", object_type="person", object_id=str(n)
         ).save()
-
-
-def tamper(sql, params=()):
-    """As the database owner, with the append-only trigger set aside."""
-    with connection.cursor() as cursor:
-        # Django's foreign keys are deferred; settle them so the table can be altered.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
-        try:
-            cursor.execute(sql, params)
-        finally:
-            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
 
 
 @pytest.mark.django_db

@@ -164,7 +164,7 @@ def test_rotation_covers_every_encrypted_column_of_a_populated_database(
     """Add a key, rotate, remove the old key: every sealed value in every table still reads."""
     from cases.services import note_add
     from interventions.services import allocation_create
-    from referrals.management.commands.rotate_keys import encrypted_models
+    from referrals.key_rotation import encrypted_models
     from tests.factories import case_ready_for_delivery, make_intervention
 
     old, new = decoded(generate_key()), decoded(generate_key())
