@@ -110,22 +110,36 @@ def notification_referral_decided(*, referral, actor) -> list[Notification]:
     )
 
 
-def notification_consent_withdrawn(*, referral, actor, also=()) -> list[Notification]:
+def notification_consent_withdrawn(*, referral, actor) -> list[Notification]:
     """Consent or a lawful basis was withdrawn: everyone working on the referral or its case
-    is told: the referrer, the area's coordinators once it is submitted, the case's lead
-    professional, and whoever else the caller names (``also``)."""
-    recipients = {referral.referrer_id, *_ids(also)}
+    is told. The referrer and (once it is submitted) the area's coordinators hear about the
+    referral; the case's lead professional and the caseworkers of the organisations it is
+    shared with now hear about the case. Shares that relied on the consent end in the same
+    transaction, and from then on those caseworkers see the notification without the case.
+    Providers hear from ``notification_allocation_withdrawn`` when their allocation ends."""
+    about_referral = {referral.referrer_id}
     if referral.status != "draft":
-        recipients |= _ids(holding({Role.COORDINATOR}, area=referral.area))
-    case = referral.case
-    if case is not None:
-        recipients.add(case.lead_professional_id)
-    return notification_send(
+        about_referral |= _ids(holding({Role.COORDINATOR}, area=referral.area))
+    sent = notification_send(
         kind=Kind.CONSENT_WITHDRAWN,
-        recipients=recipients,
+        recipients=about_referral,
         actor=actor,
         subject_type="referral",
         subject_id=referral.pk,
+    )
+    case = referral.case
+    if case is None:
+        return sent
+    shared_with = case.shares.filter(ended_at__isnull=True).values("organisation_id")
+    about_case = {case.lead_professional_id} | _ids(
+        holding({Role.REFERRER}, organisation_ids=shared_with)
+    )
+    return sent + notification_send(
+        kind=Kind.CONSENT_WITHDRAWN,
+        recipients=about_case - about_referral,
+        actor=actor,
+        subject_type="case",
+        subject_id=case.pk,
     )
 
 
