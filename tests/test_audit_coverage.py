@@ -537,6 +537,14 @@ NO_PERSONAL_DATA = {
     "figures:set-csv",
     "api:figures-list",
     "api:figures-set",
+    # Notifications: the kind's wording and a link, naming no one (tests/notifications).
+    "notifications:list",
+    "notifications:mark-read",
+    "notifications:mark-all-read",
+    "notifications:preferences",
+    "api:notification-list",
+    "api:notification-read",
+    "api:notification-read-all",
 }
 
 
