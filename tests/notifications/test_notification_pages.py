@@ -128,6 +128,10 @@ class TestTheApi:
     def test_read_all(self, api, told, coordinator):
         assert api(coordinator).post(f"{self.URL}read-all/").json() == {"marked": 1}
 
+    @pytest.mark.parametrize("pk", ["abc", "-1", "99999999999999999999999"])
+    def test_an_id_that_is_no_notification_is_a_404(self, api, coordinator, pk):
+        assert api(coordinator).post(f"{self.URL}{pk}/read/").status_code == 404
+
     def test_someone_elses_is_a_404_and_never_listed(self, api, told, second_coordinator):
         client = api(second_coordinator)
         assert client.post(f"{self.URL}{told.pk}/read/").status_code == 404
