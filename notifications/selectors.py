@@ -15,7 +15,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from core.ids import parse_int
-from notifications.models import Kind, Notification
+from notifications.models import EMAIL_BY_DEFAULT, Kind, Notification, Preference
 from notifications.subjects import subject
 
 
@@ -29,6 +29,22 @@ def notifications_of(user) -> QuerySet:
 def unread_count(user) -> int:
     """One query, for the header on every page."""
     return notifications_of(user).filter(read_at__isnull=True).count()
+
+
+def emailed(user_ids, kind: str) -> set:
+    """Which of these users want ``kind`` by email (one query)."""
+    chosen = dict(
+        Preference.objects.filter(user_id__in=list(user_ids), kind=kind).values_list(
+            "user_id", "email"
+        )
+    )
+    return {pk for pk in user_ids if chosen.get(pk, EMAIL_BY_DEFAULT[kind])}
+
+
+def kinds_emailed(user) -> set[str]:
+    """The kinds ``user`` has emailed: their choices, the defaults where they made none."""
+    chosen = dict(Preference.objects.filter(user=user).values_list("kind", "email"))
+    return {kind for kind in Kind.values if chosen.get(kind, EMAIL_BY_DEFAULT[kind])}
 
 
 def notification_of(user, notification_id) -> Notification:

@@ -12,23 +12,15 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.models import EMAIL_BY_DEFAULT, Kind, Notification, Preference
+from notifications.models import Kind, Notification, Preference
 from notifications.recipients import holding
+from notifications.selectors import emailed
+from notifications.tasks import send_notification_email
 from partners.roles import Role
 
 
 def _ids(recipients: Iterable) -> set:
     return {getattr(r, "pk", r) for r in recipients if getattr(r, "pk", r) is not None}
-
-
-def emailed(user_ids, kind: str) -> set:
-    """Which of these users want ``kind`` by email (one query)."""
-    chosen = dict(
-        Preference.objects.filter(user_id__in=list(user_ids), kind=kind).values_list(
-            "user_id", "email"
-        )
-    )
-    return {pk for pk in user_ids if chosen.get(pk, EMAIL_BY_DEFAULT[kind])}
 
 
 @transaction.atomic
@@ -46,8 +38,6 @@ def notification_send(
 
     With a ``key``, a recipient already told under that key is not told again: a periodic
     job run twice sends nothing new."""
-    from notifications.tasks import send_notification_email
-
     wanted = _ids(recipients) - _ids([actor] if actor is not None else [])
     if key:
         wanted -= set(

@@ -15,7 +15,7 @@ from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
 from notifications.models import Kind, Notification
-from notifications.services import emailed
+from notifications.selectors import emailed
 
 SUBJECT = "Serious Violence Partnership: something needs your attention"
 

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 from notifications import selectors, services
 from notifications.forms import PreferencesForm
 from notifications.models import Kind
-from notifications.services import emailed
 
 PAGE_SIZE = 25
 
@@ -51,9 +50,5 @@ def preferences(request):
             messages.success(request, "Your email choices are saved")
             return redirect("notifications:list")
     else:
-        form = PreferencesForm(initial={"email": sorted(emailed_kinds(request.user))})
+        form = PreferencesForm(initial={"email": sorted(selectors.kinds_emailed(request.user))})
     return render(request, "notifications/preferences.html", {"form": form})
-
-
-def emailed_kinds(user) -> set[str]:
-    return {kind for kind in Kind.values if user.pk in emailed({user.pk}, kind)}
