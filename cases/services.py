@@ -368,6 +368,7 @@ def decision_amend(
             )
         decision.outcome = outcome
         _apply_outcome(decision, referral, actor=actor, **details)
+        notification_referral_decided(referral=referral, actor=actor)
     if actions is not None:
         actions = _check_actions(actions)
         # One by one, so each removal leaves its history row.

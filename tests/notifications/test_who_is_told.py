@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from audit.services import break_glass, flags_refresh
 from cases.reminders import agenda_reminders_send, work_due_digest_send, working_days_after
-from cases.services import case_share, decision_record
+from cases.services import case_share, decision_amend, decision_record
 from interventions.services import allocation_create, allocation_offer, allocation_transition
 from notifications.models import Kind, Notification
 from notifications.selectors import notifications_of, shown
@@ -154,6 +154,29 @@ class TestPanelsAndCases:
             ("school-caseworker", Kind.REFERRAL_DECIDED, "referral"),
             ("lead", Kind.CASE_OPENED, "case"),
         }
+
+    def test_an_amended_decision_tells_the_referrer_again(
+        self, school_caseworker, coordinator, panel_chair, panel_member, bystanders
+    ):
+        referral = accepted_referral(school_caseworker, coordinator)
+        decision = decision_record(
+            actor=panel_chair,
+            meeting=panel_meeting(coordinator, panel_chair, [panel_member]),
+            referral=referral,
+            outcome="defer",
+            rationale="More information needed.",
+        )
+
+        told = told_by(
+            lambda: decision_amend(
+                actor=panel_chair,
+                decision=decision,
+                expected_version=decision.version,
+                outcome="no_further_action",
+            )
+        )
+
+        assert told == {("school-caseworker", Kind.REFERRAL_DECIDED, "referral")}
 
     def test_agenda_ready_two_working_days_before_to_chair_and_members_once(
         self, coordinator, panel_chair, panel_member, bystanders
