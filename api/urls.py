@@ -6,6 +6,7 @@ from api.cases import views as case_views
 from api.figures import measures as figure_measures
 from api.figures import views as figure_views
 from api.interventions import views as intervention_views
+from api.notifications import views as notification_views
 from api.partners import views as partner_views
 from api.referrals import views as referral_views
 from api.sharing import views as sharing_views
@@ -25,6 +26,7 @@ router.register("audit/disclosures", audit_views.DisclosureViewSet, basename="au
 router.register("audit/flags", audit_views.ReviewFlagViewSet, basename="audit-flag")
 router.register("sharing-agreements", sharing_views.AgreementViewSet, basename="sharing-agreement")
 router.register("sharing-approvals", sharing_views.ApprovalViewSet, basename="sharing-approval")
+router.register("notifications", notification_views.NotificationViewSet, basename="notification")
 
 REFERRAL_CONSENTS = "referrals/<uuid:referral_id>/consents/"
 

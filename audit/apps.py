@@ -30,7 +30,8 @@ class AuditConfig(AppConfig):
 
         register(AuditPersonalData())
 
-        from audit import navigation, worklists
+        from audit import navigation, notification_subjects, worklists
 
         navigation.register()
+        notification_subjects.register()
         worklists.register()

@@ -24,6 +24,7 @@ from audit.recorder import build_event, canonical, emit, record_access
 from audit.registry import PersonSummary, registry, rows
 from core.errors import ConflictError, field_error
 from core.text import bounded_text
+from notifications.services import notification_break_glass, notification_flags_waiting
 from partners.models import User
 
 MIN_REASON_LENGTH = 20
@@ -62,6 +63,7 @@ def break_glass(*, actor: User, person, reason: str) -> BreakGlassGrant:
     ReviewFlag.objects.create(
         kind=FlagKind.BREAK_GLASS, event=event, user=actor, detail=reason.strip()[:300]
     )
+    notification_break_glass(grant=grant, actor=actor)
     return grant
 
 
@@ -133,6 +135,9 @@ def flags_refresh() -> int:
     if events:
         state.last_seq = events[-1].seq
         state.save(update_fields=["last_seq"])
+    # IG hear once a day that flags are waiting, however often the scan runs.
+    if ReviewFlag.objects.filter(reviewed_at__isnull=True).exists():
+        notification_flags_waiting(on=timezone.localdate())
     return raised
 
 

@@ -19,7 +19,8 @@ class CasesConfig(AppConfig):
 
         permitted_purposes_changed.connect(end_shares, weak=False, dispatch_uid="cases.end_shares")
 
-        from cases import navigation, worklists
+        from cases import navigation, notification_subjects, worklists
 
         navigation.register()
+        notification_subjects.register()
         worklists.register()

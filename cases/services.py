@@ -38,6 +38,7 @@ from core.actors import history_user
 from core.errors import ConflictError, field_error, require_version
 from core.history import with_history
 from core.text import bounded_text, model_max_length
+from notifications.services import notification_case_opened, notification_referral_decided
 from partners.models import Area, Organisation, User
 from partners.roles import Role
 from partners.selectors import active_memberships, covered_areas, organisation_where_holding
@@ -327,6 +328,9 @@ def decision_record(
     except IntegrityError as exc:  # a concurrent decision on the same item won
         raise ConflictError("This item already has a decision") from exc
     _create_actions(decision, actions, actor=actor)
+    notification_referral_decided(referral=referral, actor=actor)
+    if decision.case is not None:
+        notification_case_opened(case=decision.case, actor=actor)
     return decision
 
 
@@ -364,6 +368,7 @@ def decision_amend(
             )
         decision.outcome = outcome
         _apply_outcome(decision, referral, actor=actor, **details)
+        notification_referral_decided(referral=referral, actor=actor)
     if actions is not None:
         actions = _check_actions(actions)
         # One by one, so each removal leaves its history row.

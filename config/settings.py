@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "interventions",
     "figures",
     "audit",
+    "notifications",
     "api",
     "demo",
     "jobs",
@@ -138,6 +139,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -259,6 +261,32 @@ FIGURES_SUPPRESSION = {
     "MIN_GROUP": env_int("FIGURES_MIN_GROUP", 8),
 }
 
+# --- Email: notifications say something needs attention, never who or what ---------------
+# One EMAIL_URL (smtp://user:password@host:587?tls=1, or console:// or file:///path), or
+# the separate variables; unset, development prints emails and production sends by SMTP.
+EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+if EMAIL_URL:
+    from config.email_url import parse_email_url
+
+    globals().update(parse_email_url(EMAIL_URL))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "svp-noreply@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where emails point people to sign in: the service's public address.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -370,6 +398,7 @@ SPECTACULAR_SETTINGS = {
         "FlagKindEnum": "audit.models.FlagKind.choices",
         "FlagOutcomeEnum": "audit.models.FlagOutcome.choices",
         "OutcomeKindEnum": "interventions.models.OutcomeKind.choices",
+        "NotificationKindEnum": "notifications.models.Kind.choices",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

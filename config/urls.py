@@ -13,6 +13,7 @@ urlpatterns = [
     path("sharing/", include("sharing.urls")),
     path("figures/", include("figures.urls")),
     path("administration/jobs/", include("jobs.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI styles its own elements inline; only its page allows that.

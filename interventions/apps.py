@@ -28,7 +28,8 @@ class InterventionsConfig(AppConfig):
             withdraw_allocations, weak=False, dispatch_uid="interventions.withdraw"
         )
 
-        from interventions import navigation, worklists
+        from interventions import navigation, notification_subjects, worklists
 
         navigation.register()
+        notification_subjects.register()
         worklists.register()

@@ -39,6 +39,11 @@ from interventions.models import (
 )
 from interventions.permissions import require
 from interventions.selectors import IDENTITY_DISCLOSED, provider_allocation_on_case
+from notifications.services import (
+    notification_allocation_offered,
+    notification_allocation_withdrawn,
+    notification_place_freed,
+)
 from partners.models import Organisation, User
 from partners.roles import Role
 from partners.selectors import organisation_where_holding
@@ -426,6 +431,7 @@ def _offer_free_places(intervention: Intervention, *, actor) -> None:
             actor=actor,
             reason="Offered from the waiting list",
         )
+        notification_place_freed(allocation=allocation)
 
 
 # action: (from statuses, to status, reason needed); who may is "allocation.<action>".
@@ -488,6 +494,7 @@ def allocation_offer(*, actor: User, allocation: Allocation) -> Allocation:
     if _places_taken(intervention) < intervention.capacity:
         offer_permit(allocation, actor=actor, referral=latest_referral(allocation.case))
         _move(allocation, AllocationStatus.OFFERED, actor=actor, reason="Offered a place")
+        notification_allocation_offered(allocation=allocation, actor=actor)
     else:
         allocation.waitlisted_at = timezone.now()
         _move(allocation, AllocationStatus.WAITLISTED, actor=actor, reason="Full: waiting list")
@@ -552,6 +559,7 @@ def allocations_follow_consent(referral: Referral, *, actor, cause: str = "") ->
             reason=reason,
             note=reason,
         )
+        notification_allocation_withdrawn(allocation=allocation, actor=actor)
         if freed:
             _offer_free_places(intervention, actor=actor)
     return len(live)

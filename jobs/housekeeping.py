@@ -11,6 +11,7 @@ from audit.services import flags_refresh
 from core.actors import SYSTEM
 from figures import store
 from jobs.running import NotRetried
+from notifications.services import notification_chain_broken
 from partners.services import prune_expired_sessions
 from referrals.key_rotation import rotate_keys, rows_to_rotate
 from referrals.models import Person
@@ -28,8 +29,10 @@ def retention() -> dict:
 
 def chain_verification_failed(*, detail: str) -> None:
     """The nightly verification found the audit chain broken. The failure goes into the
-    chain itself, as a security event IG sees in the trail; the job then fails, and shows on
-    the administrators' jobs page. Alerting IG and administrators belongs here too."""
+    chain itself, as a security event IG sees in the trail, and every IG officer and
+    administrator is told (the detail on the notifications page only, never by email); the
+    job then fails, and shows on the administrators' jobs page."""
+    notification_chain_broken(detail=detail)
     emit(
         [
             build_event(

@@ -33,7 +33,8 @@ class ReferralsConfig(AppConfig):
             reconcile_delivery, sender=self, dispatch_uid="referrals.reconcile_delivery"
         )
 
-        from referrals import navigation, worklists
+        from referrals import navigation, notification_subjects, worklists
 
         navigation.register()
+        notification_subjects.register()
         worklists.register()

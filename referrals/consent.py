@@ -27,6 +27,7 @@ from core.actors import SystemActor
 from core.errors import ConflictError, field_error
 from core.history import with_history
 from core.text import bounded_text, model_max_length
+from notifications.services import notification_consent_withdrawn
 from partners.models import User
 from referrals.models import (
     Consent,
@@ -319,6 +320,7 @@ def consent_withdraw(
         consent.recorded_by = actor
         consent.note = reason
         with_history(consent, actor=actor, reason="Consent withdrawn").save()
+    notification_consent_withdrawn(referral=referral, actor=actor)
     refresh_permitted_purposes(referral, actor=actor, cause=LossCause.CONSENT_WITHDRAWN)
     return given
 
@@ -439,5 +441,6 @@ def lawful_basis_revoke(*, actor: User, lawful_basis: LawfulBasis, reason: str) 
     basis.status = LawfulBasisStatus.REVOKED
     basis.decision_note = reason
     with_history(basis, actor=actor, reason="Lawful basis revoked").save()
+    notification_consent_withdrawn(referral=referral, actor=actor)
     refresh_permitted_purposes(referral, actor=actor, cause=LossCause.LAWFUL_BASIS_REVOKED)
     return basis

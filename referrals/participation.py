@@ -24,6 +24,7 @@ from django.utils import timezone
 from core.actors import SYSTEM
 from core.errors import field_error
 from core.history import with_history
+from notifications.services import notification_consent_withdrawn
 from partners.models import User
 from referrals.consent import (
     LossCause,
@@ -138,6 +139,7 @@ def participation_withdraw(
     participation.recorded_by = actor
     participation.note = reason
     with_history(participation, actor=actor, reason="Agreement to take part withdrawn").save()
+    notification_consent_withdrawn(referral=referral, actor=actor)
     refresh_permitted_purposes(referral, actor=actor, cause=LossCause.PARTICIPATION_WITHDRAWN)
     return participation
 

@@ -16,6 +16,11 @@ from core.errors import ConflictError, field_error, require_version
 from core.history import with_history
 from core.templatetags.govuk import govuk_date
 from core.text import bounded_text, model_max_length
+from notifications.services import (
+    notification_referral_decided,
+    notification_referral_returned,
+    notification_referral_submitted,
+)
 from partners.models import Organisation, User
 from partners.selectors import acting_organisation
 from referrals import validators
@@ -587,7 +592,9 @@ def referral_submit(*, actor: User, referral: Referral) -> Referral:
     _require_panel_consent(referral)
     _move(referral, ReferralStatus.SUBMITTED)
     referral.submitted_at = timezone.now()
-    return _save_referral(referral, actor=actor, reason="Submitted for screening")
+    _save_referral(referral, actor=actor, reason="Submitted for screening")
+    notification_referral_submitted(referral=referral, actor=actor)
+    return referral
 
 
 class ScreeningOutcome(models.TextChoices):
@@ -639,9 +646,14 @@ def referral_screen(
     referral.screened_by = actor
     referral.screened_at = timezone.now()
     _move(referral, outcome)
-    return _save_referral(
+    _save_referral(
         referral, actor=actor, reason=f"Screened: {ScreeningOutcome(outcome).label.lower()}"
     )
+    if outcome == ReferralStatus.RETURNED:
+        notification_referral_returned(referral=referral, actor=actor)
+    else:
+        notification_referral_decided(referral=referral, actor=actor)
+    return referral
 
 
 @transaction.atomic
@@ -655,7 +667,9 @@ def referral_answer(*, actor: User, referral: Referral, answer: str) -> Referral
     referral.referrer_answer = answer
     _require_panel_consent(referral)
     _move(referral, ReferralStatus.SUBMITTED)
-    return _save_referral(referral, actor=actor, reason="Questions answered and resubmitted")
+    _save_referral(referral, actor=actor, reason="Questions answered and resubmitted")
+    notification_referral_submitted(referral=referral, actor=actor)
+    return referral
 
 
 @transaction.atomic
@@ -701,8 +715,11 @@ def referral_return_to_screening(
     referral.return_to_screening_reason = reason
     referral.returned_to_screening_at = now
     _move(referral, ReferralStatus.SUBMITTED)
-    return _save_referral(
+    _save_referral(
         referral,
         actor=actor,
         reason=f"Returned to screening: {reason}"[:CHANGE_REASON_MAX_LENGTH],
     )
+    # Back in the screening queue: its coordinators hear of it as of a new one.
+    notification_referral_submitted(referral=referral, actor=actor)
+    return referral

@@ -29,6 +29,7 @@ from audit.recorder import build_event
 from core.errors import ConflictError, field_error, require_version
 from core.history import with_history
 from core.text import bounded_text, model_max_length
+from notifications.services import notification_agreement_review
 from partners.models import Organisation
 from sharing.models import (
     InformationSharingAgreement,
@@ -469,3 +470,14 @@ def outside_agreement_approve(
         data_categories=",".join(categories),
     ).save()
     return approval
+
+
+@transaction.atomic
+def agreement_review_reminders_send(*, today: datetime.date | None = None) -> int:
+    """Tell IG officers of each agreement due for review (past its review date or within
+    ``REVIEW_DUE_WITHIN`` of it), once per agreement and review date. Returns how many
+    notifications were sent: none the second time the same day."""
+    return sum(
+        len(notification_agreement_review(agreement=agreement))
+        for agreement in agreements_due_for_review(today)
+    )

@@ -7,9 +7,10 @@ class SharingConfig(AppConfig):
 
     def ready(self):
         from audit.registry import register
-        from sharing import navigation, worklists
+        from sharing import navigation, notification_subjects, worklists
         from sharing.personal_data import SharingPersonalData
 
         register(SharingPersonalData())
         navigation.register()
+        notification_subjects.register()
         worklists.register()

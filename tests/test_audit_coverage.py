@@ -542,6 +542,14 @@ NO_PERSONAL_DATA = {
     "api:figures-set",
     # The background jobs: their schedule, counts and errors, about no one.
     "jobs:page",
+    # Notifications: the kind's wording and a link, naming no one (tests/notifications).
+    "notifications:list",
+    "notifications:mark-read",
+    "notifications:mark-all-read",
+    "notifications:preferences",
+    "api:notification-list",
+    "api:notification-read",
+    "api:notification-read-all",
 }
 
 

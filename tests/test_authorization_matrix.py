@@ -37,6 +37,7 @@ from interventions.services import (
     allocation_transition,
     catalogue_export,
 )
+from notifications.models import Notification
 from partners.models import Area, Membership, OrganisationType
 from partners.roles import Role
 from referrals.consent import lawful_basis_decide, lawful_basis_record
@@ -211,6 +212,10 @@ MATRIX = [
     ("figures:measures", "GET", FIGURE_READERS, FIGURE_READERS),
     ("figures:measures-import", "GET", MEASURE_IMPORTERS, MEASURE_IMPORTERS),
     ("figures:measures-template", "GET", MEASURE_IMPORTERS, MEASURE_IMPORTERS),
+    # Everyone's own notifications and email choices; another's notification is a 404.
+    ("notifications:list", "GET", EVERYONE, EVERYONE),
+    ("notifications:preferences", "GET", EVERYONE, EVERYONE),
+    ("api:notification-list", "GET", EVERYONE, EVERYONE),
     ("audit:flags", "GET", IG_ONLY, IG_ONLY),
     ("audit:person", "GET", IG_ONLY, IG_ONLY),
     ("audit:export", "GET", IG_ONLY, IG_ONLY),
@@ -246,6 +251,12 @@ MATRIX = [
     ("jobs:page", "GET", ADMIN_ONLY, ADMIN_ONLY),
     ("jobs:retry", "GET", ADMIN_ONLY, ADMIN_ONLY),
     # --- writing -------------------------------------------------------------------------
+    # The referrer of the returned referral was told of it; nobody else may mark that read.
+    ("notifications:mark-read", "POST", "ref:302 *:404", NOBODY_OTHER),
+    ("notifications:mark-all-read", "POST", "*:302", "*:302"),
+    ("notifications:preferences", "POST", "*:302", "*:302"),
+    ("api:notification-read", "POST", "ref:200 *:404", NOBODY_OTHER),
+    ("api:notification-read-all", "POST", EVERYONE, EVERYONE),
     ("api:api-auth-token", "POST", "*:201", "*:201"),
     ("api:api-token-revoke", "POST", "adm:200 *:404", "adm:200 *:404"),  # someone else's token
     ("api:organisation-list", "POST", "adm:201 *:403", "adm:201 *:403"),
@@ -951,6 +962,9 @@ REQUESTS = {
     "membership-end": (lambda w: {"membership_id": w.membership.pk}, {"reason": "Left"}),
     "jobs:retry": (lambda w: {"job_id": w.failed_job}, {}),
     "jobs:start": (lambda w: {"name": "rebuild_figures"}, {}),
+    "notifications:mark-read": (lambda w: {"notification_id": w.returned_notice.pk}, {}),
+    "api:notification-read": (lambda w: {"pk": w.returned_notice.pk}, {}),
+    ("notifications:preferences", "POST"): (None, {"email": ["referral_returned"]}),
 }
 
 
@@ -1160,6 +1174,9 @@ def _build_world():
             "second_perpetrator": second_perpetrator,
             "link": link,
             "marac": marac,
+            "returned_notice": Notification.objects.get(
+                recipient=ref, kind="referral_returned", subject_id=str(returned.pk)
+            ),
         },
     )
 

@@ -19,6 +19,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+# Everyone signed in has their own notifications, whatever their roles.
+EVERYONES = ["Notifications"]
+
 
 def navigation_of(client, user) -> list[str]:
     client.force_login(user)
@@ -72,11 +75,11 @@ def navigation_of(client, user) -> list[str]:
 def test_each_role_sees_only_the_sections_it_can_use(client, request, user_fixture, sections):
     user = request.getfixturevalue(user_fixture)
     shown = navigation_of(client, user)
-    assert sorted(shown) == sorted(sections)
+    assert sorted(shown) == sorted([*sections, *EVERYONES])
 
 
 def test_someone_without_a_role_gets_no_sections(client):
-    assert navigation_of(client, UserFactory()) == []
+    assert navigation_of(client, UserFactory()) == EVERYONES
 
 
 @pytest.mark.parametrize(

@@ -51,6 +51,7 @@ def test_every_kind_of_page_passes_axe_at_desktop_and_phone_width(
                 first_reached.setdefault(view, (role, address))
     # The sweep must cover the service, not just a home page.
     assert len(first_reached) >= 15, sorted(first_reached)
+    assert {"notifications:list", "notifications:preferences"} <= set(first_reached)
 
     failures, console_errors = {}, []
     for role in ROLES:

@@ -124,8 +124,9 @@ class TestProviderPages:
         client.force_login(provider_keyworker)
         # ...plus the one INSERT that writes the request's audit events, and the session
         # save that renews its idle timeout (two queries), and the second-factor device, and
-        # whether they own panel actions (the navigation's "My actions").
-        with django_assert_max_num_queries(11):
+        # whether they own panel actions (the navigation's "My actions"), and the header's
+        # unread notifications count.
+        with django_assert_max_num_queries(12):
             page = client.get(reverse("interventions:caseload"))
         assert page.content.count(b"/allocations/") == 5
 

@@ -20,6 +20,7 @@ from jobs import housekeeping, tasks
 from jobs.models import Failure, Progress
 from jobs.routine import REBUILD, SCHEDULE
 from jobs.services import job_retry, job_start
+from notifications.models import Kind, Notification
 from referrals.models import Person
 from tests.factories import failed_job, make_person, opened_case, years_ago
 from tests.support import run_worker, tamper
@@ -184,7 +185,9 @@ def test_a_failing_job_is_retried_with_exponential_back_off_then_left_failed(mon
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_broken_audit_chain_fails_the_job_at_once_and_is_recorded(school_caseworker):
+def test_a_broken_audit_chain_fails_the_job_at_once_and_is_recorded(
+    school_caseworker, ig_officer, admin_user
+):
     for n in range(3):
         build_event(
             kind=EventKind.ACCESS, user=school_caseworker, action="view", object_id=str(n)
@@ -205,6 +208,11 @@ def test_a_broken_audit_chain_fails_the_job_at_once_and_is_recorded(school_casew
     assert (alert.kind, alert.user) == (EventKind.SECURITY, None)
     assert "entry 2" in alert.details["problem"]
     assert not routine_events("verify_audit_chain").exists()
+    told = Notification.objects.filter(kind=Kind.CHAIN_BROKEN)
+    assert sorted(told.values_list("recipient__username", flat=True)) == sorted(
+        [ig_officer.username, admin_user.username]
+    )
+    assert all("entry 2" in notice.detail for notice in told)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -82,8 +82,9 @@ class TestHomePage:
         # session (read, then saved to renew it), user, second-factor device, memberships;
         # then the referrer's worklists: returned referrals and drafts, offers to accept,
         # overdue reviews, prevention cases past 19 and panel actions; and whether they own
-        # panel actions (the navigation's "My actions").
-        with django_assert_max_num_queries(15):
+        # panel actions (the navigation's "My actions"); and the header's unread
+        # notifications count.
+        with django_assert_max_num_queries(16):
             assert client.get("/").status_code == 200
 
     def test_the_home_page_costs_the_same_however_much_is_waiting(

@@ -245,8 +245,9 @@ class TestWhoSeesReferralPages:
         # session, user, memberships, count, page
         # ...plus the one INSERT that writes the request's audit events, and the session
         # save that renews its idle timeout (two queries), and the second-factor device, and
-        # whether they own panel actions (the navigation's "My actions").
-        with django_assert_max_num_queries(11):
+        # whether they own panel actions (the navigation's "My actions"), and the header's
+        # unread notifications count.
+        with django_assert_max_num_queries(12):
             assert client.get(reverse("referrals:list")).status_code == 200
 
 
