@@ -8,6 +8,7 @@ from audit.models import EventKind
 from audit.recorder import build_event, emit
 from audit.retention import apply_retention
 from audit.services import flags_refresh
+from cases.reminders import agenda_reminders_send, work_due_digest_send
 from core.actors import SYSTEM
 from figures import store
 from jobs.running import NotRetried
@@ -15,6 +16,7 @@ from notifications.services import notification_chain_broken
 from partners.services import prune_expired_sessions
 from referrals.key_rotation import rotate_keys, rows_to_rotate
 from referrals.models import Person
+from sharing.agreements import agreement_review_reminders_send
 
 
 class ChainBroken(NotRetried):
@@ -69,6 +71,18 @@ def prune_api_tokens() -> dict:
 
 def prune_sessions() -> dict:
     return {"sessions deleted": prune_expired_sessions()}
+
+
+def agenda_reminders() -> dict:
+    return {"people told": agenda_reminders_send()}
+
+
+def work_due_digest() -> dict:
+    return {"people told": work_due_digest_send()}
+
+
+def agreement_review_reminders() -> dict:
+    return {"notifications sent": agreement_review_reminders_send()}
 
 
 def rebuild_figures(report) -> dict:

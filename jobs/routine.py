@@ -41,11 +41,42 @@ STALLED = Routine(
     "*/10 * * * *",
     "Every 10 minutes",
 )
+AGENDAS = Routine(
+    "agenda_reminders",
+    "Tell panel members their agenda is ready (two working days before)",
+    "0 7 * * *",
+    "Every morning at 07:00",
+)
+WORK_DUE = Routine(
+    "work_due_digest",
+    "Tell owners of overdue risk reviews and panel actions due",
+    "30 7 * * *",
+    "Every morning at 07:30",
+)
+AGREEMENT_REVIEWS = Routine(
+    "agreement_review_reminders",
+    "Tell IG of sharing agreements due for review",
+    "0 8 * * *",
+    "Every morning at 08:00",
+)
 REBUILD = Routine("rebuild_figures", "Rebuild the reporting facts", None, "When started here")
 ROTATION = Routine(
     "rotate_keys", "Re-encrypt personal data under the newest key", None, "When started here"
 )
 
-SCHEDULE = (RETENTION, CHAIN, FLAGS, IDEMPOTENCY, TOKENS, SESSIONS, STALLED, REBUILD, ROTATION)
+SCHEDULE = (
+    RETENTION,
+    CHAIN,
+    FLAGS,
+    IDEMPOTENCY,
+    TOKENS,
+    SESSIONS,
+    STALLED,
+    AGENDAS,
+    WORK_DUE,
+    AGREEMENT_REVIEWS,
+    REBUILD,
+    ROTATION,
+)
 ON_DEMAND = (REBUILD, ROTATION)
 BY_NAME = {routine.name: routine for routine in SCHEDULE}

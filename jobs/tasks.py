@@ -13,6 +13,8 @@ from procrastinate.contrib.django import app
 
 from jobs import housekeeping
 from jobs.routine import (
+    AGENDAS,
+    AGREEMENT_REVIEWS,
     CHAIN,
     FLAGS,
     IDEMPOTENCY,
@@ -22,6 +24,7 @@ from jobs.routine import (
     SESSIONS,
     STALLED,
     TOKENS,
+    WORK_DUE,
     Routine,
 )
 from jobs.running import NotRetried, ProgressReport, record_failure, record_run, run_routine
@@ -109,6 +112,24 @@ async def retry_stalled_jobs(context, timestamp):
         await sync_to_async(record_run)(
             STALLED, job_id=context.job.id, counts={"jobs rerun": len(stalled)}
         )
+
+
+@periodic(AGENDAS)
+@routine_task(AGENDAS)
+def agenda_reminders(context, timestamp):
+    run_routine(AGENDAS, context, housekeeping.agenda_reminders)
+
+
+@periodic(WORK_DUE)
+@routine_task(WORK_DUE)
+def work_due_digest(context, timestamp):
+    run_routine(WORK_DUE, context, housekeeping.work_due_digest)
+
+
+@periodic(AGREEMENT_REVIEWS)
+@routine_task(AGREEMENT_REVIEWS)
+def agreement_review_reminders(context, timestamp):
+    run_routine(AGREEMENT_REVIEWS, context, housekeeping.agreement_review_reminders)
 
 
 @routine_task(REBUILD)

@@ -22,7 +22,14 @@ from jobs.routine import REBUILD, SCHEDULE
 from jobs.services import job_retry, job_start
 from notifications.models import Kind, Notification
 from referrals.models import Person
-from tests.factories import failed_job, make_person, opened_case, years_ago
+from tests.factories import (
+    failed_job,
+    make_agreement,
+    make_organisation,
+    make_person,
+    opened_case,
+    years_ago,
+)
 from tests.support import run_worker, tamper
 
 pytestmark = pytest.mark.usefixtures("queue")
@@ -94,6 +101,7 @@ def state():
         "tokens": ApiToken.objects.count(),
         "sessions": Session.objects.count(),
         "flags": ReviewFlag.objects.count(),
+        "notifications": Notification.objects.count(),
     }
 
 
@@ -106,7 +114,7 @@ def run_the_routine():
 
 @pytest.mark.django_db(transaction=True)
 def test_each_periodic_job_run_twice_changes_nothing_the_second_time(
-    school_caseworker, coordinator, panel_chair
+    school_caseworker, coordinator, panel_chair, ig_officer
 ):
     long_ago = timezone.now() - datetime.timedelta(days=2)
     closed_case_past_retention(school_caseworker, coordinator, panel_chair)
@@ -115,6 +123,8 @@ def test_each_periodic_job_run_twice_changes_nothing_the_second_time(
     token, _ = api_token_issue(user=school_caseworker)
     ApiToken.objects.filter(pk=token.pk).update(expires_at=long_ago)
     Session.objects.create(session_key="expired", session_data="", expire_date=long_ago)
+    housing = make_organisation(name="Housing", agreement=False)
+    make_agreement(housing, review_on=timezone.localdate() + datetime.timedelta(days=5))
     build_event(
         kind=EventKind.DENIED, user=school_caseworker, action="view", object_type="case"
     ).save()
@@ -132,6 +142,9 @@ def test_each_periodic_job_run_twice_changes_nothing_the_second_time(
         "tokens": 0,
         "sessions": 0,
         "flags": before["flags"] + 1,
+        # The IG officer told of the flag raised and of the agreement due for review; no
+        # meeting is near and no review or action is due, so the other daily jobs tell nobody.
+        "notifications": before["notifications"] + 2,
     }
     counts = {}
     for event in routine_events():
@@ -150,6 +163,9 @@ def test_each_periodic_job_run_twice_changes_nothing_the_second_time(
         "prune_idempotency_records": [{"records deleted": 1}, {"records deleted": 0}],
         "prune_api_tokens": [{"tokens deleted": 1}, {"tokens deleted": 0}],
         "prune_sessions": [{"sessions deleted": 1}, {"sessions deleted": 0}],
+        "agenda_reminders": [{"people told": 0}, {"people told": 0}],
+        "work_due_digest": [{"people told": 0}, {"people told": 0}],
+        "agreement_review_reminders": [{"notifications sent": 1}, {"notifications sent": 0}],
     }
 
 
