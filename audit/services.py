@@ -135,10 +135,15 @@ def flags_refresh() -> int:
     if events:
         state.last_seq = events[-1].seq
         state.save(update_fields=["last_seq"])
-    # IG hear once a day that flags are waiting, however often the scan runs.
-    if ReviewFlag.objects.filter(reviewed_at__isnull=True).exists():
-        notification_flags_waiting(on=timezone.localdate())
     return raised
+
+
+def flags_waiting_tell() -> int:
+    """IG hear once a day that flags are waiting (the nightly scan's job; the review queue's
+    page runs the scan too, but a page view tells no one). Returns how many were told."""
+    if not ReviewFlag.objects.filter(reviewed_at__isnull=True).exists():
+        return 0
+    return len(notification_flags_waiting(on=timezone.localdate()))
 
 
 @transaction.atomic

@@ -61,7 +61,7 @@ class Tally:
 
     def delete_facts(self, subjects) -> None:
         """Delete these people's facts and subtract what they contributed, in one statement
-        (after taking the tally lock)."""
+        (the caller holds the tally lock: ``replace``)."""
         facts = self.facts._meta.db_table
         with connection.cursor() as cursor:
             # Table and column names are the models' own; the subjects are a parameter.
@@ -70,7 +70,6 @@ class Tally:
                 WITH gone AS (
                     DELETE FROM {facts}
                     WHERE subject = ANY(%s)
-                    AND (SELECT pg_advisory_xact_lock({TALLY_LOCK})) IS NOT NULL
                     RETURNING *
                 )
                 {self._upsert("gone", sign=-1)}
@@ -105,6 +104,10 @@ class Tally:
         step when ``keep_derived`` (a rebuild recounts it once at the end instead)."""
         # A rebuild emptied the facts first: there is nothing to delete.
         if keep_derived:
+            # Taken before anything is read, even for people with no facts yet, so the
+            # subtraction and the addition both happen under it.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TALLY_LOCK])
             self.delete_facts(subjects)
         if build() and keep_derived:
             self.add_facts(subjects)

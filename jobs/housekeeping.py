@@ -7,7 +7,7 @@ from audit.chain import verify_chain
 from audit.models import EventKind
 from audit.recorder import build_event, emit
 from audit.retention import apply_retention
-from audit.services import flags_refresh
+from audit.services import flags_refresh, flags_waiting_tell
 from cases.reminders import agenda_reminders_send, work_due_digest_send
 from core.actors import SYSTEM
 from figures import store
@@ -58,7 +58,7 @@ def verify_audit_chain() -> dict:
 
 
 def scan_flags() -> dict:
-    return {"flags raised": flags_refresh()}
+    return {"flags raised": flags_refresh(), "people told": flags_waiting_tell()}
 
 
 def prune_idempotency() -> dict:

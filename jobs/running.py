@@ -24,8 +24,18 @@ class NotRetried(Exception):
 
 
 def describe(error: BaseException) -> str:
-    first_line = (str(error).strip().splitlines() or [""])[0]
-    text = f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__
+    """What the jobs page shows of a failure. Administrators see no one's records, and the
+    message of an error from the database, a validation or a look-up can quote a value
+    (``invalid input syntax for type date: "…"``, ``KeyError('…')``): only the routine's own
+    failures (``NotRetried``: a broken chain names an entry, never a person) keep their
+    message; any other error shows its type, and a database error its SQLSTATE."""
+    name = type(error).__name__
+    if isinstance(error, NotRetried):
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        text = f"{name}: {first_line}" if first_line else name
+    else:
+        state = getattr(error, "sqlstate", None) or getattr(error.__cause__, "sqlstate", None)
+        text = f"{name} (SQLSTATE {state})" if state else name
     return text[:ERROR_LENGTH]
 
 

@@ -7,12 +7,14 @@ works out who is told from the memberships in force now. Whoever caused the chan
 told of it.
 """
 
+import hashlib
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import Kind, Notification, Preference
+from notifications.permissions import require
 from notifications.recipients import holding
 from notifications.selectors import emailed
 from notifications.tasks import send_notification_email
@@ -54,7 +56,7 @@ def notification_send(
             subject_type=subject_type,
             subject_id=str(subject_id or ""),
             key=key,
-            detail=detail[:300],
+            detail=detail[: Notification._meta.get_field("detail").max_length],
         )
         for pk in sorted(wanted)
     )
@@ -246,12 +248,14 @@ def notification_agreement_review(*, agreement) -> list[Notification]:
 
 
 def notification_chain_broken(*, detail: str) -> list[Notification]:
-    """The audit chain failed verification: IG officers and administrators are told.
-    ``detail`` (which entry failed) is shown on the notifications page, never emailed."""
+    """The audit chain failed verification: IG officers and administrators are told, once
+    per break (the nightly run and any retry find the same one). ``detail`` (which entry
+    failed) is shown on the notifications page, never emailed."""
     return notification_send(
         kind=Kind.CHAIN_BROKEN,
         recipients=holding({Role.IG_OFFICER, Role.ADMIN}),
         detail=detail,
+        key=f"chain-broken:{hashlib.sha256(detail.encode()).hexdigest()}",
     )
 
 
@@ -259,7 +263,7 @@ def notification_chain_broken(*, detail: str) -> list[Notification]:
 
 
 def notification_mark_read(*, actor, notification: Notification) -> Notification:
-    """Only the recipient's own notifications reach here (the selector finds them)."""
+    require(actor, "notifications.mark_read", notification)
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])

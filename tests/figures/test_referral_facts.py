@@ -321,10 +321,10 @@ def test_the_builder_makes_the_same_number_of_queries_for_2_people_as_for_20(
     queries_for_two = _queries_to_build(two)
     queries_for_twenty = _queries_to_build(twenty)
 
-    # The old facts' deletion with the tally's subtraction, the referrals, people, returns,
-    # decisions, allocations, their history, attended contacts, the COPY of the new facts
-    # and the tally's addition.
-    assert queries_for_two == queries_for_twenty == 10
+    # The tally's lock, the old facts' deletion with the tally's subtraction, the referrals,
+    # people, returns, decisions, allocations, their history, attended contacts, the COPY of
+    # the new facts and the tally's addition.
+    assert queries_for_two == queries_for_twenty == 11
 
 
 def test_no_fact_holds_a_name_date_of_birth_identifier_or_free_text(school_caseworker, coordinator):

@@ -2,12 +2,13 @@
 API: each person's own notifications only."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from notifications.models import Kind, Notification, Preference
 from notifications.selectors import unread_count
-from notifications.services import notification_send
+from notifications.services import notification_mark_read, notification_send
 from tests.factories import make_referral, submitted_referral
 from tests.support import VerifiedClient
 
@@ -60,6 +61,12 @@ class TestThePage:
     def test_someone_elses_notification_is_a_404(self, told, second_coordinator):
         response = signed_in(second_coordinator).post(f"/notifications/{told.pk}/read/")
         assert response.status_code == 404
+        told.refresh_from_db()
+        assert told.read_at is None
+
+    def test_the_service_refuses_anyone_but_the_recipient(self, told, second_coordinator):
+        with pytest.raises(PermissionDenied, match="Only its recipient"):
+            notification_mark_read(actor=second_coordinator, notification=told)
         told.refresh_from_db()
         assert told.read_at is None
 
