@@ -25,10 +25,11 @@ class AuditConfig(AppConfig):
 
         two_factor_was_reset.connect(record_two_factor_reset, dispatch_uid="audit.two_factor")
 
-        from audit.personal_data import AuditPersonalData
+        from audit.personal_data import AuditPersonalData, NotificationsAboutPeople
         from audit.registry import register
 
         register(AuditPersonalData())
+        register(NotificationsAboutPeople())
 
         from audit import navigation, notification_subjects, worklists
 

@@ -106,6 +106,9 @@ def test_no_model_is_covered_twice_and_every_provider_is_registered_once():
 def test_erasure_removes_records_before_the_records_they_point_at():
     order = [provider.label for provider in registry.erasure_order()]
     assert order.index("interventions") < order.index("cases") < order.index("referrals")
+    # Notifications name records by id: they go while those records can still be found.
+    assert order.index("notifications") < order.index("interventions")
+    assert order.index("notifications") < order.index("sharing")
 
 
 def test_a_provider_that_depends_on_a_missing_one_is_refused():

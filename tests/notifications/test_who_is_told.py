@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from audit.retention import erase_person
 from audit.services import break_glass, flags_refresh, flags_waiting_tell
 from cases.reminders import agenda_reminders_send, work_due_digest_send, working_days_after
 from cases.services import case_share, decision_amend, decision_record
@@ -473,3 +474,21 @@ def test_every_kind_is_sent_by_something():
 
     source = inspect.getsource(services)
     assert {kind.name for kind in Kind if f"Kind.{kind.name}" not in source} == set()
+
+
+@pytest.mark.django_db
+def test_erasing_a_person_takes_the_notifications_about_their_records(
+    school_caseworker, coordinator, police_officer, ig_officer
+):
+    erased = submitted_referral(school_caseworker)
+    break_glass(actor=police_officer, person=erased.person, reason="Knife incident overnight")
+    kept = submitted_referral(school_caseworker)
+    about_erased = {str(erased.pk), str(erased.person_id)}
+    assert set(Notification.objects.values_list("subject_id", flat=True)) == about_erased | {
+        str(kept.pk)
+    }
+
+    erase_person(erased.person_id, today=timezone.localdate())
+
+    # The coordinators' notice of the other referral stays; nothing names the erased ids.
+    assert set(Notification.objects.values_list("subject_id", flat=True)) == {str(kept.pk)}
