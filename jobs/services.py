@@ -13,7 +13,7 @@ from core.errors import ConflictError
 from jobs.models import Progress
 from jobs.permissions import require
 from jobs.routine import Routine
-from jobs.tasks import ON_DEMAND
+from jobs.tasks import TASKS_STARTED_ON_DEMAND
 from partners.models import User
 
 ALREADY_WAITING = "A run of this job is already waiting: it starts when a worker is free"
@@ -39,7 +39,7 @@ def job_start(*, actor: User, routine: Routine) -> Progress:
     """Queue an on-demand job, in this transaction: it runs once this commits, and its
     progress shows on the jobs page."""
     require(actor, "jobs.start")
-    task = ON_DEMAND[routine.name]
+    task = TASKS_STARTED_ON_DEMAND[routine.name]
     try:
         # Its own savepoint: a refused queueing lock must not spoil the transaction.
         with transaction.atomic():

@@ -144,4 +144,4 @@ def rotate_keys(context):
     run_routine(ROTATION, context, lambda: housekeeping.rotate_encryption_keys(report))
 
 
-ON_DEMAND = {REBUILD.name: rebuild_figures, ROTATION.name: rotate_keys}
+TASKS_STARTED_ON_DEMAND = {REBUILD.name: rebuild_figures, ROTATION.name: rotate_keys}
