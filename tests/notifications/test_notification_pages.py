@@ -160,4 +160,5 @@ class TestTheApi:
         [shown] = api(coordinator).get(self.URL).json()["results"]
         assert (shown["available"], shown["subject_id"], shown["url"]) == (False, None, None)
         Membership.objects.filter(user=coordinator).update(ended_at=timezone.now())
-        assert api(coordinator).get(self.URL).json()["count"] == 1
+        [after] = api(coordinator).get(self.URL).json()["results"]
+        assert (after["available"], after["subject_id"], after["url"]) == (False, None, None)

@@ -244,7 +244,7 @@ class TestInterventions:
         return case_ready_for_delivery(school_caseworker, coordinator, panel_chair)
 
     def test_an_offer_tells_the_providers_keyworkers_and_the_lead(
-        self, case, school_caseworker, provider_keyworker, charity, bystanders
+        self, case, school_caseworker, coordinator, provider_keyworker, charity, bystanders
     ):
         colleague = make_member(charity, Role.PROVIDER, username="second-keyworker")
         elsewhere = make_organisation(
@@ -254,11 +254,13 @@ class TestInterventions:
         allocation = allocation_create(
             actor=school_caseworker, case=case, intervention=make_intervention(charity), request="x"
         )
-        told = told_by(lambda: allocation_offer(actor=school_caseworker, allocation=allocation))
+        # Offered by the coordinator, so the lead professional is told too.
+        told = told_by(lambda: allocation_offer(actor=coordinator, allocation=allocation))
 
         assert told == {
             (provider_keyworker.username, Kind.ALLOCATION_OFFERED, "allocation"),
             (colleague.username, Kind.ALLOCATION_OFFERED, "allocation"),
+            (school_caseworker.username, Kind.ALLOCATION_OFFERED, "allocation"),
         }
 
     def test_a_freed_place_tells_the_waiting_allocations_provider_and_lead(
