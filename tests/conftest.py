@@ -158,3 +158,22 @@ def queue(transactional_db):
     empty_queue()
     yield
     empty_queue()
+
+
+def _commits(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    marked = marker is not None and (
+        marker.kwargs.get("transaction", False) or (bool(marker.args) and marker.args[0])
+    )
+    return marked or bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _no_job_outlives_a_transactional_test(request, django_db_blocker):
+    """A test whose changes commit has its rows flushed after it, but procrastinate's tables
+    are not Django's to flush: the jobs those changes deferred would meet every later test
+    on the same database (a notification's email, say) and count in its queue."""
+    yield
+    if _commits(request):
+        with django_db_blocker.unblock():
+            empty_queue()

@@ -49,7 +49,9 @@ def test_the_analyst_reads_every_figure_set_filters_one_and_downloads_it(
     sign_in(page, analyst)
     expect(page.get_by_role("heading", level=1)).to_have_text("Your work")
     navigation = page.get_by_role("navigation", name="Menu")
-    expect(navigation.get_by_role("link")).to_have_text(["Interventions", "Figures"])
+    expect(navigation.get_by_role("link")).to_have_text(
+        ["Interventions", "Figures", "Notifications"]
+    )
     expect(page.get_by_role("heading", name="Partnership figures")).to_be_visible()
     _both_widths(page, axe_violations)
 
