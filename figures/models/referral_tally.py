@@ -1,11 +1,11 @@
 from django.db import models
 
 
-class ReferralTally(models.Model):
-    """How many referral facts of one month, area and pathway have each value of a measure
-    (a category such as ``gender``, a stage of the funnel, or the days a step took), kept
-    in step with ``ReferralFact`` by its builder in the same transaction. The figure sets
-    read these few thousand rows instead of scanning millions of facts."""
+class MeasureTally(models.Model):
+    """How many facts of one month, area and pathway have each value of a measure (a
+    category such as ``gender``, a stage of the funnel, or the days a step took), kept in
+    step with the facts by their builder in the same transaction (``figures.tallies``). The
+    figure sets read these few thousand rows instead of scanning millions of facts."""
 
     month = models.DateField()
     area = models.CharField(max_length=20)
@@ -15,12 +15,19 @@ class ReferralTally(models.Model):
     n = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.measure}={self.value}: {self.n}"
+
+
+class ReferralTally(MeasureTally):
+    """The referral facts' tally (``figures.facts.referrals.TALLY``)."""
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["measure", "month", "area", "pathway", "value"],
                 name="one_tally_per_value",
             )
         ]
-
-    def __str__(self):
-        return f"{self.measure}={self.value}: {self.n}"

@@ -4,6 +4,8 @@ outcomes and sharing sets read instead of the facts."""
 
 from django.db import models
 
+from figures.models.referral_tally import MeasureTally
+
 
 class AllocationTally(models.Model):
     """Per month, area, pathway and catalogue entry: the allocations made that month and
@@ -96,16 +98,11 @@ class FollowUpTally(models.Model):
         return f"Follow-ups of {self.referred_on}: {self.n}"
 
 
-class SharingTally(models.Model):
-    """How many sharing facts of one month, area and pathway have each value of a measure
-    (``figures.facts.sharing.TALLY`` says which), as ``ReferralTally`` does for referrals."""
+class SharingTally(MeasureTally):
+    """The sharing facts' tally (``figures.facts.sharing.TALLY`` says which measures), as
+    ``ReferralTally`` is the referrals'; a sharing rule's id is longer than a category."""
 
-    month = models.DateField()
-    area = models.CharField(max_length=20)
-    pathway = models.CharField(max_length=30)
-    measure = models.CharField(max_length=30)
     value = models.CharField(max_length=80, blank=True)
-    n = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -114,6 +111,3 @@ class SharingTally(models.Model):
                 name="one_sharing_tally_per_value",
             )
         ]
-
-    def __str__(self):
-        return f"{self.measure}={self.value}: {self.n}"
