@@ -1,14 +1,22 @@
-"""History digests into the chain, and walking the chain to verify it."""
+"""History digests into the chain; sealing the chain; walking the chain to verify it.
+
+Writers only INSERT (unsealed, no lock between them); the sequencer seals the committed
+events in order (``seal``, the ``audit_seal`` SQL function, migration 0006). Verification
+streams the sealed chain in seq order with a server-side cursor: PostgreSQL recomputes
+each hash as it reads, Python checks the links, the columns against the hashed content,
+and the history digests one query per history model per batch, so memory stays flat
+whatever the length of the chain.
+"""
 
 import hashlib
 import json
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 
-from audit.models import AuditEvent, ChainHead, EventKind
-from audit.recorder import build_event, canonical, emit, event_fields
+from audit.models import AuditEvent, EventKind
+from audit.recorder import build_event, canonical, emit
 
 
 def history_digest(historical) -> str:
@@ -43,12 +51,42 @@ def on_history_row(sender, history_instance, **kwargs):
     transaction.on_commit(write)
 
 
+# One sealing transaction: big enough to amortise the head update, small enough that the
+# head row is never locked for long (about half a second at 20,000 events a second).
+SEAL_BATCH = 10_000
+
+
+def seal(*, max_rows: int | None = None, wait: bool = True, batch: int = SEAL_BATCH) -> int:
+    """Seal what is waiting, oldest id first, in transactions of ``batch``; how many sealed.
+
+    ``max_rows`` None seals until nothing is left. ``wait`` False returns 0 at once when
+    another sealer holds the chain head (a request-side caller should not queue behind it).
+    Inside a caller's transaction the head stays locked until that transaction ends."""
+    sealed = 0
+    while max_rows is None or sealed < max_rows:
+        size = batch if max_rows is None else min(batch, max_rows - sealed)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT audit_seal(%s, %s)", [size, wait])
+            done = cursor.fetchone()[0]
+        sealed += done
+        if done < size:
+            break
+    return sealed
+
+
+def unsealed_count() -> int:
+    """Events written but not sealed yet (the partial index keeps this cheap)."""
+    return AuditEvent.objects.filter(seq=None).count()
+
+
 @dataclass
 class VerifyResult:
     ok: bool
     checked: int
     problem: str = ""
     seq: int | None = None
+    # Events not sealed yet: written and protected, but not in the chain to check.
+    unsealed: int = 0
 
 
 def _tombstoned() -> set[tuple[str, str]]:
@@ -62,89 +100,120 @@ def _tombstoned() -> set[tuple[str, str]]:
     return erased
 
 
-def verify_chain(*, progress=None, batch_size: int = 2000) -> VerifyResult:
-    """Walk the chain in order and report the first entry altered, removed or inserted."""
-    previous_hash, expected_seq, checked = "", 1, 0
-    digests: dict[str, dict[int, tuple[int, str]]] = {}
-    events = AuditEvent.objects.order_by("seq").values_list(
-        "seq",
-        "content",
-        "prev_hash",
-        "hash",
-        *[
-            name
-            for name in (
-                "kind",
-                "occurred_at",
-                "user_id",
-                "organisation_id",
-                "role",
-                "action",
-                "object_type",
-                "object_id",
-                "person_id",
-                "channel",
-                "ip_address",
-                "purpose",
-                "recipient_organisation_id",
-                "data_categories",
-                "basis",
-            )
-        ],
-    )
-    for row in events.iterator(chunk_size=batch_size):
-        seq, content, prev_hash, stored_hash = row[:4]
-        if seq is None or seq != expected_seq:
-            what = "removed" if seq and seq > expected_seq else "inserted"
-            return VerifyResult(False, checked, f"entry {expected_seq} {what} (found {seq})", seq)
-        if prev_hash != previous_hash:
-            return VerifyResult(False, checked, "link to the previous entry broken", seq)
-        recomputed = hashlib.sha256(f"{prev_hash}|{seq}|{content}".encode()).hexdigest()
-        if recomputed != stored_hash:
-            return VerifyResult(False, checked, "content altered (hash mismatch)", seq)
-        payload = json.loads(content)
-        columns = AuditEvent(
-            kind=row[4],
-            occurred_at=row[5],
-            user_id=row[6],
-            organisation_id=row[7],
-            role=row[8],
-            action=row[9],
-            object_type=row[10],
-            object_id=row[11],
-            person_id=row[12],
-            channel=row[13],
-            ip_address=row[14],
-            purpose=row[15],
-            recipient_organisation_id=row[16],
-            data_categories=row[17],
-            basis=row[18],
-        )
-        if {k: payload.get(k) for k in event_fields(columns)} != json.loads(
-            canonical(event_fields(columns))
-        ):
-            return VerifyResult(False, checked, "columns altered (they differ from the hash)", seq)
-        if row[4] == EventKind.CHANGE:
-            details = payload["details"]
-            digests.setdefault(details["history_model"], {})[details["history_id"]] = (
-                seq,
-                details["digest"],
-            )
-        previous_hash, expected_seq, checked = stored_hash, expected_seq + 1, checked + 1
-        if progress:
-            progress(1)
-    head = ChainHead.objects.filter(pk=1).first()
-    if head is not None and (head.seq, head.hash) != (expected_seq - 1, previous_hash):
-        return VerifyResult(False, checked, f"entries after {expected_seq - 1} removed", head.seq)
-    return _verify_history(digests, checked)
+# The columns a chain entry vouches for (recorder.event_fields), in the order read below.
+_VOUCHED = (
+    "kind",
+    "occurred_at",
+    "user",
+    "organisation",
+    "role",
+    "action",
+    "object_type",
+    "object_id",
+    "person_id",
+    "channel",
+    "ip_address",
+    "purpose",
+    "recipient_organisation",
+    "data_categories",
+    "basis",
+)
+_STREAM = """
+    SELECT seq, content, prev_hash, hash,
+           hash = encode(sha256(convert_to(prev_hash || '|' || seq::text || '|' || content,
+                                           'UTF8')), 'hex'),
+           kind, occurred_at, user_id, organisation_id, role, action, object_type, object_id,
+           person_id, channel, ip_address, purpose, recipient_organisation_id,
+           data_categories, basis
+    FROM audit_auditevent WHERE seq IS NOT NULL ORDER BY seq
+"""
 
 
-def _verify_history(digests, checked) -> VerifyResult:
+def _head() -> tuple[int, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT seq, hash FROM audit_chainhead WHERE id = 1")
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (0, "")
+
+
+def _vouched(row) -> dict:
+    """The columns as ``recorder.event_fields`` writes them into the content."""
+    values = list(row[5:])
+    values[1] = values[1].isoformat()
+    if values[8] is not None:
+        values[8] = str(values[8])
+    if values[10] is not None:
+        values[10] = str(values[10])
+    return dict(zip(_VOUCHED, values, strict=True))
+
+
+def verify_chain(*, progress=None, batch_size: int = 5000) -> VerifyResult:
+    """Walk the sealed chain in order and report the first entry altered, removed or
+    inserted; then how many events wait unsealed (not a break: the sequencer's queue).
+
+    The head is read before the walk (every entry up to it must be there, ending in its
+    hash) and again after it (no entry may lie beyond it), so a sequencer sealing during
+    the walk is not mistaken for an inserted or removed entry."""
     erased = _tombstoned()
+    head_seq, head_hash = _head()
+    previous_hash, expected_seq, checked = "", 1, 0
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
+        cursor.execute(_STREAM)
+        while rows := cursor.fetchmany(batch_size):
+            digests: dict[str, dict[int, tuple[int, str]]] = {}
+            for row in rows:
+                seq, content, prev_hash, stored_hash, hash_ok = row[:5]
+                if seq != expected_seq:
+                    what = "removed" if seq > expected_seq else "inserted"
+                    return VerifyResult(
+                        False, checked, f"entry {expected_seq} {what} (found {seq})", seq
+                    )
+                if prev_hash != previous_hash:
+                    return VerifyResult(False, checked, "link to the previous entry broken", seq)
+                if not hash_ok:
+                    return VerifyResult(False, checked, "content altered (hash mismatch)", seq)
+                if seq == head_seq and stored_hash != head_hash:
+                    return VerifyResult(
+                        False, checked, f"entry {seq} is not the one the head sealed", seq
+                    )
+                payload = json.loads(content)
+                columns = _vouched(row)
+                if any(payload.get(name) != value for name, value in columns.items()):
+                    return VerifyResult(
+                        False, checked, "columns altered (they differ from the hash)", seq
+                    )
+                if row[5] == EventKind.CHANGE:
+                    details = payload["details"]
+                    digests.setdefault(details["history_model"], {})[details["history_id"]] = (
+                        seq,
+                        details["digest"],
+                    )
+                previous_hash, expected_seq, checked = stored_hash, expected_seq + 1, checked + 1
+            problem = _verify_history(digests, erased, checked)
+            if problem is not None:
+                return problem
+            if progress:
+                progress(len(rows))
+    last_seq = expected_seq - 1
+    if last_seq < head_seq:
+        return VerifyResult(False, checked, f"entries after {last_seq} removed", head_seq)
+    head_seq, head_hash = _head()
+    if last_seq > head_seq or (last_seq == head_seq and previous_hash != head_hash):
+        return VerifyResult(
+            False, checked, f"entries after {head_seq} are not in the head", head_seq + 1
+        )
+    return VerifyResult(True, checked, unsealed=unsealed_count())
+
+
+def _verify_history(digests, erased, checked) -> VerifyResult | None:
+    """One batch's history digests: one query per history model, no per-row reads (the
+    digest is over the history row's own columns, and the base record's id is one of them,
+    so the history row's ``instance``, a query each, is never built)."""
     for label, by_id in digests.items():
         model = apps.get_model(label)
         base = model.instance_type._meta.label
-        present = {row.pk: row for row in model.objects.filter(pk__in=list(by_id))}
+        base_pk = model.instance_type._meta.pk.attname
+        present = model.objects.in_bulk(list(by_id))
         for history_id, (seq, digest) in sorted(by_id.items(), key=lambda item: item[1][0]):
             row = present.get(history_id)
             if row is None:
@@ -153,10 +222,10 @@ def _verify_history(digests, checked) -> VerifyResult:
                 return VerifyResult(
                     False, checked, f"history row {label} {history_id} removed", seq
                 )
-            if (base, str(row.instance.pk)) in erased:
+            if (base, str(getattr(row, base_pk))) in erased:
                 continue
             if history_digest(row) != digest:
                 return VerifyResult(
                     False, checked, f"history row {label} {history_id} altered", seq
                 )
-    return VerifyResult(True, checked)
+    return None

@@ -1,7 +1,10 @@
 """The one audit search: the IG web page and the API filter the trail with this FilterSet."""
 
+import datetime
+
 import django_filters
 from django import forms
+from django.utils import timezone
 
 from audit.models import AuditEvent, EventKind
 
@@ -15,17 +18,13 @@ class AuditEventFilter(django_filters.FilterSet):
     )
     object_id = django_filters.CharFilter(label="Record id", max_length=64)
     kind = django_filters.ChoiceFilter(label="Kind", choices=EventKind.choices, empty_label="Any")
+    # Days in local time, as bounds on occurred_at itself (not on its date, which no index
+    # serves): from the start of the first day to before the start of the day after the last.
     occurred_after = django_filters.DateFilter(
-        field_name="occurred_at",
-        lookup_expr="date__gte",
-        label="From (YYYY-MM-DD)",
-        widget=forms.DateInput,
+        method="from_day", label="From (YYYY-MM-DD)", widget=forms.DateInput
     )
     occurred_before = django_filters.DateFilter(
-        field_name="occurred_at",
-        lookup_expr="date__lte",
-        label="To (YYYY-MM-DD)",
-        widget=forms.DateInput,
+        method="to_day", label="To (YYYY-MM-DD)", widget=forms.DateInput
     )
 
     class Meta:
@@ -44,3 +43,13 @@ class AuditEventFilter(django_filters.FilterSet):
             "occurred_after",
             "occurred_before",
         ]
+
+    @staticmethod
+    def _start_of(day: datetime.date) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+    def from_day(self, queryset, name, value):
+        return queryset.filter(occurred_at__gte=self._start_of(value))
+
+    def to_day(self, queryset, name, value):
+        return queryset.filter(occurred_at__lt=self._start_of(value + datetime.timedelta(days=1)))

@@ -2,10 +2,11 @@
 
 Every read of personal data, every denied attempt, every disclosure to another
 organisation, a digest of every history row, and every retention erasure is an
-``AuditEvent``. The database itself chains them (a trigger takes a transaction-level
-advisory lock, numbers the row, and hashes its canonical ``content`` with the previous
-hash) and refuses UPDATE and DELETE, so the order is fixed even under concurrent writers
-and nothing is quietly altered. ``python manage.py audit_verify`` walks the chain.
+``AuditEvent``. An INSERT only stores the event, unsealed, so writers never wait for each
+other; the sequencer (``audit.chain.seal``, ``python manage.py audit_seal --follow``) then
+numbers the committed events in order and hashes each canonical ``content`` with the
+previous hash. The database refuses UPDATE (but that one sealing step), DELETE and
+TRUNCATE, sealed or not. ``python manage.py audit_verify`` walks the chain.
 """
 
 import json
@@ -34,8 +35,14 @@ class AuditEvent(models.Model):
     seq = models.BigIntegerField(unique=True, editable=False, null=True)
     kind = models.CharField(max_length=20, choices=EventKind.choices)
     occurred_at = models.DateTimeField()
+    # The (user, occurred_at) and (recipient_organisation, occurred_at) indexes serve these
+    # foreign keys too: sealing rewrites every index of a row, so no index twice.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,
     )
     organisation = models.ForeignKey(
         "partners.Organisation", on_delete=models.PROTECT, null=True, related_name="+"
@@ -50,18 +57,29 @@ class AuditEvent(models.Model):
     purpose = models.CharField(max_length=40, blank=True)
     # Disclosures: to whom, what, and on what footing.
     recipient_organisation = models.ForeignKey(
-        "partners.Organisation", on_delete=models.PROTECT, null=True, related_name="+"
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,
     )
     data_categories = models.CharField(max_length=200, blank=True)
     basis = models.CharField(max_length=40, blank=True)
     # The canonical JSON of everything above (and details), which the chain hashes.
     content = models.TextField()
-    prev_hash = models.CharField(max_length=64, editable=False, blank=True)
-    hash = models.CharField(max_length=64, editable=False, blank=True)
+    # Empty (NULL) until the sequencer seals the event into the chain (audit.chain.seal).
+    # NULL, not "", so an unsealed row is told apart from the first entry (prev_hash "").
+    prev_hash = models.CharField(max_length=64, editable=False, blank=True, null=True)  # noqa: DJ001
+    hash = models.CharField(max_length=64, editable=False, blank=True, null=True)  # noqa: DJ001
 
     class Meta:
-        ordering = ["-seq"]
+        # Newest first by when it happened, so events the sequencer has not sealed yet (no
+        # seq) show too; id breaks ties, and the index below serves the unfiltered page.
+        ordering = ["-occurred_at", "-id"]
         indexes = [
+            models.Index(fields=["occurred_at", "id"], name="audit_event_when"),
+            # The sequencer's queue: small, whatever the size of the trail.
+            models.Index(fields=["id"], condition=models.Q(seq=None), name="audit_event_unsealed"),
             models.Index(fields=["person_id", "occurred_at"]),
             models.Index(fields=["user", "occurred_at"]),
             models.Index(fields=["kind", "occurred_at"]),
@@ -84,10 +102,10 @@ class AuditEvent(models.Model):
 
 
 class ChainHead(models.Model):
-    """The newest link of the chain (one row), kept by the database trigger.
+    """The newest sealed link of the chain (one row), kept by the sequencer.
 
-    Locking this row is what puts concurrent writers in one order; its seq and hash let
-    ``audit_verify`` notice entries cut from the end of the chain.
+    Only the sequencer locks this row, so one sealer at a time extends the chain; its seq
+    and hash let ``audit_verify`` notice entries cut from the end of the chain.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)

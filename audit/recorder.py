@@ -3,7 +3,8 @@
 Within a request, events are collected and written in one multi-row INSERT when the
 response leaves (``AuditMiddleware``), so auditing costs one query per request however
 many records a page shows. Outside a request (commands, tasks) each event is written at
-once. The database trigger chains every row.
+once. An INSERT takes no lock shared with other writers: the sequencer
+(``audit.chain.seal``) seals the committed rows into the hash chain moments later.
 """
 
 import contextvars

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from audit.chain import seal
 from audit.models import (
     AuditEvent,
     BreakGlassGrant,
@@ -73,10 +74,21 @@ def _working_hours(moment: datetime.datetime) -> bool:
     return local.weekday() < 5 and start <= local.hour < end
 
 
-@transaction.atomic
 def flags_refresh() -> int:
     """Raise flags for events since the last scan: denied attempts, access out of hours, and
-    users who viewed more distinct people in a day than the limit allows."""
+    users who viewed more distinct people in a day than the limit allows.
+
+    The scan reads sealed events only, in seq order, and remembers the last seq it read.
+    Seq, not id: the sequencer numbers events in the order their transactions became
+    visible, so an event committed late gets a seq after the scan's mark and is still read,
+    where a mark on id would skip it for ever. What waits to be sealed is sealed first
+    (unless the sequencer is sealing that moment: then it is read on the next scan)."""
+    seal(wait=False)
+    return _flags_scan()
+
+
+@transaction.atomic
+def _flags_scan() -> int:
     state, _ = FlagScanState.objects.select_for_update().get_or_create(pk=1)
     events = list(
         AuditEvent.objects.filter(
@@ -312,7 +324,7 @@ def subject_access_export(*, actor: User, person) -> dict:
     export["disclosures"] = rows(
         AuditEvent.objects.filter(kind=EventKind.DISCLOSURE, person_id__in=person_ids)
         .select_related("recipient_organisation")
-        .order_by("seq"),
+        .order_by("occurred_at", "id"),
         ["occurred_at", "recipient_organisation", "data_categories", "purpose", "basis"],
     )
     export["access_history"] = rows(
@@ -321,7 +333,7 @@ def subject_access_export(*, actor: User, person) -> dict:
             kind__in=[EventKind.ACCESS, EventKind.BREAK_GLASS, EventKind.EXPORT],
         )
         .select_related("user", "organisation")
-        .order_by("seq"),
+        .order_by("occurred_at", "id"),
         ["occurred_at", "user", "organisation", "action", "object_type", "channel"],
     )
     export = json.loads(canonical(export))

@@ -26,6 +26,7 @@ from audit.recorder import record_access
 from audit.selectors import (
     audit_events,
     break_glass_grant_in_force,
+    events_page,
     flag_queue,
     legal_hold_or_404,
     legal_holds,
@@ -82,9 +83,10 @@ def find_people(request):
 def audit_search(request):
     require(request.user, "audit.search")
     search = AuditEventFilter(request.GET or None, queryset=audit_events())
-    page = Paginator(search.qs, 50).get_page(request.GET.get("page"))
+    page = events_page(search.qs, before=request.GET.get("before"), after=request.GET.get("after"))
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("before", None)
+    query.pop("after", None)
     return render(
         request,
         "audit/search.html",
@@ -97,8 +99,11 @@ def person_access(request, person_id):
     """Who looked at a person's records, and when (metadata only: no narrative)."""
     require(request.user, "audit.search")
     person = person_or_404(person_id)
-    events = audit_events().filter(person_id=person.pk)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = events_page(
+        audit_events().filter(person_id=person.pk),
+        before=request.GET.get("before"),
+        after=request.GET.get("after"),
+    )
     record_access(
         request.user,
         action="view_access_history",

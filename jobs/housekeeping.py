@@ -3,7 +3,7 @@ too; each returns its counts, which go into the job's audit event."""
 
 from api.idempotency import prune_idempotency_records
 from api.services import prune_expired_api_tokens
-from audit.chain import verify_chain
+from audit.chain import seal, verify_chain
 from audit.models import EventKind
 from audit.recorder import build_event, emit
 from audit.retention import apply_retention
@@ -48,13 +48,19 @@ def chain_verification_failed(*, detail: str) -> None:
     )
 
 
+def seal_audit_chain() -> int:
+    return seal()
+
+
 def verify_audit_chain() -> dict:
+    # Seal first, so the night's check covers everything written before it started.
+    seal()
     result = verify_chain()
     if not result.ok:
         detail = f"Audit chain broken at entry {result.seq}: {result.problem}"
         chain_verification_failed(detail=detail)
         raise ChainBroken(detail)
-    return {"entries checked": result.checked}
+    return {"entries checked": result.checked, "events not yet sealed": result.unsealed}
 
 
 def scan_flags() -> dict:

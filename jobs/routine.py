@@ -22,6 +22,14 @@ RETENTION = Routine(
 CHAIN = Routine(
     "verify_audit_chain", "Verify the audit chain", "30 2 * * *", "Every night at 02:30"
 )
+# The sequencer (the Procfile's ``sealer``) seals within a second; this seals what waits if
+# it is not running, and writes an event only when it found anything to seal.
+SEALING = Routine(
+    "seal_audit_chain",
+    "Seal audit events into the chain (if the sealer is not running)",
+    "* * * * *",
+    "Every minute",
+)
 FLAGS = Routine("scan_flags", "Flag access for IG review", "0 3 * * *", "Every night at 03:00")
 IDEMPOTENCY = Routine(
     "prune_idempotency_records",
@@ -67,6 +75,7 @@ ROTATION = Routine(
 SCHEDULE = (
     RETENTION,
     CHAIN,
+    SEALING,
     FLAGS,
     IDEMPOTENCY,
     TOKENS,

@@ -80,7 +80,7 @@ def routine_schedule() -> list[ScheduledJob]:
         for event in AuditEvent.objects.filter(
             kind=EventKind.ROUTINE, object_type="job", action__in=names
         )
-        .order_by("action", "-seq")
+        .order_by("action", "-id")
         .distinct("action")
     }
     jobs_of: dict[str, list] = {}

@@ -1,6 +1,7 @@
 """The audit trail: tamper-evident, reviewed by IG, and the person's own rights."""
 
 import datetime
+import hashlib
 import json
 import threading
 from io import StringIO
@@ -12,8 +13,8 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
-from audit.chain import verify_chain
-from audit.models import AuditEvent, BreakGlassGrant, EventKind, ReviewFlag
+from audit.chain import seal, unsealed_count, verify_chain
+from audit.models import AuditEvent, BreakGlassGrant, ChainHead, EventKind, ReviewFlag
 from audit.recorder import build_event, canonical, event_fields
 from tests.factories import (
     case_ready_for_delivery,
@@ -26,11 +27,21 @@ from tests.factories import (
 from tests.support import tamper
 
 
-def write_events(user, count):
+def write_events(user, count, *, sealed=True):
     for n in range(count):
         build_event(
             kind="access", user=user, action="view", object_type="person", object_id=str(n)
         ).save()
+    if sealed:
+        seal()
+
+
+def refused(statement, params=(), match="append-only"):
+    with pytest.raises(DatabaseError, match=match), transaction.atomic():
+        with connection.cursor() as cursor:
+            # Settle the deferred foreign keys, or TRUNCATE is refused for them instead.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(statement, params)
 
 
 @pytest.mark.django_db
@@ -48,10 +59,109 @@ class TestTheChain:
         for statement in (
             "UPDATE audit_auditevent SET action = 'x'",
             "DELETE FROM audit_auditevent",
+            "TRUNCATE audit_auditevent CASCADE",
         ):
-            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-                connection.cursor().execute(statement)
+            refused(statement)
         assert AuditEvent.objects.get().action == "view"
+
+    def test_an_insert_stores_the_event_unsealed_and_takes_no_lock_on_the_head(
+        self, school_caseworker
+    ):
+        write_events(school_caseworker, 3, sealed=False)
+        assert (
+            list(AuditEvent.objects.values_list("seq", "prev_hash", "hash"))
+            == [(None, None, None)] * 3
+        )
+        assert not ChainHead.objects.filter(seq__gt=0).exists()
+        # Unsealed events are not a break: verification reports them as waiting.
+        result = verify_chain()
+        assert (result.ok, result.checked, result.unsealed) == (True, 0, 3)
+
+        assert seal() == 3
+        events = list(AuditEvent.objects.order_by("id").values_list("seq", "prev_hash", "hash"))
+        assert [seq for seq, _, _ in events] == [1, 2, 3]
+        assert events[0][1] == ""
+        assert [prev for _, prev, _ in events[1:]] == [hash_ for _, _, hash_ in events[:-1]]
+        head = ChainHead.objects.get()
+        assert (head.seq, head.hash) == (3, events[-1][2])
+        assert seal() == 0
+        assert verify_chain().checked == 3
+
+    def test_the_seal_is_the_formula_of_the_old_per_insert_trigger(self, school_caseworker):
+        write_events(school_caseworker, 2)
+        previous = ""
+        for event in AuditEvent.objects.order_by("seq"):
+            expected = hashlib.sha256(f"{previous}|{event.seq}|{event.content}".encode())
+            assert (event.prev_hash, event.hash) == (previous, expected.hexdigest())
+            previous = event.hash
+
+    def test_sealing_in_batches_continues_the_chain(self, school_caseworker):
+        write_events(school_caseworker, 7, sealed=False)
+        assert seal(max_rows=3) == 3
+        assert unsealed_count() == 4
+        assert seal(batch=2) == 4
+        assert verify_chain().checked == 7
+
+    def test_an_insert_cannot_arrive_sealed(self, school_caseworker):
+        write_events(school_caseworker, 1)
+        sealed = AuditEvent.objects.get()
+        insert = (
+            "INSERT INTO audit_auditevent (kind, occurred_at, role, action, object_type,"
+            " object_id, channel, purpose, data_categories, basis, content, seq, prev_hash,"
+            " hash) VALUES ('access', now(), '', 'view', 'person', 'x', '', '', '', '', %s,"
+            " %s, %s, %s)"
+        )
+        for seq, prev_hash, hash_ in ((2, None, None), (None, sealed.hash, sealed.hash)):
+            refused(
+                insert,
+                [sealed.content, seq, prev_hash, hash_],
+                match="sealed by the sequencer",
+            )
+        assert AuditEvent.objects.count() == 1
+
+    def test_an_unsealed_entry_cannot_be_altered_removed_or_sealed_falsely(self, school_caseworker):
+        write_events(school_caseworker, 1, sealed=False)
+        event = AuditEvent.objects.get()
+        true_hash = hashlib.sha256(f"|1|{event.content}".encode()).hexdigest()
+        for statement, params in (
+            ("UPDATE audit_auditevent SET action = 'x'", []),
+            ("DELETE FROM audit_auditevent", []),
+            ("TRUNCATE audit_auditevent CASCADE", []),
+            # A seal whose hash is not the formula's.
+            ("UPDATE audit_auditevent SET seq = 1, prev_hash = '', hash = %s", ["0" * 64]),
+            # The true seal, but with a column changed on the way.
+            (
+                "UPDATE audit_auditevent SET seq = 1, prev_hash = '', hash = %s, action = 'x'",
+                [true_hash],
+            ),
+            # Content changed with a hash recomputed to match it.
+            (
+                "UPDATE audit_auditevent SET seq = 1, prev_hash = '', content = 'forged',"
+                " hash = encode(sha256(convert_to('|1|forged', 'UTF8')), 'hex')",
+                [],
+            ),
+        ):
+            refused(statement, params)
+        assert AuditEvent.objects.get().seq is None
+        assert seal() == 1
+
+    def test_a_sealed_entry_cannot_be_sealed_again(self, school_caseworker):
+        write_events(school_caseworker, 2)
+        event = AuditEvent.objects.get(seq=2)
+        rehash = hashlib.sha256(f"|5|{event.content}".encode()).hexdigest()
+        refused(
+            "UPDATE audit_auditevent SET seq = 5, prev_hash = '', hash = %s WHERE id = %s",
+            [rehash, event.pk],
+        )
+        refused("UPDATE audit_auditevent SET seq = NULL, prev_hash = NULL, hash = NULL")
+        assert verify_chain().ok
+
+    def test_verify_finds_a_truncated_trail(self, school_caseworker):
+        write_events(school_caseworker, 3)
+        tamper("TRUNCATE audit_auditevent CASCADE")
+        result = verify_chain()
+        assert (result.ok, result.seq) == (False, 3)
+        assert "removed" in result.problem
 
     def test_verify_finds_an_altered_entry(self, school_caseworker):
         write_events(school_caseworker, 5)
@@ -103,6 +213,7 @@ class TestTheChain:
         with django_capture_on_commit_callbacks(execute=True):
             make_person(school_caseworker)
         assert AuditEvent.objects.filter(kind="change", object_type="referrals.Person").exists()
+        seal()
         assert verify_chain().ok
         with connection.cursor() as cursor:
             cursor.execute("UPDATE referrals_historicalperson SET gender = 'female'")
@@ -129,9 +240,36 @@ def test_the_chain_holds_under_many_concurrent_writers(school_caseworker):
     for thread in threads:
         thread.join(timeout=60)
 
+    seal()
     result = verify_chain()
     assert result.ok, result.problem
     assert AuditEvent.objects.filter(kind="access").count() == writers * each
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sealers_running_at_once_seal_each_event_once(school_caseworker):
+    write_events(school_caseworker, 60, sealed=False)
+    waiting = unsealed_count()  # the 60, and the history digests of the user's creation
+    sealers = 3
+    barrier = threading.Barrier(sealers)
+    sealed = []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            sealed.append(seal(batch=7))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(sealers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sum(sealed) == waiting
+    result = verify_chain()
+    assert (result.ok, result.checked, result.unsealed) == (True, waiting, 0)
 
 
 @pytest.mark.django_db
@@ -513,8 +651,10 @@ class TestRetention:
         assert RetentionStatistic.objects.filter(record_type="case", outcome="goals_met").exists()
         tombstone = AuditEvent.objects.get(kind="tombstone")
         assert str(old.person_id) in tombstone.content
+        seal()
         result = verify_chain()
         assert result.ok, result.problem
+        assert (result.checked, result.unsealed) == (AuditEvent.objects.count(), 0)
 
     def test_a_legal_hold_stops_erasure(
         self, school_caseworker, coordinator, panel_chair, ig_officer

@@ -63,7 +63,7 @@ def test_a_police_referrers_refused_reads_of_a_childs_case_appear_in_the_childs_
     for channel, url, _ in reads:
         assert _read(client, api, pc_hart, channel, url).status_code == 404, url
 
-    denied = AuditEvent.objects.filter(user=pc_hart, kind=EventKind.DENIED).order_by("seq")
+    denied = AuditEvent.objects.filter(user=pc_hart, kind=EventKind.DENIED).order_by("id")
     assert [(e.channel, e.object_type, e.person_id) for e in denied] == [
         (channel, object_type, tyler.pk) for channel, _, object_type in reads
     ]

@@ -67,7 +67,7 @@ def ledger(allocation) -> list[tuple[str, int | None]]:
         AuditEvent.objects.filter(
             kind=EventKind.DISCLOSURE, object_type="allocation", object_id=str(allocation.pk)
         )
-        .order_by("seq")
+        .order_by("id")
         .values_list("action", "recipient_organisation_id")
     )
 

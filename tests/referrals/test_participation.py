@@ -88,7 +88,7 @@ def ledger(allocation):
         AuditEvent.objects.filter(
             kind=EventKind.DISCLOSURE, object_type="allocation", object_id=str(allocation.pk)
         )
-        .order_by("seq")
+        .order_by("id")
         .values_list("action", flat=True)
     )
 

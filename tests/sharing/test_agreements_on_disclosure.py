@@ -138,7 +138,7 @@ def test_igs_pages_say_which_rule_a_share_went_under_and_when_it_stopped(
 
     events = AuditEvent.objects.filter(
         kind=EventKind.DISCLOSURE, recipient_organisation=police
-    ).order_by("seq")
+    ).order_by("id")
     sentences = [describe(event, "Tyler Ashworth") for event in events]
     assert sentences[0].startswith(str(school_caseworker))
     assert sentences[0].endswith(

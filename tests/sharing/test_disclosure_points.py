@@ -35,7 +35,7 @@ def adult(referrer):
 def disclosures(recipient, **filters):
     return AuditEvent.objects.filter(
         kind=EventKind.DISCLOSURE, recipient_organisation=recipient, **filters
-    ).order_by("seq")
+    ).order_by("id")
 
 
 def details(event) -> dict:
