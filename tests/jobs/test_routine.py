@@ -12,9 +12,9 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from api.models import ApiToken, IdempotencyRecord
 from api.services import api_token_issue
-from audit.chain import seal
+from audit.chain import seal, verify_chain
 from audit.models import AuditEvent, EventKind, ReviewFlag
-from audit.recorder import build_event
+from audit.recorder import build_event, canonical, event_fields
 from cases.models import Case
 from cases.services import case_close
 from jobs import housekeeping, tasks
@@ -276,3 +276,29 @@ def test_a_job_a_stopped_worker_left_running_is_run_again():
     assert ProcrastinateJob.objects.count() == 0
     assert routine_events("retry_stalled_jobs").get().details == {"counts": {"jobs rerun": 1}}
     assert routine_events("prune_sessions").get().object_id == str(job_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_backstop_seals_what_waits_and_tells_only_when_the_sealer_is_missing(
+    school_caseworker,
+):
+    build_event(kind=EventKind.ACCESS, user=school_caseworker, action="view").save()
+    tasks.seal_audit_chain.defer(timestamp=0)
+    run_worker()
+    # Sealed; fresh events mean a sealer keeping up, so the run says nothing.
+    assert not AuditEvent.objects.filter(seq=None).exists()
+    assert not routine_events("seal_audit_chain").exists()
+
+    waited = build_event(kind=EventKind.ACCESS, user=school_caseworker, action="view")
+    waited.occurred_at = timezone.now() - datetime.timedelta(minutes=5)
+    waited.content = canonical(event_fields(waited) | {"details": {}})
+    waited.save()
+    tasks.seal_audit_chain.defer(timestamp=0)
+    run_worker()
+
+    counts = routine_events("seal_audit_chain").get().details["counts"]
+    assert counts["events sealed"] == 1
+    assert counts["oldest waited (seconds)"] >= 300
+    assert AuditEvent.objects.get(pk=waited.pk).seq is not None
+    seal()
+    assert verify_chain().ok

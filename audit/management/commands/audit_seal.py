@@ -5,7 +5,7 @@ import threading
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, connection
 
 from audit.chain import SEAL_BATCH, seal
 
@@ -44,7 +44,7 @@ class Command(BaseCommand):
             try:
                 # One batch at a time, so a stop request waits for one commit at most.
                 sealed = seal(max_rows=batch, batch=batch)
-            except DatabaseError as error:
+            except (DatabaseError, InterfaceError) as error:
                 # The database restarting or a connection lost: start afresh, not die.
                 self.stderr.write(f"Sealing failed ({type(error).__name__}); retrying")
                 connection.close()
