@@ -72,19 +72,18 @@ def verify_audit_chain(context, timestamp):
 @periodic(SEALING)
 @routine_task(SEALING)
 def seal_audit_chain(context, timestamp):
-    """The sequencer's backstop. Silent when the sealer process found nothing left: an
-    event every minute would be noise (and would itself wait to be sealed)."""
+    """The sequencer's backstop. Silent while the sealer process keeps up (an event every
+    minute would be noise, and would itself wait to be sealed); an event when events had
+    waited, which says the sealer is not running."""
     try:
-        sealed = housekeeping.seal_audit_chain()
+        counts = housekeeping.seal_audit_chain()
     except Exception as error:
         record_failure(
             SEALING, job_id=context.job.id, attempt=context.job.attempts + 1, error=error
         )
         raise
-    if sealed:
-        record_run(SEALING, job_id=context.job.id, counts={"events sealed": sealed})
-        # Its own event too, so the next run finds only what others wrote since.
-        housekeeping.seal_audit_chain()
+    if counts:
+        record_run(SEALING, job_id=context.job.id, counts=counts)
 
 
 @periodic(FLAGS)

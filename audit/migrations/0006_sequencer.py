@@ -136,10 +136,13 @@ BEGIN
     IF cardinality(ids) = 0 THEN
         RETURN 0;
     END IF;
+    -- By primary key, one lookup per row: a condition on seq here would let the planner
+    -- hash-join the whole unsealed queue on every batch (quadratic on a long queue). No
+    -- other sealer can have sealed these rows meanwhile: the head lock is held.
     UPDATE audit_auditevent AS event
         SET seq = sealed.seq, prev_hash = sealed.prev_hash, hash = sealed.hash
         FROM unnest(ids, seqs, prevs, hashes) AS sealed (id, seq, prev_hash, hash)
-        WHERE event.id = sealed.id AND event.seq IS NULL;
+        WHERE event.id = sealed.id;
     UPDATE audit_chainhead SET seq = head_seq, hash = head_hash WHERE id = 1;
     RETURN cardinality(ids);
 END
