@@ -37,10 +37,10 @@ def write_events(user, count, *, sealed=True):
 
 
 def refused(statement, params=(), match="append-only"):
-    with pytest.raises(DatabaseError, match=match), transaction.atomic():
-        with connection.cursor() as cursor:
-            # Settle the deferred foreign keys, or TRUNCATE is refused for them instead.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with connection.cursor() as cursor:
+        # Settle the deferred foreign keys, or TRUNCATE is refused for them instead.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        with pytest.raises(DatabaseError, match=match), transaction.atomic():
             cursor.execute(statement, params)
 
 
