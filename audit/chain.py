@@ -62,14 +62,23 @@ def seal(*, max_rows: int | None = None, wait: bool = True, batch: int = SEAL_BA
     ``max_rows`` None seals until nothing is left. ``wait`` False returns 0 at once when
     another sealer holds the chain head (a request-side caller should not queue behind it).
     Inside a caller's transaction the head stays locked until that transaction ends."""
-    sealed = 0
+    sealed, after = 0, 0
     while max_rows is None or sealed < max_rows:
         size = batch if max_rows is None else min(batch, max_rows - sealed)
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT audit_seal(%s, %s)", [size, wait])
-            done = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT sealed, last_id FROM audit_seal(%s, %s, %s)", [size, wait, after]
+            )
+            done, last_id = cursor.fetchone()
         sealed += done
-        if done < size:
+        if done == size:
+            # Go on after the last id sealed: not over every row sealed since the last vacuum.
+            after = last_id
+        elif after:
+            # The queue past ``after`` is empty; one look from the start, for events
+            # committed late with lower ids.
+            after = 0
+        else:
             break
     return sealed
 

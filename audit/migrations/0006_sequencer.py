@@ -80,13 +80,18 @@ ALTER TABLE audit_auditevent SET (
     autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 10000
 );
 
--- Seal up to max_rows committed events, oldest id first, continuing from the head; returns
--- how many. The head row is locked only here, so one sealer at a time extends the chain
+-- Seal up to max_rows committed events with ids above after_id, oldest id first,
+-- continuing from the head; returns how many, and the last id sealed (a caller sealing a
+-- long queue passes it back as after_id, so each batch starts where the last ended rather
+-- than stepping again over the old versions of every row sealed since the last vacuum;
+-- it ends with a look from 0, for events committed late with lower ids). The head row is locked only here, so one sealer at a time extends the chain
 -- (another waits, or with wait = false returns 0 at once). Rows are taken by id among
 -- those committed when the sealer looks: an event whose transaction commits late, after
 -- events with higher ids were sealed, simply gets a later seq.
-CREATE OR REPLACE FUNCTION audit_seal(max_rows integer DEFAULT 10000, wait boolean DEFAULT true)
-RETURNS integer AS $$
+CREATE OR REPLACE FUNCTION audit_seal(
+    max_rows integer DEFAULT 10000, wait boolean DEFAULT true, after_id bigint DEFAULT 0,
+    OUT sealed integer, OUT last_id bigint
+) AS $$
 DECLARE
     head_seq bigint;
     head_hash text;
@@ -98,8 +103,10 @@ DECLARE
     inserted integer;
 BEGIN
     -- An idle sequencer polls: take no lock (and write nothing) when nothing waits.
-    IF NOT EXISTS (SELECT 1 FROM audit_auditevent WHERE seq IS NULL) THEN
-        RETURN 0;
+    sealed := 0;
+    last_id := after_id;
+    IF NOT EXISTS (SELECT 1 FROM audit_auditevent WHERE seq IS NULL AND id > after_id) THEN
+        RETURN;
     END IF;
     IF wait THEN
         SELECT seq, hash INTO head_seq, head_hash FROM audit_chainhead WHERE id = 1 FOR UPDATE;
@@ -113,7 +120,7 @@ BEGIN
         GET DIAGNOSTICS inserted = ROW_COUNT;
         IF inserted = 0 THEN
             IF NOT wait THEN
-                RETURN 0;
+                RETURN;
             END IF;
             SELECT seq, hash INTO head_seq, head_hash FROM audit_chainhead WHERE id = 1
                 FOR UPDATE;
@@ -123,7 +130,8 @@ BEGIN
         END IF;
     END IF;
     FOR waiting IN
-        SELECT id, content FROM audit_auditevent WHERE seq IS NULL ORDER BY id LIMIT max_rows
+        SELECT id, content FROM audit_auditevent WHERE seq IS NULL AND id > after_id
+        ORDER BY id LIMIT max_rows
     LOOP
         head_seq := head_seq + 1;
         ids := ids || waiting.id;
@@ -134,7 +142,7 @@ BEGIN
         hashes := hashes || head_hash;
     END LOOP;
     IF cardinality(ids) = 0 THEN
-        RETURN 0;
+        RETURN;
     END IF;
     -- By primary key, one lookup per row: a condition on seq here would let the planner
     -- hash-join the whole unsealed queue on every batch (quadratic on a long queue). No
@@ -144,7 +152,8 @@ BEGIN
         FROM unnest(ids, seqs, prevs, hashes) AS sealed (id, seq, prev_hash, hash)
         WHERE event.id = sealed.id;
     UPDATE audit_chainhead SET seq = head_seq, hash = head_hash WHERE id = 1;
-    RETURN cardinality(ids);
+    sealed := cardinality(ids);
+    last_id := ids[sealed];
 END
 $$ LANGUAGE plpgsql;
 """
@@ -152,7 +161,7 @@ $$ LANGUAGE plpgsql;
 # Back to sealing on INSERT (seal what waits first: the old trigger never sees it).
 UNDO = (
     r"""
-DROP FUNCTION IF EXISTS audit_seal(integer, boolean);
+DROP FUNCTION IF EXISTS audit_seal(integer, boolean, bigint);
 ALTER TABLE audit_auditevent RESET (autovacuum_vacuum_scale_factor, autovacuum_vacuum_threshold);
 DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_auditevent;
 DROP FUNCTION IF EXISTS audit_event_no_truncate();

@@ -42,8 +42,9 @@ class Command(BaseCommand):
         total = 0
         while not stopping.is_set():
             try:
-                # One batch at a time, so a stop request waits for one commit at most.
-                sealed = seal(max_rows=batch, batch=batch)
+                # A bounded run per look, so a stop request is heard between runs (a run
+                # killed outright only rolls back its last batch).
+                sealed = seal(max_rows=batch * 20, batch=batch)
             except (DatabaseError, InterfaceError) as error:
                 # The database restarting or a connection lost: start afresh, not die.
                 self.stderr.write(f"Sealing failed ({type(error).__name__}); retrying")
@@ -51,7 +52,7 @@ class Command(BaseCommand):
                 stopping.wait(max(interval, 2.0))
                 continue
             total += sealed
-            if sealed < batch:
+            if sealed < batch * 20:
                 stopping.wait(interval)
         connection.close()
         self.stdout.write(f"Stopped after sealing {total} audit events")
