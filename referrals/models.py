@@ -265,6 +265,14 @@ class Referral(models.Model):
             models.Index(fields=["status", "area"]),
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["person", "incident_date"]),
+            # Lists are newest first and paged by keyset on (created_at, id): walking one of
+            # these backwards reads a page and stops, where a sort would read every row the
+            # user may see. One per leading equality a list has: none (a coordinator's),
+            # the referring organisation (a referrer's), the status and pathway filters.
+            models.Index(fields=["created_at", "id"], name="referral_created"),
+            models.Index(fields=["organisation", "created_at", "id"], name="referral_org_created"),
+            models.Index(fields=["status", "created_at", "id"], name="referral_status_created"),
+            models.Index(fields=["pathway", "created_at", "id"], name="referral_pathway_created"),
         ]
         constraints = [
             models.CheckConstraint(
