@@ -15,16 +15,12 @@ from django.apps import apps
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     BooleanField,
-    Case,
     Exists,
     F,
     Func,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Value,
-    When,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -48,8 +44,9 @@ from referrals.models import (
     Referral,
     ReferralStatus,
     VictimPerpetratorLink,
+    risk_rank,
 )
-from referrals.pathways import RISK_ORDER, one_year_before
+from referrals.pathways import one_year_before
 
 # The partnership's order of work (``by_risk_then_age``), as a keyset ordering.
 WORK_ORDER = ("risk_rank", "submitted_at", "pk")
@@ -58,12 +55,7 @@ WORK_ORDER = ("risk_rank", "submitted_at", "pk")
 def by_risk_then_age(referrals: QuerySet) -> QuerySet:
     """The partnership's order of work: highest risk first, then the longest waiting. The
     screening queue and the panel agenda both follow it."""
-    risk_rank = Case(
-        *[When(risk_level=level, then=Value(rank)) for level, rank in RISK_ORDER.items()],
-        default=Value(len(RISK_ORDER)),
-        output_field=IntegerField(),
-    )
-    return referrals.annotate(risk_rank=risk_rank).order_by(*WORK_ORDER)
+    return referrals.annotate(risk_rank=risk_rank()).order_by(*WORK_ORDER)
 
 
 def screening_queue(user: User) -> QuerySet:

@@ -36,4 +36,21 @@ class Migration(migrations.Migration):
                 fields=["pathway", "created_at", "id"], name="referral_pathway_created"
             ),
         ),
+        AddIndexConcurrently(
+            model_name="referral",
+            # referrals.models.risk_rank() as it stands (a migration keeps its own copy).
+            index=models.Index(
+                models.Case(
+                    models.When(risk_level="high", then=models.Value(0)),
+                    models.When(risk_level="medium", then=models.Value(1)),
+                    models.When(risk_level="standard", then=models.Value(2)),
+                    default=models.Value(3),
+                    output_field=models.IntegerField(),
+                ),
+                models.F("submitted_at"),
+                models.F("id"),
+                condition=models.Q(("status", "submitted")),
+                name="referral_screening_queue",
+            ),
+        ),
     ]
