@@ -11,7 +11,7 @@ from core.encryption import blind_index, normalise_identifier, normalise_name
 from core.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from referrals.dash import QUESTIONS, DashAnswer, DashChecklist
 from referrals.equality import Disability, Ethnicity, disability_in_words, ethnicity_in_words
-from referrals.pathways import Pathway, RiskFactor, RiskLevel
+from referrals.pathways import RISK_ORDER, Pathway, RiskFactor, RiskLevel
 from sharing.rules import RULE_CHOICES
 from sharing.vocabulary import Purpose
 
@@ -164,6 +164,20 @@ class ReferralArea(models.TextChoices):
     DARLINGTON = "darlington", "Darlington"
 
 
+def risk_rank() -> models.Case:
+    """The partnership's order of work by risk, highest first, as SQL: one definition for
+    the lists that sort by it and the index that serves them (PostgreSQL uses an expression
+    index only for the same expression)."""
+    return models.Case(
+        *[
+            models.When(risk_level=level, then=models.Value(rank))
+            for level, rank in RISK_ORDER.items()
+        ],
+        default=models.Value(len(RISK_ORDER)),
+        output_field=models.IntegerField(),
+    )
+
+
 class Referral(models.Model):
     """A partner's referral of a person into one pathway. Free text is sealed at rest."""
 
@@ -265,6 +279,22 @@ class Referral(models.Model):
             models.Index(fields=["status", "area"]),
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["person", "incident_date"]),
+            # Lists are newest first and paged by keyset on (created_at, id): walking one of
+            # these backwards reads a page and stops, where a sort would read every row the
+            # user may see. One per leading equality a list has: none (a coordinator's),
+            # the referring organisation (a referrer's), the status and pathway filters.
+            models.Index(fields=["created_at", "id"], name="referral_created"),
+            models.Index(fields=["organisation", "created_at", "id"], name="referral_org_created"),
+            models.Index(fields=["status", "created_at", "id"], name="referral_status_created"),
+            models.Index(fields=["pathway", "created_at", "id"], name="referral_pathway_created"),
+            # The screening queue, in the order of work: a page of it, not the whole backlog.
+            models.Index(
+                risk_rank(),
+                models.F("submitted_at"),
+                models.F("id"),
+                condition=models.Q(status="submitted"),
+                name="referral_screening_queue",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

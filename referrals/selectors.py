@@ -12,7 +12,16 @@ import datetime
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import (
+    BooleanField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -35,19 +44,18 @@ from referrals.models import (
     Referral,
     ReferralStatus,
     VictimPerpetratorLink,
+    risk_rank,
 )
-from referrals.pathways import RISK_ORDER, one_year_before
+from referrals.pathways import one_year_before
+
+# The partnership's order of work (``by_risk_then_age``), as a keyset ordering.
+WORK_ORDER = ("risk_rank", "submitted_at", "pk")
 
 
 def by_risk_then_age(referrals: QuerySet) -> QuerySet:
     """The partnership's order of work: highest risk first, then the longest waiting. The
     screening queue and the panel agenda both follow it."""
-    risk_rank = Case(
-        *[When(risk_level=level, then=Value(rank)) for level, rank in RISK_ORDER.items()],
-        default=Value(len(RISK_ORDER)),
-        output_field=IntegerField(),
-    )
-    return referrals.annotate(risk_rank=risk_rank).order_by("risk_rank", "submitted_at", "pk")
+    return referrals.annotate(risk_rank=risk_rank()).order_by(*WORK_ORDER)
 
 
 def screening_queue(user: User) -> QuerySet:
@@ -62,10 +70,14 @@ def coordinator_areas(user: User) -> set[str]:
 
 
 def referrals_visible_to(user: User) -> QuerySet:
+    """Each branch is a condition on the referral's own indexed columns, so that PostgreSQL
+    can walk an index in a list's order and stop at a page, or look up the few rows of a
+    small branch: the referring organisations, the coordinator's areas, and the people the
+    user broke the glass for (a set the grants table yields once per query)."""
     conditions = Q()
     referring = organisations_where_user_can(user, "referrals.add_referral")
     if referring:
-        conditions |= Q(organisation__in=[o.pk for o in referring])
+        conditions |= Q(organisation__in=sorted(o.pk for o in referring))
     areas = coordinator_areas(user)
     if areas:
         conditions |= Q(area__in=sorted(areas)) & ~Q(status=ReferralStatus.DRAFT)
@@ -74,6 +86,35 @@ def referrals_visible_to(user: User) -> QuerySet:
     if not conditions:
         return Referral.objects.none()
     return Referral.objects.filter(conditions)
+
+
+# What a list of referrals shows (the API's ReferralListSerializer, the list and screening
+# pages): sealed free text is not what a list shows, so it is neither fetched nor decrypted
+# (decryption is most of a page's cost: 18 sealed columns a row otherwise).
+LISTED_COLUMNS = (
+    "pathway",
+    "status",
+    "area",
+    "referral_date",
+    "age_at_referral",
+    "risk_level",
+    "marac_referral_required",
+    "outside_focus_flag",
+    "submitted_at",
+    "return_to_screening_reason",
+    "version",
+    "created_at",
+    "person__given_name",
+    "person__family_name",
+    "person__date_of_birth",
+    "person__gender",
+    "organisation__name",
+)
+
+
+def as_listed(referrals: QuerySet) -> QuerySet:
+    """Referrals as a list shows them: person and organisation joined, the rest deferred."""
+    return referrals.select_related("person", "organisation").only(*LISTED_COLUMNS)
 
 
 def referral_get(user: User, referral_id) -> Referral:
@@ -118,13 +159,26 @@ def participation_of_referral(referral: Referral, participation_id) -> Participa
 
 
 def break_glass_condition(user: User, *, person_field: str) -> Q:
-    """Records of people the user broke the glass for, while the grant lasts."""
+    """Records of people the user broke the glass for, while the grant lasts.
+
+    ``person = ANY(ARRAY(SELECT person FROM the user's live grants))``: PostgreSQL runs the
+    subquery once per query (an InitPlan over a handful of rows) and can then look the
+    people up by index, or see that there are none. A correlated ``EXISTS`` would probe the
+    grants table once for every candidate row, and ``IN (SELECT ...)`` under an ``OR``
+    becomes a hashed filter the planner cannot size, so it walks a whole index for a user
+    whose organisation has made few referrals."""
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
-    grants = BreakGlassGrant.objects.filter(
-        user_id=user.pk, person_id=OuterRef(person_field), expires_at__gt=timezone.now()
-    )
-    return Q(Exists(grants))
+    live = BreakGlassGrant.objects.filter(user_id=user.pk, expires_at__gt=timezone.now())
+    return Q(_AnyOf(F(person_field), ArraySubquery(live.order_by().values("person_id"))))
+
+
+class _AnyOf(Func):
+    """``value = ANY(array)``: indexable on ``value``, the array computed once."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()
 
 
 def people_visible_to(user: User, *, permission: str = "referrals.view_person") -> QuerySet:

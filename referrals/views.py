@@ -4,7 +4,6 @@ selector, and renders; the rules live in the services."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -13,6 +12,7 @@ from audit import permissions as audit_rules
 from audit.recorder import record_access
 from core.errors import ConflictError
 from core.forms import apply_service_errors
+from core.pagination import paginate
 from referrals import consent as consent_services
 from referrals import forms
 from referrals.consent_forms import referral_withdraw_form
@@ -23,6 +23,8 @@ from referrals.participation import positions_apart
 from referrals.pathways import RISK_CHECKLIST, RULES_IN_WORDS, Pathway, RiskFactor
 from referrals.permissions import allowed, offered, require
 from referrals.selectors import (
+    WORK_ORDER,
+    as_listed,
     consent_summary,
     linked_referrals_visible_to,
     other_partners_referred,
@@ -47,6 +49,8 @@ from referrals.services import (
 from referrals.wizard import detail_steps
 
 PAGE_SIZE = 25
+# Newest first, on indexed columns (Referral.Meta.indexes); the id settles ties.
+LIST_ORDER = ("-created_at", "-pk")
 
 
 # What a referral's page may offer; each is asked of referrals.permissions.
@@ -62,16 +66,16 @@ PAGE_ACTIONS = (
 @login_required
 def referral_list(request):
     require(request.user, "referral.list")
-    referrals = referrals_visible_to(request.user).select_related("person", "organisation")
+    referrals = as_listed(referrals_visible_to(request.user))
     status = request.GET.get("status", "")
     if status in ReferralStatus.values:
         referrals = referrals.filter(status=status)
-    page = Paginator(referrals.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, referrals, ordering=LIST_ORDER, page_size=PAGE_SIZE)
     record_access(
         request.user,
         action="list",
         object_type="referral",
-        objects=page.object_list,
+        objects=page.items,
         person_of=lambda referral: referral.person_id,
     )
     return render(
@@ -89,12 +93,12 @@ def referral_list(request):
 @login_required
 def screening_queue(request):
     require(request.user, "referral.screening_queue")
-    page = Paginator(referrals_to_screen(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, as_listed(referrals_to_screen(request.user)), ordering=WORK_ORDER)
     record_access(
         request.user,
         action="list",
         object_type="referral",
-        objects=page.object_list,
+        objects=page.items,
         person_of=lambda referral: referral.person_id,
     )
     return render(request, "referrals/screening.html", {"page": page})
