@@ -321,8 +321,9 @@ def panel_agenda_page(
     """One page of the agenda (same items and order as ``panel_agenda``) from ``cursor``:
     the meeting's decided items and the referrals awaiting it are each read a page at a time
     in agenda order and merged, so a page costs the same however long the agenda is. Raises
-    ``InvalidCursor`` for a cursor this list did not make. Only what is shown is decrypted,
-    and only what is shown is recorded (``cases.disclosures.record_agenda_access``)."""
+    ``InvalidCursor`` for a cursor this list did not make. At most a page of each part is
+    read (and decrypted); only what is shown is recorded (``record_agenda_access``). The
+    order's columns are never null here: an item is accepted for panel after submission."""
     pages = [
         keyset_page(
             _in_agenda_order(meeting, source),
