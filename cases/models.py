@@ -111,6 +111,8 @@ class PanelDecision(models.Model):
 
     class Meta:
         ordering = ["decided_at"]
+        # "Deferred before" on every agenda item: this referral's deferrals elsewhere.
+        indexes = [models.Index(fields=["referral", "outcome"], name="cases_decision_deferrals")]
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "referral"], name="one_decision_per_item_per_meeting"
@@ -180,6 +182,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["area", "status"]),
             models.Index(fields=["status", "next_review_date"]),
+            # Lists of cases, newest first, a page at a time (``CASE_LIST_ORDERING``).
+            models.Index(fields=["-opened_at", "-id"], name="cases_case_opened"),
         ]
 
     def __str__(self):

@@ -10,8 +10,11 @@
 """
 
 import heapq
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
+from django.contrib.auth.models import Permission
 from django.db.models import (
     BooleanField,
     Exists,
@@ -21,6 +24,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -43,6 +47,7 @@ from cases.models import (
 )
 from core.errors import field_error
 from core.ids import parse_int, parse_uuid, uuid_or_404
+from core.pagination import KeysetPage, encode_cursor, keyset_page
 from partners.models import Area, Organisation, User
 from partners.roles import Role
 from partners.selectors import (
@@ -194,7 +199,8 @@ def meeting_minutes(meeting: PanelMeeting) -> Minutes:
     through the API alike."""
     if meeting.status != MeetingStatus.CLOSED:
         raise Http404("Minutes exist once the meeting is closed")
-    decided = [item for item in panel_agenda(meeting) if item.decision is not None]
+    # A closed meeting's agenda is its decided items.
+    decided = _agenda_items(meeting, _in_agenda_order(meeting, _decided_on_agenda(meeting)))
     return Minutes(
         meeting=meeting,
         items=[
@@ -215,30 +221,43 @@ class AgendaItem:
     withheld_reason: str = ""
 
 
-def panel_agenda(meeting: PanelMeeting) -> list[AgendaItem]:
-    """Decided items of this meeting, then (unless it is closed) every referral accepted for
-    panel in its area whose panel-discussion consent or lawful basis holds; by risk, then age."""
-    decisions = {
-        d.referral_id: d
-        for d in PanelDecision.objects.filter(meeting=meeting).prefetch_related(
-            Prefetch("actions", PanelAction.objects.select_related("owner"))
-        )
-    }
-    condition = Q(pk__in=list(decisions))
-    if meeting.status != MeetingStatus.CLOSED:
-        condition |= Q(
-            area__in=sorted(covered_areas(meeting.area)),
-            status=ReferralStatus.ACCEPTED_FOR_PANEL,
-            permitted_purposes__contains=[Purpose.PANEL_DISCUSSION],
-        )
-    deferred = PanelDecision.objects.filter(referral=OuterRef("pk"), outcome="defer").exclude(
-        meeting=meeting
-    )
-    referrals = by_risk_then_age(
-        Referral.objects.filter(condition)
-        .select_related("person", "organisation")
-        .prefetch_related("lawful_bases")
-        .annotate(deferred_before=Exists(deferred))
+AGENDA_ORDERING = ("risk_rank", "submitted_at", "pk")
+AGENDA_PAGE_SIZE = 25
+# The home page says how many items a meeting has up to this, then "more than".
+AGENDA_SIZE_CAP = 100
+
+
+def _decided_on_agenda(meeting: PanelMeeting) -> QuerySet:
+    """The referrals this meeting decided (bounded by the meeting: its own decisions)."""
+    return Referral.objects.filter(panel_decisions__meeting=meeting)
+
+
+def _awaiting_panel(meeting: PanelMeeting) -> QuerySet:
+    """Referrals waiting for this meeting: accepted for panel in its area with panel
+    discussion permitted, less those it already decided (a deferral stays accepted). Walked
+    in agenda order on the partial index ``cases_agenda_order`` (migration 0004)."""
+    if meeting.status == MeetingStatus.CLOSED:
+        return Referral.objects.none()
+    return Referral.objects.filter(
+        area__in=sorted(covered_areas(meeting.area)),
+        status=ReferralStatus.ACCEPTED_FOR_PANEL,
+        permitted_purposes__contains=[Purpose.PANEL_DISCUSSION],
+    ).exclude(pk__in=PanelDecision.objects.filter(meeting=meeting).values("referral_id"))
+
+
+def _agenda_items(meeting: PanelMeeting, referrals) -> list[AgendaItem]:
+    """Agenda items for these referrals (already in agenda order): their decisions at this
+    meeting, with actions, in one query; whether each was deferred before comes annotated."""
+    referrals = list(referrals)
+    decisions = (
+        {
+            d.referral_id: d
+            for d in PanelDecision.objects.filter(
+                meeting=meeting, referral_id__in=[r.pk for r in referrals]
+            ).prefetch_related(Prefetch("actions", PanelAction.objects.select_related("owner")))
+        }
+        if referrals
+        else {}
     )
     return [
         AgendaItem(
@@ -254,30 +273,179 @@ def panel_agenda(meeting: PanelMeeting) -> list[AgendaItem]:
     ]
 
 
+def _in_agenda_order(meeting: PanelMeeting, referrals: QuerySet) -> QuerySet:
+    """The agenda's columns and order (``by_risk_then_age``), each row told whether an
+    earlier meeting deferred it (index ``cases_decision_deferrals``)."""
+    deferred = PanelDecision.objects.filter(referral=OuterRef("pk"), outcome="defer").exclude(
+        meeting=meeting
+    )
+    return by_risk_then_age(
+        referrals.select_related("person", "organisation")
+        .prefetch_related("lawful_bases")
+        .annotate(deferred_before=Exists(deferred))
+    )
+
+
+def panel_agenda(meeting: PanelMeeting) -> list[AgendaItem]:
+    """Decided items of this meeting, then (unless it is closed) every referral accepted for
+    panel in its area whose panel-discussion consent or lawful basis holds; by risk, then age.
+
+    The whole agenda: for the minutes of a closed meeting (its decided items only). Pages
+    show it a page at a time (``panel_agenda_page``)."""
+    decided = _decided_on_agenda(meeting)
+    awaiting = _awaiting_panel(meeting)
+    condition = Q(pk__in=decided.values("pk")) | Q(pk__in=awaiting.values("pk"))
+    return _agenda_items(meeting, _in_agenda_order(meeting, Referral.objects.filter(condition)))
+
+
+@dataclass
+class AgendaPage:
+    items: list[AgendaItem]
+    # Forward only: a chair works down the agenda, and "first page" starts it again.
+    next_cursor: str | None
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+
+def panel_agenda_page(
+    meeting: PanelMeeting, *, cursor: str | None, page_size: int = AGENDA_PAGE_SIZE
+) -> AgendaPage:
+    """One page of the agenda (same items and order as ``panel_agenda``) from ``cursor``:
+    the meeting's decided items and the referrals awaiting it are each read a page at a time
+    in agenda order and merged, so a page costs the same however long the agenda is. Raises
+    ``InvalidCursor`` for a cursor this list did not make. At most a page of each part is
+    read (and decrypted); only what is shown is recorded (``record_agenda_access``). The
+    order's columns are never null here: an item is accepted for panel after submission."""
+    pages = [
+        keyset_page(
+            _in_agenda_order(meeting, source),
+            ordering=AGENDA_ORDERING,
+            cursor=cursor,
+            page_size=page_size,
+        )
+        for source in (_decided_on_agenda(meeting), _awaiting_panel(meeting))
+    ]
+    merged = sorted((referral for page in pages for referral in page.items), key=_agenda_key)
+    shown = merged[:page_size]
+    more = len(merged) > page_size or any(page.has_next for page in pages)
+    return AgendaPage(
+        items=_agenda_items(meeting, shown),
+        next_cursor=encode_cursor(_agenda_key(shown[-1]), backwards=False)
+        if shown and more
+        else None,
+    )
+
+
+def _agenda_key(referral: Referral) -> tuple:
+    return (referral.risk_rank, referral.submitted_at, referral.pk)
+
+
+def agenda_size(meeting: PanelMeeting) -> int:
+    """How many items the agenda has, counted up to ``AGENDA_SIZE_CAP`` + 1 (two small
+    counts on indexes, never the whole agenda)."""
+    limit = AGENDA_SIZE_CAP + 1
+    decided = _decided_on_agenda(meeting)[:limit].count()
+    return min(decided + _awaiting_panel(meeting)[:limit].count(), limit)
+
+
 # --- Cases -------------------------------------------------------------------------------
 
 
-def cases_visible_to(user: User) -> QuerySet:
+def _visibility_branches(user: User) -> list[Q]:
+    """Each way ``user`` may see a case, as its own condition: led by them; in an area they
+    coordinate or sit on panels for; shared with one of their organisations (guardian
+    grants on its group); decided by a panel they chaired; a person they broke the glass
+    for. The one statement of who sees a case: ``cases_visible_to`` ORs the branches, and a
+    list reads each branch on its own (``visible_cases_page``)."""
     if not active_memberships(user):
-        return Case.objects.none()
-    conditions = Q(lead_professional=user)
+        return []
+    branches = [Q(lead_professional=user)]
     areas = areas_where(user, {Role.COORDINATOR, *PANEL_ROLES})
     if areas:
-        conditions |= Q(area__in=sorted(areas))
+        branches.append(Q(area__in=sorted(areas)))
     organisations = organisations_where_user_can(user, "cases.view_case")
     if organisations:
+        # The permission as a scalar subquery, not a join: the planner then estimates the
+        # share rows from the groups' own statistics (a police team's tens of thousands of
+        # cases are walked in the list's order; a charity's few are gathered and sorted)
+        # instead of guessing a handful through the join and sorting tens of thousands.
+        view_case = Permission.objects.filter(
+            codename="view_case", content_type__app_label="cases"
+        ).values("pk")[:1]
         shared = CaseGroupObjectPermission.objects.filter(
             content_object=OuterRef("pk"),
-            permission__codename="view_case",
-            permission__content_type__app_label="cases",
+            permission_id=Subquery(view_case),
             group_id__in=[o.group_id for o in organisations],
         )
-        conditions |= Exists(shared)
+        branches.append(Q(Exists(shared)))
     if areas_where(user, {Role.PANEL_CHAIR}):
         decided = PanelDecision.objects.filter(case=OuterRef("pk"), meeting__chair=user)
-        conditions |= Exists(decided)
-    conditions |= break_glass_condition(user, person_field="person_id")
-    return Case.objects.filter(conditions)
+        branches.append(Q(Exists(decided)))
+    branches.append(break_glass_condition(user, person_field="person_id"))
+    return branches
+
+
+def cases_visible_to(user: User) -> QuerySet:
+    """The cases ``user`` may see: for one case (its page, a permission check) or a small
+    set of ids. Pages of a list go through ``visible_cases_page``."""
+    branches = _visibility_branches(user)
+    if not branches:
+        return Case.objects.none()
+    return Case.objects.filter(reduce(operator.or_, branches))
+
+
+# Newest first, on the index ``cases_case_opened`` (migration 0004): a page of any list of
+# cases walks it from where the last page ended (``core.pagination``).
+CASE_LIST_ORDERING = ("-opened_at", "-pk")
+
+
+def visible_cases_page(
+    user: User, among: QuerySet, *, cursor: str | None, page_size: int
+) -> KeysetPage:
+    """A page of the cases ``user`` may see among ``among`` (the list's filters, not yet
+    scoped), newest first, from ``cursor``.
+
+    Written as one ``OR`` of the branches, PostgreSQL can only walk every case testing each
+    branch per row: fast for an area's coordinator, whose cases are everywhere, and a scan
+    of the whole table for someone with a few cases shared with them. So each branch is
+    read on its own, where it is a join the planner can cost (walk the index in the
+    list's order, or gather a small set and sort it), a page at a time from the cursor; the
+    pages are merged and the first ``page_size`` distinct cases read in full. One query per
+    branch the user has (at most five) and one for the page: the same however many cases
+    there are. Forward only: ``previous_cursor`` is None (lists start again from the top).
+    Raises ``InvalidCursor`` for a cursor this list did not make."""
+    branches = _visibility_branches(user)
+    keys: dict = {}
+    more = False
+    for branch in branches:
+        page = keyset_page(
+            among.filter(branch).values("opened_at", "pk"),
+            ordering=CASE_LIST_ORDERING,
+            cursor=cursor,
+            page_size=page_size,
+        )
+        more = more or page.has_next
+        keys.update((row["pk"], row["opened_at"]) for row in page.items)
+    newest_first = sorted(keys, key=lambda pk: (keys[pk], pk), reverse=True)
+    shown = newest_first[:page_size]
+    more = more or len(newest_first) > page_size
+    rows = {case.pk: case for case in among.filter(pk__in=shown)} if shown else {}
+    last = shown[-1] if shown else None
+    return KeysetPage(
+        items=[rows[pk] for pk in shown],
+        next_cursor=encode_cursor([keys[last], last], backwards=False)
+        if more and last is not None
+        else None,
+        previous_cursor=None,
+    )
 
 
 def visible_case_ids(user: User, case_ids) -> set:

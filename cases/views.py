@@ -3,8 +3,10 @@ minutes, and the case page. Each asks the operation's rule (``cases.permissions.
 before reading the form, then calls one service or selector; what a page offers comes from
 the same rules (``can``/``allowed``)."""
 
+import dataclasses
 import datetime
 import re
+from urllib.parse import urlencode
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -22,6 +24,7 @@ from audit.recorder import record_access
 from cases import forms, services
 from cases.disclosures import record_agenda_access, release_minutes
 from cases.minutes import csv_filename, write_minutes_csv
+from cases.models import Case
 from cases.pages import render_case_page
 from cases.permissions import allowed, can, case_open_for, require
 from cases.selectors import (
@@ -30,18 +33,19 @@ from cases.selectors import (
     agenda_referral,
     attendance_of_meeting,
     case_get,
-    cases_visible_to,
     filter_overdue_review,
     meeting_get,
     meeting_minutes,
     meetings_visible_to,
-    panel_agenda,
+    panel_agenda_page,
     share_of_case,
     visible_case_ids,
+    visible_cases_page,
     with_review_overdue,
 )
 from core.errors import ConflictError
 from core.forms import ReasonForm, apply_service_errors, submit
+from core.pagination import CURSOR_PARAM, InvalidCursor
 
 PAGE_SIZE = 25
 
@@ -88,8 +92,29 @@ MEETING_OPERATIONS = (
 )
 
 
+def _agenda_cursor(request) -> str:
+    """The agenda page being worked on: the page's ``cursor``, or the one a decision form on
+    it carried, so an error or a recorded decision comes back to the same page."""
+    return request.GET.get(CURSOR_PARAM) or request.POST.get(CURSOR_PARAM) or ""
+
+
+def _agenda_for_page(request, meeting):
+    cursor = _agenda_cursor(request)
+    try:
+        return panel_agenda_page(meeting, cursor=cursor), cursor
+    except InvalidCursor:
+        # A mangled link: start the agenda again; nothing else to tell the reader.
+        return panel_agenda_page(meeting, cursor=None), ""
+
+
+def _meeting_url(meeting, cursor: str = "") -> str:
+    url = reverse("cases:meeting", args=[meeting.pk])
+    return f"{url}?{urlencode({CURSOR_PARAM: cursor})}" if cursor else url
+
+
 def _meeting_context(request, meeting, bound_form=None, **extra):
-    agenda = panel_agenda(meeting)
+    page, cursor = _agenda_for_page(request, meeting)
+    agenda = page.items
     record_agenda_access(request.user, meeting, agenda)
     # "Open the case" only where the viewer may open it: no link leads to a 404.
     openable = visible_case_ids(
@@ -107,6 +132,9 @@ def _meeting_context(request, meeting, bound_form=None, **extra):
         "meeting": meeting,
         "allowed": allowed(request.user, MEETING_OPERATIONS, meeting),
         "agenda": agenda,
+        "agenda_page": page,
+        "agenda_cursor": cursor,
+        "next_agenda_url": _meeting_url(meeting, page.next_cursor) if page.has_next else "",
         "attendance": attendance,
         "attendance_form": forms.AttendanceRegisterForm(attendance=attendance),
     }
@@ -232,7 +260,8 @@ def meeting_decision(request, meeting_id):
                 actor=request.user, meeting=meeting, referral=referral, **form.service_arguments()
             )
             messages.success(request, "Decision recorded")
-            return redirect("cases:meeting", meeting_id=meeting.pk)
+            # Back to the page the item was on: a decided item keeps its place.
+            return redirect(_meeting_url(meeting, _agenda_cursor(request)))
         except ValidationError as error:
             apply_service_errors(form, error)
         except ConflictError as error:
@@ -287,25 +316,33 @@ def action_done(request, action_id):
 def case_list(request):
     require(request.user, "case.list")
     cases = with_review_overdue(
-        cases_visible_to(request.user).select_related(
-            "person", "lead_professional", "lead_organisation"
-        )
+        Case.objects.select_related("person", "lead_professional", "lead_organisation")
     )
     overdue = request.GET.get("overdue") == "1"
     if overdue:
         cases = filter_overdue_review(cases)
-    page = Paginator(cases.order_by("-opened_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = visible_cases_page(
+            request.user, cases, cursor=request.GET.get(CURSOR_PARAM), page_size=PAGE_SIZE
+        )
+    except InvalidCursor:
+        # A mangled link: the list from the top; nothing else to tell the reader.
+        page = visible_cases_page(request.user, cases, cursor=None, page_size=PAGE_SIZE)
+    if page.next_cursor:
+        params = request.GET.copy()
+        params[CURSOR_PARAM] = page.next_cursor
+        page = dataclasses.replace(page, next_query=params.urlencode())
     record_access(
         request.user,
         action="list",
         object_type="case",
-        objects=page.object_list,
+        objects=page.items,
         person_of=lambda case: case.person_id,
     )
     return render(
         request,
         "cases/list.html",
-        {"page": page, "overdue": overdue},
+        {"page": page, "overdue": overdue, "from_start": bool(request.GET.get(CURSOR_PARAM))},
     )
 
 

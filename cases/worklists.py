@@ -7,10 +7,11 @@ from audit.recorder import listed
 from cases.models import MeetingStatus, PanelAction
 from cases.permissions import can
 from cases.selectors import (
+    AGENDA_SIZE_CAP,
+    agenda_size,
     cases_visible_to,
     filter_overdue_review,
     meetings_visible_to,
-    panel_agenda,
     prevention_cases_past_age,
 )
 from core.navigation import WORKLIST_LENGTH, register_worklist
@@ -29,7 +30,12 @@ def chair_worklist(user) -> dict | None:
     )
     if meeting is None:
         return {"meeting": None}
-    return {"meeting": meeting, "agenda_size": len(panel_agenda(meeting))}
+    size = agenda_size(meeting)
+    return {
+        "meeting": meeting,
+        "agenda_size": min(size, AGENDA_SIZE_CAP),
+        "agenda_more": size > AGENDA_SIZE_CAP,
+    }
 
 
 def _listed_cases(user, cases) -> list:

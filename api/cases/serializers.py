@@ -199,7 +199,9 @@ class MinutesSerializer(serializers.Serializer):
 
 
 class AgendaItemSerializer(serializers.Serializer):
-    position = serializers.IntegerField()
+    position = serializers.IntegerField(
+        help_text="Where the item stands on this page of the agenda (1 for its first item)"
+    )
     referral = AgendaReferralSerializer()
     person = PersonSummarySerializer(allow_null=True)
     narrative = serializers.CharField(allow_null=True)
@@ -210,6 +212,14 @@ class AgendaItemSerializer(serializers.Serializer):
     )
     deferred_before = serializers.BooleanField()
     decision = DecisionSerializer(allow_null=True)
+
+
+class AgendaPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page; null on the last")
+    previous = serializers.URLField(
+        allow_null=True, help_text="Always null: the agenda is read forwards from its start"
+    )
+    results = AgendaItemSerializer(many=True)
 
 
 class ShareSerializer(serializers.ModelSerializer):

@@ -7,11 +7,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from api.cases import serializers as s
 from api.idempotency import idempotent
+from api.pagination import CursorPagination, PageNumberPagination
 from audit.recorder import record_access, record_children_shown
 from cases import services
 from cases.disclosures import record_agenda_access, release_minutes
@@ -32,11 +35,13 @@ from cases.selectors import (
     meetings_visible_to,
     note_of_case,
     notes_of_case,
-    panel_agenda,
+    panel_agenda_page,
     risk_reviews_of_case,
     share_of_case,
     shares_of_case,
+    visible_cases_page,
 )
+from core.pagination import CURSOR_PARAM, InvalidCursor
 from referrals.pathways import Pathway
 
 CONFLICT = OpenApiResponse(description="The state no longer allows this")
@@ -56,11 +61,22 @@ class CsvRenderer(BaseRenderer):
         return str(data).encode()
 
 
-def _agenda_payload(meeting, user):
-    agenda = panel_agenda(meeting)
-    record_agenda_access(user, meeting, agenda)
+def _agenda_page(request, meeting):
+    """A page of the agenda, as the list endpoints page: ``cursor`` and ``page_size``; only
+    the items shown are read in full and recorded. A cursor that is not one of the agenda's
+    is a 400 naming it."""
+    paginator = CursorPagination()
+    try:
+        page = panel_agenda_page(
+            meeting,
+            cursor=request.query_params.get(CURSOR_PARAM),
+            page_size=paginator.get_page_size(request),
+        )
+    except InvalidCursor as exc:
+        raise ValidationError({CURSOR_PARAM: [str(exc)]}, code="invalid") from exc
+    record_agenda_access(request.user, meeting, page.items)
     items = []
-    for position, item in enumerate(agenda, start=1):
+    for position, item in enumerate(page.items, start=1):
         referral = item.referral
         items.append(
             {
@@ -74,7 +90,16 @@ def _agenda_payload(meeting, user):
                 "decision": item.decision,
             }
         )
-    return s.AgendaItemSerializer(items, many=True).data
+    next_link = None
+    if page.next_cursor:
+        next_link = replace_query_param(
+            request.build_absolute_uri(), CURSOR_PARAM, page.next_cursor
+        )
+    return {
+        "next": next_link,
+        "previous": None,
+        "results": s.AgendaItemSerializer(items, many=True).data,
+    }
 
 
 class PanelViewSet(viewsets.GenericViewSet):
@@ -107,10 +132,18 @@ class PanelViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response(s.MeetingSerializer(meeting_get(request.user, pk)).data)
 
-    @extend_schema(responses=s.AgendaItemSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(CURSOR_PARAM, str, description="The cursor of a next link."),
+            OpenApiParameter("page_size", int, description="Items per page."),
+        ],
+        responses=s.AgendaPageSerializer,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def agenda(self, request, pk=None):
-        return Response(_agenda_payload(meeting_get(request.user, pk), request.user))
+        """The meeting's agenda a page at a time, by risk then age: its decided items and
+        (until it closes) the referrals awaiting it. Follow ``next`` for the rest."""
+        return Response(_agenda_page(request, meeting_get(request.user, pk)))
 
     @extend_schema(responses=s.MinutesSerializer)
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -284,27 +317,36 @@ class CaseViewSet(viewsets.GenericViewSet):
     serializer_class = s.CaseSerializer
     filterset_class = CaseFilter
     lookup_value_regex = "[0-9a-fA-F-]{36}"
+    # Newest first, a page at a time from a cursor, no count (``visible_cases_page``).
+    pagination_class = CursorPagination
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return (
-            cases_visible_to(self.request.user)
-            .select_related("person", "lead_organisation")
-            .order_by("-opened_at")
-        )
+        return cases_visible_to(self.request.user).select_related("person", "lead_organisation")
 
     @extend_schema(responses=s.CaseListSerializer(many=True))
     def list(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        among = self.filter_queryset(Case.objects.select_related("person", "lead_organisation"))
+        paginator = self.paginator
+        try:
+            page = visible_cases_page(
+                request.user,
+                among,
+                cursor=request.query_params.get(CURSOR_PARAM),
+                page_size=paginator.get_page_size(request),
+            )
+        except InvalidCursor as exc:
+            raise ValidationError({CURSOR_PARAM: [str(exc)]}, code="invalid") from exc
+        paginator.request, paginator.page = request, page
         record_access(
             request.user,
             action="list",
             object_type="case",
-            objects=page,
+            objects=page.items,
             person_of=lambda case: case.person_id,
         )
-        return self.get_paginated_response(s.CaseListSerializer(page, many=True).data)
+        return paginator.get_paginated_response(s.CaseListSerializer(page.items, many=True).data)
 
     def retrieve(self, request, pk=None):
         return Response(s.CaseSerializer(case_get(request.user, pk)).data)
@@ -392,7 +434,7 @@ class CaseViewSet(viewsets.GenericViewSet):
     @extend_schema(
         methods=["POST"], request=s.NoteCreateSerializer, responses={201: s.NoteSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=PageNumberPagination)
     def notes(self, request, pk=None):
         case = case_get(request.user, pk)
         if request.method == "POST":

@@ -66,3 +66,47 @@ def test_the_chair_records_attendance_and_opens_a_case_from_the_agenda(
         PanelAttendance.objects.filter(meeting=meeting).values_list("user__username", "attended")
     )
     assert register == {"panel-chair": True, "panel-member": True, "absent-member": False}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_chair_decides_an_item_on_a_later_page_of_a_long_agenda(
+    live_server, page, axe_violations, school_caseworker, coordinator, panel_chair, sign_in
+):
+    import uuid
+
+    from referrals.models import Referral
+
+    first = accepted_referral(school_caseworker, coordinator)
+    # A long agenda: 30 more items like the first, each waiting a microsecond longer.
+    Referral.objects.bulk_create(
+        [
+            Referral(
+                **{
+                    **{
+                        f.attname: getattr(first, f.attname) for f in Referral._meta.concrete_fields
+                    },
+                    "id": uuid.uuid4(),
+                    "submitted_at": first.submitted_at.replace(microsecond=n),
+                }
+            )
+            for n in range(1, 31)
+        ]
+    )
+    meeting = panel_meeting(coordinator, panel_chair, start=True)
+
+    sign_in(page, panel_chair, f"/panels/{meeting.pk}/")
+    expect(page.locator(".govuk-summary-card")).to_have_count(25)
+    page.get_by_role("link", name="Next page of the agenda").click()
+    expect(page.locator(".govuk-summary-card")).to_have_count(6)
+    expect(page.get_by_text("Back to the start of the agenda")).to_be_visible()
+    assert axe_violations(page) == []
+
+    page.get_by_text("Record the decision").first.click()
+    page.get_by_label("Defer to the next meeting").first.check()
+    page.get_by_label("Rationale").first.fill("More information from the school first")
+    page.get_by_role("button", name="Record decision").first.click()
+
+    # Back on the same page of the agenda, with the decision shown where the item was.
+    expect(page.get_by_text("Decision recorded")).to_be_visible()
+    expect(page.locator(".govuk-summary-card")).to_have_count(6)
+    expect(page.get_by_text("More information from the school first")).to_be_visible()

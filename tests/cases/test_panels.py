@@ -46,7 +46,7 @@ class TestAFullPanel:
         meeting = panel_meeting(coordinator, panel_chair, [panel_member], start=False)
         chair = api(panel_chair)
 
-        agenda = chair.get(f"{PANELS}{meeting.pk}/agenda/").json()
+        agenda = chair.get(f"{PANELS}{meeting.pk}/agenda/").json()["results"]
         assert [item["referral"]["id"] for item in agenda] == [
             str(high.pk),
             str(medium.pk),
@@ -100,7 +100,7 @@ class TestAFullPanel:
             assert referral.person.family_name not in minutes.content.decode()
 
         next_meeting = panel_meeting(coordinator, panel_chair, start=False)
-        next_agenda = chair.get(f"{PANELS}{next_meeting.pk}/agenda/").json()
+        next_agenda = chair.get(f"{PANELS}{next_meeting.pk}/agenda/").json()["results"]
         assert [(i["referral"]["id"], i["deferred_before"]) for i in next_agenda] == [
             (str(standard.pk), True)
         ]
@@ -246,7 +246,7 @@ class TestConsentAndTheAgenda:
         referral = accepted_referral(school_caseworker, coordinator)
         meeting = panel_meeting(coordinator, panel_chair, start=False)
         chair = api(panel_chair)
-        assert len(chair.get(f"{PANELS}{meeting.pk}/agenda/").json()) == 1
+        assert len(chair.get(f"{PANELS}{meeting.pk}/agenda/").json()["results"]) == 1
 
         consent_withdraw(
             actor=school_caseworker,
@@ -256,7 +256,7 @@ class TestConsentAndTheAgenda:
             reason="Mum phoned",
         )
 
-        assert chair.get(f"{PANELS}{meeting.pk}/agenda/").json() == []
+        assert chair.get(f"{PANELS}{meeting.pk}/agenda/").json()["results"] == []
         from cases.services import meeting_start
 
         meeting_start(actor=panel_chair, meeting=meeting)

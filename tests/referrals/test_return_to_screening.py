@@ -43,7 +43,7 @@ class TestConsentWithdrawnAfterAcceptance:
         referral = accepted_referral(school_caseworker, coordinator)
         meeting = panel_meeting(coordinator, panel_chair, start=False)
         chair = api(panel_chair)
-        assert len(chair.get(f"{PANELS}{meeting.pk}/agenda/").json()) == 1
+        assert len(chair.get(f"{PANELS}{meeting.pk}/agenda/").json()["results"]) == 1
 
         withdraw_panel_consent(school_caseworker, referral)
 
@@ -57,7 +57,7 @@ class TestConsentWithdrawnAfterAcceptance:
         assert latest.history_change_reason == f"Returned to screening: {reason}"
         assert latest.status == ReferralStatus.SUBMITTED
         # Off the agenda, as before: it can no longer be discussed.
-        assert chair.get(f"{PANELS}{meeting.pk}/agenda/").json() == []
+        assert chair.get(f"{PANELS}{meeting.pk}/agenda/").json()["results"] == []
 
         client.force_login(coordinator)
         queue = client.get(reverse("referrals:screening")).content.decode()
@@ -112,7 +112,7 @@ def test_revoking_the_basis_that_carried_panel_discussion_returns_it_too(
     # The approved basis still carries panel discussion: nothing changes yet.
     assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.ACCEPTED_FOR_PANEL
     meeting = panel_meeting(coordinator, panel_chair, start=False)
-    assert len(api(panel_chair).get(f"{PANELS}{meeting.pk}/agenda/").json()) == 1
+    assert len(api(panel_chair).get(f"{PANELS}{meeting.pk}/agenda/").json()["results"]) == 1
 
     lawful_basis_revoke(
         actor=second_coordinator, lawful_basis=basis, reason="The family now engage directly."
@@ -126,7 +126,7 @@ def test_revoking_the_basis_that_carried_panel_discussion_returns_it_too(
     latest = referral.history.order_by("-history_date").first()
     assert latest.history_user == second_coordinator
     assert latest.history_change_reason == f"Returned to screening: {reason}"
-    assert api(panel_chair).get(f"{PANELS}{meeting.pk}/agenda/").json() == []
+    assert api(panel_chair).get(f"{PANELS}{meeting.pk}/agenda/").json()["results"] == []
     client.force_login(coordinator)
     home = client.get("/").content.decode()
     assert "Returned to screening: consent lost" in home

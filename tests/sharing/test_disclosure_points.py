@@ -165,8 +165,8 @@ class TestAgendaAndMinutes:
         self, api, meeting_on_an_adult, charity, charity_member, hospital, panel_member
     ):
         meeting, referral = meeting_on_an_adult
-        withheld = api(charity_member).get(f"/api/v1/panels/{meeting.pk}/agenda/").json()
-        shown = api(panel_member).get(f"/api/v1/panels/{meeting.pk}/agenda/").json()
+        withheld = api(charity_member).get(f"/api/v1/panels/{meeting.pk}/agenda/").json()["results"]
+        shown = api(panel_member).get(f"/api/v1/panels/{meeting.pk}/agenda/").json()["results"]
 
         assert withheld[0]["details_withheld"] is True
         assert withheld[0]["person"] is None
