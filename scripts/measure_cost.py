@@ -173,8 +173,9 @@ def main():
 
         with connection.execute_wrapper(counting):
             _call(client, method, path, meta, 0)
-        profiler = cProfile.Profile() if args.profile else None
+        profiler = cProfile.Profile(time.process_time) if args.profile else None
         started = time.perf_counter()
+        cpu_started = time.process_time()
         if profiler:
             profiler.enable()
         for n in range(args.requests):
@@ -183,9 +184,11 @@ def main():
         if profiler:
             profiler.disable()
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         print(
             f"{label:34} {args.requests / elapsed:8.1f} req/s "
             f"{1000 * elapsed / args.requests:7.2f} ms/req "
+            f"{1000 * cpu / args.requests:7.2f} ms CPU/req "
             f"{len(captured):3d} queries",
             flush=True,
         )
