@@ -109,6 +109,7 @@ def main():
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--checkout", default=str(Path(__file__).resolve().parent.parent))
+    parser.add_argument("--get", default="", help="Measure GETs of this path instead")
     args = parser.parse_args()
     process, port = start(Path(args.checkout))
     try:
@@ -125,8 +126,14 @@ def main():
             "Authorization": f"Token {json.loads(raw)['token']}",
             "Content-Type": "application/json",
         }
+
+        def send(headers):
+            if args.get:
+                return request(port, "GET", args.get, headers)
+            return request(port, "POST", "/api/v1/referrals/", headers, body())
+
         for _ in range(4):  # warm both workers
-            request(port, "POST", "/api/v1/referrals/", headers, body())
+            send(headers)
         latencies, statuses = [], {}
         taken = iter(range(args.requests))
         lock = threading.Lock()
@@ -138,7 +145,7 @@ def main():
                         return
                 sent = {**headers, "Idempotency-Key": uuid.uuid4().hex}
                 started = time.perf_counter()
-                status, _ = request(port, "POST", "/api/v1/referrals/", sent, body())
+                status, _ = send(sent)
                 latencies.append(time.perf_counter() - started)
                 statuses[status] = statuses.get(status, 0) + 1
 
@@ -152,7 +159,8 @@ def main():
         ordered = sorted(latencies)
         p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
         print(
-            f"{len(latencies)} creations in {elapsed:.1f} s: {len(latencies) / elapsed:.1f}/s, "
+            f"{len(latencies)} {'GETs' if args.get else 'creations'} in {elapsed:.1f} s: "
+            f"{len(latencies) / elapsed:.1f}/s, "
             f"p50 {1000 * statistics.median(ordered):.1f} ms, p95 {1000 * p95:.1f} ms, "
             f"statuses {statuses}"
         )
