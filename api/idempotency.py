@@ -10,7 +10,7 @@ import hashlib
 import json
 from functools import wraps
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -41,9 +41,7 @@ def idempotent(handler):
             )
         fingerprint = _fingerprint(request)
         with transaction.atomic():
-            record, created = IdempotencyRecord.objects.get_or_create(
-                user=request.user, key=key, defaults={"fingerprint": fingerprint}
-            )
+            record, created = _claim(request.user, key, fingerprint)
             if not created:
                 if record.fingerprint != fingerprint:
                     raise ConflictError(
@@ -59,6 +57,29 @@ def idempotent(handler):
             return response
 
     return wrapper
+
+
+def _claim(user, key: str, fingerprint: str) -> tuple[IdempotencyRecord, bool]:
+    """The key's record, and whether this request created it. One INSERT … ON CONFLICT DO
+    NOTHING where ``get_or_create`` made four round trips (a SELECT, then the INSERT in a
+    savepoint): PostgreSQL makes a concurrent insert of the same key wait for the first
+    transaction, then either inserts (the first rolled back) or does nothing (it committed),
+    so the second request replays the first's answer as before."""
+    now = timezone.now()
+    table = IdempotencyRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, key, fingerprint, body, created_at) "  # noqa: S608 - the model's table
+            "VALUES (%s, %s, %s, '', %s) ON CONFLICT (user_id, key) DO NOTHING RETURNING id",
+            [user.pk, key, fingerprint, now],
+        )
+        inserted = cursor.fetchone()
+    if inserted is not None:
+        record = IdempotencyRecord(
+            id=inserted[0], user=user, key=key, fingerprint=fingerprint, body="", created_at=now
+        )
+        return record, True
+    return IdempotencyRecord.objects.get(user=user, key=key), False
 
 
 def prune_idempotency_records(*, now: datetime.datetime | None = None) -> int:

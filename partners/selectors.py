@@ -32,6 +32,13 @@ def active_memberships(user: User) -> list[Membership]:
     return cached
 
 
+def remember_memberships(user: User, memberships: list[Membership]) -> None:
+    """Keep memberships loaded with the user (by the API's token check, in the same query)
+    as ``active_memberships`` would have loaded them: active, in active organisations,
+    with their organisation, ordered by organisation name then role."""
+    setattr(user, _CACHE_ATTRIBUTE, memberships)
+
+
 def forget_memberships(user: User) -> None:
     if hasattr(user, _CACHE_ATTRIBUTE):
         delattr(user, _CACHE_ATTRIBUTE)

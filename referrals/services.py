@@ -5,10 +5,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from core.actors import SYSTEM, SystemActor
 from core.encryption import blind_index, normalise_identifier, normalise_name
@@ -32,6 +31,7 @@ from referrals.models import (
     DomesticAbuseRole,
     Gender,
     Person,
+    PersonGroupObjectPermission,
     Purpose,
     Referral,
     ReferralArea,
@@ -183,9 +183,27 @@ def person_create(
     with_history(person, actor=actor, reason=reason or f"Recorded by {acting.name}").save()
     # The recording organisation sees and maintains its own record; any other sharing is
     # an explicit, audited decision made elsewhere (a referral, a case share).
-    for permission in ("referrals.view_person", "referrals.change_person"):
-        assign_perm(permission, acting.group, person)
+    _grant_to_group(person, acting.group_id, ("view_person", "change_person"))
     return person
+
+
+def _grant_to_group(person: Person, group_id: int, codenames: tuple[str, ...]) -> None:
+    """The rows django-guardian's ``assign_perm`` writes for a new person (its direct
+    foreign-key group permission table), in one INSERT … SELECT: ``assign_perm`` makes six
+    queries a permission (the group, the permission, then get_or_create in a savepoint),
+    all for a record that cannot hold a grant yet."""
+    table = PersonGroupObjectPermission._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (permission_id, group_id, content_object_id) "  # noqa: S608 - the model's table
+            "SELECT p.id, %s, %s FROM auth_permission p "
+            "JOIN django_content_type ct ON ct.id = p.content_type_id "
+            "WHERE ct.app_label = %s AND ct.model = %s AND p.codename = ANY(%s)",
+            [group_id, person.pk, Person._meta.app_label, Person._meta.model_name, list(codenames)],
+        )
+        if cursor.rowcount != len(codenames):
+            # As assign_perm would: a permission missing from the database is an error.
+            raise LookupError(f"Permissions missing from the database: {codenames}")
 
 
 @transaction.atomic

@@ -108,27 +108,27 @@ class TestKeyRotation:
         assert stored.count(f"v1.{key_id(new)}.") == 2 * len(SECRET_DETAILS)
 
     def test_an_interrupted_rotation_finishes_when_run_again(self, school_caseworker, monkeypatch):
-        from django.db.models import QuerySet
+        from referrals import key_rotation
 
         old, new = decoded(generate_key()), decoded(generate_key())
         with keys(old):
             for day in range(1, 6):
                 make_person(school_caseworker, date_of_birth=datetime.date(2010, 1, day))
 
-        real_bulk_update = QuerySet.bulk_update
+        real_write_batch = key_rotation._write_batch
         calls = {"n": 0}
 
-        def failing_after_two_batches(self, objs, fields, batch_size=None):
+        def failing_after_two_batches(*args):
             calls["n"] += 1
             if calls["n"] > 2:
                 raise RuntimeError("power cut")
-            return real_bulk_update(self, objs, fields, batch_size=batch_size)
+            return real_write_batch(*args)
 
         with keys(new, old):
-            monkeypatch.setattr(QuerySet, "bulk_update", failing_after_two_batches)
+            monkeypatch.setattr(key_rotation, "_write_batch", failing_after_two_batches)
             with pytest.raises(RuntimeError, match="power cut"):
                 call_command("rotate_keys", "--no-progress", "--batch-size=2")
-            monkeypatch.setattr(QuerySet, "bulk_update", real_bulk_update)
+            monkeypatch.setattr(key_rotation, "_write_batch", real_write_batch)
             assert raw_rows("referrals_person").count(f"v1.{key_id(old)}.") > 0
 
             out = StringIO()
@@ -140,6 +140,57 @@ class TestKeyRotation:
         assert "Re-encrypted 0 rows" in again.getvalue()
         with keys(new):
             assert sorted(p.date_of_birth.day for p in Person.objects.all()) == [1, 2, 3, 4, 5]
+
+    def test_a_rotation_stopped_in_the_middle_of_a_batch_leaves_every_row_readable_and_resumes(
+        self, school_caseworker, monkeypatch
+    ):
+        """The process dies in the third batch after its UPDATE ran but before it committed:
+        the first two batches stay rotated, the third rolls back whole (no row is left
+        under a key nothing reads), and the next run rewrites only what is left."""
+        from referrals import key_rotation
+
+        old, new = decoded(generate_key()), decoded(generate_key())
+        with keys(old):
+            for day in range(1, 8):
+                make_person(school_caseworker, date_of_birth=datetime.date(2010, 1, day))
+        real_write_batch = key_rotation._write_batch
+        calls = {"n": 0}
+
+        def dying_after_the_third_write(*args):
+            calls["n"] += 1
+            real_write_batch(*args)
+            if calls["n"] == 3:
+                raise KeyboardInterrupt("stopped")
+
+        def rows_under(table, key):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT count(*) FROM {table} WHERE given_name LIKE %s",  # noqa: S608
+                    [f"v1.{key_id(key)}.%"],
+                )
+                return cursor.fetchone()[0]
+
+        with keys(new, old):
+            monkeypatch.setattr(key_rotation, "_write_batch", dying_after_the_third_write)
+            with pytest.raises(KeyboardInterrupt):
+                call_command("rotate_keys", "--no-progress", "--batch-size=2")
+            monkeypatch.setattr(key_rotation, "_write_batch", real_write_batch)
+
+            # History rows come first: two batches of two committed, the third rolled back.
+            assert rows_under("referrals_historicalperson", new) == 4
+            assert rows_under("referrals_historicalperson", old) == 3
+            assert rows_under("referrals_person", old) == 7
+            assert sorted(p.date_of_birth.day for p in Person.objects.all()) == list(range(1, 8))
+            assert len({h.given_name for h in Person.history.all()}) >= 1
+
+            out = StringIO()
+            call_command("rotate_keys", "--no-progress", "--batch-size=2", stdout=out)
+        assert "Re-encrypted 10 rows" in out.getvalue()
+        with keys(new):
+            assert sorted(p.date_of_birth.day for p in Person.objects.all()) == list(range(1, 8))
+            assert [h.given_name for h in Person.history.all()]
+        assert key_id(old) not in raw_rows("referrals_person")
+        assert key_id(old) not in raw_rows("referrals_historicalperson")
 
     def test_a_new_blind_index_key_needs_a_rebuild_and_then_matches(
         self, school_caseworker, settings
