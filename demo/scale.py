@@ -822,6 +822,8 @@ class _Generator:
         self.fixed = fixed
         # Fictional data, repeatable from its seed: not for anything secret.
         self.rng = random.Random(seed)  # noqa: S311
+        # The audit trail's own (``_AuditTrail``): the partnership is the same without it.
+        self.trail_rng = random.Random(seed + 104729)  # noqa: S311
         self.seal = bulk_sealer()
         self.tz = ZoneInfo(settings.TIME_ZONE)
         self.now = timezone.now()
@@ -985,10 +987,10 @@ class _AuditTrail:
     """The audit events a batch's people would have left, sealed as the chain seals them.
 
     Per referral: a change (a history row and its digest) for each consent recorded with it,
-    the referrer's look at what they sent, the coordinator's when screening it, a panel
+    a referrer's look at what they sent (three in ten), the coordinator's when screening it, a panel
     member of another organisation reading it on the agenda (an access and the disclosure
     the sharing rules allowed, with the rule and its citations), and the lead
-    professional's first look at a case opened for it: about 6 a referral, 10 to 13 a
+    professional's first look at a case opened for it: about 6 a referral, 11 or 12 a
     person at the default 2 referrals a person, spread over the months as the referrals
     are. Nothing after now.
 
@@ -1003,6 +1005,8 @@ class _AuditTrail:
     def __init__(self, gen: "_Generator", batch: "_Batch"):
         self.gen = gen
         self.batch = batch
+        # Its own random numbers: the partnership is the same with or without its trail.
+        self.rng = gen.trail_rng
         self.events: list = []
 
     def _event(self, *, at, kind, user, action, object_type, object_id, person_id, **more):
@@ -1052,6 +1056,9 @@ class _AuditTrail:
         )
 
     def referral_viewed(self, *, referral_id, person_id, org, referrer, at) -> None:
+        # Most referrers do not open what they sent again; some check it the same day.
+        if self.rng.random() >= 0.3:
+            return
         self._event(
             at=at,
             kind=EventKind.ACCESS,
@@ -1078,7 +1085,7 @@ class _AuditTrail:
         others = [m for m in gen.fixed.members[area][1:] if m[1] != org[0]]
         if not others:
             return
-        user, recipient = gen.rng.choice(others)
+        user, recipient = self.rng.choice(others)
         categories = {DataCategory.IDENTITY, DataCategory.SAFEGUARDING_NARRATIVE}
         if pathway in OFFENCE_PATHWAYS or OFFENCE_RISK_FACTORS & set(factors):
             categories.add(DataCategory.CRIMINAL_OFFENCE)
@@ -1515,7 +1522,7 @@ class _Batch:
         if trail is not None:
             trail.referral_viewed(
                 referral_id=referral_id, person_id=person_id, org=org, referrer=referrer,
-                at=created_at + datetime.timedelta(minutes=rng.randint(1, 20)),
+                at=created_at + datetime.timedelta(minutes=trail.rng.randint(1, 20)),
             )  # fmt: skip
         if sharing_refused:
             permitted.discard("information_sharing")
@@ -1573,7 +1580,7 @@ class _Batch:
             trail.referral_screened(
                 referral_id=referral_id,
                 person_id=person_id,
-                at=extra["screened_at"] - datetime.timedelta(minutes=rng.randint(2, 30)),
+                at=extra["screened_at"] - datetime.timedelta(minutes=trail.rng.randint(2, 30)),
             )
         return da_here
 
@@ -1705,7 +1712,7 @@ class _Batch:
                 pathway=pathway,
                 org=org,
                 factors=factors,
-                at=meeting[1] - datetime.timedelta(hours=rng.randint(1, 40)),
+                at=meeting[1] - datetime.timedelta(hours=self.trail.rng.randint(1, 40)),
             )
         self.decisions.add(
             meeting_id=meeting[0],
@@ -1770,7 +1777,7 @@ class _Batch:
                 person_id=person_id,
                 org=org,
                 user=referrer,
-                at=opened_at + datetime.timedelta(hours=rng.randint(2, 120)),
+                at=opened_at + datetime.timedelta(hours=self.trail.rng.randint(2, 120)),
             )
         self.case_permissions.add(
             content_object_id=case_id,
