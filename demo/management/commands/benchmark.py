@@ -39,6 +39,7 @@ import itertools
 import json
 import logging
 import os
+import random
 import secrets
 import signal
 import socket
@@ -367,8 +368,8 @@ class Command(BaseCommand):
     def _samples(self, users, scale) -> dict:
         """Records to ask for, picked at random from what each caller may see, several per
         endpoint, so a request is not answered from one hot row."""
-        from audit.models import AuditEvent
         from cases.selectors import cases_visible_to
+        from partners.models import User
         from referrals.models import Person
         from referrals.selectors import referrals_visible_to
 
@@ -384,17 +385,17 @@ class Command(BaseCommand):
         nhs_numbers = [
             p.nhs_number for p in people.exclude(nhs_number_index="").order_by("?")[: n * 3]
         ][:n]
-        audited_people = list(
-            Person.objects.filter(pk__in=AuditEvent.objects.values("person_id")[: n * 50])
-            .order_by("?")
-            .values_list("pk", flat=True)[:n]
+        # Anyone referred (the IG search is across every organisation), and anyone who
+        # acts on referrals (referrers, the coordinator, the panels): each has a trail.
+        audited_people = list(Person.objects.order_by("?").values_list("pk", flat=True)[:n])
+        acting = list(
+            User.objects.filter(
+                username__startswith=scale.CODE_PREFIX,
+                memberships__role__in=ACTING_ROLES,
+            ).values_list("pk", flat=True)
         )
-        audited_users = list(
-            AuditEvent.objects.exclude(user=None)
-            .filter(user__username__startswith=scale.CODE_PREFIX)
-            .values_list("user_id", flat=True)
-            .distinct()[:n]
-        )
+        acting = sorted(set(acting))
+        audited_users = random.Random(self.options["seed"]).sample(acting, min(n, len(acting)))  # noqa: S311
         return {
             "referrals": [str(pk) for pk in referrals],
             "cases": [str(pk) for pk in cases],
@@ -722,6 +723,8 @@ class Command(BaseCommand):
             json.dump(report, out, indent=2)
 
 
+# Whose trail the IG search asks for: the roles that act on referrals.
+ACTING_ROLES = ("referrer", "coordinator", "panel_chair", "panel_member")
 # Who asks: (scale's username parts) for each caller.
 ACCOUNTS = {
     "coordinator": ("coordinator",),
