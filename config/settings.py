@@ -160,6 +160,29 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# An optional streaming read replica: read-only selectors that opt in read from it, within
+# the read-your-writes rules of core/replicas.py. Unset, there is one database and no router.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+READ_REPLICA_ALIAS = None
+if DATABASE_REPLICA_URL:
+    if not DATABASE_REPLICA_URL.startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point at a PostgreSQL server")
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    # The tests' replica is the test database itself (a mirror), never a server of its own.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    READ_REPLICA_ALIAS = "replica"
+    DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+# After a request writes, the same browser reads the primary for this long (the replica's
+# lag, with room to spare).
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
+if READ_REPLICA_ALIAS:
+    # Watches each request's writes for the router; outermost but for the security headers,
+    # so the audit middleware's INSERT (the request's bookkeeping) happens inside it.
+    MIDDLEWARE.insert(1, "core.replicas.ReadYourWritesMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (throttling and sessions must be shared between web processes) --------------

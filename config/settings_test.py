@@ -36,3 +36,10 @@ SECURE_SSL_REDIRECT = False
 STATICFILES_DIRS = [*STATICFILES_DIRS, ("axe", str(BASE_DIR / "node_modules" / "axe-core"))]  # noqa: F405
 # The test client, the live server and Schemathesis' in-process calls.
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# A second connection alias for the read-replica router's tests (tests/core/test_replicas.py):
+# a mirror of the test database, used only where a test turns the replica on
+# (READ_REPLICA_ALIAS and DATABASE_ROUTERS, as DATABASE_REPLICA_URL would).
+DATABASES.setdefault(  # noqa: F405
+    "replica",
+    {**DATABASES["default"], "TEST": {"MIRROR": "default"}},  # noqa: F405
+)

@@ -25,10 +25,12 @@ What it writes is what the services would have written:
   Darlington, the rest County Durham), and, where ``Person`` has the fields, ethnicity and
   disability (``referrals.equality``'s codes, sealed).
 
-Not written: simple-history rows and audit events for the generated records (a bulk load
-is nobody's action; the fixed part goes through the services and is audited as usual, so
-the audit chain stays valid), Dash records, MARAC referrals and victim-perpetrator links;
-an allocation's panel decision is left blank.
+With ``audit=True`` (the benchmark), the audit events the records' lives would have left,
+already sealed onto the chain (``_AuditTrail``), and the consents' history rows their change
+events vouch for. Not written: other simple-history rows and, without ``audit``, any audit
+event for the generated records (the fixed part goes through the services and is audited as
+usual, so the audit chain stays valid either way), Dash records, MARAC referrals and
+victim-perpetrator links; an allocation's panel decision is left blank.
 
 The figures' stale-person triggers are switched off inside each batch's transaction (and
 so back on at its end, whatever happens) and the batch's people are marked stale in one
@@ -37,7 +39,9 @@ statement instead, so the reporting store folds them in (or ``rebuild_figures`` 
 
 import contextlib
 import datetime
+import hashlib
 import itertools
+import json
 import math
 import queue
 import random
@@ -54,6 +58,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit.models import AuditEvent, ChainHead, EventKind
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
@@ -67,6 +72,7 @@ from demo import builders
 from interventions.models import Allocation, Contact, Intervention, OutcomeMeasure, OutcomeRecord
 from partners.models import Area, Organisation, OrganisationType, User
 from partners.roles import Role
+from referrals.disclosure import OFFENCE_PATHWAYS, OFFENCE_RISK_FACTORS
 from referrals.models import (
     BlindIndex,
     Consent,
@@ -77,6 +83,8 @@ from referrals.models import (
     Referral,
 )
 from referrals.pathways import RISK_CHECKLIST, Pathway, RiskFactor, age_on
+from sharing.services import DisclosureRefused, rule_permit
+from sharing.vocabulary import DataCategory, Purpose, in_words
 
 CODE_PREFIX = "scale-"
 MEETING_NAMESPACE = uuid.UUID("5b0d4c8e-6a43-4f57-9d53-0c6f2f1a7e21")
@@ -805,11 +813,17 @@ class _Generator:
         seed: int,
         until: datetime.date | None,
         balanced: bool = False,
+        audit: bool = False,
     ):
         self.balanced = balanced
+        self.audit = audit
+        if audit:
+            self._prepare_audit(fixed)
         self.fixed = fixed
         # Fictional data, repeatable from its seed: not for anything secret.
         self.rng = random.Random(seed)  # noqa: S311
+        # The audit trail's own (``_AuditTrail``): the partnership is the same without it.
+        self.trail_rng = random.Random(seed + 104729)  # noqa: S311
         self.seal = bulk_sealer()
         self.tz = ZoneInfo(settings.TIME_ZONE)
         self.now = timezone.now()
@@ -847,6 +861,50 @@ class _Generator:
                 self.by_pathway_area.setdefault((pathway, area), []).append(
                     (iid, low, high, provider)
                 )
+
+    def _prepare_audit(self, fixed: Fixed) -> None:
+        """Who acts as whom (organisation, role, a workstation address), the organisations
+        the sharing rules are asked about, and the chain's head to seal after."""
+        acting = {}
+
+        def act(user, organisation, role):
+            acting[user] = (
+                organisation,
+                role,
+                f"10.{organisation % 250}.{user % 250}.{user % 7 + 10}",
+            )
+
+        for organisation, users in fixed.referrers.items():
+            for user in users:
+                act(user, organisation, Role.REFERRER.value)
+        for area in AREAS:
+            for n, (user, organisation) in enumerate(fixed.members[area]):
+                act(user, organisation, (Role.PANEL_CHAIR if n == 0 else Role.PANEL_MEMBER).value)
+        act(fixed.coordinator, fixed.partnership, Role.COORDINATOR.value)
+        self.acting = acting
+        ids = {org for org, _ in fixed.organisations.values()} | {fixed.partnership}
+        self.organisations = Organisation.objects.in_bulk(ids)
+        self.organisation_types = {pk: o.organisation_type for pk, o in self.organisations.items()}
+        self.permits: dict = {}
+        head = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
+        self.chain = tuple(head) if head else (0, "")
+
+    def permit(self, discloser: int, recipient: int, categories: frozenset, age: int):
+        """The sharing rule that lets ``discloser`` show the agenda item (None: none does);
+        the rule table only, held in memory (the generated partners all sign the ISA)."""
+        key = (discloser, recipient, categories, age)
+        if key not in self.permits:
+            try:
+                self.permits[key] = rule_permit(
+                    discloser=self.organisations[discloser],
+                    recipient=self.organisations[recipient],
+                    data_categories=categories,
+                    purpose=Purpose.PANEL_DISCUSSION,
+                    person_age=age,
+                )
+            except DisclosureRefused:
+                self.permits[key] = None
+        return self.permits[key]
 
     def pick(self, table):
         values, cumulative = table
@@ -922,6 +980,247 @@ class _Generator:
         rows["panel attendance"] += attendance.flush(cursor)
 
 
+# --- The audit trail ------------------------------------------------------------------
+
+
+# ``audit.recorder.canonical``'s encoding, made once (``json.dumps`` with these options builds
+# an encoder on every call).
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
+_AUDIT_COLUMNS = (
+    "seq",
+    "kind",
+    "occurred_at",
+    "user_id",
+    "organisation_id",
+    "role",
+    "action",
+    "object_type",
+    "object_id",
+    "person_id",
+    "channel",
+    "ip_address",
+    "purpose",
+    "recipient_organisation_id",
+    "data_categories",
+    "basis",
+    "content",
+    "prev_hash",
+    "hash",
+)
+
+
+class _AuditTrail:
+    """The audit events a batch's people would have left, sealed as the chain seals them.
+
+    Per referral: a change (a history row and its digest) for each consent recorded with it,
+    a referrer's look at what they sent (three in ten), the coordinator's when screening it, a panel
+    member of another organisation reading it on the agenda (an access and the disclosure
+    the sharing rules allowed, with the rule and its citations), and the lead
+    professional's first look at a case opened for it: about 6 a referral, 11 or 12 a
+    person at the default 2 referrals a person, spread over the months as the referrals
+    are. Nothing after now.
+
+    ``seal`` numbers a batch's events (in time order within the batch) after the chain's
+    head and hashes them with ``audit.recorder.canonical`` content and the trigger's
+    formula, ``sha256(f"{prev_hash}|{seq}|{content}")``; the writer checks the head has not
+    moved, copies them in with triggers off and moves the head to the last one.
+    """
+
+    HISTORY_MODEL = Consent.history.model._meta.label
+
+    def __init__(self, gen: "_Generator", batch: "_Batch"):
+        self.gen = gen
+        self.batch = batch
+        # Its own random numbers: the partnership is the same with or without its trail.
+        self.rng = gen.trail_rng
+        self.events: list = []
+
+    def _event(self, *, at, kind, user, action, object_type, object_id, person_id, **more):
+        if at >= self.gen.now:
+            return
+        self.events.append((at, kind, user, action, object_type, str(object_id), person_id, more))
+
+    def consent_recorded(
+        self, *, consent_id, referral_id, giver_name, sealed_giver_name, org, **consent
+    ) -> None:
+        history_id = self.batch.next_id("consent history")
+        at = consent["recorded_at"]
+        user = consent["recorded_by_id"]
+        row = {
+            "id": consent_id,
+            "referral_id": referral_id,
+            "giver_name": giver_name,
+            "history_id": history_id,
+            "history_date": at,
+            "history_change_reason": None,
+            "history_type": "+",
+            "history_user_id": user,
+            **consent,
+        }
+        self.batch.consent_history.add(**{**row, "giver_name": sealed_giver_name})
+        # As ``audit.chain.history_digest`` reads the row back: decrypted, times in UTC.
+        values = {
+            **row,
+            "recorded_at": at.astimezone(datetime.UTC),
+            "history_date": at.astimezone(datetime.UTC),
+        }
+        digest = hashlib.sha256(_canonical(values).encode()).hexdigest()
+        self._event(
+            at=at,
+            kind=EventKind.CHANGE,
+            user=user,
+            action="+",
+            object_type=Consent._meta.label,
+            object_id=consent_id,
+            person_id=None,
+            details={
+                "history_model": self.HISTORY_MODEL,
+                "history_id": history_id,
+                "digest": digest,
+            },
+        )
+
+    def referral_viewed(self, *, referral_id, person_id, org, referrer, at) -> None:
+        # Most referrers do not open what they sent again; some check it the same day.
+        if self.rng.random() >= 0.3:
+            return
+        self._event(
+            at=at,
+            kind=EventKind.ACCESS,
+            user=referrer,
+            action="view",
+            object_type="referral",
+            object_id=referral_id,
+            person_id=person_id,
+        )
+
+    def referral_screened(self, *, referral_id, person_id, at) -> None:
+        self._event(
+            at=at,
+            kind=EventKind.ACCESS,
+            user=self.gen.fixed.coordinator,
+            action="view",
+            object_type="referral",
+            object_id=referral_id,
+            person_id=person_id,
+        )
+
+    def agenda_viewed(self, *, referral_id, person_id, dob, area, pathway, org, factors, at):
+        gen = self.gen
+        others = [m for m in gen.fixed.members[area][1:] if m[1] != org[0]]
+        if not others:
+            return
+        user, recipient = self.rng.choice(others)
+        categories = {DataCategory.IDENTITY, DataCategory.SAFEGUARDING_NARRATIVE}
+        if pathway in OFFENCE_PATHWAYS or OFFENCE_RISK_FACTORS & set(factors):
+            categories.add(DataCategory.CRIMINAL_OFFENCE)
+        if gen.organisation_types[org[0]] == OrganisationType.HEALTH:
+            categories.add(DataCategory.HEALTH)
+        permit = gen.permit(org[0], recipient, frozenset(categories), age_on(dob, at.date()))
+        if permit is None:
+            return  # withheld from this member: only the chair and coordinator see it
+        self._event(
+            at=at,
+            kind=EventKind.DISCLOSURE,
+            user=user,
+            action="disclose",
+            object_type="referral",
+            object_id=referral_id,
+            person_id=person_id,
+            purpose=Purpose.PANEL_DISCUSSION.value,
+            recipient=recipient,
+            data_categories=in_words(DataCategory, categories),
+            basis=permit.basis,
+            details=permit.details,
+        )
+        self._event(
+            at=at,
+            kind=EventKind.ACCESS,
+            user=user,
+            action="view_agenda",
+            object_type="referral",
+            object_id=referral_id,
+            person_id=person_id,
+        )
+
+    def case_viewed(self, *, case_id, person_id, org, user, at) -> None:
+        self._event(
+            at=at,
+            kind=EventKind.ACCESS,
+            user=user,
+            action="view",
+            object_type="case",
+            object_id=case_id,
+            person_id=person_id,
+        )
+
+    def seal(self, table: "_Table", head: tuple) -> tuple:
+        """Number and hash the events after ``head`` (seq, hash) into ``table``; the new head."""
+        seq, previous = head
+        acting = self.gen.acting
+        utc = datetime.UTC
+        sha256 = hashlib.sha256
+        encode = _canonical
+        copy_text = _copy_text
+        # Rows straight into COPY's text, in the table's own column order (a column added to
+        # the model since takes its default through ``add``).
+        fast = table.attnames == list(_AUDIT_COLUMNS)
+        lines = table.lines
+        self.events.sort(key=lambda e: e[0])
+        for at, kind, user, action, object_type, object_id, person_id, more in self.events:
+            organisation, role, ip = acting[user]
+            occurred_at = at.astimezone(utc)
+            recipient = more.get("recipient")
+            fields = {
+                "kind": kind.value,
+                "occurred_at": occurred_at.isoformat(),
+                "user": user,
+                "organisation": organisation,
+                "role": role,
+                "action": action,
+                "object_type": object_type,
+                "object_id": object_id,
+                "person_id": str(person_id) if person_id else None,
+                "channel": "web",
+                "ip_address": ip,
+                "purpose": more.get("purpose", ""),
+                "recipient_organisation": recipient,
+                "data_categories": more.get("data_categories", ""),
+                "basis": more.get("basis", ""),
+            }
+            content = encode(fields | {"details": more.get("details") or {}})
+            seq += 1
+            digest = sha256(f"{previous}|{seq}|{content}".encode()).hexdigest()
+            values = (
+                seq,
+                fields["kind"],
+                occurred_at,
+                user,
+                organisation,
+                role,
+                action,
+                object_type,
+                object_id,
+                person_id,
+                "web",
+                ip,
+                fields["purpose"],
+                recipient,
+                fields["data_categories"],
+                fields["basis"],
+                content,
+                previous,
+                digest,
+            )
+            if fast:
+                lines.append("\t".join([copy_text(v) for v in values]))
+            else:
+                table.add(**dict(zip(_AUDIT_COLUMNS, values, strict=True)))
+            previous = digest
+        self.events = []
+        return seq, previous
+
+
 def _cumulative(weights):
     total = 0.0
     for w in weights:
@@ -953,7 +1252,11 @@ class _Batch:
         self.people = _Table(Person, version=1)
         self.person_permissions = _Table(PersonGroupObjectPermission)
         self.referrals = _Table(Referral, version=1)
-        self.consents = _Table(Consent)
+        self.consents = _Table(Consent, with_id=gen.audit)
+        self.consent_history = _Table(Consent.history.model, with_id=True)
+        self.audit_events = _Table(AuditEvent)
+        self.trail = _AuditTrail(gen, self) if gen.audit else None
+        self.chain_from = self.chain_to = None
         self.lawful_bases = _Table(LawfulBasis, with_id=True)
         self.participations = _Table(Participation)
         self.decisions = _Table(PanelDecision, version=1)
@@ -973,6 +1276,7 @@ class _Batch:
             ("case permissions", self.case_permissions),
             ("referrals", self.referrals),
             ("consents", self.consents),
+            ("consent history", self.consent_history),
             ("lawful bases", self.lawful_bases),
             ("agreements to take part", self.participations),
             ("panel decisions", self.decisions),
@@ -1216,9 +1520,9 @@ class _Batch:
 
         # Consent from whoever decides: the person from 16, a parent or guardian under 16.
         giver = "person" if age >= 16 else "parent_or_guardian"
-        giver_name = (
-            seal(f"{rng.choice(GIVEN_NAMES['female'])} {family}") if giver != "person" else ""
-        )
+        giver_plain = f"{rng.choice(GIVEN_NAMES['female'])} {family}" if giver != "person" else ""
+        giver_name = seal(giver_plain) if giver_plain else ""
+        trail = self.trail
         permitted = {"assessment", "panel_discussion", "information_sharing"}
         sharing_refused = rng.random() < 0.06
         lawful_basis_id = None
@@ -1226,18 +1530,36 @@ class _Batch:
             decision = (
                 "refused" if purpose == "information_sharing" and sharing_refused else "given"
             )
-            self.consents.add(
-                referral_id=referral_id,
+            consent = dict(
                 purpose=purpose,
                 given_by=giver,
                 decision=decision,
                 decided_on=day,
                 method=rng.choice(("written", "verbal", "electronic")),
-                giver_name=giver_name,
                 note="",
                 recorded_by_id=referrer,
                 recorded_at=created_at,
             )
+            if trail is None:
+                self.consents.add(referral_id=referral_id, giver_name=giver_name, **consent)
+            else:
+                consent_id = self.next_id("consent")
+                self.consents.add(
+                    id=consent_id, referral_id=referral_id, giver_name=giver_name, **consent
+                )
+                trail.consent_recorded(
+                    consent_id=consent_id,
+                    referral_id=referral_id,
+                    giver_name=giver_plain,
+                    sealed_giver_name=giver_name,
+                    org=org,
+                    **consent,
+                )
+        if trail is not None:
+            trail.referral_viewed(
+                referral_id=referral_id, person_id=person_id, org=org, referrer=referrer,
+                at=created_at + datetime.timedelta(minutes=trail.rng.randint(1, 20)),
+            )  # fmt: skip
         if sharing_refused:
             permitted.discard("information_sharing")
             if rng.random() < 0.6:
@@ -1279,6 +1601,7 @@ class _Batch:
                 extra=extra,
                 status=status,
                 changed=changed,
+                factors=factors,
             )
         self.referrals.add(
             status=status,
@@ -1289,6 +1612,12 @@ class _Batch:
             **base,
             **extra,
         )
+        if trail is not None and extra.get("screened_at"):
+            trail.referral_screened(
+                referral_id=referral_id,
+                person_id=person_id,
+                at=extra["screened_at"] - datetime.timedelta(minutes=trail.rng.randint(2, 30)),
+            )
         return da_here
 
     def _lawful_basis(self, referral_id, ground, referrer, recorded_at, decided_at) -> int:
@@ -1356,6 +1685,7 @@ class _Batch:
         extra,
         status,
         changed,
+        factors,
     ):
         gen, rng, seal, _now = self.gen, self.gen.rng, self.gen.seal, self.gen.now
         meeting = gen.next_meeting(area, accepted_at + datetime.timedelta(days=1))
@@ -1409,6 +1739,17 @@ class _Batch:
             )
             decision["case_id"] = case_id
             extra["case_id"] = case_id
+        if self.trail is not None:
+            self.trail.agenda_viewed(
+                referral_id=referral_id,
+                person_id=person_id,
+                dob=dob,
+                area=area,
+                pathway=pathway,
+                org=org,
+                factors=factors,
+                at=meeting[1] - datetime.timedelta(hours=self.trail.rng.randint(1, 40)),
+            )
         self.decisions.add(
             meeting_id=meeting[0],
             referral_id=referral_id,
@@ -1466,6 +1807,14 @@ class _Batch:
             closure_reason=reason,
             closure_summary=seal("Plan reviewed with the family; support ended.") if closed else "",
         )
+        if self.trail is not None:
+            self.trail.case_viewed(
+                case_id=case_id,
+                person_id=person_id,
+                org=org,
+                user=referrer,
+                at=opened_at + datetime.timedelta(hours=self.trail.rng.randint(2, 120)),
+            )
         self.case_permissions.add(
             content_object_id=case_id,
             group_id=org[1],
@@ -1741,13 +2090,13 @@ def _raw_cursor():
     return connection.connection.cursor()
 
 
-def _reserve_ids(cursor, model, count: int) -> dict:
+def _reserve_ids(cursor, model, count: int, column: str = "id") -> dict:
     """Take ``count`` ids from the table's sequence in one statement (rows of other tables
     point at them, so they are chosen before the rows are written)."""
     cursor.execute(
-        "SELECT setval(pg_get_serial_sequence(%s, 'id'),"
-        " nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)",
-        [model._meta.db_table, model._meta.db_table, count],
+        "SELECT setval(pg_get_serial_sequence(%s, %s),"
+        " nextval(pg_get_serial_sequence(%s, %s)) + %s - 1)",
+        [model._meta.db_table, column, model._meta.db_table, column, count],
     )
     last = cursor.fetchone()[0]
     return {"ids": itertools.count(last - count + 1), "last": last}
@@ -1770,6 +2119,7 @@ def generate_partnership(
     check_foreign_keys: bool = True,
     balanced: bool = False,
     mark_stale: bool = True,
+    audit: bool = False,
 ) -> Result:
     """Write ``people`` people and their referrals over the ``months`` months ending with
     ``until``'s month (this month unless told) into the current database; ``progress(n)`` is
@@ -1787,12 +2137,19 @@ def generate_partnership(
 
     ``mark_stale`` marks every person written for the reporting store to fold in; a caller
     that rebuilds the store straight after (the benchmark) can skip it.
+
+    ``audit`` writes the audit events the people's records would have left (``_AuditTrail``,
+    about 6 a referral), already sealed onto the chain, and the consents' history rows their
+    change events vouch for, so ``audit_verify`` passes. It needs a superuser (the events
+    are copied in with triggers off); otherwise it is refused.
     """
     started = time.perf_counter()
     result = Result()
     with transaction.atomic():
         fixed = ensure_fixed_partnership(places=max(4, people // 400))
-    gen = _Generator(fixed=fixed, months=months, seed=seed, until=until, balanced=balanced)
+    gen = _Generator(
+        fixed=fixed, months=months, seed=seed, until=until, balanced=balanced, audit=audit
+    )
     with transaction.atomic(), _raw_cursor() as cursor:
         gen.write_meetings(cursor, result.rows)
         # At most two allocations and one lawful basis per referral, twelve referrals each.
@@ -1800,7 +2157,16 @@ def generate_partnership(
             "lawful basis": _reserve_ids(cursor, LawfulBasis, people * 12 + 10),
             "allocation": _reserve_ids(cursor, Allocation, people * 24 + 10),
         }
-        replica = not check_foreign_keys and _can_skip_triggers(cursor)
+        superuser = _can_skip_triggers(cursor)
+        replica = not check_foreign_keys and superuser
+        if audit:
+            if not superuser:
+                raise RuntimeError("Sealed audit events are copied in by a superuser only")
+            # Three consents a referral, each with its history row.
+            gen.id_blocks["consent"] = _reserve_ids(cursor, Consent, people * 36 + 10)
+            gen.id_blocks["consent history"] = _reserve_ids(
+                cursor, Consent.history.model, people * 36 + 10, column="history_id"
+            )
 
     batches: queue.Queue = queue.Queue(maxsize=2)
     failure: list = []
@@ -1814,6 +2180,9 @@ def generate_partnership(
                 chunk = _Batch(gen)
                 for _ in range(size):
                     chunk.person(referrals_per_person)
+                if chunk.trail is not None:
+                    chunk.chain_from = gen.chain
+                    gen.chain = chunk.chain_to = chunk.trail.seal(chunk.audit_events, gen.chain)
                 result.timings["python"] += time.perf_counter() - t0
                 batches.put(chunk)
                 done += size
@@ -1864,9 +2233,40 @@ def _write_batch(chunk: "_Batch", result: Result, *, replica: bool, mark_stale: 
             # Back to how Django declares its foreign keys, for whatever follows in the
             # same transaction (a test's).
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        if chunk.chain_to is not None and chunk.chain_to != chunk.chain_from:
+            t0 = time.perf_counter()
+            _append_sealed(cursor, chunk, replica=replica, rows=result.rows)
+            result.timings["audit events"] += time.perf_counter() - t0
         if mark_stale:
             cursor.execute(
                 "INSERT INTO figures_stalesubject (person_id, marked_at)"
                 " SELECT unnest(%s::uuid[]), now()",
                 [chunk.person_ids],
             )
+
+
+def _append_sealed(cursor, chunk: "_Batch", *, replica: bool, rows: Counter) -> None:
+    """Copy the batch's sealed events onto the chain and move its head past them.
+
+    The head's row lock is held to the end of the batch's transaction, as the trigger holds
+    it, and the head must be where the events were sealed after: anyone else appending in
+    between would have broken the links, so the batch is refused instead."""
+    cursor.execute("SELECT seq, hash FROM audit_chainhead WHERE id = 1 FOR UPDATE")
+    # No head row yet is an empty chain, as the trigger takes it.
+    head = cursor.fetchone() or (0, "")
+    if tuple(head) != chunk.chain_from:
+        raise RuntimeError(
+            f"The audit chain's head moved while the events were sealed ({head} is not "
+            f"{chunk.chain_from}): nothing else may append while a partnership is generated"
+        )
+    if not replica:
+        # The chain triggers would number and hash the rows again: they are sealed already.
+        cursor.execute("SET LOCAL session_replication_role = replica")
+    rows["audit events"] += chunk.audit_events.flush(cursor)
+    if not replica:
+        cursor.execute("SET LOCAL session_replication_role = origin")
+    cursor.execute(
+        "INSERT INTO audit_chainhead (id, seq, hash) VALUES (1, %s, %s)"
+        " ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash",
+        list(chunk.chain_to),
+    )

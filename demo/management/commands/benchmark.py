@@ -1,31 +1,45 @@
 """How fast the service answers at scale: a generated partnership on its own database, the
 reporting store rebuilt, and requests through gunicorn with production settings.
 
-    python manage.py benchmark --people 200000 [--requests 200] [--threads 4] [--keep]
+    python manage.py benchmark --people 2000 --keep --database svp_bench_2k --save base.json
+    python manage.py benchmark --people 1000000 --keep --baseline base.json [--figures]
+        [--only referral-list,case-list] [--requests 200] [--threads 4] [--samples 20]
 
 Steps, each timed: create the database ``svp_benchmark`` (``--database``) on DATABASE_URL's
 server (never the service's own database: refused), migrate, generate the partnership
-(``demo.scale``), rebuild the figures (``figures.store.rebuild``; if it fails, the report
-says so and the generated people are folded in with ``refresh_stale``), start gunicorn (two
-workers, DEBUG off, the same keys) on a free local port, then send ``--requests`` requests
-from ``--threads`` client threads to each endpoint: a bare Django view (one indexed SELECT:
-the floor every request pays), the API's referral list as a coordinator, and each figure set
-as an analyst, through the API and as a web page. Queries per request are counted by making
-one request in this process. The server is stopped at the end, and the database dropped
-unless ``--keep`` (a kept database holding enough people is used again without generating).
+(``demo.scale``, with its audit trail sealed onto the chain unless ``--no-audit-events``),
+rebuild the figures (``figures.store.rebuild``; if it fails, the report says so and the
+generated people are folded in with ``refresh_stale``), start gunicorn (two workers, DEBUG
+off, the same keys) on a free local port, then send ``--requests`` requests from
+``--threads`` client threads to each endpoint, one after another, beside a bare Django view
+(one indexed SELECT: the floor every request pays): the referral list as a coordinator, with
+and without filters, a referral, the case list, a case, its timeline, the next Durham
+panel's agenda, the IG audit search by person and by user, a person match by NHS number, the
+web case page, and referral creation (POST: valid, each of someone new; only 201s count,
+others are reported as errors); with ``--figures``, each figure set through the API and as a
+page. Each endpoint asks for ``--samples`` different records, picked at random from those its
+caller may see, in turn. Queries per request are counted by making one request in this
+process. ``--only`` picks endpoints by key (the bare view always runs); ``--save`` writes the
+results as JSON and ``--baseline`` prints each endpoint's p95 against a saved run's (the
+issue's "p95 at 1,000,000 people is at most 1.5 times its p95 at 2,000"). The server is
+stopped at the end, and the database dropped unless ``--keep`` (a kept database holding
+enough people is used again without generating).
 
 The client threads share the machine's cores with the server, as a load test on one host
 does: the numbers compare endpoints with each other (and with the bare view) more than they
 say what a separate client would see.
 """
 
+import argparse
 import base64
+import datetime
 import http.client
 import importlib
 import itertools
 import json
 import logging
 import os
+import random
 import secrets
 import signal
 import socket
@@ -36,6 +50,7 @@ import threading
 import time
 import urllib.parse
 from collections import Counter
+from dataclasses import dataclass
 
 import psycopg
 from django.conf import settings
@@ -45,6 +60,7 @@ from django.db import DatabaseError, connections
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import clear_url_caches
+from django.utils import timezone
 from tqdm import tqdm
 
 FIGURE_SETS = ("referrals", "funnel", "timeliness", "interventions", "outcomes", "sharing", "duty")
@@ -69,9 +85,35 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=36)
         parser.add_argument("--referrals-per-person", type=float, default=2.0)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--audit-events",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="Generate the people's audit trail, sealed onto the chain (about 10 a person)",
+        )
+        parser.add_argument(
+            "--samples", type=int, default=20, help="Different records asked for per endpoint"
+        )
+        parser.add_argument(
+            "--figures", action="store_true", help="Measure every figure set and page too"
+        )
+        parser.add_argument(
+            "--only", default="", help="Comma-separated endpoint keys (the bare view always runs)"
+        )
+        parser.add_argument("--save", default="", help="Write the results to this JSON file")
+        parser.add_argument(
+            "--baseline",
+            default="",
+            help="A saved run (--save) to print each endpoint's p95 against",
+        )
 
     def handle(self, *args, **options):
         self.options = options
+        if options["baseline"]:
+            try:
+                self._baseline()
+            except (OSError, ValueError, KeyError) as exc:
+                raise CommandError(f"--baseline {options['baseline']}: {exc}") from exc
         name = options["database"]
         default = connections["default"].settings_dict
         if name == default["NAME"]:
@@ -109,6 +151,7 @@ class Command(BaseCommand):
                     seed=options["seed"],
                     progress=bar.update,
                     check_foreign_keys=False,
+                    audit=options["audit_events"],
                 )
             timings["generate"] = generation.seconds
         started = time.perf_counter()
@@ -131,7 +174,13 @@ class Command(BaseCommand):
             started = time.perf_counter()
             store.refresh_stale()
         timings["rebuild"] = time.perf_counter() - started
-        counts = {"people": Person.objects.count(), "referrals": Referral.objects.count()}
+        from audit.models import AuditEvent
+
+        counts = {
+            "people": Person.objects.count(),
+            "referrals": Referral.objects.count(),
+            "audit events": AuditEvent.objects.count(),
+        }
         rows = self._measure(scale)
         return counts, generation, rows
 
@@ -263,40 +312,47 @@ class Command(BaseCommand):
 
     # --- Measuring -----------------------------------------------------------------------
 
-    def _accounts(self, scale):
-        """The coordinator and the analyst, with fresh passwords to sign in with; and the
-        analyst's web session, past its second factor as signing in would leave it."""
+    def _web_session(self, user) -> str:
+        """A web session for ``user``, past its second factor as signing in would leave it."""
         from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
         from django.contrib.sessions.backends.db import SessionStore
         from django_otp import DEVICE_ID_SESSION_KEY
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         from partners.middleware import SESSION_STARTED
-        from partners.models import User
 
-        passwords = {}
-        for who in ("coordinator", "analyst"):
-            user = User.objects.get(username=scale._username(who))
-            passwords[user.username] = secrets.token_urlsafe(24)
-            user.set_password(passwords[user.username])
-            user.save(update_fields=["password"])
-        analyst = User.objects.get(username=scale._username("analyst"))
-        device = TOTPDevice.objects.create(user=analyst, name="Benchmark", confirmed=True)
+        device = TOTPDevice.objects.filter(user=user, name="Benchmark").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Benchmark", confirmed=True)
         session = SessionStore()
-        session[SESSION_KEY] = str(analyst.pk)
+        session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = analyst.get_session_auth_hash()
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session[SESSION_STARTED] = time.time()
         session.save()
-        return passwords, session.session_key
+        return session.session_key
+
+    def _accounts(self, scale):
+        """The users each endpoint is asked as, with fresh passwords to sign in with, and
+        the web sessions of the analyst (figures pages) and the coordinator (case page)."""
+        from partners.models import User
+
+        passwords, users = {}, {}
+        for who, parts in ACCOUNTS.items():
+            user = User.objects.get(username=scale._username(*parts))
+            users[who] = user
+            passwords[who] = secrets.token_urlsafe(24)
+            user.set_password(passwords[who])
+            user.save(update_fields=["password"])
+        sessions = {who: self._web_session(users[who]) for who in ("analyst", "coordinator")}
+        return users, passwords, sessions
 
     def _sign_in(self, port, scale, passwords) -> dict:
         """An API token for each, as a client gets one: POST /api/v1/auth/token/."""
         tokens = {}
-        for who in ("coordinator", "analyst"):
-            username = scale._username(who)
-            body = json.dumps({"username": username, "password": passwords[username]})
+        for who, parts in ACCOUNTS.items():
+            body = json.dumps({"username": scale._username(*parts), "password": passwords[who]})
             status, response = _request(
                 port,
                 "POST",
@@ -309,67 +365,261 @@ class Command(BaseCommand):
             tokens[who] = json.loads(response.body)["token"]
         return tokens
 
-    def _endpoints(self, tokens, session_key):
+    def _samples(self, users, scale) -> dict:
+        """Records to ask for, picked at random from what each caller may see, several per
+        endpoint, so a request is not answered from one hot row."""
+        from cases.selectors import cases_visible_to
+        from partners.models import User
+        from referrals.models import Person
+        from referrals.selectors import referrals_visible_to
+
+        n = self.options["samples"]
+        coordinator, referrer = users["coordinator"], users["referrer"]
+        referrals = list(
+            referrals_visible_to(coordinator).order_by("?").values_list("pk", flat=True)[:n]
+        )
+        cases = list(cases_visible_to(coordinator).order_by("?").values_list("pk", flat=True)[:n])
+        # People the police officer's organisation recorded, with an NHS number to match by
+        # (decrypted here: the index is keyed, the number is what a caseworker types).
+        people = Person.objects.filter(created_by_organisation__in=referrer_organisations(referrer))
+        nhs_numbers = [
+            p.nhs_number for p in people.exclude(nhs_number_index="").order_by("?")[: n * 3]
+        ][:n]
+        # Anyone referred (the IG search is across every organisation), and anyone who
+        # acts on referrals (referrers, the coordinator, the panels): each has a trail.
+        audited_people = list(Person.objects.order_by("?").values_list("pk", flat=True)[:n])
+        acting = list(
+            User.objects.filter(
+                username__startswith=scale.CODE_PREFIX,
+                memberships__role__in=ACTING_ROLES,
+            ).values_list("pk", flat=True)
+        )
+        acting = sorted(set(acting))
+        audited_users = random.Random(self.options["seed"]).sample(acting, min(n, len(acting)))  # noqa: S311
+        return {
+            "referrals": [str(pk) for pk in referrals],
+            "cases": [str(pk) for pk in cases],
+            "nhs_numbers": nhs_numbers,
+            "audited_people": [str(pk) for pk in audited_people],
+            "audited_users": audited_users,
+            "meeting": str(self._busy_meeting(users, scale)),
+        }
+
+    def _busy_meeting(self, users, scale):
+        """Durham's next panel, arranged if there is none: its agenda is every referral of the
+        area accepted for panel, the longest agenda the data holds."""
+        from cases.models import MeetingStatus, PanelMeeting
+        from cases.services import meeting_create
+        from partners.models import Area, User
+
+        upcoming = (
+            PanelMeeting.objects.filter(area=Area.DURHAM)
+            .exclude(status=MeetingStatus.CLOSED)
+            .order_by("-meets_at")
+            .first()
+        )
+        if upcoming is not None:
+            return upcoming.pk
+        chair = User.objects.get(username=scale._username("chair", Area.DURHAM))
+        return meeting_create(
+            actor=users["coordinator"],
+            area=Area.DURHAM,
+            meets_at=timezone.now() + datetime.timedelta(days=7),
+            chair=chair,
+            members=[],
+        ).pk
+
+    def _endpoints(self, tokens, sessions, samples) -> list["Endpoint"]:
         def api(who):
             return {"Authorization": f"Token {tokens[who]}"}
 
-        web = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"}
+        def web(who):
+            return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={sessions[who]}"}
+
+        def each(template, values):
+            return [template.format(v) for v in values] or [template.format("none")]
+
+        filters = [
+            "status=submitted&pathway=u18_prevention",
+            "status=accepted_for_panel&pathway=adult_18_35",
+            "status=case_opened&pathway=da_knife_repeat",
+            "status=declined&pathway=nte_alcohol",
+        ]
+        s = samples
         endpoints = [
-            ("bare view", "/benchmark/bare/", {}),
-            ("API referral list (coordinator)", "/api/v1/referrals/", api("coordinator")),
+            Endpoint("bare", "bare view", {}, ["/benchmark/bare/"]),
+            Endpoint(
+                "referral-list",
+                "referral list (coordinator)",
+                api("coordinator"),
+                ["/api/v1/referrals/"],
+            ),
+            Endpoint(
+                "referral-list-filtered",
+                "referral list, status+pathway",
+                api("coordinator"),
+                [f"/api/v1/referrals/?{f}" for f in filters],
+            ),
+            Endpoint(
+                "referral-detail",
+                "referral detail",
+                api("coordinator"),
+                each("/api/v1/referrals/{}/", s["referrals"]),
+            ),
+            Endpoint("case-list", "case list", api("coordinator"), ["/api/v1/cases/"]),
+            Endpoint(
+                "case-detail",
+                "case detail",
+                api("coordinator"),
+                each("/api/v1/cases/{}/", s["cases"]),
+            ),
+            Endpoint(
+                "case-timeline",
+                "case timeline",
+                api("coordinator"),
+                each("/api/v1/cases/{}/timeline/", s["cases"]),
+            ),
+            Endpoint(
+                "panel-agenda",
+                "panel agenda (next Durham panel)",
+                api("coordinator"),
+                [f"/api/v1/panels/{s['meeting']}/agenda/"],
+            ),
+            Endpoint(
+                "audit-person",
+                "IG audit search by person",
+                api("ig_officer"),
+                each("/api/v1/audit/events/?person_id={}", s["audited_people"]),
+            ),
+            Endpoint(
+                "audit-user",
+                "IG audit search by user",
+                api("ig_officer"),
+                each("/api/v1/audit/events/?user={}", s["audited_users"]),
+            ),
+            Endpoint(
+                "person-match",
+                "person match (NHS number)",
+                api("referrer"),
+                each("/api/v1/people/match/?nhs_number={}", s["nhs_numbers"]),
+            ),
+            Endpoint(
+                "web-case",
+                "web case page (coordinator)",
+                web("coordinator"),
+                each("/cases/{}/", s["cases"]),
+            ),
+            Endpoint(
+                "referral-create",
+                "create referral (POST, 201s)",
+                {**api("referrer"), "Content-Type": "application/json"},
+                ["/api/v1/referrals/"],
+                method="POST",
+                body=_new_referral,
+                ok=201,
+            ),
         ]
-        endpoints += [
-            (f"API figures {key} (analyst)", f"/api/v1/figures/{key}/", api("analyst"))
-            for key in FIGURE_SETS
-        ]
-        endpoints.append(("page figures home (analyst)", "/figures/", web))
-        endpoints += [
-            (f"page figures {key} (analyst)", f"/figures/{key}/", web) for key in FIGURE_SETS
-        ]
+        if self.options["figures"]:
+            endpoints += [
+                Endpoint(
+                    f"figures-api-{key}",
+                    f"API figures {key} (analyst)",
+                    api("analyst"),
+                    [f"/api/v1/figures/{key}/"],
+                    group="figures",
+                )
+                for key in FIGURE_SETS
+            ]
+            endpoints.append(
+                Endpoint(
+                    "figures-page-home",
+                    "page figures home (analyst)",
+                    web("analyst"),
+                    ["/figures/"],
+                    group="figures",
+                )
+            )
+            endpoints += [
+                Endpoint(
+                    f"figures-page-{key}",
+                    f"page figures {key} (analyst)",
+                    web("analyst"),
+                    [f"/figures/{key}/"],
+                    group="figures",
+                )
+                for key in FIGURE_SETS
+            ]
+        only = self.options["only"]
+        if only:
+            wanted = {key.strip() for key in only.split(",") if key.strip()} | {"bare"}
+            unknown = wanted - {e.key for e in endpoints}
+            if unknown:
+                known = ", ".join(e.key for e in endpoints)
+                raise CommandError(f"--only: unknown {', '.join(sorted(unknown))} (known: {known})")
+            endpoints = [e for e in endpoints if e.key in wanted]
         return endpoints
 
-    def _measure(self, scale):
-        passwords, session_key = self._accounts(scale)
+    def _measure(self, scale) -> list[dict]:
+        users, passwords, sessions = self._accounts(scale)
+        samples = self._samples(users, scale)
         process, port = self._start_server()
         rows = []
         try:
             tokens = self._sign_in(port, scale, passwords)
-            endpoints = self._endpoints(tokens, session_key)
-            for label, path, headers in endpoints:
-                status = _get(port, path, headers)[0]
-                if status != 200:
-                    rows.append((label, None, None, None, f"not available ({status})", None))
-                    continue
-                for _ in range(3):  # warm both workers
-                    _get(port, path, headers)
-                rate, p50, p95, statuses = _load(
-                    port,
-                    path,
-                    headers,
-                    self.options["requests"],
-                    self.options["threads"],
-                    self.options["max_seconds"],
-                )
-                problem = "" if set(statuses) == {200} else f"answers {dict(statuses)}"
-                sent = sum(statuses.values())
-                if sent < self.options["requests"]:
-                    seconds = self.options["max_seconds"]
-                    problem = f"{problem} only {sent} requests in {seconds:.0f} s".strip()
-                rows.append((label, rate, p50, p95, problem, self._queries(path, headers)))
+            endpoints = self._endpoints(tokens, sessions, samples)
+            for endpoint in endpoints:
+                rows.append(self._measure_one(port, endpoint))
         finally:
             _stop(process)
         return rows
 
-    def _queries(self, path, headers):
+    def _measure_one(self, port, endpoint: "Endpoint") -> dict:
+        row = {"key": endpoint.key, "label": endpoint.label, "group": endpoint.group}
+        status = endpoint.send(port, 0)
+        if status != endpoint.ok:
+            return row | {"problem": f"not available ({status})"}
+        for n in range(1, 4):  # warm both workers
+            endpoint.send(port, n)
+        options = self.options
+        rate, p50, p95, statuses = _load(
+            endpoint, port, options["requests"], options["threads"], options["max_seconds"]
+        )
+        problems = []
+        wrong = {code: count for code, count in statuses.items() if code != endpoint.ok}
+        if wrong:
+            problems.append(f"errors {wrong} of {sum(statuses.values())}")
+        sent = sum(statuses.values())
+        if sent < options["requests"]:
+            problems.append(f"only {sent} requests in {options['max_seconds']:.0f} s")
+        return row | {
+            "rate": rate,
+            "p50": p50,
+            "p95": p95,
+            "sent": sent,
+            "problem": "; ".join(problems),
+            "queries": self._queries(endpoint),
+        }
+
+    def _queries(self, endpoint: "Endpoint"):
         """Queries one request makes, counted in this process on the same database."""
         from django.db import connection
 
+        headers = endpoint.headers
         meta = {}
         if "Authorization" in headers:
             meta["HTTP_AUTHORIZATION"] = headers["Authorization"]
         client = Client(raise_request_exception=False)
         if "Cookie" in headers:
             client.cookies[settings.SESSION_COOKIE_NAME] = headers["Cookie"].split("=", 1)[1]
+
+        def send(n):
+            path = endpoint.paths[n % len(endpoint.paths)]
+            if endpoint.method == "POST":
+                return client.post(
+                    path, data=endpoint.body(n), content_type="application/json", **meta
+                )
+            return client.get(path, **meta)
+
         # A page that fails is reported as not available, not logged with its traceback.
         quiet = logging.getLogger("django.request")
         level = quiet.level
@@ -378,23 +628,28 @@ class Command(BaseCommand):
             ALLOWED_HOSTS=["testserver"], BENCHMARK_BARE_VIEW=True, SECURE_SSL_REDIRECT=False
         ):
             _reload_urls()
-            client.get(path, **meta)  # the first may fold in or warm caches
+            send(10**6)  # the first may fold in or warm caches
             with CaptureQueriesContext(connection) as captured:
-                response = client.get(path, **meta)
+                response = send(10**6 + 1)
         _reload_urls()
         quiet.setLevel(level)
-        return len(captured.captured_queries) if response.status_code == 200 else None
+        return len(captured.captured_queries) if response.status_code == endpoint.ok else None
 
     # --- The report ----------------------------------------------------------------------
 
     def _report(self, counts, generation, timings, rows):
         out = self.stdout.write
         out("")
-        out(f"People: {counts['people']:,}; referrals: {counts['referrals']:,}")
+        out(
+            f"People: {counts['people']:,}; referrals: {counts['referrals']:,}; "
+            f"audit events: {counts['audit events']:,}"
+        )
         if generation is not None:
+            events = generation.rows.get("audit events", 0)
             out(
-                f"Generated in {generation.seconds:,.1f} s: {generation.rate:,.0f} people/s "
-                f"({sum(generation.rows.values()):,} rows)"
+                f"Generated in {generation.seconds:,.1f} s: {generation.rate:,.0f} people/s, "
+                f"{events / generation.seconds:,.0f} audit events/s "
+                f"({sum(generation.rows.values()):,} rows; {events:,} audit events)"
             )
         if self.rebuild_failure:
             out(
@@ -406,24 +661,130 @@ class Command(BaseCommand):
             f"{'refresh' if self.rebuild_failure else 'rebuild'}_figures "
             f"{timings['rebuild']:,.1f} s ({counts['people'] / timings['rebuild']:,.0f} people/s)"
         )
-        bare = next((r[1] for r in rows if r[0] == "bare view" and r[1]), None)
+        baseline = self._baseline()
+        bare = next((r.get("rate") for r in rows if r["key"] == "bare" and r.get("rate")), None)
         out(
             f"{self.options['requests']} requests per endpoint from "
             f"{self.options['threads']} threads; gunicorn, 2 workers, DEBUG off"
+            + (f"; p95 against {self.options['baseline']}" if baseline else "")
         )
-        header = f"{'endpoint':44}" + "".join(
-            f" {title:>8}" for title in ("req/s", "p50 ms", "p95 ms", "of bare", "queries")
-        )
+        titles = ["req/s", "p50 ms", "p95 ms", "of bare", "queries"]
+        if baseline:
+            titles.append("p95 vs base")
+        header = f"{'endpoint':36}" + "".join(f" {title:>11}" for title in titles)
         out(header)
         out("-" * len(header))
-        for label, rate, p50, p95, problem, queries in rows:
-            if rate is None:
-                out(f"{label:44} {problem}")
+        for row in rows:
+            if row.get("rate") is None:
+                out(f"{row['label']:36} {row['problem']}")
                 continue
-            share = f"{100 * rate / bare:.0f}%" if bare else "-"
-            q = "-" if queries is None else str(queries)
-            line = f"{label:44} {rate:8.1f} {p50:8.1f} {p95:8.1f} {share:>8} {q:>8}"
-            out(line + (f"  {problem}" if problem else ""))
+            share = f"{100 * row['rate'] / bare:.1f}%" if bare else "-"
+            queries = "-" if row["queries"] is None else str(row["queries"])
+            cells = [
+                f"{row['rate']:.1f}",
+                f"{row['p50']:.1f}",
+                f"{row['p95']:.1f}",
+                share,
+                queries,
+            ]
+            if baseline:
+                base = baseline.get(row["key"], {})
+                cells.append(f"{row['p95'] / base['p95']:.2f}" if base.get("p95") else "-")
+            line = f"{row['label']:36}" + "".join(f" {cell:>11}" for cell in cells)
+            out(line + (f"  {row['problem']}" if row["problem"] else ""))
+        if self.options["save"]:
+            self._save(counts, generation, timings, rows)
+            out(f"Saved to {self.options['save']}")
+
+    def _baseline(self) -> dict:
+        path = self.options["baseline"]
+        if not path:
+            return {}
+        with open(path) as saved:
+            return {row["key"]: row for row in json.load(saved)["rows"]}
+
+    def _save(self, counts, generation, timings, rows):
+        report = {
+            "measured_at": timezone.now().isoformat(),
+            "counts": counts,
+            "requests": self.options["requests"],
+            "threads": self.options["threads"],
+            "timings": timings,
+            "generation": None
+            if generation is None
+            else {
+                "seconds": generation.seconds,
+                "people_per_second": generation.rate,
+                "rows": dict(generation.rows),
+            },
+            "rows": rows,
+        }
+        with open(self.options["save"], "w") as out:
+            json.dump(report, out, indent=2)
+
+
+# Whose trail the IG search asks for: the roles that act on referrals.
+ACTING_ROLES = ("referrer", "coordinator", "panel_chair", "panel_member")
+# Who asks: (scale's username parts) for each caller.
+ACCOUNTS = {
+    "coordinator": ("coordinator",),
+    "analyst": ("analyst",),
+    "ig_officer": ("ig-officer",),
+    # A police officer in Durham: matches people and makes referrals.
+    "referrer": ("police", "durham", "referrer", "1"),
+}
+
+
+def referrer_organisations(user):
+    from partners.selectors import active_memberships
+
+    return [m.organisation_id for m in active_memberships(user)]
+
+
+@dataclass
+class Endpoint:
+    key: str
+    label: str
+    headers: dict
+    paths: list
+    method: str = "GET"
+    body: object = None  # n -> the n-th request's body
+    ok: int = 200
+    group: str = "key"
+
+    def send(self, port, n) -> int:
+        path = self.paths[n % len(self.paths)]
+        body = self.body(n) if self.body else None
+        return _request(port, self.method, path, self.headers, body=body)[0]
+
+
+_RUN = secrets.token_hex(3)
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _new_referral(n: int) -> str:
+    """A valid referral of someone new each time (a draft, as a caseworker starts one): a
+    distinct name and date of birth, so nobody is a possible duplicate of anybody."""
+    name = "".join(_LETTERS[(n // 26**i) % 26] for i in range(5))
+    today = datetime.date.today()
+    born = today - datetime.timedelta(days=365 * 14 + n % 700)
+    return json.dumps(
+        {
+            "pathway": "u18_prevention",
+            "area": "durham",
+            "incident_date": (today - datetime.timedelta(days=3)).isoformat(),
+            "incident_place": "Outside the school gates",
+            "narrative": "Threatened a pupil with a blade after school.",
+            "risk_factors": ["knife_carrying"],
+            "risk_level": "medium",
+            "new_person": {
+                "given_name": f"Bench{_RUN}",
+                "family_name": f"Loadtest{name.capitalize()}{_RUN}",
+                "date_of_birth": born.isoformat(),
+                "gender": "male",
+            },
+        }
+    )
 
 
 def _reload_urls():
@@ -452,18 +813,20 @@ def _get(port, path, headers):
     return _request(port, "GET", path, headers)
 
 
-def _load(port, path, headers, requests, threads, max_seconds):
-    """``requests`` GETs shared by ``threads`` threads (fewer if ``max_seconds`` pass first):
-    requests/s, p50 and p95 in ms, and the statuses answered."""
-    taken = itertools.count()
+def _load(endpoint: Endpoint, port, requests, threads, max_seconds):
+    """``requests`` requests shared by ``threads`` threads (fewer if ``max_seconds`` pass
+    first), each to the endpoint's next path (and with its next body): the rate of answers
+    with the expected status, p50 and p95 in ms, and the statuses answered."""
+    taken = itertools.count(4)
     deadline = time.perf_counter() + max_seconds
     latencies: list[float] = []
     statuses: Counter = Counter()
+    last = 4 + requests
 
     def worker():
-        while next(taken) < requests and time.perf_counter() < deadline:
+        while (n := next(taken)) < last and time.perf_counter() < deadline:
             started = time.perf_counter()
-            status = _get(port, path, headers)[0]
+            status = endpoint.send(port, n)
             latencies.append(time.perf_counter() - started)
             statuses[status] += 1
 
@@ -476,7 +839,12 @@ def _load(port, path, headers, requests, threads, max_seconds):
     elapsed = time.perf_counter() - started
     ordered = sorted(latencies)
     p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-    return len(latencies) / elapsed, 1000 * statistics.median(ordered), 1000 * p95, statuses
+    return (
+        statuses[endpoint.ok] / elapsed,
+        1000 * statistics.median(ordered),
+        1000 * p95,
+        statuses,
+    )
 
 
 def _stop(process):
