@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import strict
 from audit.chain import verify_chain
 from audit.filters import AuditEventFilter
 from audit.models import AuditEvent, EventKind, FlagOutcome, ReviewFlag
@@ -14,7 +15,7 @@ from audit.selectors import audit_events, person_or_404
 from audit.services import break_glass, flag_review, flags_refresh, subject_access_export
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(strict.ModelSerializer):
     user = serializers.StringRelatedField()
     organisation = serializers.StringRelatedField()
     recipient_organisation = serializers.StringRelatedField()
@@ -68,7 +69,7 @@ class DisclosureViewSet(AuditEventViewSet):
     queryset = AuditEventViewSet.queryset.filter(kind=EventKind.DISCLOSURE)
 
 
-class ReviewFlagSerializer(serializers.ModelSerializer):
+class ReviewFlagSerializer(strict.ModelSerializer):
     user = serializers.StringRelatedField()
     reviewed_by = serializers.StringRelatedField()
     event = AuditEventSerializer()
@@ -91,7 +92,7 @@ class ReviewFlagSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReviewSerializer(serializers.Serializer):
+class ReviewSerializer(strict.Serializer):
     outcome = serializers.ChoiceField(choices=FlagOutcome.choices)
     note = serializers.CharField(max_length=2000)
     version = serializers.IntegerField(min_value=1)
@@ -126,7 +127,7 @@ class ReviewFlagViewSet(AuditRuleMixin, mixins.ListModelMixin, viewsets.GenericV
         return Response(ReviewFlagSerializer(flag).data)
 
 
-class VerifySerializer(serializers.Serializer):
+class VerifySerializer(strict.Serializer):
     ok = serializers.BooleanField()
     checked = serializers.IntegerField()
     problem = serializers.CharField()
@@ -142,11 +143,11 @@ class AuditVerifyView(APIView):
         return Response(VerifySerializer(verify_chain()).data)
 
 
-class BreakGlassRequestSerializer(serializers.Serializer):
+class BreakGlassRequestSerializer(strict.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class BreakGlassSerializer(serializers.Serializer):
+class BreakGlassSerializer(strict.Serializer):
     person = serializers.UUIDField(source="person_id")
     expires_at = serializers.DateTimeField()
 

@@ -16,3 +16,10 @@ class AutoSchema(StandardizedErrorsAutoSchema):
 
     def _get_serializer_for_validation_error_response(self):
         return ValidationErrorResponseSerializer
+
+    def get_filter_backends(self):
+        # A viewset's filters apply to its list only; its other GET actions (agenda,
+        # attendance, decisions, timeline...) never read them, so they do not advertise them.
+        if getattr(self.view, "action", "list") != "list":
+            return []
+        return super().get_filter_backends()

@@ -11,6 +11,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from api.cases import serializers as s
+from api.filters import StrictBooleanFilter, StrictFilterSet
 from api.idempotency import idempotent
 from audit.recorder import record_access, record_children_shown
 from cases import services
@@ -263,10 +264,10 @@ class PanelViewSet(viewsets.GenericViewSet):
         )
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=CaseStatus.choices)
     pathway = django_filters.ChoiceFilter(choices=Pathway.choices)
-    overdue_review = django_filters.BooleanFilter(method="filter_overdue")
+    overdue_review = StrictBooleanFilter(method="filter_overdue")
 
     class Meta:
         model = Case

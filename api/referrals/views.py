@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.filters import StrictFilterSet
 from api.idempotency import idempotent
 from api.referrals import serializers as s
 from audit.recorder import record_access, record_children_shown
@@ -46,7 +47,7 @@ from referrals.services import (
 CONFLICT = OpenApiResponse(description="The referral is no longer in a state that allows this")
 
 
-class ReferralFilter(django_filters.FilterSet):
+class ReferralFilter(StrictFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ReferralStatus.choices)
     pathway = django_filters.MultipleChoiceFilter(choices=Pathway.choices)
     referral_date = django_filters.DateFromToRangeFilter()
