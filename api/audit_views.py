@@ -12,7 +12,13 @@ from audit.filters import AuditEventFilter
 from audit.models import AuditEvent, EventKind, FlagOutcome, ReviewFlag
 from audit.permissions import require
 from audit.selectors import audit_events, person_or_404
-from audit.services import break_glass, flag_review, flags_refresh, subject_access_export
+from audit.services import (
+    MIN_REASON_LENGTH,
+    break_glass,
+    flag_review,
+    flags_refresh,
+    subject_access_export,
+)
 
 
 class AuditEventSerializer(strict.ModelSerializer):
@@ -144,7 +150,8 @@ class AuditVerifyView(APIView):
 
 
 class BreakGlassRequestSerializer(strict.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    # The service's rule, stated here too so the schema carries it (minLength).
+    reason = serializers.CharField(min_length=MIN_REASON_LENGTH, max_length=2000)
 
 
 class BreakGlassSerializer(strict.Serializer):

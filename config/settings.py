@@ -381,10 +381,30 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # JSON bodies only: a body offered as JSON, form and multipart at once made generated
+    # clients fail to import (issue 16). The measures upload names its own parsers.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
 DRF_STANDARDIZED_ERRORS = {
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": False,
     "EXCEPTION_HANDLER_CLASS": "api.errors.ServiceExceptionHandler",
+    "ALLOWED_ERROR_STATUS_CODES": [
+        "400",
+        "401",
+        "403",
+        "404",
+        "405",
+        "406",
+        "409",
+        "413",
+        "415",
+        "429",
+        "500",
+    ],
+    "ERROR_SCHEMAS": {
+        "409": "api.schema.ErrorResponse409Serializer",
+        "413": "api.schema.ErrorResponse413Serializer",
+    },
 }
 API_TOKEN_LIFETIME_HOURS = env_int("API_TOKEN_LIFETIME_HOURS", 8)
 
@@ -439,7 +459,20 @@ SPECTACULAR_SETTINGS = {
         "OutcomeKindEnum": "interventions.models.OutcomeKind.choices",
         "NotificationKindEnum": "notifications.models.Kind.choices",
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "api.schema.postprocess",
+    ],
+    "SERVERS": [{"url": SITE_URL.rstrip("/"), "description": "This service"}],
+    "CONTACT": {
+        "name": os.environ.get("API_CONTACT_NAME", "Partnership service desk"),
+        "url": os.environ.get("API_CONTACT_URL", SITE_URL.rstrip("/") + "/"),
+        **(
+            {"email": os.environ["API_CONTACT_EMAIL"]}
+            if os.environ.get("API_CONTACT_EMAIL")
+            else {}
+        ),
+    },
 }
 
 # --- Logging: plain text to stdout; personal data never goes in a message --------------

@@ -59,7 +59,13 @@ from tests.factories import (
     submitted_referral,
     years_ago,
 )
-from tests.support import VerifiedClient, built_once_per_module, date_parts, url_names
+from tests.support import (
+    VerifiedClient,
+    built_once_per_module,
+    date_parts,
+    documented_statuses,
+    url_names,
+)
 
 ROLES = {
     "ref": Role.REFERRER,
@@ -1228,4 +1234,55 @@ def test_the_matrix(world, name, method, own, other):
                 transaction.set_rollback(True)
             if response.status_code != int(expected):
                 outcomes.append(f"{where} {role}: expected {expected}, got {response.status_code}")
+            outcomes += _undocumented(name, method, response)
+    assert outcomes == [], f"{method} {name}: " + "; ".join(outcomes)
+
+
+def _undocumented(name, method, response) -> list[str]:
+    """Every status an API operation answered must be one its schema documents."""
+    path = response.wsgi_request.path
+    if not name.startswith("api:") or not path.startswith("/api/v1/"):
+        return []
+    if str(response.status_code) in documented_statuses(method, path):
+        return []
+    return [f"{response.status_code} is not documented for {method} {path}"]
+
+
+# Permission before validation: each API write, sent an empty and a malformed body by every
+# role it refuses, must still answer that role's refusal (never a 400 or 415 that shows the
+# body was read first, nor anything that tells a refused user about the record).
+API_WRITES = [row for row in MATRIX if row[0].startswith("api:") and row[1] != "GET"]
+MALFORMED = b'{"reason": ["unterminated'
+
+
+def _call_with_raw_body(world, name, method, user, raw: bytes):
+    user = type(user).objects.get(pk=user.pk)
+    kwargs_of, _ = REQUESTS.get((name, method)) or REQUESTS.get(name, (None, {}))
+    url = reverse(name, kwargs=kwargs_of(world) if kwargs_of else None)
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client.generic(method, url, raw, content_type="application/json")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "method", "own", "other"), API_WRITES, ids=[f"{m} {n}" for n, m, *_ in API_WRITES]
+)
+def test_refused_roles_are_refused_before_the_body_is_read(world, name, method, own, other):
+    outcomes = []
+    for where, spec in (("own", own), ("other", other)):
+        for role, expected in expectations(spec).items():
+            if expected not in ("403", "404"):
+                continue
+            for label, raw in (("empty", b"{}"), ("malformed", MALFORMED)):
+                with transaction.atomic():
+                    response = _call_with_raw_body(
+                        world, name, method, world.users[(where, role)], raw
+                    )
+                    transaction.set_rollback(True)
+                if response.status_code != int(expected):
+                    outcomes.append(
+                        f"{where} {role} {label}: expected {expected}, got {response.status_code}"
+                    )
+                outcomes += _undocumented(name, method, response)
     assert outcomes == [], f"{method} {name}: " + "; ".join(outcomes)

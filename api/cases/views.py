@@ -185,6 +185,8 @@ class PanelViewSet(viewsets.GenericViewSet):
         )
         return Response(s.DecisionSerializer(decisions, many=True).data)
 
+    decisions.idempotent = True  # its POST (_record_decision), for api.schema
+
     @idempotent
     def _record_decision(self, request, meeting):
         require(request.user, "meeting.decide", meeting)

@@ -240,3 +240,40 @@ class DistanceSerializer(strict.Serializer):
 class CaseOutcomesSerializer(strict.Serializer):
     records = OutcomeRecordSerializer(many=True)
     distance_travelled = DistanceSerializer(many=True)
+
+
+# --- The catalogue import body (Open Referral UK shaped, as the export writes it) ---------
+# Documentation of the body only: ``interventions.services.catalogue_import`` reads and
+# checks it, all or nothing, naming the failing entry (``organizations.0.services.2``).
+
+
+class CatalogueEligibilitySerializer(strict.Serializer):
+    minimum_age = serializers.IntegerField(min_value=0)
+    maximum_age = serializers.IntegerField(min_value=0)
+    pathways = serializers.ListField(child=serializers.ChoiceField(choices=Pathway.choices))
+
+
+class CatalogueFundingSerializer(strict.Serializer):
+    source = serializers.CharField(required=False, allow_blank=True)
+    annual_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+
+
+class CatalogueServiceSerializer(strict.Serializer):
+    id = serializers.CharField(required=False)
+    name = serializers.CharField()
+    description = serializers.CharField(required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=["active", "inactive"], required=False)
+    service_types = serializers.ListField(child=serializers.CharField(), required=False)
+    eligibility = CatalogueEligibilitySerializer()
+    capacity = serializers.IntegerField(min_value=0)
+    funding = CatalogueFundingSerializer(many=True, required=False)
+
+
+class CatalogueOrganisationSerializer(strict.Serializer):
+    id = serializers.CharField(help_text="The partner organisation's code")
+    name = serializers.CharField(required=False)
+    services = CatalogueServiceSerializer(many=True, required=False)
+
+
+class CatalogueImportSerializer(strict.Serializer):
+    organizations = CatalogueOrganisationSerializer(many=True)

@@ -93,7 +93,7 @@ class InterventionViewSet(viewsets.GenericViewSet):
         return Response(services.catalogue_export())
 
     @extend_schema(
-        request={"application/json": {"type": "object"}},
+        request=s.CatalogueImportSerializer,
         responses=s.CatalogueImportResultSerializer,
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[JSONParser])

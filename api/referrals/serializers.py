@@ -116,7 +116,11 @@ class PersonSerializer(strict.ModelSerializer):
 class PersonMatchQuerySerializer(strict.Serializer):
     family_name = _text(NAME_MAX_LENGTH, required=False)
     date_of_birth = serializers.DateField(required=False)
-    nhs_number = _text(12, required=False)
+    # Ten digits, optionally spaced or hyphenated as printed (3-3-4); the check digit is the
+    # service's to verify (referrals.validators.normalise_nhs_number).
+    nhs_number = serializers.RegexField(
+        r"^[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}$", max_length=12, required=False
+    )
     police_reference = _text(30, required=False)
     unique_pupil_number = _text(15, required=False)
 
