@@ -192,6 +192,27 @@ def _no_unknown_fields(schema):
             component["additionalProperties"] = False
 
 
+def _conflicts_in_the_error_shape(schema):
+    """Views describe their 409 in words (``OpenApiResponse(description=...)``); the body is
+    the one error shape all the same."""
+    if "ErrorResponse409" not in schema.get("components", {}).get("schemas", {}):
+        return
+    for _, _, operation in _operations(schema):
+        conflict = operation.get("responses", {}).get("409")
+        if conflict is not None and not conflict.get("content"):
+            conflict["content"] = {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse409"}}
+            }
+
+
+def _pages_start_at_one(schema):
+    """``page`` and ``page_size`` are whole numbers from 1 (api.filters.validated_page_size)."""
+    for _, _, operation in _operations(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") == "query" and parameter["name"] in ("page", "page_size"):
+                parameter["schema"] = {**parameter.get("schema", {}), "minimum": 1}
+
+
 def _json_only_request_bodies(schema):
     """The API reads JSON (the measures import is a file upload, multipart)."""
     for _, _, operation in _operations(schema):
@@ -236,6 +257,8 @@ def postprocess(result, generator, request, public):
     _require_version_on_patch(result)
     _json_only_request_bodies(result)
     _no_unknown_fields(result)
+    _pages_start_at_one(result)
+    _conflicts_in_the_error_shape(result)
     _link_created_to_uses(result)
     used = sorted({tag for _, _, op in _operations(result) for tag in op.get("tags", [])})
     result["tags"] = [
