@@ -1253,6 +1253,9 @@ def _undocumented(name, method, response) -> list[str]:
 # body was read first, nor anything that tells a refused user about the record).
 API_WRITES = [row for row in MATRIX if row[0].startswith("api:") and row[1] != "GET"]
 MALFORMED = b'{"reason": ["unterminated'
+# Refusals the row's body itself earns: another area's coordinator may arrange panels, but
+# not the row's Durham panel; with no area in the body there is nothing to refuse yet.
+REFUSED_FOR_THE_BODY = {("api:panel-list", "POST", "other", "coord")}
 
 
 def _call_with_raw_body(world, name, method, user, raw: bytes):
@@ -1272,7 +1275,9 @@ def test_refused_roles_are_refused_before_the_body_is_read(world, name, method, 
     outcomes = []
     for where, spec in (("own", own), ("other", other)):
         for role, expected in expectations(spec).items():
-            if expected not in ("403", "404"):
+            if expected not in ("403", "404") or (name, method, where, role) in (
+                REFUSED_FOR_THE_BODY
+            ):
                 continue
             for label, raw in (("empty", b"{}"), ("malformed", MALFORMED)):
                 with transaction.atomic():
