@@ -27,11 +27,13 @@ class ServiceExceptionHandler(ExceptionHandler):
         return super().convert_known_exceptions(exc)
 
 
-def api_error(status: int, code: str, detail: str) -> JsonResponse:
+def api_error(
+    status: int, code: str, detail: str, *, attr: str | None = None, type_: str | None = None
+) -> JsonResponse:
     """The one error shape, for answers made outside DRF."""
     body = {
-        "type": "client_error" if status < 500 else "server_error",
-        "errors": [{"code": code, "detail": detail, "attr": None}],
+        "type": type_ or ("client_error" if status < 500 else "server_error"),
+        "errors": [{"code": code, "detail": detail, "attr": attr}],
     }
     return JsonResponse(body, status=status)
 

@@ -83,6 +83,32 @@ class ApiBodyLimitMiddleware:
         return self.get_response(request)
 
 
+class ApiPageSizeMiddleware:
+    """``?page_size=`` must be a whole number from 1 (a larger one than the maximum is served
+    at the maximum, as the README says). DRF's paginator quietly fell back to the default
+    size on ``?page_size=false``; checked here, it is checked for every list, whether or not
+    the list also filters."""
+
+    PARAMETER = "page_size"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(API_PREFIX) and self.PARAMETER in request.GET:
+            raw = request.GET[self.PARAMETER]
+            if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+                return api_error(
+                    400,
+                    "invalid",
+                    "Must be a whole number from 1 "
+                    f"(at most {settings.API_MAX_PAGE_SIZE} are served).",
+                    attr=self.PARAMETER,
+                    type_="validation_error",
+                )
+        return self.get_response(request)
+
+
 class ApiJsonAnswersMiddleware:
     """Every /api/ answer is JSON, DEBUG or not: an unknown address is the API's 404 (not
     Django's technical page), and an unhandled error its 500 (logged, as Django would)."""

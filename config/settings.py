@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "core.middleware.NoStoreMiddleware",
     # Before sessions, authentication and audit: a body over the cap is refused unread.
     "api.middleware.ApiBodyLimitMiddleware",
+    "api.middleware.ApiPageSizeMiddleware",
     "api.middleware.ApiJsonAnswersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

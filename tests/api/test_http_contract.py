@@ -185,6 +185,7 @@ def test_an_unknown_field_is_400_naming_it_and_nothing_is_written(api, school_ca
     [
         ("/api/v1/organisations/", {"page_size": "false"}),
         ("/api/v1/organisations/", {"page_size": "0"}),
+        ("/api/v1/notifications/", {"page_size": "-3"}),  # a list that does not filter
         ("/api/v1/organisations/", {"active": "null"}),
         ("/api/v1/allocations/", {"missed_contacts_flag": "null"}),
         ("/api/v1/cases/", {"overdue_review": "maybe"}),
