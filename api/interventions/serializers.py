@@ -254,24 +254,26 @@ class CatalogueEligibilitySerializer(strict.Serializer):
 
 
 class CatalogueFundingSerializer(strict.Serializer):
-    source = serializers.CharField(required=False, allow_blank=True)
+    source = serializers.CharField(max_length=200, required=False, allow_blank=True)
     annual_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
 
 
 class CatalogueServiceSerializer(strict.Serializer):
-    id = serializers.CharField(required=False)
-    name = serializers.CharField()
-    description = serializers.CharField(required=False, allow_blank=True)
+    id = serializers.CharField(max_length=300, required=False)
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=["active", "inactive"], required=False)
-    service_types = serializers.ListField(child=serializers.CharField(), required=False)
+    service_types = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False
+    )
     eligibility = CatalogueEligibilitySerializer()
     capacity = serializers.IntegerField(min_value=0)
     funding = CatalogueFundingSerializer(many=True, required=False)
 
 
 class CatalogueOrganisationSerializer(strict.Serializer):
-    id = serializers.CharField(help_text="The partner organisation's code")
-    name = serializers.CharField(required=False)
+    id = serializers.CharField(max_length=64, help_text="The partner organisation's code")
+    name = serializers.CharField(max_length=200, required=False)
     services = CatalogueServiceSerializer(many=True, required=False)
 
 
