@@ -22,30 +22,31 @@ from drf_standardized_errors.openapi_serializers import (
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
+from api import strict
 from api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from api.idempotency import MAX_KEY_LENGTH, REPLAYED_HEADER
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-class Error409Serializer(serializers.Serializer):
+class Error409Serializer(strict.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
     attr = serializers.CharField(allow_null=True)
 
 
-class ErrorResponse409Serializer(serializers.Serializer):
+class ErrorResponse409Serializer(strict.Serializer):
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
     errors = Error409Serializer(many=True)
 
 
-class Error413Serializer(serializers.Serializer):
+class Error413Serializer(strict.Serializer):
     code = serializers.ChoiceField(choices=[("request_too_large", "request_too_large")])
     detail = serializers.CharField()
     attr = serializers.CharField(allow_null=True)
 
 
-class ErrorResponse413Serializer(serializers.Serializer):
+class ErrorResponse413Serializer(strict.Serializer):
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
     errors = Error413Serializer(many=True)
 
