@@ -27,21 +27,24 @@ class ServiceExceptionHandler(ExceptionHandler):
         return super().convert_known_exceptions(exc)
 
 
-def _api_error(status, code, detail):
+def api_error(
+    status: int, code: str, detail: str, *, attr: str | None = None, type_: str | None = None
+) -> JsonResponse:
+    """The one error shape, for answers made outside DRF."""
     body = {
-        "type": "client_error" if status < 500 else "server_error",
-        "errors": [{"code": code, "detail": detail, "attr": None}],
+        "type": type_ or ("client_error" if status < 500 else "server_error"),
+        "errors": [{"code": code, "detail": detail, "attr": attr}],
     }
     return JsonResponse(body, status=status)
 
 
 def not_found(request, exception=None):
     if request.path.startswith("/api/"):
-        return _api_error(404, "not_found", "Not found.")
+        return api_error(404, "not_found", "Not found.")
     return page_not_found(request, exception)
 
 
 def server_failure(request):
     if request.path.startswith("/api/"):
-        return _api_error(500, "error", "Server Error (500)")
+        return api_error(500, "error", "Server Error (500)")
     return server_error(request)

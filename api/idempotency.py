@@ -19,6 +19,7 @@ from api.models import IdempotencyRecord
 from core.errors import ConflictError
 
 HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 # A retry comes within minutes; a request a day later is a new request.
 KEEP_RECORDS_FOR = datetime.timedelta(days=1)
@@ -48,7 +49,7 @@ def idempotent(handler):
                         "This Idempotency-Key was already used for a different request"
                     )
                 replay = Response(json.loads(record.body), status=record.status_code)
-                replay["Idempotent-Replayed"] = "true"
+                replay[REPLAYED_HEADER] = "true"
                 return replay
             response = handler(view, request, *args, **kwargs)
             record.status_code = response.status_code
@@ -56,6 +57,7 @@ def idempotent(handler):
             record.save(update_fields=["status_code", "body"])
             return response
 
+    wrapper.idempotent = True  # read by api.schema to document the header and the replay
     return wrapper
 
 

@@ -93,7 +93,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static assets keep their own caching; every other answer is no-store.
+    "core.middleware.NoStoreMiddleware",
+    # Before sessions, authentication and audit: a body over the cap is refused unread.
+    "api.middleware.ApiBodyLimitMiddleware",
+    "api.middleware.ApiPageSizeMiddleware",
+    "api.middleware.ApiJsonAnswersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -270,7 +277,40 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'none'"],
     }
 }
+# Also the API's body cap (api.middleware.ApiBodyLimitMiddleware): 413 above it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+# Browser features the service never uses, denied to it and to anything it could embed
+# (django-permissions-policy). Pages use none of them; the list is the commonly abused ones.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "clipboard-read",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # --- Partnership figures: small numbers suppressed on every path ------------------------
 # The default is NHS Digital's rule for Hospital Episode Statistics (HES Analysis Guide,
@@ -350,7 +390,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.StrictFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.UserRateThrottle",
         "rest_framework.throttling.AnonRateThrottle",
@@ -365,10 +405,30 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # JSON bodies only: a body offered as JSON, form and multipart at once made generated
+    # clients fail to import (issue 16). The measures upload names its own parsers.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
 DRF_STANDARDIZED_ERRORS = {
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": False,
     "EXCEPTION_HANDLER_CLASS": "api.errors.ServiceExceptionHandler",
+    "ALLOWED_ERROR_STATUS_CODES": [
+        "400",
+        "401",
+        "403",
+        "404",
+        "405",
+        "406",
+        "409",
+        "413",
+        "415",
+        "429",
+        "500",
+    ],
+    "ERROR_SCHEMAS": {
+        "409": "api.schema.ErrorResponse409Serializer",
+        "413": "api.schema.ErrorResponse413Serializer",
+    },
 }
 API_TOKEN_LIFETIME_HOURS = env_int("API_TOKEN_LIFETIME_HOURS", 8)
 
@@ -423,7 +483,20 @@ SPECTACULAR_SETTINGS = {
         "OutcomeKindEnum": "interventions.models.OutcomeKind.choices",
         "NotificationKindEnum": "notifications.models.Kind.choices",
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "api.schema.postprocess",
+    ],
+    "SERVERS": [{"url": SITE_URL.rstrip("/"), "description": "This service"}],
+    "CONTACT": {
+        "name": os.environ.get("API_CONTACT_NAME", "Partnership service desk"),
+        "url": os.environ.get("API_CONTACT_URL", SITE_URL.rstrip("/") + "/"),
+        **(
+            {"email": os.environ["API_CONTACT_EMAIL"]}
+            if os.environ.get("API_CONTACT_EMAIL")
+            else {}
+        ),
+    },
 }
 
 # --- Logging: plain text to stdout; personal data never goes in a message --------------

@@ -20,3 +20,18 @@ class StyledNotFoundMiddleware:
         if wanted_styled and isinstance(exception, Http404):
             return page_not_found(request, exception)
         return None
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every answer the service makes: almost every page and
+    API answer can carry personal data, and neither a shared cache nor the browser's history
+    may keep a copy (NCSC Cloud Security Principle 9, and OWASP ASVS 4.0 V8.2.1). Static
+    assets are answered by WhiteNoise, above this middleware, with their own caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response["Cache-Control"] = "no-store"
+        return response

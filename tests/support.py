@@ -224,3 +224,23 @@ def run_worker() -> None:
     worker.join()
     if failures:
         raise failures[0]
+
+
+_DOCUMENTED = []
+
+
+def documented_statuses(method: str, path: str) -> set[str]:
+    """The statuses the OpenAPI schema documents for this request (method and concrete path),
+    for tests that compare what the server answered with what the schema promises."""
+    if not _DOCUMENTED:
+        from drf_spectacular.generators import SchemaGenerator
+
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+        for template, item in schema["paths"].items():
+            pattern = re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)) + "$")
+            for operation_method, operation in item.items():
+                _DOCUMENTED.append((pattern, operation_method, set(operation["responses"])))
+    for pattern, operation_method, statuses in _DOCUMENTED:
+        if operation_method == method.lower() and pattern.match(path):
+            return statuses
+    raise AssertionError(f"{method} {path} is not in the schema")

@@ -5,6 +5,7 @@ import datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api import strict
 from api.referrals.serializers import NamedSerializer, PersonSummarySerializer
 from cases.models import (
     Case,
@@ -27,19 +28,19 @@ ACTIVE_USERS = User.objects.filter(is_active=True)
 ACTIVE_ORGANISATIONS = Organisation.objects.filter(active=True)
 
 
-class UserRefSerializer(serializers.Serializer):
+class UserRefSerializer(strict.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="__str__")
 
 
-class MeetingCreateSerializer(serializers.Serializer):
+class MeetingCreateSerializer(strict.Serializer):
     area = serializers.ChoiceField(choices=Area.choices)
     meets_at = serializers.DateTimeField()
     chair = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_USERS)
     members = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_USERS, many=True)
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class AttendanceSerializer(strict.ModelSerializer):
     user = UserRefSerializer()
     organisation = NamedSerializer()
 
@@ -49,12 +50,12 @@ class AttendanceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AttendanceRecordSerializer(serializers.Serializer):
+class AttendanceRecordSerializer(strict.Serializer):
     user = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_USERS)
     attended = serializers.BooleanField()
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(strict.ModelSerializer):
     chair = UserRefSerializer()
 
     class Meta:
@@ -72,11 +73,11 @@ class MeetingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseReasonSerializer(serializers.Serializer):
+class CaseReasonSerializer(strict.Serializer):
     reason = serializers.CharField(max_length=1000)
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(strict.ModelSerializer):
     owner = UserRefSerializer()
 
     class Meta:
@@ -85,13 +86,13 @@ class ActionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActionWriteSerializer(serializers.Serializer):
+class ActionWriteSerializer(strict.Serializer):
     description = serializers.CharField(max_length=500)
     owner = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_USERS)
     due_date = serializers.DateField()
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(strict.ModelSerializer):
     actions = ActionSerializer(many=True)
     signpost_service = serializers.CharField(read_only=True)  # blank unless signposted
     decided_by = UserRefSerializer()
@@ -114,7 +115,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DecisionRecordSerializer(serializers.Serializer):
+class DecisionRecordSerializer(strict.Serializer):
     referral = serializers.UUIDField()
     outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
     rationale = serializers.CharField(max_length=4000)
@@ -129,7 +130,7 @@ class DecisionRecordSerializer(serializers.Serializer):
     actions = ActionWriteSerializer(many=True, required=False)
 
 
-class DecisionAmendSerializer(serializers.Serializer):
+class DecisionAmendSerializer(strict.Serializer):
     version = serializers.IntegerField(min_value=1)
     outcome = serializers.ChoiceField(choices=DecisionOutcome.choices, required=False)
     rationale = serializers.CharField(max_length=4000, required=False)
@@ -140,7 +141,7 @@ class DecisionAmendSerializer(serializers.Serializer):
     actions = ActionWriteSerializer(many=True, required=False)
 
 
-class AgendaReferralSerializer(serializers.Serializer):
+class AgendaReferralSerializer(strict.Serializer):
     id = serializers.UUIDField()
     pathway = serializers.CharField()
     area = serializers.CharField()
@@ -151,7 +152,7 @@ class AgendaReferralSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField()
 
 
-class MinutesActionSerializer(serializers.Serializer):
+class MinutesActionSerializer(strict.Serializer):
     description = serializers.CharField()
     owner = UserRefSerializer()
     due_date = serializers.DateField()
@@ -161,7 +162,7 @@ class MinutesActionSerializer(serializers.Serializer):
         return action.done_at is not None
 
 
-class MinutesItemSerializer(serializers.Serializer):
+class MinutesItemSerializer(strict.Serializer):
     """A decided item, named by its referral reference: minutes carry no personal details."""
 
     position = serializers.IntegerField()
@@ -192,13 +193,13 @@ class MinutesItemSerializer(serializers.Serializer):
         return decision.signpost_service_name or decision.get_signpost_service_display()
 
 
-class MinutesSerializer(serializers.Serializer):
+class MinutesSerializer(strict.Serializer):
     meeting = MeetingSerializer()
     attendance = AttendanceSerializer(many=True)
     items = MinutesItemSerializer(many=True)
 
 
-class AgendaItemSerializer(serializers.Serializer):
+class AgendaItemSerializer(strict.Serializer):
     position = serializers.IntegerField(
         help_text="Where the item stands on this page of the agenda (1 for its first item)"
     )
@@ -214,7 +215,7 @@ class AgendaItemSerializer(serializers.Serializer):
     decision = DecisionSerializer(allow_null=True)
 
 
-class AgendaPageSerializer(serializers.Serializer):
+class AgendaPageSerializer(strict.Serializer):
     next = serializers.URLField(allow_null=True, help_text="The next page; null on the last")
     previous = serializers.URLField(
         allow_null=True, help_text="Always null: the agenda is read forwards from its start"
@@ -222,7 +223,7 @@ class AgendaPageSerializer(serializers.Serializer):
     results = AgendaItemSerializer(many=True)
 
 
-class ShareSerializer(serializers.ModelSerializer):
+class ShareSerializer(strict.ModelSerializer):
     organisation = NamedSerializer()
 
     class Meta:
@@ -240,12 +241,12 @@ class ShareSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ShareCreateSerializer(serializers.Serializer):
+class ShareCreateSerializer(strict.Serializer):
     organisation = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_ORGANISATIONS)
     purpose = serializers.ChoiceField(choices=Purpose.choices)
 
 
-class CaseListSerializer(serializers.ModelSerializer):
+class CaseListSerializer(strict.ModelSerializer):
     person = PersonSummarySerializer()
     lead_organisation = NamedSerializer()
 
@@ -266,7 +267,7 @@ class CaseListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(strict.ModelSerializer):
     person = PersonSummarySerializer()
     closure_reason = serializers.CharField(read_only=True)  # blank while open
     lead_professional = UserRefSerializer()
@@ -307,7 +308,7 @@ class CaseSerializer(serializers.ModelSerializer):
         return prevention_transition_due(case)
 
 
-class RiskReviewSerializer(serializers.ModelSerializer):
+class RiskReviewSerializer(strict.ModelSerializer):
     reviewer = UserRefSerializer()
 
     class Meta:
@@ -324,14 +325,14 @@ class RiskReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RiskReviewCreateSerializer(serializers.Serializer):
+class RiskReviewCreateSerializer(strict.Serializer):
     level = serializers.ChoiceField(choices=RiskLevel.choices)
     rationale = serializers.CharField(max_length=4000)
     reviewed_on = serializers.DateField()
     next_review_date = serializers.DateField()
 
 
-class NoteSerializer(serializers.ModelSerializer):
+class NoteSerializer(strict.ModelSerializer):
     author = UserRefSerializer()
     author_organisation = NamedSerializer()
 
@@ -350,22 +351,22 @@ class NoteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NoteCreateSerializer(serializers.Serializer):
+class NoteCreateSerializer(strict.Serializer):
     text = serializers.CharField(max_length=10000)
     corrects = serializers.IntegerField(required=False, min_value=1)
 
 
-class NoteEditSerializer(serializers.Serializer):
+class NoteEditSerializer(strict.Serializer):
     text = serializers.CharField(max_length=10000)
     version = serializers.IntegerField(min_value=1)
 
 
-class CaseCloseSerializer(serializers.Serializer):
+class CaseCloseSerializer(strict.Serializer):
     reason = serializers.ChoiceField(choices=ClosureReason.choices)
     summary = serializers.CharField(max_length=4000)
 
 
-class TimelineEntrySerializer(serializers.Serializer):
+class TimelineEntrySerializer(strict.Serializer):
     at = serializers.DateTimeField()
     kind = serializers.CharField()
     summary = serializers.CharField()

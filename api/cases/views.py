@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from api.cases import serializers as s
+from api.filters import StrictBooleanFilter, StrictFilterSet
 from api.idempotency import idempotent
 from api.pagination import CursorPagination, PageNumberPagination
 from audit.recorder import record_access, record_children_shown
@@ -217,6 +218,8 @@ class PanelViewSet(viewsets.GenericViewSet):
         )
         return Response(s.DecisionSerializer(decisions, many=True).data)
 
+    decisions.idempotent = True  # its POST (_record_decision), for api.schema
+
     @idempotent
     def _record_decision(self, request, meeting):
         require(request.user, "meeting.decide", meeting)
@@ -296,10 +299,10 @@ class PanelViewSet(viewsets.GenericViewSet):
         )
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=CaseStatus.choices)
     pathway = django_filters.ChoiceFilter(choices=Pathway.choices)
-    overdue_review = django_filters.BooleanFilter(method="filter_overdue")
+    overdue_review = StrictBooleanFilter(method="filter_overdue")
 
     class Meta:
         model = Case

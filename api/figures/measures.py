@@ -7,6 +7,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import strict
 from api.pagination import PageNumberPagination
 from core.errors import field_error
 from figures.measures import area_measures_for_list, area_measures_import
@@ -14,7 +15,7 @@ from figures.models import AreaMeasure
 from figures.permissions import require
 
 
-class AreaMeasureSerializer(serializers.ModelSerializer):
+class AreaMeasureSerializer(strict.ModelSerializer):
     name = serializers.CharField(read_only=True)
     measure_label = serializers.CharField(source="get_measure_display", read_only=True)
     area_label = serializers.CharField(source="get_area_display", read_only=True)
@@ -42,20 +43,20 @@ class AreaMeasureSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeasuresUploadSerializer(serializers.Serializer):
+class MeasuresUploadSerializer(strict.Serializer):
     csv_file = serializers.FileField(
         help_text="A CSV file saved as UTF-8 with the columns measure, other_name, area, "
         "period_start, period_end, value, unit, source and source_date."
     )
 
 
-class ImportResultSerializer(serializers.Serializer):
+class ImportResultSerializer(strict.Serializer):
     rows = serializers.IntegerField()
     created = serializers.IntegerField()
     replaced = serializers.IntegerField()
 
 
-class AreaMeasurePageSerializer(serializers.Serializer):
+class AreaMeasurePageSerializer(strict.Serializer):
     """One page of the list, as ``api.pagination.PageNumberPagination`` answers it."""
 
     count = serializers.IntegerField()

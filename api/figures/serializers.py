@@ -3,15 +3,17 @@
 
 from rest_framework import serializers
 
+from api import strict
 
-class FigureSetSerializer(serializers.Serializer):
+
+class FigureSetSerializer(strict.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     description = serializers.CharField()
     url = serializers.CharField()
 
 
-class CellSerializer(serializers.Serializer):
+class CellSerializer(strict.Serializer):
     value = serializers.FloatField(
         allow_null=True, help_text="The published value; null when suppressed or not available"
     )
@@ -19,20 +21,20 @@ class CellSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["shown", "suppressed", "not_available"])
 
 
-class RowSerializer(serializers.Serializer):
+class RowSerializer(strict.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     is_total = serializers.BooleanField()
     cells = CellSerializer(many=True)
 
 
-class ColumnSerializer(serializers.Serializer):
+class ColumnSerializer(strict.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     kind = serializers.ChoiceField(choices=["count", "rate", "days", "money", "value", "interval"])
 
 
-class TableSerializer(serializers.Serializer):
+class TableSerializer(strict.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     row_heading = serializers.CharField()
@@ -41,7 +43,7 @@ class TableSerializer(serializers.Serializer):
     notes = serializers.ListField(child=serializers.CharField())
 
 
-class FiltersSerializer(serializers.Serializer):
+class FiltersSerializer(strict.Serializer):
     from_ = serializers.CharField(help_text="First month, YYYY-MM")
     to = serializers.CharField(help_text="Last month, YYYY-MM")
     area = serializers.CharField(allow_null=True)
@@ -54,7 +56,7 @@ class FiltersSerializer(serializers.Serializer):
         return fields
 
 
-class ReportSerializer(serializers.Serializer):
+class ReportSerializer(strict.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     filters = FiltersSerializer()

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api import strict
 from api.cases.serializers import UserRefSerializer
 from api.referrals.serializers import NamedSerializer
 from interventions.models import (
@@ -21,7 +22,7 @@ from partners.models import Organisation, User
 from referrals.pathways import Pathway, age_on
 
 
-class InterventionSerializer(serializers.ModelSerializer):
+class InterventionSerializer(strict.ModelSerializer):
     provider = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.filter(active=True))
     intervention_type = serializers.ChoiceField(choices=InterventionType.choices)
     pathways = serializers.ListField(
@@ -66,12 +67,12 @@ class InterventionUpdateSerializer(InterventionSerializer):
         read_only_fields = ["id"]
 
 
-class CatalogueImportResultSerializer(serializers.Serializer):
+class CatalogueImportResultSerializer(strict.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
 
 
-class AllocationCreateSerializer(serializers.Serializer):
+class AllocationCreateSerializer(strict.Serializer):
     case = serializers.UUIDField()
     decision = serializers.IntegerField(
         required=False,
@@ -85,14 +86,14 @@ class AllocationCreateSerializer(serializers.Serializer):
     )
 
 
-class AllocationActionSerializer(serializers.Serializer):
+class AllocationActionSerializer(strict.Serializer):
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     keyworker = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False
     )
 
 
-class AllocatedPersonSerializer(serializers.Serializer):
+class AllocatedPersonSerializer(strict.Serializer):
     """What a provider needs to reach the person: no more."""
 
     given_name = serializers.CharField()
@@ -107,7 +108,7 @@ class AllocatedPersonSerializer(serializers.Serializer):
         return age_on(person.date_of_birth, timezone.localdate())
 
 
-class AllocationSerializer(serializers.ModelSerializer):
+class AllocationSerializer(strict.ModelSerializer):
     """``person`` is null and ``identity_shown`` false where the reader may not know who the
     allocation is for (``interventions.selectors.sees_identity``: a provider before the offer,
     after the end, or once the delivery basis is lost); ``area`` and ``age_band`` are what a
@@ -163,7 +164,7 @@ class AllocationSerializer(serializers.ModelSerializer):
         return age_band(allocation.age_at_allocation)
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(strict.ModelSerializer):
     class Meta:
         model = Contact
         fields = [
@@ -178,7 +179,7 @@ class ContactSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "recorded_at"]
 
 
-class ContactCreateSerializer(serializers.Serializer):
+class ContactCreateSerializer(strict.Serializer):
     contact_date = serializers.DateField()
     contact_type = serializers.ChoiceField(choices=ContactType.choices)
     outcome = serializers.ChoiceField(choices=ContactOutcome.choices)
@@ -186,7 +187,7 @@ class ContactCreateSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
 
 
-class OutcomeMeasureSerializer(serializers.ModelSerializer):
+class OutcomeMeasureSerializer(strict.ModelSerializer):
     class Meta:
         model = OutcomeMeasure
         fields = [
@@ -203,7 +204,7 @@ class OutcomeMeasureSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OutcomeRecordSerializer(serializers.ModelSerializer):
+class OutcomeRecordSerializer(strict.ModelSerializer):
     measure = serializers.SlugRelatedField(slug_field="code", read_only=True)
     organisation = NamedSerializer()
 
@@ -213,7 +214,7 @@ class OutcomeRecordSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OutcomeRecordCreateSerializer(serializers.Serializer):
+class OutcomeRecordCreateSerializer(strict.Serializer):
     measure = serializers.CharField(max_length=50, help_text="The measure's code")
 
     def validate_measure(self, code):
@@ -227,7 +228,7 @@ class OutcomeRecordCreateSerializer(serializers.Serializer):
     recorded_on = serializers.DateField()
 
 
-class DistanceSerializer(serializers.Serializer):
+class DistanceSerializer(strict.Serializer):
     measure = serializers.CharField(source="measure.code")
     name = serializers.CharField(source="measure.name")
     baseline = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
@@ -236,6 +237,45 @@ class DistanceSerializer(serializers.Serializer):
     improved = serializers.BooleanField(allow_null=True)
 
 
-class CaseOutcomesSerializer(serializers.Serializer):
+class CaseOutcomesSerializer(strict.Serializer):
     records = OutcomeRecordSerializer(many=True)
     distance_travelled = DistanceSerializer(many=True)
+
+
+# --- The catalogue import body (Open Referral UK shaped, as the export writes it) ---------
+# Documentation of the body only: ``interventions.services.catalogue_import`` reads and
+# checks it, all or nothing, naming the failing entry (``organizations.0.services.2``).
+
+
+class CatalogueEligibilitySerializer(strict.Serializer):
+    minimum_age = serializers.IntegerField(min_value=0)
+    maximum_age = serializers.IntegerField(min_value=0)
+    pathways = serializers.ListField(child=serializers.ChoiceField(choices=Pathway.choices))
+
+
+class CatalogueFundingSerializer(strict.Serializer):
+    source = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    annual_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+
+
+class CatalogueServiceSerializer(strict.Serializer):
+    id = serializers.CharField(max_length=300, required=False)
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=["active", "inactive"], required=False)
+    service_types = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False
+    )
+    eligibility = CatalogueEligibilitySerializer()
+    capacity = serializers.IntegerField(min_value=0)
+    funding = CatalogueFundingSerializer(many=True, required=False)
+
+
+class CatalogueOrganisationSerializer(strict.Serializer):
+    id = serializers.CharField(max_length=64, help_text="The partner organisation's code")
+    name = serializers.CharField(max_length=200, required=False)
+    services = CatalogueServiceSerializer(many=True, required=False)
+
+
+class CatalogueImportSerializer(strict.Serializer):
+    organizations = CatalogueOrganisationSerializer(many=True)

@@ -10,9 +10,11 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.filters import StrictFilterSet
 from api.idempotency import idempotent
 from api.interventions import serializers as s
 from audit.recorder import record_access, record_children_shown
+from cases.models import Case
 from cases.selectors import case_get, decision_of_case
 from core.errors import field_error
 from interventions import services
@@ -91,7 +93,7 @@ class InterventionViewSet(viewsets.GenericViewSet):
         return Response(services.catalogue_export())
 
     @extend_schema(
-        request={"application/json": {"type": "object"}},
+        request=s.CatalogueImportSerializer,
         responses=s.CatalogueImportResultSerializer,
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[JSONParser])
@@ -128,8 +130,17 @@ class AllocationOutcomesMixin:
         return Response(s.OutcomeRecordSerializer(records, many=True).data)
 
 
-class AllocationFilter(django_filters.FilterSet):
+def _cases_of_visible_allocations(request):
+    """The ``case`` filter takes only a case the caller sees an allocation of: another case's
+    id, or one that does not exist, is the same ``invalid_choice``."""
+    if request is None:
+        return Case.objects.none()
+    return Case.objects.filter(pk__in=allocations_visible_to(request.user).values("case"))
+
+
+class AllocationFilter(StrictFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=AllocationStatus.choices)
+    case = django_filters.ModelChoiceFilter(queryset=_cases_of_visible_allocations)
 
     class Meta:
         model = Allocation

@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
+from api import strict
 from notifications.models import Kind
 
 
-class NotificationSerializer(serializers.Serializer):
+class NotificationSerializer(strict.Serializer):
     """One notification as its recipient may see it now (``notifications.selectors.shown``):
     the record it is about is named only while they may still open it."""
 
@@ -27,5 +28,5 @@ class NotificationSerializer(serializers.Serializer):
         return shown.notification.subject_id or None if shown.available else None
 
 
-class MarkedSerializer(serializers.Serializer):
+class MarkedSerializer(strict.Serializer):
     marked = serializers.IntegerField(help_text="How many notifications were unread")

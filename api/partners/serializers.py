@@ -3,23 +3,24 @@ sizes only; validation of meaning lives in the services)."""
 
 from rest_framework import serializers
 
+from api import strict
 from api.models import ApiToken
 from partners.models import Area, Membership, Organisation, OrganisationType, User
 from partners.roles import Role
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(strict.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=200, style={"input_type": "password"})
     name = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
-class TokenResponseSerializer(serializers.Serializer):
+class TokenResponseSerializer(strict.Serializer):
     token = serializers.CharField()
     expires_at = serializers.DateTimeField()
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(strict.ModelSerializer):
     class Meta:
         model = ApiToken
         fields = [
@@ -35,7 +36,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(strict.ModelSerializer):
     organisation_type = serializers.ChoiceField(choices=OrganisationType.choices)
     area = serializers.ChoiceField(choices=Area.choices)
 
@@ -55,14 +56,14 @@ class OrganisationSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"validators": []}, "code": {"validators": []}}
 
 
-class OrganisationSummarySerializer(serializers.ModelSerializer):
+class OrganisationSummarySerializer(strict.ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "name", "code", "organisation_type", "area"]
         read_only_fields = fields
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(strict.ModelSerializer):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.filter(active=True)
@@ -75,11 +76,11 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "started_at", "ended_at"]
 
 
-class MembershipEndSerializer(serializers.Serializer):
+class MembershipEndSerializer(strict.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class MyMembershipSerializer(serializers.ModelSerializer):
+class MyMembershipSerializer(strict.ModelSerializer):
     organisation = OrganisationSummarySerializer()
 
     class Meta:
@@ -87,7 +88,7 @@ class MyMembershipSerializer(serializers.ModelSerializer):
         fields = ["organisation", "role"]
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(strict.ModelSerializer):
     full_name = serializers.CharField(source="get_full_name")
     memberships = MyMembershipSerializer(many=True)
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))

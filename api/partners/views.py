@@ -1,6 +1,7 @@
 """Token, "me", organisation and membership endpoints: parse, ask the rule, call one service
 or selector, shape the answer. No rules live here."""
 
+import django_filters
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
@@ -14,6 +15,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from api.authentication import HashedTokenAuthentication
+from api.filters import StrictFilterSet
 from api.models import ApiToken
 from api.partners import serializers
 from api.selectors import api_tokens_visible_to
@@ -79,12 +81,28 @@ class TokenView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _users_with_visible_tokens(request):
+    """The ``user`` filter takes only someone whose tokens the caller sees: anyone else's id,
+    or one that does not exist, is the same ``invalid_choice``."""
+    if request is None:
+        return User.objects.none()
+    return User.objects.filter(pk__in=api_tokens_visible_to(request.user).values("user"))
+
+
+class ApiTokenFilter(StrictFilterSet):
+    user = django_filters.ModelChoiceFilter(queryset=_users_with_visible_tokens)
+
+    class Meta:
+        model = ApiToken
+        fields = ["user"]
+
+
 class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """API tokens with when each was last used: your own, or, for administrators, everyone's."""
 
     serializer_class = serializers.ApiTokenSerializer
     queryset = ApiToken.objects.none()  # typed for the schema; get_queryset decides
-    filterset_fields = ["user"]
+    filterset_class = ApiTokenFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -183,9 +201,10 @@ class MembershipViewSet(
     )
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
+        membership = self.get_object()  # the rule (in get_queryset) before the body is read
         data = serializers.MembershipEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership = membership_end(
-            membership=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
+            membership=membership, actor=request.user, reason=data.validated_data["reason"]
         )
         return Response(serializers.MembershipSerializer(membership).data)

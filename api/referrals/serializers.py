@@ -4,6 +4,7 @@ the services bound what they store themselves)."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api import strict
 from partners.models import Organisation
 from referrals.dash import LONGEST_CHECKLIST, DashAnswer, DashChecklist, MaracCriterion
 from referrals.equality import DISABILITY_QUESTION, WHY_ASKED, Disability, Ethnicity
@@ -39,7 +40,7 @@ def _text(max_length, **kwargs):
     return serializers.CharField(max_length=max_length, trim_whitespace=True, **kwargs)
 
 
-class PersonWriteSerializer(serializers.Serializer):
+class PersonWriteSerializer(strict.Serializer):
     given_name = _text(NAME_MAX_LENGTH)
     family_name = _text(NAME_MAX_LENGTH)
     date_of_birth = serializers.DateField()
@@ -81,7 +82,7 @@ class PersonUpdateSerializer(PersonWriteSerializer):
     reason = _text(CHANGE_REASON_MAX_LENGTH, required=False, allow_blank=True)
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(strict.ModelSerializer):
     # Blank (not asked yet) is an answer too, so the schema says so.
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, allow_blank=True, read_only=True)
     disability = serializers.ChoiceField(
@@ -112,10 +113,14 @@ class PersonSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PersonMatchQuerySerializer(serializers.Serializer):
+class PersonMatchQuerySerializer(strict.Serializer):
     family_name = _text(NAME_MAX_LENGTH, required=False)
     date_of_birth = serializers.DateField(required=False)
-    nhs_number = _text(12, required=False)
+    # Ten digits, optionally spaced or hyphenated as printed (3-3-4); the check digit is the
+    # service's to verify (referrals.validators.normalise_nhs_number).
+    nhs_number = serializers.RegexField(
+        r"^[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}$", max_length=12, required=False
+    )
     police_reference = _text(30, required=False)
     unique_pupil_number = _text(15, required=False)
 
@@ -123,7 +128,7 @@ class PersonMatchQuerySerializer(serializers.Serializer):
 # --- Referrals ---------------------------------------------------------------------------
 
 
-class ReferralDetailsSerializer(serializers.Serializer):
+class ReferralDetailsSerializer(strict.Serializer):
     pathway = serializers.ChoiceField(choices=Pathway.choices)
     area = serializers.ChoiceField(
         choices=ReferralArea.choices,
@@ -193,7 +198,7 @@ class ReferralUpdateSerializer(ReferralDetailsSerializer):
     )
 
 
-class ScreenSerializer(serializers.Serializer):
+class ScreenSerializer(strict.Serializer):
     outcome = serializers.ChoiceField(choices=ScreeningOutcome.choices)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     questions = serializers.CharField(max_length=2000, required=False, allow_blank=True)
@@ -202,15 +207,15 @@ class ScreenSerializer(serializers.Serializer):
     )
 
 
-class AnswerSerializer(serializers.Serializer):
+class AnswerSerializer(strict.Serializer):
     answer = serializers.CharField(max_length=4000)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(strict.Serializer):
     reason = serializers.CharField(max_length=1000)
 
 
-class PersonSummarySerializer(serializers.Serializer):
+class PersonSummarySerializer(strict.Serializer):
     id = serializers.UUIDField()
     given_name = serializers.CharField()
     family_name = serializers.CharField()
@@ -218,12 +223,12 @@ class PersonSummarySerializer(serializers.Serializer):
     gender = serializers.CharField()
 
 
-class NamedSerializer(serializers.Serializer):
+class NamedSerializer(strict.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="__str__")
 
 
-class ReferralListSerializer(serializers.ModelSerializer):
+class ReferralListSerializer(strict.ModelSerializer):
     person = PersonSummarySerializer()
     organisation = NamedSerializer()
 
@@ -248,7 +253,7 @@ class ReferralListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LinkedReferralSerializer(serializers.ModelSerializer):
+class LinkedReferralSerializer(strict.ModelSerializer):
     organisation = NamedSerializer()
 
     class Meta:
@@ -257,7 +262,7 @@ class LinkedReferralSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MaracFlagSerializer(serializers.Serializer):
+class MaracFlagSerializer(strict.Serializer):
     last_referred_on = serializers.DateField()
     repeat_until = serializers.DateField()
 
@@ -270,7 +275,7 @@ class LocalTimeField(serializers.TimeField):
     OpenAPI's "time" format would demand (RFC 3339 full-time)."""
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(strict.ModelSerializer):
     person = PersonSummarySerializer()
     incident_time = LocalTimeField(read_only=True, allow_null=True)
     # Blank until recorded: plain strings, so the schema allows "".
@@ -357,7 +362,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         return LinkedReferralSerializer(linked, many=True).data
 
 
-class ConsentRecordSerializer(serializers.Serializer):
+class ConsentRecordSerializer(strict.Serializer):
     purposes = serializers.ListField(
         child=serializers.ChoiceField(choices=Purpose.choices), min_length=1, max_length=4
     )
@@ -373,7 +378,7 @@ class ConsentRecordSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class ConsentWithdrawSerializer(serializers.Serializer):
+class ConsentWithdrawSerializer(strict.Serializer):
     purposes = serializers.ListField(
         child=serializers.ChoiceField(choices=Purpose.choices), min_length=1, max_length=4
     )
@@ -381,13 +386,13 @@ class ConsentWithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
 
 
-class GillickSerializer(serializers.Serializer):
+class GillickSerializer(strict.Serializer):
     competent = serializers.BooleanField()
     assessed_on = serializers.DateField()
     rationale = serializers.CharField(max_length=4000)
 
 
-class LawfulBasisRecordSerializer(serializers.Serializer):
+class LawfulBasisRecordSerializer(strict.Serializer):
     purpose = serializers.ChoiceField(choices=Purpose.choices)
     ground = serializers.ChoiceField(
         choices=RULE_CHOICES,
@@ -396,11 +401,11 @@ class LawfulBasisRecordSerializer(serializers.Serializer):
     justification = serializers.CharField(max_length=4000)
 
 
-class LawfulBasisDecisionSerializer(serializers.Serializer):
+class LawfulBasisDecisionSerializer(strict.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class ConsentReadSerializer(serializers.Serializer):
+class ConsentReadSerializer(strict.Serializer):
     purpose = serializers.CharField()
     given_by = serializers.CharField()
     decision = serializers.CharField()
@@ -412,7 +417,7 @@ class ConsentReadSerializer(serializers.Serializer):
     recorded_at = serializers.DateTimeField()
 
 
-class GillickReadSerializer(serializers.Serializer):
+class GillickReadSerializer(strict.Serializer):
     id = serializers.IntegerField()
     competent = serializers.BooleanField()
     assessed_by = serializers.CharField()
@@ -420,7 +425,7 @@ class GillickReadSerializer(serializers.Serializer):
     rationale = serializers.CharField()
 
 
-class LawfulBasisReadSerializer(serializers.Serializer):
+class LawfulBasisReadSerializer(strict.Serializer):
     id = serializers.IntegerField()
     purpose = serializers.CharField()
     ground = serializers.CharField()
@@ -433,21 +438,21 @@ class LawfulBasisReadSerializer(serializers.Serializer):
     decision_note = serializers.CharField()
 
 
-class PurposePositionSerializer(serializers.Serializer):
+class PurposePositionSerializer(strict.Serializer):
     purpose = serializers.CharField()
     permitted = serializers.BooleanField()
     via = serializers.CharField()
     explanation = serializers.CharField()
 
 
-class ConsentOverviewSerializer(serializers.Serializer):
+class ConsentOverviewSerializer(strict.Serializer):
     position = PurposePositionSerializer(many=True)
     consents = ConsentReadSerializer(many=True)
     gillick_assessments = GillickReadSerializer(many=True)
     lawful_bases = LawfulBasisReadSerializer(many=True)
 
 
-class ParticipationRecordSerializer(serializers.Serializer):
+class ParticipationRecordSerializer(strict.Serializer):
     given_by = serializers.ChoiceField(choices=ConsentGiver.choices)
     decision = serializers.ChoiceField(
         choices=[
@@ -462,12 +467,12 @@ class ParticipationRecordSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class ParticipationWithdrawSerializer(serializers.Serializer):
+class ParticipationWithdrawSerializer(strict.Serializer):
     given_by = serializers.ChoiceField(choices=ConsentGiver.choices)
     reason = serializers.CharField(max_length=2000)
 
 
-class ParticipationReadSerializer(serializers.Serializer):
+class ParticipationReadSerializer(strict.Serializer):
     id = serializers.IntegerField()
     given_by = serializers.CharField()
     decision = serializers.CharField()
@@ -479,7 +484,7 @@ class ParticipationReadSerializer(serializers.Serializer):
     recorded_at = serializers.DateTimeField()
 
 
-class ParticipationOverviewSerializer(serializers.Serializer):
+class ParticipationOverviewSerializer(strict.Serializer):
     """Agreement to take part in an intervention: whether delivery may go ahead
     (``position``), and each giver's decision. Apart from consent and lawful bases."""
 
@@ -487,7 +492,7 @@ class ParticipationOverviewSerializer(serializers.Serializer):
     participations = ParticipationReadSerializer(many=True)
 
 
-class PathwaySerializer(serializers.Serializer):
+class PathwaySerializer(strict.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     rules = serializers.ListField(child=serializers.CharField())
@@ -497,7 +502,7 @@ class PathwaySerializer(serializers.Serializer):
 # --- Domestic abuse: Dash, perpetrator links, MARAC ----------------------------------------
 
 
-class DashRecordWriteSerializer(serializers.Serializer):
+class DashRecordWriteSerializer(strict.Serializer):
     checklist = serializers.ChoiceField(choices=DashChecklist.choices)
     answers = serializers.ListField(
         child=serializers.ChoiceField(choices=DashAnswer.choices),
@@ -515,7 +520,7 @@ class DashRecordWriteSerializer(serializers.Serializer):
     escalation_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class DashRecordSerializer(serializers.ModelSerializer):
+class DashRecordSerializer(strict.ModelSerializer):
     answers = serializers.ListField(
         child=serializers.ChoiceField(choices=DashAnswer.choices), source="answer_list"
     )
@@ -538,11 +543,11 @@ class DashRecordSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PerpetratorLinkWriteSerializer(serializers.Serializer):
+class PerpetratorLinkWriteSerializer(strict.Serializer):
     perpetrator = serializers.UUIDField(help_text="A person you can already see.")
 
 
-class PerpetratorLinkSerializer(serializers.Serializer):
+class PerpetratorLinkSerializer(strict.Serializer):
     id = serializers.IntegerField()
     perpetrator = serializers.UUIDField(
         allow_null=True,
@@ -552,19 +557,19 @@ class PerpetratorLinkSerializer(serializers.Serializer):
     recorded_at = serializers.DateTimeField()
 
 
-class MaracReferralWriteSerializer(serializers.Serializer):
+class MaracReferralWriteSerializer(strict.Serializer):
     link = serializers.IntegerField(
         min_value=1, max_value=2**31 - 1, help_text="The perpetrator link this referral is about."
     )
     referred_on = serializers.DateField(required=False)
 
 
-class MaracMeetingSerializer(serializers.Serializer):
+class MaracMeetingSerializer(strict.Serializer):
     meeting_date = serializers.DateField()
     outcome = serializers.CharField(max_length=4000, required=False, allow_blank=True)
 
 
-class MaracReferralSerializer(serializers.ModelSerializer):
+class MaracReferralSerializer(strict.ModelSerializer):
     criteria = serializers.ListField(child=serializers.ChoiceField(choices=MaracCriterion.choices))
 
     class Meta:
@@ -573,7 +578,7 @@ class MaracReferralSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MaracOverviewSerializer(serializers.Serializer):
+class MaracOverviewSerializer(strict.Serializer):
     criteria = serializers.ListField(
         child=serializers.ChoiceField(choices=MaracCriterion.choices),
         help_text="The SafeLives MARAC criteria met now; any one makes a MARAC referral.",

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.filters import StrictFilterSet
 from api.idempotency import idempotent
 from api.pagination import CursorPagination
 from api.referrals import serializers as s
@@ -59,7 +60,7 @@ class AnyOfFilter(django_filters.MultipleChoiceFilter):
         return qs.filter(**{f"{self.field_name}__in": sorted(value)})
 
 
-class ReferralFilter(django_filters.FilterSet):
+class ReferralFilter(StrictFilterSet):
     status = AnyOfFilter(choices=ReferralStatus.choices)
     pathway = AnyOfFilter(choices=Pathway.choices)
     referral_date = django_filters.DateFromToRangeFilter()

@@ -3,6 +3,7 @@ responses (types and sizes only; meaning is the services' to check)."""
 
 from rest_framework import serializers
 
+from api import strict
 from partners.models import Organisation
 from sharing.models import InformationSharingAgreement, OutsideAgreementApproval, Signatory
 from sharing.vocabulary import DataCategory, Purpose
@@ -14,7 +15,7 @@ def _organisation_field(**kwargs):
     )
 
 
-class SignatorySerializer(serializers.ModelSerializer):
+class SignatorySerializer(strict.ModelSerializer):
     organisation = _organisation_field()
 
     class Meta:
@@ -23,7 +24,7 @@ class SignatorySerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class AgreementSerializer(serializers.ModelSerializer):
+class AgreementSerializer(strict.ModelSerializer):
     organisation = _organisation_field()
     purposes = serializers.ListField(
         child=serializers.ChoiceField(choices=Purpose.choices), min_length=1, max_length=10
@@ -76,19 +77,19 @@ class AgreementUpdateSerializer(AgreementSerializer):
         read_only_fields = [f for f in AgreementSerializer.Meta.read_only_fields if f != "version"]
 
 
-class AgreementReviewSerializer(serializers.Serializer):
+class AgreementReviewSerializer(strict.Serializer):
     next_review_on = serializers.DateField()
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     version = serializers.IntegerField(min_value=1)
 
 
-class AgreementEndSerializer(serializers.Serializer):
+class AgreementEndSerializer(strict.Serializer):
     ends_on = serializers.DateField()
     reason = serializers.CharField(max_length=1000)
     version = serializers.IntegerField(min_value=1)
 
 
-class ApprovalSerializer(serializers.ModelSerializer):
+class ApprovalSerializer(strict.ModelSerializer):
     discloser = _organisation_field()
     recipient = _organisation_field()
     person = serializers.UUIDField(source="person_id")
@@ -116,14 +117,14 @@ class ApprovalSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "approved_by", "approved_at"]
 
 
-class GatewaySerializer(serializers.Serializer):
+class GatewaySerializer(strict.Serializer):
     layer = serializers.CharField(help_text="article_6, article_9, article_10, part_3 or power")
     layer_label = serializers.CharField()
     title = serializers.CharField()
     citation = serializers.CharField()
 
 
-class SharingRuleSerializer(serializers.Serializer):
+class SharingRuleSerializer(strict.Serializer):
     id = serializers.CharField(help_text="Stable id; the disclosure ledger's basis names it")
     title = serializers.CharField()
     summary = serializers.CharField()

@@ -1,8 +1,9 @@
 """Schemathesis fuzzes every API operation against the OpenAPI schema, signed in as each of
 the main roles: no answer may be a server error, and every answer must match the schema.
 
-CI runs a few examples per operation; ``FUZZ_EXAMPLES=200 make test`` (or
-``FUZZ_EXAMPLES=200 .venv/bin/pytest tests/test_fuzz_api.py``) runs the long version.
+CI runs a few examples per operation and a short stateful phase over the schema's links;
+``FUZZ_EXAMPLES=200 .venv/bin/pytest tests/api/test_fuzz_api.py`` runs the long version
+(add ``FUZZ_STATEFUL_STEPS=10`` for longer chains).
 """
 
 import os
@@ -13,7 +14,11 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from api.services import api_token_issue
 from config.wsgi import application
@@ -23,7 +28,13 @@ from tests.support import built_once_per_module
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
-CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+# status_code_conformance: every status the fuzzing sees must be one the schema documents.
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    content_type_conformance,
+    status_code_conformance,
+]
 
 
 @pytest.fixture(autouse=True)
@@ -73,4 +84,29 @@ def test_no_server_errors_and_every_answer_matches_the_schema(case, role, tokens
     case.call_and_validate(
         headers={"Authorization": f"Token {tokens[role]}"},
         checks=CHECKS,
+    )
+
+
+STATEFUL_STEPS = int(os.environ.get("FUZZ_STATEFUL_STEPS", "4"))
+
+
+@pytest.mark.django_db
+def test_sequences_that_follow_the_schema_links(tokens):
+    """The stateful phase: Schemathesis chains operations along the schema's OpenAPI links
+    (create a person, then read, change, break the glass on it...), as a referrer, who can
+    make what the links lead from. Every check runs on every step."""
+    token = tokens[Role.REFERRER]
+
+    class Referrer(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": f"Token {token}"}}
+
+    Referrer.run(
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
     )
