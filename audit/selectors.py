@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Value
+from django.db.models import Count, Q
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.http import Http404
 from django.utils import timezone
@@ -58,7 +58,7 @@ def _position(cursor: str | None):
     try:
         moment, pk = (cursor or "").split("-")
         when = datetime.datetime.strptime(moment, "%Y%m%d%H%M%S%f").replace(tzinfo=datetime.UTC)
-        return Tuple(Value(when), Value(int(pk)))
+        return (when, int(pk))
     except ValueError:
         return None
 

@@ -520,3 +520,26 @@ def test_the_export_of_someone_else_stays_out(ig, school_caseworker, tyler):
     html = ig.get(reverse("audit:export", kwargs={"person_id": tyler.pk})).content.decode()
     assert "Okonkwo" not in html
     assert str(other.pk) not in html
+
+
+def test_the_search_walks_older_and_newer_pages_of_the_trail(ig, tyler, school_caseworker):
+    from audit.selectors import EVENTS_PER_PAGE
+
+    _seen(tyler, school_caseworker, EVENTS_PER_PAGE + 5)
+    first = ig.get(reverse("audit:search"), {"username": school_caseworker.username})
+    assert first.status_code == 200
+    newest = list(first.context["page"].object_list)
+    older_cursor = first.context["page"].older
+    assert older_cursor
+    second = ig.get(
+        reverse("audit:search"), {"username": school_caseworker.username, "before": older_cursor}
+    )
+    assert second.status_code == 200
+    older = list(second.context["page"].object_list)
+    assert older and not {e.pk for e in older} & {e.pk for e in newest}
+    assert max(e.pk for e in older) < min(e.pk for e in newest)
+    back = ig.get(
+        reverse("audit:search"),
+        {"username": school_caseworker.username, "after": second.context["page"].newer},
+    )
+    assert [e.pk for e in back.context["page"].object_list] == [e.pk for e in newest]
