@@ -536,7 +536,8 @@ def test_the_search_walks_older_and_newer_pages_of_the_trail(ig, tyler, school_c
     )
     assert second.status_code == 200
     older = list(second.context["page"].object_list)
-    assert older and not {e.pk for e in older} & {e.pk for e in newest}
+    assert older
+    assert not {e.pk for e in older} & {e.pk for e in newest}
     assert max(e.pk for e in older) < min(e.pk for e in newest)
     back = ig.get(
         reverse("audit:search"),
