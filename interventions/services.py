@@ -169,14 +169,23 @@ def catalogue_import(*, actor: User, data: dict) -> dict:
         raise field_error("organizations", "Expected a list of organisations", "invalid")
     created = updated = 0
     for o_index, entry in enumerate(data["organizations"]):
+        if not isinstance(entry, dict):
+            raise field_error(f"organizations.{o_index}", "Expected an organisation", "invalid")
         provider = Organisation.objects.filter(code=str(entry.get("id", ""))).first()
         if provider is None:
             raise field_error(
                 f"organizations.{o_index}.id", "No partner organisation has this code", "unknown"
             )
-        for s_index, service in enumerate(entry.get("services") or []):
+        services = entry.get("services") or []
+        if not isinstance(services, list):
+            raise field_error(
+                f"organizations.{o_index}.services", "Expected a list of services", "invalid"
+            )
+        for s_index, service in enumerate(services):
             where = f"organizations.{o_index}.services.{s_index}"
             try:
+                if not isinstance(service, dict):
+                    raise TypeError("expected a service")
                 eligibility = service["eligibility"]
                 funding = (service.get("funding") or [{}])[0]
                 fields = {

@@ -156,6 +156,27 @@ class TestCatalogue:
         assert response.status_code == 400
         assert Intervention.objects.count() == 0
 
+    @pytest.mark.parametrize(
+        ("organizations", "attr"),
+        [
+            ([[None, None]], "organizations.0"),
+            ([{"id": "X", "services": 7}], "organizations.0.services"),
+            ([{"id": "X", "services": [["not", "a", "service"]]}], "organizations.0.services.0"),
+        ],
+    )
+    def test_an_import_of_the_wrong_shape_is_a_400_naming_where(
+        self, api, coordinator, charity, organizations, attr
+    ):
+        for entry in organizations:
+            if isinstance(entry, dict):
+                entry["id"] = charity.code
+        response = api(coordinator).post(
+            f"{INTERVENTIONS}import/", {"organizations": organizations}, format="json"
+        )
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["attr"] == attr
+        assert Intervention.objects.count() == 0
+
 
 @pytest.mark.django_db
 class TestAllocating:

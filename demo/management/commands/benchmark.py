@@ -69,6 +69,8 @@ DEFAULT_DATABASE = "svp_benchmark"
 
 
 class Command(BaseCommand):
+    # Set by a run: the figures of a kept database were only brought up to date.
+    refreshed_only = False
     help = "Generate a partnership at scale on its own database and measure the service on it."
 
     def add_arguments(self, parser):
