@@ -12,7 +12,7 @@ from audit.chain import verify_chain
 from audit.filters import AuditEventFilter
 from audit.models import AuditEvent, EventKind, FlagOutcome, ReviewFlag
 from audit.permissions import require
-from audit.selectors import audit_events, person_or_404
+from audit.selectors import EVENT_ORDER, audit_events, person_or_404
 from audit.services import (
     MIN_REASON_LENGTH,
     break_glass,
@@ -69,7 +69,7 @@ class AuditEventViewSet(AuditRuleMixin, mixins.ListModelMixin, viewsets.GenericV
     # Newest first by a cursor: no COUNT over millions of events, a deep page costs what the
     # first does, and events not sealed yet (no seq) show too.
     pagination_class = CursorPagination
-    cursor_ordering = ("-occurred_at", "-id")
+    cursor_ordering = EVENT_ORDER
     filterset_class = AuditEventFilter
     queryset = audit_events()
 

@@ -1,10 +1,6 @@
 """Lookups for the IG pages and endpoints."""
 
-import datetime
-from dataclasses import dataclass
-
 from django.db.models import Count, Q
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,6 +16,11 @@ def person_or_404(person_id):
     return person
 
 
+# Newest first; every event has both (sealed or not), and they end in the primary key, as a
+# keyset page needs (core.pagination).
+EVENT_ORDER = ("-occurred_at", "-id")
+
+
 def audit_events():
     """The trail, newest first, with what every list of events shows.
 
@@ -28,70 +29,10 @@ def audit_events():
     occurred_at, so a page is an index range however long the trail."""
     return AuditEvent.objects.select_related(
         "user", "organisation", "recipient_organisation"
-    ).order_by("-occurred_at", "-id")
+    ).order_by(*EVENT_ORDER)
 
 
 EVENTS_PER_PAGE = 50
-
-
-@dataclass
-class EventsPage:
-    """One page of events, newest first, and the cursors to the pages either side (None
-    where there is none). Keyset pages: no COUNT over millions of events, and a deep page
-    costs what the first does."""
-
-    object_list: list
-    newer: str | None
-    older: str | None
-
-    def has_other_pages(self) -> bool:
-        return bool(self.newer or self.older)
-
-
-def _cursor(event) -> str:
-    moment = event.occurred_at.astimezone(datetime.UTC)
-    return f"{moment:%Y%m%d%H%M%S%f}-{event.pk}"
-
-
-def _position(cursor: str | None):
-    """The (occurred_at, id) a cursor names; None for none or one not made here."""
-    try:
-        moment, pk = (cursor or "").split("-")
-        when = datetime.datetime.strptime(moment, "%Y%m%d%H%M%S%f").replace(tzinfo=datetime.UTC)
-        return (when, int(pk))
-    except ValueError:
-        return None
-
-
-def events_page(events, *, before=None, after=None, size: int = EVENTS_PER_PAGE) -> EventsPage:
-    """The page of ``events`` older than the cursor ``before``, or newer than ``after``, or
-    the newest; an unreadable cursor gives the newest page."""
-    key = Tuple("occurred_at", "id")
-    newer_than = _position(after) if before is None else None
-    if newer_than is not None:
-        rows = list(
-            events.filter(TupleGreaterThan(key, newer_than)).order_by("occurred_at", "id")[
-                : size + 1
-            ]
-        )
-        more = len(rows) > size
-        rows = rows[:size][::-1]
-        return EventsPage(
-            rows,
-            newer=_cursor(rows[0]) if more else None,
-            older=_cursor(rows[-1]) if rows else None,
-        )
-    older_than = _position(before)
-    if older_than is not None:
-        events = events.filter(TupleLessThan(key, older_than))
-    rows = list(events[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return EventsPage(
-        rows,
-        newer=_cursor(rows[0]) if older_than is not None and rows else None,
-        older=_cursor(rows[-1]) if more else None,
-    )
 
 
 def person_summary(person):

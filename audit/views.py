@@ -24,9 +24,10 @@ from audit.permissions import allowed, can, require
 from audit.readable import DATE, generated_at, readable_export
 from audit.recorder import record_access
 from audit.selectors import (
+    EVENT_ORDER,
+    EVENTS_PER_PAGE,
     audit_events,
     break_glass_grant_in_force,
-    events_page,
     flag_queue,
     legal_hold_or_404,
     legal_holds,
@@ -46,6 +47,7 @@ from audit.services import (
 )
 from core.errors import ConflictError
 from core.forms import ReasonForm, apply_service_errors, submit
+from core.pagination import paginate
 from core.templatetags.govuk import govuk_datetime
 from core.text import model_max_length
 
@@ -83,15 +85,8 @@ def find_people(request):
 def audit_search(request):
     require(request.user, "audit.search")
     search = AuditEventFilter(request.GET or None, queryset=audit_events())
-    page = events_page(search.qs, before=request.GET.get("before"), after=request.GET.get("after"))
-    query = request.GET.copy()
-    query.pop("before", None)
-    query.pop("after", None)
-    return render(
-        request,
-        "audit/search.html",
-        {"form": search.form, "page": page, "query": query.urlencode()},
-    )
+    page = paginate(request, search.qs, ordering=EVENT_ORDER, page_size=EVENTS_PER_PAGE)
+    return render(request, "audit/search.html", {"form": search.form, "page": page})
 
 
 @login_required
@@ -99,10 +94,11 @@ def person_access(request, person_id):
     """Who looked at a person's records, and when (metadata only: no narrative)."""
     require(request.user, "audit.search")
     person = person_or_404(person_id)
-    page = events_page(
+    page = paginate(
+        request,
         audit_events().filter(person_id=person.pk),
-        before=request.GET.get("before"),
-        after=request.GET.get("after"),
+        ordering=EVENT_ORDER,
+        page_size=EVENTS_PER_PAGE,
     )
     record_access(
         request.user,

@@ -445,7 +445,7 @@ class TestSearch:
 
         def shown(**params):
             page = client.get("/audit/", params).context["page"]
-            return {(e.user.username, e.object_id) for e in page.object_list}
+            return {(e.user.username, e.object_id) for e in page.items}
 
         assert shown(person_id=str(person.pk)) == {(school_caseworker.username, str(person.pk))}
         assert shown(username=police_officer.username) == {(police_officer.username, "x")}
