@@ -16,6 +16,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.models import IdempotencyRecord
+from api.routing import canonical_path
 from core.errors import ConflictError
 
 HEADER = "Idempotency-Key"
@@ -26,8 +27,26 @@ KEEP_RECORDS_FOR = datetime.timedelta(days=1)
 
 
 def _fingerprint(request) -> str:
-    body = json.dumps(request.data, sort_keys=True, default=str)
-    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+    """What a retry repeats: the method, the address (in either slash form, api.routing) and
+    the body as sent. The IETF draft (draft-ietf-httpapi-idempotency-key-header, "Idempotency
+    Fingerprint") has the server derive it from the request payload, a checksum of the
+    entire payload being its first example; the bytes, not their parsed form, because
+    parsing is the handler's, after its ``require(...)``: a refused caller sending a key
+    and malformed JSON hears the refusal, not a parse error."""
+    digest = hashlib.sha256(f"{request.method} {canonical_path(request.path)}\n".encode())
+    digest.update(_payload(request))
+    return digest.hexdigest()
+
+
+def _payload(request) -> bytes:
+    django_request = request._request
+    if django_request._read_started and not hasattr(django_request, "_body"):
+        # Parsed straight from the stream already (a session's CSRF check reads the form
+        # fields while authenticating), so the bytes are gone and nothing is left unread:
+        # the parsed body stands for them.
+        return json.dumps(request.data, sort_keys=True, default=str).encode()
+    # Django keeps the bytes; DRF then parses a copy of them (a BytesIO over ``body``).
+    return django_request.body
 
 
 def idempotent(handler):

@@ -60,6 +60,11 @@ class CappedStream:
     def __iter__(self):
         return iter(self.readline, b"")
 
+    def close(self):
+        # Django closes the stream once it has read ``request.body`` (an Idempotency-Key's
+        # fingerprint reads it).
+        self.stream.close()
+
 
 class ApiBodyLimitMiddleware:
     """413 in the API's error shape for a body over the cap, before anything reads it."""

@@ -13,6 +13,7 @@ that is not JSON) and 429 (throttled), each in the one error shape.
 
 import re
 
+from drf_spectacular import generators
 from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_standardized_errors.openapi_serializers import (
@@ -25,8 +26,22 @@ from rest_framework.permissions import AllowAny
 from api import strict
 from api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from api.idempotency import MAX_KEY_LENGTH, REPLAYED_HEADER
+from api.routing import OPTIONAL_SLASH
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class EndpointEnumerator(generators.EndpointEnumerator):
+    def get_path_from_regex(self, path_regex):
+        # The router's routes end in an optional slash (api.routing), which Django's
+        # simplify_regex would print as a slash: the schema's path is the canonical one.
+        return super().get_path_from_regex(path_regex.replace(OPTIONAL_SLASH + "$", "$"))
+
+
+class SchemaGenerator(generators.SchemaGenerator):
+    """The generator SPECTACULAR_SETTINGS names: paths as clients should write them."""
+
+    endpoint_inspector_cls = EndpointEnumerator
 
 
 class Error409Serializer(strict.Serializer):
@@ -227,7 +242,7 @@ def _json_only_request_bodies(schema):
 def _link_created_to_uses(schema):
     """OpenAPI links from each operation that creates a resource (201 with an ``id``) to the
     operations on that resource, so a client (and Schemathesis' stateful phase) can follow
-    them: POST /people/ -> GET/PATCH /people/{id}/, POST /referrals/ -> .../{id}/submit/..."""
+    them: POST /people -> GET/PATCH /people/{id}, POST /referrals -> .../{id}/submit..."""
     operations = list(_operations(schema))
     for path, method, operation in operations:
         if method != "post" or "{" in path:
@@ -236,7 +251,7 @@ def _link_created_to_uses(schema):
         if not created:
             continue
         links = {}
-        parameter = re.compile(re.escape(path) + r"\{(\w+)\}/")
+        parameter = re.compile(re.escape(path) + r"/\{(\w+)\}(?:/|$)")
         for other_path, other_method, other in operations:
             match = parameter.match(other_path)
             if not match or "operationId" not in other:

@@ -1,6 +1,3 @@
-from django.urls import path
-from rest_framework.routers import SimpleRouter
-
 from api import audit_views
 from api.cases import views as case_views
 from api.figures import measures as figure_measures
@@ -9,9 +6,10 @@ from api.interventions import views as intervention_views
 from api.notifications import views as notification_views
 from api.partners import views as partner_views
 from api.referrals import views as referral_views
+from api.routing import Router, api_path
 from api.sharing import views as sharing_views
 
-router = SimpleRouter()
+router = Router()
 router.register("auth/tokens", partner_views.ApiTokenViewSet, basename="api-token")
 router.register("organisations", partner_views.OrganisationViewSet, basename="organisation")
 router.register("memberships", partner_views.MembershipViewSet, basename="membership")
@@ -28,98 +26,102 @@ router.register("sharing-agreements", sharing_views.AgreementViewSet, basename="
 router.register("sharing-approvals", sharing_views.ApprovalViewSet, basename="sharing-approval")
 router.register("notifications", notification_views.NotificationViewSet, basename="notification")
 
-REFERRAL_CONSENTS = "referrals/<uuid:referral_id>/consents/"
+REFERRAL_CONSENTS = "referrals/<uuid:referral_id>/consents"
 
 app_name = "api"
 
 urlpatterns = [
-    path("auth/token/", partner_views.TokenView.as_view(), name="api-auth-token"),
-    path("me/", partner_views.MeView.as_view(), name="api-me"),
-    path(
-        "users/<int:user_id>/two-factor/reset/",
+    api_path("auth/token", partner_views.TokenView.as_view(), name="api-auth-token"),
+    api_path("me", partner_views.MeView.as_view(), name="api-me"),
+    api_path(
+        "users/<int:user_id>/two-factor/reset",
         partner_views.TwoFactorResetView.as_view(),
         name="user-two-factor-reset",
     ),
-    path("pathways/", referral_views.PathwayListView.as_view(), name="pathway-list"),
-    path("sharing-rules/", sharing_views.SharingRuleListView.as_view(), name="sharing-rule-list"),
-    path("figures/", figure_views.FigureSetListView.as_view(), name="figures-list"),
+    api_path("pathways", referral_views.PathwayListView.as_view(), name="pathway-list"),
+    api_path(
+        "sharing-rules", sharing_views.SharingRuleListView.as_view(), name="sharing-rule-list"
+    ),
+    api_path("figures", figure_views.FigureSetListView.as_view(), name="figures-list"),
     # Before figures/<set>/: "measures" is not a figure set.
-    path(
-        "figures/measures/",
+    api_path(
+        "figures/measures",
         figure_measures.AreaMeasureListView.as_view(),
         name="figure-measure-list",
     ),
-    path("figures/<slug:set_key>/", figure_views.FigureSetView.as_view(), name="figures-set"),
-    path("audit/verify/", audit_views.AuditVerifyView.as_view(), name="audit-verify"),
-    path(
-        "people/<uuid:person_id>/break-glass/",
+    api_path("figures/<slug:set_key>", figure_views.FigureSetView.as_view(), name="figures-set"),
+    api_path("audit/verify", audit_views.AuditVerifyView.as_view(), name="audit-verify"),
+    api_path(
+        "people/<uuid:person_id>/break-glass",
         audit_views.BreakGlassView.as_view(),
         name="person-break-glass",
     ),
-    path(
-        "people/<uuid:person_id>/subject-access-export/",
+    api_path(
+        "people/<uuid:person_id>/subject-access-export",
         audit_views.SubjectAccessExportView.as_view(),
         name="person-subject-access-export",
     ),
-    path(
-        "outcome-measures/",
+    api_path(
+        "outcome-measures",
         intervention_views.OutcomeMeasureListView.as_view(),
         name="outcome-measure-list",
     ),
-    path(
-        "cases/<uuid:case_id>/outcomes/",
+    api_path(
+        "cases/<uuid:case_id>/outcomes",
         intervention_views.CaseOutcomesView.as_view(),
         name="case-outcomes",
     ),
-    path(REFERRAL_CONSENTS, referral_views.ReferralConsentView.as_view(), name="referral-consents"),
-    path(
-        "referrals/<uuid:referral_id>/dash/",
+    api_path(
+        REFERRAL_CONSENTS, referral_views.ReferralConsentView.as_view(), name="referral-consents"
+    ),
+    api_path(
+        "referrals/<uuid:referral_id>/dash",
         referral_views.DashRecordView.as_view(),
         name="referral-dash",
     ),
-    path(
-        "referrals/<uuid:referral_id>/perpetrator-links/",
+    api_path(
+        "referrals/<uuid:referral_id>/perpetrator-links",
         referral_views.PerpetratorLinkView.as_view(),
         name="referral-perpetrator-links",
     ),
-    path(
-        "referrals/<uuid:referral_id>/marac/",
+    api_path(
+        "referrals/<uuid:referral_id>/marac",
         referral_views.MaracView.as_view(),
         name="referral-marac",
     ),
-    path(
-        "referrals/<uuid:referral_id>/marac/<int:marac_id>/meeting/",
+    api_path(
+        "referrals/<uuid:referral_id>/marac/<int:marac_id>/meeting",
         referral_views.MaracMeetingView.as_view(),
         name="referral-marac-meeting",
     ),
-    path(
-        f"{REFERRAL_CONSENTS}withdraw/",
+    api_path(
+        f"{REFERRAL_CONSENTS}/withdraw",
         referral_views.ConsentWithdrawView.as_view(),
         name="referral-consent-withdraw",
     ),
-    path(
-        "referrals/<uuid:referral_id>/participation/",
+    api_path(
+        "referrals/<uuid:referral_id>/participation",
         referral_views.ParticipationView.as_view(),
         name="referral-participation",
     ),
-    path(
-        "referrals/<uuid:referral_id>/participation/withdraw/",
+    api_path(
+        "referrals/<uuid:referral_id>/participation/withdraw",
         referral_views.ParticipationWithdrawView.as_view(),
         name="referral-participation-withdraw",
     ),
-    path(
-        f"{REFERRAL_CONSENTS}gillick/",
+    api_path(
+        f"{REFERRAL_CONSENTS}/gillick",
         referral_views.GillickView.as_view(),
         name="referral-gillick",
     ),
-    path(
-        f"{REFERRAL_CONSENTS}lawful-basis/",
+    api_path(
+        f"{REFERRAL_CONSENTS}/lawful-basis",
         referral_views.LawfulBasisView.as_view(),
         name="referral-lawful-basis",
     ),
     *[
-        path(
-            f"{REFERRAL_CONSENTS}lawful-basis/<int:basis_id>/{decision}/",
+        api_path(
+            f"{REFERRAL_CONSENTS}/lawful-basis/<int:basis_id>/{decision}",
             referral_views.LawfulBasisDecisionView.as_view(decision=decision),
             name=f"referral-lawful-basis-{decision}",
         )

@@ -226,21 +226,36 @@ def run_worker() -> None:
         raise failures[0]
 
 
-_DOCUMENTED = []
+_SCHEMA: dict = {}
+_OPERATIONS: list = []
+
+
+def api_schema() -> dict:
+    """The OpenAPI schema as /api/schema/ serves it, generated once per test process."""
+    if not _SCHEMA:
+        from drf_spectacular.settings import spectacular_settings
+
+        generator = spectacular_settings.DEFAULT_GENERATOR_CLASS()
+        _SCHEMA.update(generator.get_schema(request=None, public=True))
+    return _SCHEMA
+
+
+def schema_operation(method: str, path: str) -> tuple[str, dict]:
+    """The schema's path template and operation for a request (method and concrete path)."""
+    if not _OPERATIONS:
+        for template, item in api_schema()["paths"].items():
+            # The schema's paths have no trailing slash; the server answers either form.
+            pattern = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template))
+            pattern = re.compile(f"^{pattern}/?$")
+            for operation_method, operation in item.items():
+                _OPERATIONS.append((pattern, operation_method, template, operation))
+    for pattern, operation_method, template, operation in _OPERATIONS:
+        if operation_method == method.lower() and pattern.match(path):
+            return template, operation
+    raise AssertionError(f"{method} {path} is not in the schema")
 
 
 def documented_statuses(method: str, path: str) -> set[str]:
     """The statuses the OpenAPI schema documents for this request (method and concrete path),
     for tests that compare what the server answered with what the schema promises."""
-    if not _DOCUMENTED:
-        from drf_spectacular.generators import SchemaGenerator
-
-        schema = SchemaGenerator().get_schema(request=None, public=True)
-        for template, item in schema["paths"].items():
-            pattern = re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)) + "$")
-            for operation_method, operation in item.items():
-                _DOCUMENTED.append((pattern, operation_method, set(operation["responses"])))
-    for pattern, operation_method, statuses in _DOCUMENTED:
-        if operation_method == method.lower() and pattern.match(path):
-            return statuses
-    raise AssertionError(f"{method} {path} is not in the schema")
+    return set(schema_operation(method, path)[1]["responses"])

@@ -21,13 +21,13 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.services import api_token_issue
-from audit.models import ReviewFlag
+from audit.models import AuditEvent, EventKind, ReviewFlag
 from audit.services import break_glass, legal_hold_place
 from cases.models import PanelAttendance, PanelDecision
 from cases.services import meeting_close
@@ -61,9 +61,11 @@ from tests.factories import (
 )
 from tests.support import (
     VerifiedClient,
+    api_schema,
     built_once_per_module,
     date_parts,
     documented_statuses,
+    schema_operation,
     url_names,
 )
 
@@ -264,6 +266,8 @@ MATRIX = [
     ("api:notification-read", "POST", "ref:200 *:404", NOBODY_OTHER),
     ("api:notification-read-all", "POST", EVERYONE, EVERYONE),
     ("api:api-auth-token", "POST", "*:201", "*:201"),
+    # Revoking the token the request came with: anyone holding one.
+    ("api:api-auth-token", "DELETE", "*:204", "*:204"),
     ("api:api-token-revoke", "POST", "adm:200 *:404", "adm:200 *:404"),  # someone else's token
     ("api:organisation-list", "POST", "adm:201 *:403", "adm:201 *:403"),
     ("api:figure-measure-list", "POST", "an adm:201 *:403", "an adm:201 *:403"),
@@ -644,14 +648,14 @@ REQUESTS = {
         None,
         lambda w: {"case": str(w.case.pk), "intervention": w.intervention.pk, "request": "Mentor"},
     ),
-    # Each transition on an allocation in the state it starts from.
+    # Each transition on an allocation in the state it starts from; offering takes no body.
+    "api:allocation-offer": (lambda w: {"pk": w.allocations["proposed"].pk}, {}),
     **{
         f"api:allocation-{action}": (
             lambda w, state=state: {"pk": w.allocations[state].pk},
             {"reason": "Moved out of the area"},
         )
         for action, state in (
-            ("offer", "proposed"),
             ("accept", "offered"),
             ("decline", "offered"),
             ("start", "accepted"),
@@ -1196,6 +1200,9 @@ def _call(world, name, method, user):
     if callable(body):
         body = body(world)
     body = {k: (str(world.case.pk) if v == "CASE" else v) for k, v in body.items()}
+    if name == "api:api-auth-token" and method == "DELETE":
+        client, url = _api_client(world, name, method, user)
+        return client.delete(url, body, format="json")
     if name == "api:api-auth-token":
         # Each from its own address, so the lockout per address stays out of the way.
         return APIClient(REMOTE_ADDR=f"10.0.0.{user.pk % 250}").post(
@@ -1267,13 +1274,34 @@ MALFORMED = b'{"reason": ["unterminated'
 REFUSED_FOR_THE_BODY = {("api:panel-list", "POST", "other", "coord")}
 
 
-def _call_with_raw_body(world, name, method, user, raw: bytes):
-    user = type(user).objects.get(pk=user.pk)
+def _row_url(world, name, method) -> str:
     kwargs_of, _ = REQUESTS.get((name, method)) or REQUESTS.get(name, (None, {}))
-    url = reverse(name, kwargs=kwargs_of(world) if kwargs_of else None)
+    return reverse(name, kwargs=kwargs_of(world) if kwargs_of else None)
+
+
+def _api_client(world, name, method, user) -> tuple[APIClient, str]:
+    """An API client signed in as the user, and the row's URL. Revoking the token in use
+    needs a token: one is issued to the user for the request."""
+    user = type(user).objects.get(pk=user.pk)
+    token = None
+    if (name, method) == ("api:api-auth-token", "DELETE"):
+        token, _ = api_token_issue(user=user)
     client = APIClient()
-    client.force_authenticate(user=user)
-    return client.generic(method, url, raw, content_type="application/json")
+    client.force_authenticate(user=user, token=token)
+    return client, _row_url(world, name, method)
+
+
+def _call_with_raw_body(world, name, method, user, raw: bytes, **headers):
+    client, url = _api_client(world, name, method, user)
+    return client.generic(method, url, raw, content_type="application/json", **headers)
+
+
+def _takes_an_idempotency_key(world, name, method) -> bool:
+    _, operation = schema_operation(method, _row_url(world, name, method))
+    return any(
+        p["in"] == "header" and p["name"] == "Idempotency-Key"
+        for p in operation.get("parameters", [])
+    )
 
 
 @pytest.mark.django_db
@@ -1292,10 +1320,14 @@ def test_refused_roles_are_refused_before_the_body_is_read(world, name, method, 
                 refused.setdefault(expected, []).append(role)
         for expected, roles in refused.items():
             role = roles[row % len(roles)]
-            for label, raw in (("empty", b"{}"), ("malformed", MALFORMED)):
+            bodies = [("empty", b"{}", {}), ("malformed", MALFORMED, {})]
+            if _takes_an_idempotency_key(world, name, method):
+                # A key is fingerprinted before the handler runs: from the bytes, unparsed.
+                bodies.append(("malformed, keyed", MALFORMED, {"HTTP_IDEMPOTENCY_KEY": "k"}))
+            for label, raw, headers in bodies:
                 with transaction.atomic():
                     response = _call_with_raw_body(
-                        world, name, method, world.users[(where, role)], raw
+                        world, name, method, world.users[(where, role)], raw, **headers
                     )
                     transaction.set_rollback(True)
                 if response.status_code != int(expected):
@@ -1304,3 +1336,72 @@ def test_refused_roles_are_refused_before_the_body_is_read(world, name, method, 
                     )
                 outcomes += _undocumented(name, method, response)
     assert outcomes == [], f"{method} {name}: " + "; ".join(outcomes)
+
+
+# An operation that takes no body (none in its schema: ``request=None``, a DELETE) refuses
+# one naming fields, as a serializer refuses a field it does not know: a 400 naming each,
+# after permission (the refused roles' answers above), with nothing written. Found from the
+# schema, so a new operation without a body is tried as soon as the matrix has its row.
+STRAY = b'{"stray": 1}'
+STRAY_REFUSED = [
+    {"code": "unknown_field", "detail": "This field is not accepted here.", "attr": "stray"}
+]
+
+
+def _rows_written() -> int:
+    """Rows inserted, updated or deleted so far in this transaction, in every table but the
+    audit trail's (reading a person's record writes its access event, body or no body)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) "
+            "FROM pg_stat_xact_user_tables WHERE relname <> %s",
+            [AuditEvent._meta.db_table],
+        )
+        return cursor.fetchone()[0]
+
+
+def _send_as_allowed(world, name, method, role, raw):
+    """The answer to the row's request, sent with ``raw`` by an allowed user of the own
+    organisation; the rows it wrote; and the audit events it wrote beyond reads (the world
+    is as built again after)."""
+    with transaction.atomic():
+        client, url = _api_client(world, name, method, world.users[("own", role)])
+        rows, events = _rows_written(), AuditEvent.objects.exclude(kind=EventKind.ACCESS).count()
+        response = client.generic(method, url, raw, content_type="application/json")
+        rows = _rows_written() - rows
+        events = AuditEvent.objects.exclude(kind=EventKind.ACCESS).count() - events
+        transaction.set_rollback(True)
+    return response, rows, events
+
+
+@pytest.mark.django_db
+def test_operations_without_a_body_refuse_stray_fields_after_permission(world):
+    without_a_body = {
+        (method.upper(), path)
+        for path, item in api_schema()["paths"].items()
+        for method, operation in item.items()
+        if method in ("post", "put", "patch", "delete") and "requestBody" not in operation
+    }
+    tried, outcomes = set(), []
+    for name, method, own, _ in MATRIX:
+        if not name.startswith("api:") or method == "GET":
+            continue
+        template, operation = schema_operation(method, _row_url(world, name, method))
+        if "requestBody" in operation:
+            continue
+        tried.add((method, template))
+        role, success = next((r, a) for r, a in expectations(own).items() if a.startswith("2"))
+        refused, rows, events = _send_as_allowed(world, name, method, role, STRAY)
+        if refused.status_code != 400 or refused.json()["errors"] != STRAY_REFUSED:
+            outcomes.append(
+                f"{method} {template} as {role}: {refused.status_code} {refused.content}"
+            )
+        if rows or events:
+            outcomes.append(f"{method} {template}: {rows} rows, {events} events before the 400")
+        # The same request with an empty body succeeds and writes: the probe sees writes.
+        accepted, rows, _ = _send_as_allowed(world, name, method, role, b"{}")
+        if accepted.status_code != int(success) or not rows:
+            outcomes.append(f"{method} {template} with {{}}: {accepted.status_code}, {rows} rows")
+    assert len(without_a_body) >= 9
+    assert tried == without_a_body, f"Add matrix rows for {sorted(without_a_body - tried)}"
+    assert outcomes == []

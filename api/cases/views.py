@@ -16,6 +16,7 @@ from api.cases import serializers as s
 from api.filters import StrictBooleanFilter, StrictFilterSet
 from api.idempotency import idempotent
 from api.pagination import CursorPagination, PageNumberPagination
+from api.strict import refuse_body
 from audit.recorder import record_access, record_children_shown
 from cases import services
 from cases.disclosures import record_agenda_access, release_minutes
@@ -261,6 +262,7 @@ class PanelViewSet(viewsets.GenericViewSet):
         meeting = meeting_get(request.user, pk)
         panel_action = action_of_decision(meeting, decision_id, action_id)
         require(request.user, "action.complete", panel_action)
+        refuse_body(request)
         panel_action = services.action_complete(actor=request.user, action=panel_action)
         return Response(s.ActionSerializer(panel_action).data)
 
@@ -268,7 +270,9 @@ class PanelViewSet(viewsets.GenericViewSet):
         meeting = meeting_get(request.user, pk)
         require(request.user, operation, meeting)
         kwargs = {}
-        if serializer is not None:
+        if serializer is None:
+            refuse_body(request)
+        else:
             data = serializer(data=request.data)
             data.is_valid(raise_exception=True)
             kwargs = data.validated_data

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from api.filters import StrictFilterSet
 from api.idempotency import idempotent
 from api.interventions import serializers as s
+from api.strict import refuse_body
 from audit.recorder import record_access, record_children_shown
 from cases.models import Case
 from cases.selectors import case_get, decision_of_case
@@ -215,6 +216,7 @@ class AllocationViewSet(AllocationOutcomesMixin, viewsets.GenericViewSet):
     def offer(self, request, pk=None):
         allocation = allocation_get(request.user, pk)
         require(request.user, "allocation.offer", allocation)
+        refuse_body(request)
         allocation = services.allocation_offer(actor=request.user, allocation=allocation)
         return Response(s.AllocationSerializer(allocation, context={"request": request}).data)
 

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.notifications import serializers as s
+from api.strict import refuse_body
 from notifications import selectors, services
 from notifications.models import Notification
 
@@ -40,6 +41,7 @@ class NotificationViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = selectors.notification_of(request.user, pk)
+        refuse_body(request)  # the notification is the caller's own (a 404 otherwise)
         services.notification_mark_read(actor=request.user, notification=notification)
         return Response(
             s.NotificationSerializer(selectors.shown(request.user, [notification])[0]).data
@@ -48,5 +50,6 @@ class NotificationViewSet(viewsets.GenericViewSet):
     @extend_schema(request=None, responses={200: s.MarkedSerializer})
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
+        refuse_body(request)  # the caller's own notifications: anyone signed in may
         marked = services.notification_mark_all_read(actor=request.user)
         return Response({"marked": marked})

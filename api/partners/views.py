@@ -14,12 +14,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from api import permissions as api_permissions
 from api.authentication import HashedTokenAuthentication
 from api.filters import StrictFilterSet
 from api.models import ApiToken
 from api.partners import serializers
 from api.selectors import api_tokens_visible_to
 from api.services import api_token_issue, api_token_revoke
+from api.strict import refuse_body
 from partners.lockout import MESSAGE as LOCKOUT_MESSAGE
 from partners.models import Membership, Organisation, User
 from partners.permissions import require
@@ -77,6 +79,7 @@ class TokenView(APIView):
     def delete(self, request):
         if not isinstance(request.auth, ApiToken):
             raise PermissionDenied("Sign out of a session through the web page")
+        refuse_body(request)
         api_token_revoke(token=request.auth, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -112,7 +115,10 @@ class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses={200: serializers.ApiTokenSerializer})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        token = api_token_revoke(token=self.get_object(), actor=request.user)
+        token = self.get_object()
+        api_permissions.require(request.user, "api_token.revoke", token)
+        refuse_body(request)
+        token = api_token_revoke(token=token, actor=request.user)
         return Response(serializers.ApiTokenSerializer(token).data)
 
 

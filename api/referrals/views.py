@@ -13,6 +13,7 @@ from api.filters import StrictFilterSet
 from api.idempotency import idempotent
 from api.pagination import CursorPagination
 from api.referrals import serializers as s
+from api.strict import refuse_body
 from audit.recorder import record_access, record_children_shown
 from referrals import consent as consent_services
 from referrals import marac
@@ -167,6 +168,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
     def submit(self, request, pk=None):
         referral = referral_get(request.user, pk)
         require(request.user, "referral.submit", referral)
+        refuse_body(request)
         referral = referral_submit(actor=request.user, referral=referral)
         return self._detail(referral)
 

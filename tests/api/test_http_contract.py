@@ -9,7 +9,7 @@ import uuid
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework import serializers as drf_serializers
 
 from api.middleware import CappedStream, RequestTooLarge
@@ -38,8 +38,9 @@ def _api_routes(patterns=None, prefix=""):
 
 def _sample_path(route: str) -> str:
     """A concrete address for a route: a fresh UUID or number for each argument."""
-    # Router patterns are regular expressions: (?P<pk>[^/.]+), (?P<note_id>\d+)...
-    path = re.sub(r"\(\?P<\w+>\\d\+\)", "1", route)
+    # Router patterns are regular expressions: (?P<pk>[^/.]+), (?P<note_id>\d+)..., each
+    # ending in an optional slash (api.routing), taken as absent.
+    path = re.sub(r"\(\?P<\w+>\\d\+\)", "1", route.replace("/?$", "$"))
     path = re.sub(r"\(\?P<\w+>[^)]*\)", str(uuid.uuid4()), path)
     path = re.sub(r"<uuid:\w+>", str(uuid.uuid4()), path)
     path = re.sub(r"<slug:\w+>", "referrals", path)
@@ -67,8 +68,8 @@ WRITE_ROUTES = _write_routes()
 def test_there_are_write_routes_to_check():
     # The resolver walk found the API's writes (a broken walk would make the next test vacuous).
     assert len(WRITE_ROUTES) > 60
-    assert ("post", "/api/v1/people/") in WRITE_ROUTES
-    assert ("post", "/api/v1/auth/token/") in WRITE_ROUTES
+    assert ("post", "/api/v1/people") in WRITE_ROUTES
+    assert ("post", "/api/v1/auth/token") in WRITE_ROUTES
 
 
 @pytest.mark.django_db
@@ -274,3 +275,55 @@ def test_an_unknown_api_address_is_json_in_every_mode(settings, debug, school_ca
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json()["errors"][0]["code"] == "not_found"
+
+
+# --- one address, with or without its trailing slash (api.routing) ----------------------
+
+
+def test_the_api_addresses_it_names_have_no_trailing_slash():
+    assert reverse("api:person-list") == "/api/v1/people"
+    assert reverse("api:api-me") == "/api/v1/me"
+    person = uuid.uuid4()
+    assert reverse("api:person-detail", kwargs={"pk": person}) == f"/api/v1/people/{person}"
+    assert reverse("api:person-break-glass", kwargs={"person_id": person}) == (
+        f"/api/v1/people/{person}/break-glass"
+    )
+
+
+@pytest.mark.django_db
+def test_a_read_answers_the_same_with_and_without_the_trailing_slash(api, school_caseworker):
+    caseworker = api(school_caseworker)
+    person = caseworker.post(
+        "/api/v1/people",
+        {"given_name": "Ana", "family_name": "Bell", "date_of_birth": "2010-01-01"},
+        format="json",
+    ).json()
+
+    for path in ("/api/v1/me", f"/api/v1/people/{person['id']}", "/api/v1/people/match"):
+        query = {"nhs_number": "9434765919"} if path.endswith("match") else None
+        canonical, slashed = caseworker.get(path, query), caseworker.get(f"{path}/", query)
+        assert canonical.status_code == 200, path
+        assert (slashed.status_code, slashed.json()) == (canonical.status_code, canonical.json())
+
+
+@pytest.mark.django_db
+def test_a_write_answers_the_same_with_and_without_the_trailing_slash(api, school_caseworker):
+    from referrals.models import Person
+
+    caseworker = api(school_caseworker)
+    created = {}
+    for path in ("/api/v1/people", "/api/v1/people/"):
+        body = {
+            "given_name": "Ana",
+            "family_name": f"Bell{len(path)}",
+            "date_of_birth": "2010-01-01",
+        }
+        created[path] = caseworker.post(path, body, format="json")
+        refused = caseworker.post(path, {**body, "nhs_numbr": "1"}, format="json")
+        assert (refused.status_code, refused.json()["errors"][0]["attr"]) == (400, "nhs_numbr")
+    canonical, slashed = created.values()
+    assert canonical.status_code == slashed.status_code == 201
+    assert canonical.json().keys() == slashed.json().keys()
+    assert canonical.json()["family_name"] == "Bell14"
+    assert slashed.json()["family_name"] == "Bell15"
+    assert Person.objects.count() == 2

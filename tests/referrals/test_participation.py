@@ -471,8 +471,8 @@ class TestTheApi:
     def test_it_is_in_the_openapi_schema(self, api, school_caseworker):
         schema = api(school_caseworker).get("/api/schema/?format=json").json()
         paths = schema["paths"]
-        assert "/api/v1/referrals/{referral_id}/participation/" in paths
-        assert "/api/v1/referrals/{referral_id}/participation/withdraw/" in paths
+        assert "/api/v1/referrals/{referral_id}/participation" in paths
+        assert "/api/v1/referrals/{referral_id}/participation/withdraw" in paths
 
 
 class TestThePages:

@@ -22,6 +22,18 @@ def child(actor, **kw):
     return make_person(actor, date_of_birth=years_ago(14), **kw)
 
 
+def referral_body(person) -> dict:
+    """A new referral of the person, as a client posts it."""
+    return {
+        "person": str(person.pk),
+        "pathway": "u18_prevention",
+        "area": "durham",
+        "incident_date": "2026-06-01",
+        "narrative": "Carrying a blade.",
+        "risk_level": "high",
+    }
+
+
 def a_draft(actor):
     return make_referral(actor, person=child(actor))
 
@@ -247,14 +259,7 @@ class TestIdempotentRetries:
 
     def test_a_retried_creation_creates_nothing_new(self, api, school_caseworker):
         person = child(school_caseworker)
-        data = {
-            "person": str(person.pk),
-            "pathway": "u18_prevention",
-            "area": "durham",
-            "incident_date": "2026-06-01",
-            "narrative": "Carrying a blade.",
-            "risk_level": "high",
-        }
+        data = referral_body(person)
         client = api(school_caseworker)
 
         first = client.post(URL, data, format="json", HTTP_IDEMPOTENCY_KEY="create-1")
@@ -300,6 +305,55 @@ class TestIdempotentRetries:
 
         assert response.status_code == 200
         assert response.json()["id"] == str(theirs.pk)
+
+    def test_a_retry_at_the_other_slash_form_of_the_address_replays(self, api, school_caseworker):
+        referral = a_draft(school_caseworker)
+        give_consent(school_caseworker, referral)
+        client = api(school_caseworker)
+
+        first = client.post(f"{URL}{referral.pk}/submit", HTTP_IDEMPOTENCY_KEY="either")
+        retry = client.post(f"{URL}{referral.pk}/submit/", HTTP_IDEMPOTENCY_KEY="either")
+
+        assert first.status_code == retry.status_code == 200
+        assert retry["Idempotent-Replayed"] == "true"
+
+    def test_the_same_key_with_another_body_is_refused(self, api, school_caseworker):
+        # The fingerprint is of the bytes sent: another narrative is another request.
+        person = child(school_caseworker)
+        data = referral_body(person)
+        client = api(school_caseworker)
+
+        first = client.post(URL, data, format="json", HTTP_IDEMPOTENCY_KEY="body")
+        other = client.post(
+            URL, {**data, "narrative": "Carrying two."}, format="json", HTTP_IDEMPOTENCY_KEY="body"
+        )
+
+        assert first.status_code == 201
+        assert other.status_code == 409
+        assert Referral.objects.count() == 1
+
+    def test_a_session_s_retry_replays_though_its_body_was_parsed_to_check_csrf(
+        self, school_caseworker
+    ):
+        """Signed in through the web pages, a POST's CSRF check reads its form fields while
+        authenticating, which parses the body from the stream before the handler: the
+        fingerprint then stands on the parsed body, and a retry still replays."""
+        from rest_framework.test import APIClient
+
+        person = child(school_caseworker)
+        data = referral_body(person)
+        client = APIClient(enforce_csrf_checks=True)
+        client.force_login(school_caseworker)
+        csrf = "c" * 32
+        client.cookies["csrftoken"] = csrf
+        headers = {"HTTP_X_CSRFTOKEN": csrf, "HTTP_IDEMPOTENCY_KEY": "session"}
+
+        first = client.post(URL, data, format="json", **headers)
+        retry = client.post(URL, data, format="json", **headers)
+
+        assert first.status_code == retry.status_code == 201
+        assert retry["Idempotent-Replayed"] == "true"
+        assert Referral.objects.count() == 1
 
 
 def test_the_transition_table_covers_every_status_before_panel():

@@ -361,14 +361,14 @@ class Command(BaseCommand):
         return users, passwords, sessions
 
     def _sign_in(self, port, scale, passwords) -> dict:
-        """An API token for each, as a client gets one: POST /api/v1/auth/token/."""
+        """An API token for each, as a client gets one: POST /api/v1/auth/token."""
         tokens = {}
         for who, parts in ACCOUNTS.items():
             body = json.dumps({"username": scale._username(*parts), "password": passwords[who]})
             status, response = _request(
                 port,
                 "POST",
-                "/api/v1/auth/token/",
+                "/api/v1/auth/token",
                 {"Content-Type": "application/json"},
                 body=body,
             )
@@ -464,56 +464,56 @@ class Command(BaseCommand):
                 "referral-list",
                 "referral list (coordinator)",
                 api("coordinator"),
-                ["/api/v1/referrals/"],
+                ["/api/v1/referrals"],
             ),
             Endpoint(
                 "referral-list-filtered",
                 "referral list, status+pathway",
                 api("coordinator"),
-                [f"/api/v1/referrals/?{f}" for f in filters],
+                [f"/api/v1/referrals?{f}" for f in filters],
             ),
             Endpoint(
                 "referral-detail",
                 "referral detail",
                 api("coordinator"),
-                each("/api/v1/referrals/{}/", s["referrals"]),
+                each("/api/v1/referrals/{}", s["referrals"]),
             ),
-            Endpoint("case-list", "case list", api("coordinator"), ["/api/v1/cases/"]),
+            Endpoint("case-list", "case list", api("coordinator"), ["/api/v1/cases"]),
             Endpoint(
                 "case-detail",
                 "case detail",
                 api("coordinator"),
-                each("/api/v1/cases/{}/", s["cases"]),
+                each("/api/v1/cases/{}", s["cases"]),
             ),
             Endpoint(
                 "case-timeline",
                 "case timeline",
                 api("coordinator"),
-                each("/api/v1/cases/{}/timeline/", s["cases"]),
+                each("/api/v1/cases/{}/timeline", s["cases"]),
             ),
             Endpoint(
                 "panel-agenda",
                 "panel agenda (next Durham panel)",
                 api("coordinator"),
-                [f"/api/v1/panels/{s['meeting']}/agenda/"],
+                [f"/api/v1/panels/{s['meeting']}/agenda"],
             ),
             Endpoint(
                 "audit-person",
                 "IG audit search by person",
                 api("ig_officer"),
-                each("/api/v1/audit/events/?person_id={}", s["audited_people"]),
+                each("/api/v1/audit/events?person_id={}", s["audited_people"]),
             ),
             Endpoint(
                 "audit-user",
                 "IG audit search by user",
                 api("ig_officer"),
-                each("/api/v1/audit/events/?user={}", s["audited_users"]),
+                each("/api/v1/audit/events?user={}", s["audited_users"]),
             ),
             Endpoint(
                 "person-match",
                 "person match (NHS number)",
                 api("referrer"),
-                each("/api/v1/people/match/?nhs_number={}", s["nhs_numbers"]),
+                each("/api/v1/people/match?nhs_number={}", s["nhs_numbers"]),
             ),
             Endpoint(
                 "web-case",
@@ -525,7 +525,7 @@ class Command(BaseCommand):
                 "referral-create",
                 "create referral (POST, 201s)",
                 {**api("referrer"), "Content-Type": "application/json"},
-                ["/api/v1/referrals/"],
+                ["/api/v1/referrals"],
                 method="POST",
                 body=_new_referral,
                 ok=201,
@@ -537,7 +537,7 @@ class Command(BaseCommand):
                     f"figures-api-{key}",
                     f"API figures {key} (analyst)",
                     api("analyst"),
-                    [f"/api/v1/figures/{key}/"],
+                    [f"/api/v1/figures/{key}"],
                     group="figures",
                 )
                 for key in FIGURE_SETS
