@@ -69,8 +69,8 @@ def _addresses(records):
         if namespace not in RECORD_NAMESPACES or "<" not in route:
             continue
         # Path converters (<uuid:case_id>) on pages, regular expressions ((?P<pk>...)) in
-        # the API router's routes.
-        route = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", route)
+        # the API router's routes, which end in an optional slash (taken as absent).
+        route = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", route.replace("/?$", "$"))
         route = route.replace("^", "").replace("$", "").replace("\\", "")
         if re.search(r"\(\?P|\[", route):
             continue
@@ -126,10 +126,10 @@ def test_an_analyst_learns_nothing_from_any_address_about_someone(client, analys
         f"/cases/{records['case_id']}/",
         f"/allocations/{records['allocation_id']}/",
         f"/audit/people/{records['person_id']}/",
-        f"/api/v1/people/{records['person_id']}/",
-        f"/api/v1/referrals/{records['referral_id']}/",
-        f"/api/v1/cases/{records['case_id']}/",
-        f"/api/v1/allocations/{records['allocation_id']}/",
+        f"/api/v1/people/{records['person_id']}",
+        f"/api/v1/referrals/{records['referral_id']}",
+        f"/api/v1/cases/{records['case_id']}",
+        f"/api/v1/allocations/{records['allocation_id']}",
     ):
         assert expected in addresses
     client.force_login(analyst)
