@@ -4,8 +4,9 @@ OpenAPI tooling (Spectral's ``path-keys-no-trailing-slash``) wants paths without
 slash, and ``/api/v1/people`` is the address the schema lists and ``reverse()`` gives. Every
 client written before that used ``/api/v1/people/``: each route also matches with one
 trailing slash, served by the same view (no redirect, which would turn a POST into a GET in
-some clients), so nothing they do changes. Code that compares API paths as text compares
-them through ``canonical_path``.
+some clients), so nothing they do changes. Code that compares whole API paths as text (the
+Idempotency-Key fingerprint) goes through ``canonical_path``; the checks of the ``/api/``
+prefix (middleware, audit channel, sign-in lockout, two-factor exemption) hold for both.
 """
 
 from django.urls import URLPattern
