@@ -8,6 +8,7 @@ once. An INSERT takes no lock shared with other writers: the sequencer
 """
 
 import contextvars
+import copy
 import json
 from dataclasses import dataclass, field
 
@@ -152,19 +153,31 @@ def record_access(
         )
         return
     emit(
-        [
+        _each_of(
             build_event(
-                kind=kind,
-                user=user,
-                action=action,
-                object_type=object_type,
-                object_id=obj.pk,
-                person_id=person_of(obj),
-                purpose=purpose,
-            )
-            for obj in objects
-        ]
+                kind=kind, user=user, action=action, object_type=object_type, purpose=purpose
+            ),
+            [(obj.pk, person_of(obj)) for obj in objects],
+        )
     )
+
+
+def _each_of(event: AuditEvent, targets: list) -> list[AuditEvent]:
+    """``event`` once for each ``(object_id, person_id)`` in ``targets``, at the same moment:
+    a page of 25 records is 25 events, each vouching for its own record, without building
+    each from scratch (the acting user's roles, a model's ``__init__``), which cost a list
+    more than its query."""
+    fields = event_fields(event)
+    events = []
+    for object_id, person_id in targets:
+        one = copy.copy(event)
+        one.object_id = str(object_id or "")[:64]
+        one.person_id = person_id
+        fields["object_id"] = one.object_id
+        fields["person_id"] = str(person_id) if person_id else None
+        one.content = canonical(fields | {"details": {}})
+        events.append(one)
+    return events
 
 
 def listed(user, records, *, object_type: str, person_of, limit: int) -> list:
