@@ -90,9 +90,9 @@ class TestQueryBudgets:
         referral = submitted_referral(school_caseworker)
         client = api(coordinator)
         client.get(f"{REFERRALS_URL}{referral.pk}/")  # the token's first use is noted
-        # token with roles; the referral; linked referrals; other partners' referrals;
-        # the MARAC flag; the audit INSERT.
-        with django_assert_max_num_queries(6):
+        # token with roles; the referral; linked referrals (which also say whether other
+        # partners referred); the MARAC flag; the audit INSERT.
+        with django_assert_max_num_queries(5):
             assert client.get(f"{REFERRALS_URL}{referral.pk}/").status_code == 200
 
     def test_person_match_as_coordinator(
