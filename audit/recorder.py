@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -285,9 +286,29 @@ def write_request_events(events: list[AuditEvent]) -> None:
     """A request's events as one INSERT statement, which PostgreSQL makes all-or-nothing by
     itself: ``bulk_create`` would wrap it in BEGIN and COMMIT (two more round trips on every
     read) and ask for the new ids back, which nobody here reads. Inside a transaction the
-    statement simply joins it."""
+    statement simply joins it. Written as plain ``VALUES`` rows: the ORM's bulk form sends
+    each column as an array, which the driver quotes element by element in Python, at a
+    cost a 25-row page noticed."""
+    connection = connections[router.db_for_write(AuditEvent)]
     fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
-    AuditEvent._base_manager._insert(events, fields=fields)
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(AuditEvent._meta.db_table)} "  # noqa: S608 - names from the model
+        f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join([row] * len(events))}"
+    )
+    # Text columns go as they are (their preparation only says str(value) again).
+    text = {f.attname for f in fields if f.get_internal_type() in ("CharField", "TextField")}
+    params = [
+        value
+        if field.attname in text and (value is None or type(value) is str)
+        else field.get_db_prep_save(value, connection)
+        for event in events
+        for field in fields
+        for value in (getattr(event, field.attname),)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def record_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
