@@ -11,6 +11,8 @@
 
 import heapq
 import operator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import reduce
 
@@ -407,6 +409,29 @@ def cases_visible_to(user: User) -> QuerySet:
 CASE_LIST_ORDERING = ("-opened_at", "-pk")
 
 
+# What a list of cases shows (the API's CaseListSerializer): the rest is deferred, so a
+# page decrypts a person's name and birth date, not their address and identifiers.
+CASE_LISTED_COLUMNS = (
+    "pathway",
+    "area",
+    "status",
+    "risk_level",
+    "next_review_date",
+    "opened_at",
+    "version",
+    "person__given_name",
+    "person__family_name",
+    "person__date_of_birth",
+    "person__gender",
+    "lead_organisation__name",
+)
+
+
+def as_listed_cases(cases: QuerySet) -> QuerySet:
+    """Cases as a list shows them: person and lead organisation joined, the rest deferred."""
+    return cases.select_related("person", "lead_organisation").only(*CASE_LISTED_COLUMNS)
+
+
 def visible_cases_page(
     user: User, among: QuerySet, *, cursor: str | None, page_size: int
 ) -> KeysetPage:
@@ -589,7 +614,33 @@ def acting_organisation_on_case(user: User, case: Case) -> Organisation:
     return memberships[0].organisation
 
 
+_held_capacities: ContextVar[dict | None] = ContextVar("held_case_capacities", default=None)
+
+
+@contextmanager
+def capacities_held():
+    """Within it, a viewer's capacities on a case are worked out once: a page that asks
+    several rules about one case (which operations to offer, each section's links) reads
+    the case's shares once, not once a rule. Only around reads: a write inside could
+    change what the held answer says."""
+    token = _held_capacities.set({})
+    try:
+        yield
+    finally:
+        _held_capacities.reset(token)
+
+
 def case_capacities(user: User, case: Case) -> set[str]:
+    held = _held_capacities.get()
+    if held is None:
+        return _case_capacities(user, case)
+    key = (user.pk, case.pk)
+    if key not in held:
+        held[key] = frozenset(_case_capacities(user, case))
+    return set(held[key])
+
+
+def _case_capacities(user: User, case: Case) -> set[str]:
     capacities = set()
     if is_lead_professional(user, case):
         capacities.add("lead")

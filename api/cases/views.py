@@ -25,6 +25,7 @@ from cases.permissions import require
 from cases.selectors import (
     action_of_decision,
     agenda_referral,
+    as_listed_cases,
     case_get,
     case_timeline,
     cases_visible_to,
@@ -330,7 +331,7 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses=s.CaseListSerializer(many=True))
     def list(self, request):
-        among = self.filter_queryset(Case.objects.select_related("person", "lead_organisation"))
+        among = self.filter_queryset(as_listed_cases(Case.objects.all()))
         paginator = self.paginator
         try:
             page = visible_cases_page(
