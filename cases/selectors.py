@@ -597,8 +597,16 @@ def decision_of_case(case: Case, decision_id) -> PanelDecision | None:
 
 
 def latest_referral(case: Case) -> Referral | None:
-    """The case's newest referral: its consent position is the one that holds now."""
-    return case.referrals.order_by("-referral_date", "-created_at").first()
+    """The case's newest referral: its consent position is the one that holds now. Its
+    person, when the case already read them, is the case's (the same row, decrypted once)."""
+    referral = case.referrals.order_by("-referral_date", "-created_at").first()
+    if (
+        referral is not None
+        and referral.person_id == case.person_id
+        and Case.person.is_cached(case)
+    ):
+        referral.person = case.person
+    return referral
 
 
 def acting_organisation_on_case(user: User, case: Case) -> Organisation:
