@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import reduce
 
 from django.contrib.auth.models import Permission
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     BooleanField,
     Exists,
@@ -481,10 +482,22 @@ def visible_case_ids(user: User, case_ids) -> set:
     return set(cases_visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
-def case_get(user: User, case_id) -> Case:
+def case_get(user: User, case_id, *, with_referral_ids: bool = False) -> Case:
+    """The case, or 404 whether it does not exist or the user may not see it. With
+    ``with_referral_ids``, annotated with its referrals' ids, newest first, in the same
+    query (``referral_ids``): what the case's own answer lists."""
+    cases = cases_visible_to(user).select_related(
+        "person", "lead_professional", "lead_organisation"
+    )
+    if with_referral_ids:
+        cases = cases.annotate(
+            referral_ids=ArraySubquery(
+                Referral.objects.filter(case=OuterRef("pk")).order_by("-created_at").values("pk")
+            )
+        )
     return visible_or_404(
         user,
-        cases_visible_to(user).select_related("person", "lead_professional", "lead_organisation"),
+        cases,
         uuid_or_404(case_id),
         object_type="case",
         person_of=lambda c: c.person_id,

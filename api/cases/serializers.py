@@ -302,7 +302,11 @@ class CaseSerializer(strict.ModelSerializer):
         read_only_fields = fields
 
     def get_referrals(self, case) -> list[str]:
-        return [str(pk) for pk in case.referrals.values_list("pk", flat=True)]
+        # Read with the case where the view asked for them (case_get's with_referral_ids).
+        ids = getattr(case, "referral_ids", None)
+        if ids is None:
+            ids = case.referrals.values_list("pk", flat=True)
+        return [str(pk) for pk in ids]
 
     def get_turned_19_on(self, case) -> datetime.date | None:
         return prevention_transition_due(case)

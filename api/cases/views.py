@@ -353,7 +353,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         return paginator.get_paginated_response(s.CaseListSerializer(page.items, many=True).data)
 
     def retrieve(self, request, pk=None):
-        return Response(s.CaseSerializer(case_get(request.user, pk)).data)
+        return Response(s.CaseSerializer(case_get(request.user, pk, with_referral_ids=True)).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
