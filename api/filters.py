@@ -32,11 +32,36 @@ class StrictBooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class _SharedFields(dict):
+    """A form's fields, shared by its instances: ``Form.__init__`` deep-copies
+    ``base_fields`` so that a page may change a field for one request; a filter form only
+    validates the query string, changes no field, and the copy (choices, widgets, error
+    messages) cost a list request more than its filtering."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
 class StrictFilterSet(filterset.FilterSet):
     FILTER_DEFAULTS = {
         **filterset.FilterSet.FILTER_DEFAULTS,
         models.BooleanField: {"filter_class": StrictBooleanFilter},
     }
+
+    def get_form_class(self):
+        """The form, built once for the filter set rather than on every request, unless a
+        filter's choices depend on the request (a callable ``queryset``: who asks decides
+        which records may be named)."""
+        cls = type(self)
+        form = cls.__dict__.get("_shared_form")
+        if form is not None:
+            return form
+        form = super().get_form_class()
+        if any(callable(getattr(f, "queryset", None)) for f in cls.base_filters.values()):
+            return form
+        form.base_fields = _SharedFields(form.base_fields)
+        cls._shared_form = form
+        return form
 
 
 class StrictFilterBackend(DjangoFilterBackend):

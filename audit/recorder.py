@@ -8,10 +8,12 @@ once. An INSERT takes no lock shared with other writers: the sequencer
 """
 
 import contextvars
+import copy
 import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -152,19 +154,31 @@ def record_access(
         )
         return
     emit(
-        [
+        _each_of(
             build_event(
-                kind=kind,
-                user=user,
-                action=action,
-                object_type=object_type,
-                object_id=obj.pk,
-                person_id=person_of(obj),
-                purpose=purpose,
-            )
-            for obj in objects
-        ]
+                kind=kind, user=user, action=action, object_type=object_type, purpose=purpose
+            ),
+            [(obj.pk, person_of(obj)) for obj in objects],
+        )
     )
+
+
+def _each_of(event: AuditEvent, targets: list) -> list[AuditEvent]:
+    """``event`` once for each ``(object_id, person_id)`` in ``targets``, at the same moment:
+    a page of 25 records is 25 events, each vouching for its own record, without building
+    each from scratch (the acting user's roles, a model's ``__init__``), which cost a list
+    more than its query."""
+    fields = event_fields(event)
+    events = []
+    for object_id, person_id in targets:
+        one = copy.copy(event)
+        one.object_id = str(object_id or "")[:64]
+        one.person_id = person_id
+        fields["object_id"] = one.object_id
+        fields["person_id"] = str(person_id) if person_id else None
+        one.content = canonical(fields | {"details": {}})
+        events.append(one)
+    return events
 
 
 def listed(user, records, *, object_type: str, person_of, limit: int) -> list:
@@ -265,7 +279,36 @@ class AuditMiddleware:
             context = _current.get()
             _current.reset(token)
             if context.events and getattr(settings, "AUDIT_ENABLED", True):
-                AuditEvent.objects.bulk_create(context.events)
+                write_request_events(context.events)
+
+
+def write_request_events(events: list[AuditEvent]) -> None:
+    """A request's events as one INSERT statement, which PostgreSQL makes all-or-nothing by
+    itself: ``bulk_create`` would wrap it in BEGIN and COMMIT (two more round trips on every
+    read) and ask for the new ids back, which nobody here reads. Inside a transaction the
+    statement simply joins it. Written as plain ``VALUES`` rows: the ORM's bulk form sends
+    each column as an array, which the driver quotes element by element in Python, at a
+    cost a 25-row page noticed."""
+    connection = connections[router.db_for_write(AuditEvent)]
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(AuditEvent._meta.db_table)} "  # noqa: S608 - names from the model
+        f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join([row] * len(events))}"
+    )
+    # Text columns go as they are (their preparation only says str(value) again).
+    text = {f.attname for f in fields if f.get_internal_type() in ("CharField", "TextField")}
+    params = [
+        value
+        if field.attname in text and (value is None or type(value) is str)
+        else field.get_db_prep_save(value, connection)
+        for event in events
+        for field in fields
+        for value in (getattr(event, field.attname),)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def record_lockout(sender, request=None, username=None, ip_address=None, **kwargs):

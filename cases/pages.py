@@ -8,6 +8,7 @@ from django.shortcuts import render
 from cases.extensions import case_sections
 from cases.permissions import offered
 from cases.selectors import (
+    capacities_held,
     case_timeline,
     notes_of_case,
     prevention_transition_due,
@@ -38,18 +39,20 @@ def case_page_context(request, case, **state) -> dict:
         case, offset=(page_number - 1) * TIMELINE_PAGE_SIZE, limit=TIMELINE_PAGE_SIZE + 1
     )
     sections = []
-    for section in case_sections():
-        variables = section.context(request, case, state)
-        sections.append(
-            {
-                "template": section.template,
-                "closure_template": section.closure_template,
-                **variables,
-            }
-        )
+    with capacities_held():
+        for section in case_sections():
+            variables = section.context(request, case, state)
+            sections.append(
+                {
+                    "template": section.template,
+                    "closure_template": section.closure_template,
+                    **variables,
+                }
+            )
+        allowed = offered(request.user, case, CASE_OPERATIONS)
     context = {
         "case": case,
-        "allowed": offered(request.user, case, CASE_OPERATIONS),
+        "allowed": allowed,
         "timeline": timeline[:TIMELINE_PAGE_SIZE],
         "page_number": page_number,
         "has_next": len(timeline) > TIMELINE_PAGE_SIZE,

@@ -11,10 +11,13 @@
 
 import heapq
 import operator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import reduce
 
 from django.contrib.auth.models import Permission
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     BooleanField,
     Exists,
@@ -407,6 +410,29 @@ def cases_visible_to(user: User) -> QuerySet:
 CASE_LIST_ORDERING = ("-opened_at", "-pk")
 
 
+# What a list of cases shows (the API's CaseListSerializer): the rest is deferred, so a
+# page decrypts a person's name and birth date, not their address and identifiers.
+CASE_LISTED_COLUMNS = (
+    "pathway",
+    "area",
+    "status",
+    "risk_level",
+    "next_review_date",
+    "opened_at",
+    "version",
+    "person__given_name",
+    "person__family_name",
+    "person__date_of_birth",
+    "person__gender",
+    "lead_organisation__name",
+)
+
+
+def as_listed_cases(cases: QuerySet) -> QuerySet:
+    """Cases as a list shows them: person and lead organisation joined, the rest deferred."""
+    return cases.select_related("person", "lead_organisation").only(*CASE_LISTED_COLUMNS)
+
+
 def visible_cases_page(
     user: User, among: QuerySet, *, cursor: str | None, page_size: int
 ) -> KeysetPage:
@@ -456,10 +482,22 @@ def visible_case_ids(user: User, case_ids) -> set:
     return set(cases_visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
-def case_get(user: User, case_id) -> Case:
+def case_get(user: User, case_id, *, with_referral_ids: bool = False) -> Case:
+    """The case, or 404 whether it does not exist or the user may not see it. With
+    ``with_referral_ids``, annotated with its referrals' ids, newest first, in the same
+    query (``referral_ids``): what the case's own answer lists."""
+    cases = cases_visible_to(user).select_related(
+        "person", "lead_professional", "lead_organisation"
+    )
+    if with_referral_ids:
+        cases = cases.annotate(
+            referral_ids=ArraySubquery(
+                Referral.objects.filter(case=OuterRef("pk")).order_by("-created_at").values("pk")
+            )
+        )
     return visible_or_404(
         user,
-        cases_visible_to(user).select_related("person", "lead_professional", "lead_organisation"),
+        cases,
         uuid_or_404(case_id),
         object_type="case",
         person_of=lambda c: c.person_id,
@@ -572,8 +610,16 @@ def decision_of_case(case: Case, decision_id) -> PanelDecision | None:
 
 
 def latest_referral(case: Case) -> Referral | None:
-    """The case's newest referral: its consent position is the one that holds now."""
-    return case.referrals.order_by("-referral_date", "-created_at").first()
+    """The case's newest referral: its consent position is the one that holds now. Its
+    person, when the case already read them, is the case's (the same row, decrypted once)."""
+    referral = case.referrals.order_by("-referral_date", "-created_at").first()
+    if (
+        referral is not None
+        and referral.person_id == case.person_id
+        and Case.person.is_cached(case)
+    ):
+        referral.person = case.person
+    return referral
 
 
 def acting_organisation_on_case(user: User, case: Case) -> Organisation:
@@ -589,7 +635,33 @@ def acting_organisation_on_case(user: User, case: Case) -> Organisation:
     return memberships[0].organisation
 
 
+_held_capacities: ContextVar[dict | None] = ContextVar("held_case_capacities", default=None)
+
+
+@contextmanager
+def capacities_held():
+    """Within it, a viewer's capacities on a case are worked out once: a page that asks
+    several rules about one case (which operations to offer, each section's links) reads
+    the case's shares once, not once a rule. Only around reads: a write inside could
+    change what the held answer says."""
+    token = _held_capacities.set({})
+    try:
+        yield
+    finally:
+        _held_capacities.reset(token)
+
+
 def case_capacities(user: User, case: Case) -> set[str]:
+    held = _held_capacities.get()
+    if held is None:
+        return _case_capacities(user, case)
+    key = (user.pk, case.pk)
+    if key not in held:
+        held[key] = frozenset(_case_capacities(user, case))
+    return set(held[key])
+
+
+def _case_capacities(user: User, case: Case) -> set[str]:
     capacities = set()
     if is_lead_professional(user, case):
         capacities.add("lead")

@@ -101,7 +101,8 @@ MIDDLEWARE = [
     "api.middleware.ApiBodyLimitMiddleware",
     "api.middleware.ApiPageSizeMiddleware",
     "api.middleware.ApiJsonAnswersMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, renewing the idle timeout once a minute rather than saving every request.
+    "core.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -241,13 +242,14 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "sign-in"
 
 # --- Sessions and transport security ---------------------------------------------------
-# Idle sessions end after 30 minutes (each request renews the cookie); no session outlives
+# Idle sessions end after 30 minutes (use renews them, to the minute); no session outlives
 # 10 hours from sign-in, however active (partners.middleware.SessionLifetimeMiddleware).
 # Messages can name a person ("Marked done: call Tyler's mother"): they wait in the
 # server-side session, never in a readable cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Renewed by core.middleware.SessionMiddleware once a minute, not saved on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

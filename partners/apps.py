@@ -13,6 +13,12 @@ class PartnersConfig(AppConfig):
         # migrate keeps each role group's permissions equal to partners.roles.
         post_migrate.connect(sync_role_groups_after_migrate, dispatch_uid="sync_role_groups")
 
+        from django.contrib.auth.signals import user_logged_in
+
+        from partners.middleware import session_clocks_start
+
+        user_logged_in.connect(session_clocks_start, dispatch_uid="session_clocks_start")
+
         from partners import navigation
 
         navigation.register()

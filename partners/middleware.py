@@ -3,7 +3,20 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 
+from core.middleware import SESSION_RENEWED
+
 SESSION_STARTED = "_signed_in_at"
+
+
+def session_clocks_start(sender, request, user, **kwargs):
+    """Signing in starts a session's clocks, in the save that signing in makes: its 10
+    hours (``SessionLifetimeMiddleware``) and its idle timeout (renewed once a minute by
+    ``core.middleware.SessionMiddleware``), so the first page after it writes nothing."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        now = time.time()
+        session[SESSION_STARTED] = now
+        session[SESSION_RENEWED] = now
 
 
 class SessionLifetimeMiddleware:

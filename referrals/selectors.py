@@ -262,11 +262,15 @@ def linked_referrals_visible_to(user: User, referral: Referral) -> list[Referral
     return list(linked_referrals(referral))
 
 
-def other_partners_referred(referral: Referral) -> bool:
+def other_partners_referred(referral: Referral, *, linked: list[Referral] | None = None) -> bool:
     """Whether other partners referred the same person within 12 months: what anyone who
-    sees the referral may know, so that they can ask the coordinator."""
+    sees the referral may know, so that they can ask the coordinator. ``linked`` is what
+    ``linked_referrals_visible_to`` gave (all of them, or None when the viewer may not see
+    them): when the viewer has them, the answer is in them, with no second query."""
     if referral.status == ReferralStatus.DRAFT:
         return False
+    if linked is not None:
+        return any(other.organisation_id != referral.organisation_id for other in linked)
     return linked_referrals(referral).exclude(organisation_id=referral.organisation_id).exists()
 
 

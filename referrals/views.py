@@ -305,11 +305,12 @@ def referral_detail(request, referral_id, forms_with_errors=None, status=200):
     referral = referral_get(request.user, referral_id)
     sharing, taking_part = positions_apart(referral)
     marac = marac_overview(request.user, referral)
+    linked = linked_referrals_visible_to(request.user, referral)
     context = {
         "referral": referral,
         "offer": offered(request.user, referral, PAGE_ACTIONS),
-        "linked": linked_referrals_visible_to(request.user, referral),
-        "other_referrals_exist": other_partners_referred(referral),
+        "linked": linked,
+        "other_referrals_exist": other_partners_referred(referral, linked=linked),
         "may_break_glass": audit_rules.can(request.user, "audit.break_glass", referral.person),
         "position": sharing,
         "consent_summary": consent_summary(request.user, referral),

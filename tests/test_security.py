@@ -1,5 +1,6 @@
 """Sign-in, sessions, headers and logs held to the standards partners are held to."""
 
+import datetime
 import logging
 import os
 import subprocess
@@ -8,7 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from config.keys import generate_key, generate_secret_key
@@ -131,7 +134,42 @@ class TestLockout:
 class TestSessions:
     def test_a_session_idles_out_after_30_minutes(self, settings):
         assert settings.SESSION_COOKIE_AGE == 30 * 60
-        assert settings.SESSION_SAVE_EVERY_REQUEST
+
+    def test_use_renews_the_idle_timeout_once_a_minute(self, client, school_caseworker):
+        from django.contrib.sessions.models import Session
+
+        from core.middleware import SESSION_RENEWED
+
+        client.force_login(school_caseworker)
+        assert client.get("/").status_code == 200
+        key = client.cookies[settings.SESSION_COOKIE_NAME].value
+        renewed = Session.objects.get(pk=key).expire_date
+        assert client.get("/").status_code == 200
+        assert Session.objects.get(pk=key).expire_date == renewed  # within the minute: no write
+
+        session = client.session
+        session[SESSION_RENEWED] = time.time() - 61
+        session.save()
+        stale = Session.objects.get(pk=key).expire_date
+        assert client.get("/").status_code == 200
+
+        assert Session.objects.get(pk=key).expire_date > stale
+        assert client.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 30 * 60
+
+    def test_a_session_unused_for_30_minutes_is_gone(self, client, school_caseworker):
+        from django.contrib.sessions.models import Session
+
+        client.force_login(school_caseworker)
+        assert client.get("/").status_code == 200
+        key = client.cookies[settings.SESSION_COOKIE_NAME].value
+        Session.objects.filter(pk=key).update(
+            expire_date=timezone.now() - datetime.timedelta(seconds=1)
+        )
+
+        response = client.get("/")
+
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("sign-in"))
 
     def test_no_session_outlives_10_hours(self, client, school_caseworker):
         client.force_login(school_caseworker)

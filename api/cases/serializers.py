@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api import strict
+from api.lean import LeanRepresentation
 from api.referrals.serializers import NamedSerializer, PersonSummarySerializer
 from cases.models import (
     Case,
@@ -28,7 +29,7 @@ ACTIVE_USERS = User.objects.filter(is_active=True)
 ACTIVE_ORGANISATIONS = Organisation.objects.filter(active=True)
 
 
-class UserRefSerializer(strict.Serializer):
+class UserRefSerializer(LeanRepresentation, strict.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="__str__")
 
@@ -141,7 +142,7 @@ class DecisionAmendSerializer(strict.Serializer):
     actions = ActionWriteSerializer(many=True, required=False)
 
 
-class AgendaReferralSerializer(strict.Serializer):
+class AgendaReferralSerializer(LeanRepresentation, strict.Serializer):
     id = serializers.UUIDField()
     pathway = serializers.CharField()
     area = serializers.CharField()
@@ -199,7 +200,7 @@ class MinutesSerializer(strict.Serializer):
     items = MinutesItemSerializer(many=True)
 
 
-class AgendaItemSerializer(strict.Serializer):
+class AgendaItemSerializer(LeanRepresentation, strict.Serializer):
     position = serializers.IntegerField(
         help_text="Where the item stands on this page of the agenda (1 for its first item)"
     )
@@ -246,7 +247,7 @@ class ShareCreateSerializer(strict.Serializer):
     purpose = serializers.ChoiceField(choices=Purpose.choices)
 
 
-class CaseListSerializer(strict.ModelSerializer):
+class CaseListSerializer(LeanRepresentation, strict.ModelSerializer):
     person = PersonSummarySerializer()
     lead_organisation = NamedSerializer()
 
@@ -302,7 +303,11 @@ class CaseSerializer(strict.ModelSerializer):
         read_only_fields = fields
 
     def get_referrals(self, case) -> list[str]:
-        return [str(pk) for pk in case.referrals.values_list("pk", flat=True)]
+        # Read with the case where the view asked for them (case_get's with_referral_ids).
+        ids = getattr(case, "referral_ids", None)
+        if ids is None:
+            ids = case.referrals.values_list("pk", flat=True)
+        return [str(pk) for pk in ids]
 
     def get_turned_19_on(self, case) -> datetime.date | None:
         return prevention_transition_due(case)
@@ -366,7 +371,7 @@ class CaseCloseSerializer(strict.Serializer):
     summary = serializers.CharField(max_length=4000)
 
 
-class TimelineEntrySerializer(strict.Serializer):
+class TimelineEntrySerializer(LeanRepresentation, strict.Serializer):
     at = serializers.DateTimeField()
     kind = serializers.CharField()
     summary = serializers.CharField()

@@ -26,6 +26,7 @@ from cases.permissions import require
 from cases.selectors import (
     action_of_decision,
     agenda_referral,
+    as_listed_cases,
     case_get,
     case_timeline,
     cases_visible_to,
@@ -334,7 +335,7 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses=s.CaseListSerializer(many=True))
     def list(self, request):
-        among = self.filter_queryset(Case.objects.select_related("person", "lead_organisation"))
+        among = self.filter_queryset(as_listed_cases(Case.objects.all()))
         paginator = self.paginator
         try:
             page = visible_cases_page(
@@ -356,7 +357,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         return paginator.get_paginated_response(s.CaseListSerializer(page.items, many=True).data)
 
     def retrieve(self, request, pk=None):
-        return Response(s.CaseSerializer(case_get(request.user, pk)).data)
+        return Response(s.CaseSerializer(case_get(request.user, pk, with_referral_ids=True)).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api import strict
+from api.lean import LeanRepresentation
 from partners.models import Organisation
 from referrals.dash import LONGEST_CHECKLIST, DashAnswer, DashChecklist, MaracCriterion
 from referrals.equality import DISABILITY_QUESTION, WHY_ASKED, Disability, Ethnicity
@@ -215,7 +216,7 @@ class ReasonSerializer(strict.Serializer):
     reason = serializers.CharField(max_length=1000)
 
 
-class PersonSummarySerializer(strict.Serializer):
+class PersonSummarySerializer(LeanRepresentation, strict.Serializer):
     id = serializers.UUIDField()
     given_name = serializers.CharField()
     family_name = serializers.CharField()
@@ -223,12 +224,12 @@ class PersonSummarySerializer(strict.Serializer):
     gender = serializers.CharField()
 
 
-class NamedSerializer(strict.Serializer):
+class NamedSerializer(LeanRepresentation, strict.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="__str__")
 
 
-class ReferralListSerializer(strict.ModelSerializer):
+class ReferralListSerializer(LeanRepresentation, strict.ModelSerializer):
     person = PersonSummarySerializer()
     organisation = NamedSerializer()
 

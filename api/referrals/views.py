@@ -89,9 +89,10 @@ class ReferralViewSet(viewsets.GenericViewSet):
         return as_listed(referrals_visible_to(self.request.user)).order_by(*self.cursor_ordering)
 
     def _detail(self, referral, *, status_code=status.HTTP_200_OK):
+        linked = linked_referrals_visible_to(self.request.user, referral)
         context = {
-            "linked_referrals": linked_referrals_visible_to(self.request.user, referral),
-            "other_referrals_exist": other_partners_referred(referral),
+            "linked_referrals": linked,
+            "other_referrals_exist": other_partners_referred(referral, linked=linked),
         }
         data = s.ReferralSerializer(referral, context=context).data
         return Response(data, status=status_code)

@@ -10,7 +10,7 @@ from api.authentication import HashedTokenAuthentication
 from api.services import api_token_issue
 from partners.roles import Role
 from partners.selectors import active_memberships
-from tests.factories import make_person, submitted_referral
+from tests.factories import make_person, opened_case, submitted_referral
 
 REFERRALS_URL = "/api/v1/referrals/"
 PEOPLE_URL = "/api/v1/people/"
@@ -90,10 +90,25 @@ class TestQueryBudgets:
         referral = submitted_referral(school_caseworker)
         client = api(coordinator)
         client.get(f"{REFERRALS_URL}{referral.pk}/")  # the token's first use is noted
-        # token with roles; the referral; linked referrals; other partners' referrals;
-        # the MARAC flag; the audit INSERT.
-        with django_assert_max_num_queries(6):
+        # token with roles; the referral; linked referrals (which also say whether other
+        # partners referred); the MARAC flag; the audit INSERT.
+        with django_assert_max_num_queries(5):
             assert client.get(f"{REFERRALS_URL}{referral.pk}/").status_code == 200
+
+    def test_case_detail_as_coordinator(
+        self, api, school_caseworker, coordinator, panel_chair, django_assert_max_num_queries
+    ):
+        case = opened_case(school_caseworker, coordinator, panel_chair)
+        client = api(coordinator)
+        client.get(f"/api/v1/cases/{case.pk}/")
+        # token with roles; the case with its referrals' ids; the audit INSERT.
+        with django_assert_max_num_queries(3):
+            response = client.get(f"/api/v1/cases/{case.pk}/")
+        assert response.status_code == 200
+        assert response.json()["referrals"] == [
+            str(pk) for pk in case.referrals.order_by("-created_at").values_list("pk", flat=True)
+        ]
+        assert response.json()["referrals"]
 
     def test_person_match_as_coordinator(
         self, api, school_caseworker, coordinator, django_assert_max_num_queries

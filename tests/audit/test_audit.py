@@ -16,6 +16,7 @@ from django.utils import timezone
 from audit.chain import seal, unsealed_count, verify_chain
 from audit.models import AuditEvent, BreakGlassGrant, ChainHead, EventKind, ReviewFlag
 from audit.recorder import build_event, canonical, event_fields
+from referrals.models import Referral
 from tests.factories import (
     case_ready_for_delivery,
     make_person,
@@ -303,7 +304,17 @@ class TestAccessEvents:
                 ),
             )
         api(school_caseworker).get("/api/v1/referrals/")
-        assert AuditEvent.objects.filter(action="list", object_type="referral").count() == 3
+        listed = AuditEvent.objects.filter(action="list", object_type="referral")
+        assert listed.count() == 3
+        # Each vouches for its own record and person, in what the chain seals.
+        referrals = {str(r.pk): r.person_id for r in Referral.objects.all()}
+        assert {e.object_id: e.person_id for e in listed} == referrals
+        for event in listed:
+            content = json.loads(event.content)
+            assert {k: v for k, v in content.items() if k != "details"} == json.loads(
+                canonical(event_fields(event))
+            )
+            assert content["object_id"] == event.object_id
 
     def test_sharing_a_case_is_a_disclosure(
         self, api, school_caseworker, coordinator, panel_chair, police, ig_officer

@@ -31,6 +31,10 @@ def case(school_caseworker, coordinator, panel_chair):
     return opened_case(school_caseworker, coordinator, panel_chair)
 
 
+# The case page's queries as the coordinator sees it: the same for any size of case.
+PAGE_BUDGET = 30
+
+
 def url(name, case, *more):
     return reverse(f"cases:{name}", args=[case.pk, *more])
 
@@ -56,6 +60,24 @@ class TestTheCasePage:
         for name in ("case-note", "case-review", "case-share", "case-close"):
             assert url(name, case) in page
         assert "<form" not in page.split('id="main-content"')[1].split("</main>")[0]
+
+    def test_its_rules_read_the_case_shares_once_and_the_session_is_not_rewritten(
+        self, client, case, coordinator
+    ):
+        client.force_login(coordinator)
+        assert client.get(url("case", case)).status_code == 200
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url("case", case)).status_code == 200
+        statements = [q["sql"] for q in captured]
+        shares_asked = [
+            sql
+            for sql in statements
+            if sql.startswith('SELECT "cases_caseshare"."organisation_id"')
+        ]
+        # Each operation offered and each section's links ask the same rules of the case.
+        assert len(shares_asked) == 1
+        assert not [sql for sql in statements if sql.startswith('UPDATE "django_session"')]
+        assert len(statements) <= PAGE_BUDGET
 
     def test_a_panel_member_reads_it_with_no_links_to_act(
         self, client, case, panel_member, school_caseworker, police

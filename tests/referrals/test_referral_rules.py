@@ -243,6 +243,10 @@ class TestReferralRules:
         assert linked_referrals_visible_to(school_caseworker, ours) is None
         assert other_partners_referred(ours)
         assert [r.pk for r in linked_referrals_visible_to(coordinator, ours)] == [theirs.pk]
+        # A coordinator's page answers from the linked referrals it already read.
+        seen = linked_referrals_visible_to(coordinator, ours)
+        assert other_partners_referred(ours, linked=seen)
+        assert not other_partners_referred(theirs, linked=[])
 
     def test_the_recorder_of_a_lawful_basis_may_not_decide_it(
         self, school_caseworker, coordinator, second_coordinator
