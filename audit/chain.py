@@ -25,10 +25,6 @@ from audit.recorder import build_event, canonical, emit, event_fields
 def history_digest(historical) -> str:
     """A digest of a history row's values (decrypted, so key rotation leaves it valid)."""
     values = {f.attname: f.value_from_object(historical) for f in historical._meta.concrete_fields}
-    return _digest(values)
-
-
-def _digest(values: dict) -> str:
     return hashlib.sha256(canonical(values).encode()).hexdigest()
 
 
@@ -313,6 +309,11 @@ def _verify_history(digests, erased, checked) -> VerifyResult | None:
                     False, checked, f"history row {label} {history_id} altered", seq
                 )
     return first
+
+
+def _digest(values: dict) -> str:
+    """``history_digest`` of a history row's values read as a dict."""
+    return hashlib.sha256(canonical(values).encode()).hexdigest()
 
 
 def _rows(model, ids):

@@ -221,7 +221,6 @@ class TestTheChain:
         assert not result.ok
         assert "history row" in result.problem
 
-
     def test_verify_finds_a_removed_history_row(
         self, school_caseworker, django_capture_on_commit_callbacks
     ):
