@@ -286,18 +286,6 @@ def _in_agenda_order(meeting: PanelMeeting, referrals: QuerySet) -> QuerySet:
     )
 
 
-def panel_agenda(meeting: PanelMeeting) -> list[AgendaItem]:
-    """Decided items of this meeting, then (unless it is closed) every referral accepted for
-    panel in its area whose panel-discussion consent or lawful basis holds; by risk, then age.
-
-    The whole agenda: for the minutes of a closed meeting (its decided items only). Pages
-    show it a page at a time (``panel_agenda_page``)."""
-    decided = _decided_on_agenda(meeting)
-    awaiting = _awaiting_panel(meeting)
-    condition = Q(pk__in=decided.values("pk")) | Q(pk__in=awaiting.values("pk"))
-    return _agenda_items(meeting, _in_agenda_order(meeting, Referral.objects.filter(condition)))
-
-
 @dataclass
 class AgendaPage:
     items: list[AgendaItem]
@@ -318,12 +306,14 @@ class AgendaPage:
 def panel_agenda_page(
     meeting: PanelMeeting, *, cursor: str | None, page_size: int = AGENDA_PAGE_SIZE
 ) -> AgendaPage:
-    """One page of the agenda (same items and order as ``panel_agenda``) from ``cursor``:
-    the meeting's decided items and the referrals awaiting it are each read a page at a time
-    in agenda order and merged, so a page costs the same however long the agenda is. Raises
-    ``InvalidCursor`` for a cursor this list did not make. At most a page of each part is
-    read (and decrypted); only what is shown is recorded (``record_agenda_access``). The
-    order's columns are never null here: an item is accepted for panel after submission."""
+    """One page of the agenda from ``cursor``: decided items of this meeting, then (unless
+    it is closed) every referral accepted for panel in its area whose panel-discussion
+    consent or lawful basis holds; by risk, then age. The meeting's decided items and the
+    referrals awaiting it are each read a page at a time in agenda order and merged, so a
+    page costs the same however long the agenda is. Raises ``InvalidCursor`` for a cursor
+    this list did not make. At most a page of each part is read (and decrypted); only what
+    is shown is recorded (``record_agenda_access``). The order's columns are never null
+    here: an item is accepted for panel after submission."""
     pages = [
         keyset_page(
             _in_agenda_order(meeting, source),
