@@ -3,8 +3,9 @@
 Writers only INSERT (unsealed, no lock between them); the sequencer seals the committed
 events in order (``seal``, the ``audit_seal`` SQL function, migration 0006). Verification
 streams the sealed chain in seq order with a server-side cursor: PostgreSQL recomputes
-each hash as it reads, Python checks the links, the columns against the hashed content,
-and the history digests one query per history model per batch, so memory stays flat
+each hash, checks each link and each row's columns against its content, and sends back
+only what Python must look at (doubted rows, the history digests, the last row); Python
+checks the history digests one query per history model per batch, so memory stays flat
 whatever the length of the chain.
 """
 
