@@ -17,10 +17,12 @@ from functools import reduce
 from django.contrib.auth.models import Permission
 from django.db.models import (
     BooleanField,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
     OuterRef,
+    PositiveIntegerField,
     Prefetch,
     Q,
     QuerySet,
@@ -47,7 +49,14 @@ from cases.models import (
 )
 from core.errors import field_error
 from core.ids import parse_int, parse_uuid, uuid_or_404
-from core.pagination import KeysetPage, encode_cursor, keyset_page
+from core.pagination import (
+    InvalidCursor,
+    KeysetPage,
+    _Key,
+    decode_cursor,
+    encode_cursor,
+    keyset_page,
+)
 from partners.models import Area, Organisation, User
 from partners.roles import Role
 from partners.selectors import (
@@ -598,11 +607,11 @@ def case_capacities(user: User, case: Case) -> set[str]:
     return capacities
 
 
-def _entries_referrals(case, referral_ids, limit):
+def _entries_referrals(case, referral_ids, limit, before=None):
     history = (
-        Referral.history.filter(id__in=referral_ids)
+        Referral.history.filter(id__in=referral_ids, **_upto("history_date", before))
         .select_related("history_user")
-        .order_by("-history_date")[:limit]
+        .order_by("-history_date", "-history_id")[:limit]
     )
     for row in history:
         yield TimelineEntry(
@@ -614,11 +623,11 @@ def _entries_referrals(case, referral_ids, limit):
         )
 
 
-def _entries_consent(case, referral_ids, limit):
+def _entries_consent(case, referral_ids, limit, before=None):
     history = (
-        Consent.history.filter(referral_id__in=referral_ids)
+        Consent.history.filter(referral_id__in=referral_ids, **_upto("history_date", before))
         .select_related("history_user")
-        .order_by("-history_date")[:limit]
+        .order_by("-history_date", "-history_id")[:limit]
     )
     for row in history:
         yield TimelineEntry(
@@ -630,11 +639,11 @@ def _entries_consent(case, referral_ids, limit):
         )
 
 
-def _entries_decisions(case, referral_ids, limit):
+def _entries_decisions(case, referral_ids, limit, before=None):
     decisions = (
-        PanelDecision.objects.filter(referral_id__in=referral_ids)
+        PanelDecision.objects.filter(referral_id__in=referral_ids, **_upto("decided_at", before))
         .select_related("decided_by", "meeting")
-        .order_by("-decided_at")[:limit]
+        .order_by("-decided_at", "-pk")[:limit]
     )
     for decision in decisions:
         yield TimelineEntry(
@@ -646,11 +655,13 @@ def _entries_decisions(case, referral_ids, limit):
         )
 
 
-def _entries_shares(case, referral_ids, limit):
+def _entries_shares(case, referral_ids, limit, before=None):
+    # A share's end is an entry too: a share started before the bound may end after it
+    # (``case_timeline_page`` drops entries beyond the bound).
     shares = (
-        CaseShare.objects.filter(case=case)
+        CaseShare.objects.filter(case=case, **_upto("shared_at", before))
         .select_related("organisation", "shared_by", "ended_by")
-        .order_by("-shared_at")[:limit]
+        .order_by("-shared_at", "-pk")[:limit]
     )
     for share in shares:
         yield TimelineEntry(
@@ -670,9 +681,11 @@ def _entries_shares(case, referral_ids, limit):
             )
 
 
-def _entries_reviews(case, referral_ids, limit):
+def _entries_reviews(case, referral_ids, limit, before=None):
     reviews = (
-        RiskReview.objects.filter(case=case).select_related("reviewer").order_by("-recorded_at")
+        RiskReview.objects.filter(case=case, **_upto("recorded_at", before))
+        .select_related("reviewer")
+        .order_by("-recorded_at", "-pk")
     )[:limit]
     for review in reviews:
         yield TimelineEntry(
@@ -685,10 +698,12 @@ def _entries_reviews(case, referral_ids, limit):
         )
 
 
-def _entries_notes(case, referral_ids, limit):
-    notes = (CaseNote.objects.filter(case=case).select_related("author").order_by("-created_at"))[
-        :limit
-    ]
+def _entries_notes(case, referral_ids, limit, before=None):
+    notes = (
+        CaseNote.objects.filter(case=case, **_upto("created_at", before))
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    )[:limit]
     for note in notes:
         yield TimelineEntry(
             note.created_at,
@@ -709,15 +724,68 @@ TIMELINE_SOURCES = (
 )
 
 
-def case_timeline(case: Case, *, offset: int, limit: int) -> list[TimelineEntry]:
-    """The newest ``limit`` entries after ``offset``: one query per source, whatever the page.
+def _upto(column: str, before) -> dict:
+    """A timeline source's bound: its entries at or before ``before`` (None: no bound)."""
+    return {f"{column}__lte": before} if before is not None else {}
 
-    Sources are the case's own and those other apps register (``cases.extensions``)."""
+
+def _timeline(case: Case, *, limit: int, before=None) -> list[TimelineEntry]:
+    """The newest ``limit`` entries at or before ``before``, newest first: one query per
+    source. Sources are the case's own and those other apps register
+    (``cases.extensions``); each takes ``(case, referral_ids, limit, before)`` and yields
+    its entries newest first, ties in a fixed order."""
     referral_ids = list(case.referrals.values_list("pk", flat=True))
-    wanted = offset + limit
     streams = [
-        sorted(source(case, referral_ids, wanted), key=lambda entry: entry.at, reverse=True)
+        sorted(
+            (
+                entry
+                for entry in source(case, referral_ids, limit, before)
+                if before is None or entry.at <= before
+            ),
+            key=lambda entry: entry.at,
+            reverse=True,
+        )
         for source in (*TIMELINE_SOURCES, *timeline_sources())
     ]
-    merged = heapq.merge(*streams, key=lambda entry: entry.at, reverse=True)
-    return list(merged)[offset:wanted]
+    return list(heapq.merge(*streams, key=lambda entry: entry.at, reverse=True))[:limit]
+
+
+def case_timeline(case: Case, *, offset: int, limit: int) -> list[TimelineEntry]:
+    """The newest ``limit`` entries after ``offset`` (the case page's numbered pages)."""
+    return _timeline(case, limit=offset + limit)[offset:]
+
+
+@dataclass
+class TimelinePage:
+    items: list[TimelineEntry]
+    next_cursor: str | None
+    # Forward only, like the agenda: a reader goes back in time from the newest.
+    previous_cursor: None = None
+
+
+MAX_TIMELINE_TIES = 1000
+_TIMELINE_KEYS = (
+    _Key(name="at", descending=True, field=DateTimeField()),
+    _Key(name="skip", descending=False, field=PositiveIntegerField()),
+)
+
+
+def case_timeline_page(case: Case, *, cursor: str | None, page_size: int) -> TimelinePage:
+    """One page of the timeline, newest first, from ``cursor``: every source is read from
+    the cursor's time down (one query each, a page's worth), so a page costs the same
+    however far back it is. The cursor is the last entry's time and how many entries at
+    exactly that time were shown already (entries from different sources can share it).
+    Raises ``InvalidCursor`` for a cursor this list did not make."""
+    before, skip = None, 0
+    if cursor:
+        (before, skip), backwards = decode_cursor(cursor, _TIMELINE_KEYS)
+        # Forward only, and no more ties than a page could have shown.
+        if backwards or not 0 < skip <= MAX_TIMELINE_TIES:
+            raise InvalidCursor()
+    entries = _timeline(case, limit=skip + page_size + 1, before=before)[skip:]
+    shown = entries[:page_size]
+    if len(entries) <= page_size or not shown:
+        return TimelinePage(items=shown, next_cursor=None)
+    last = shown[-1].at
+    same = sum(1 for entry in shown if entry.at == last) + (skip if last == before else 0)
+    return TimelinePage(items=shown, next_cursor=encode_cursor([last, same], backwards=False))

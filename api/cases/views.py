@@ -26,7 +26,7 @@ from cases.selectors import (
     action_of_decision,
     agenda_referral,
     case_get,
-    case_timeline,
+    case_timeline_page,
     cases_visible_to,
     decision_of_meeting,
     decisions_of_meeting,
@@ -62,19 +62,25 @@ class CsvRenderer(BaseRenderer):
         return str(data).encode()
 
 
-def _agenda_page(request, meeting):
-    """A page of the agenda, as the list endpoints page: ``cursor`` and ``page_size``; only
-    the items shown are read in full and recorded. A cursor that is not one of the agenda's
-    is a 400 naming it."""
-    paginator = CursorPagination()
+def _read_page(request, paginator, read, *args):
+    """``read(*args, cursor=..., page_size=...)`` as this request asks; a cursor that is not
+    the list's own is a 400 naming it."""
     try:
-        page = panel_agenda_page(
-            meeting,
+        return read(
+            *args,
             cursor=request.query_params.get(CURSOR_PARAM),
             page_size=paginator.get_page_size(request),
         )
     except InvalidCursor as exc:
         raise ValidationError({CURSOR_PARAM: [str(exc)]}, code="invalid") from exc
+
+
+def _agenda_page(request, meeting):
+    """A page of the agenda, as the list endpoints page: ``cursor`` and ``page_size``; only
+    the items shown are read in full and recorded. A cursor that is not one of the agenda's
+    is a 400 naming it."""
+    paginator = CursorPagination()
+    page = _read_page(request, paginator, panel_agenda_page, meeting)
     record_agenda_access(request.user, meeting, page.items)
     items = []
     for position, item in enumerate(page.items, start=1):
@@ -354,22 +360,16 @@ class CaseViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response(s.CaseSerializer(case_get(request.user, pk)).data)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses=s.TimelineEntrySerializer(many=True),
-    )
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=s.TimelineEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[])
     def timeline(self, request, pk=None):
+        """Newest first, a page at a time from a cursor (``case_timeline_page``)."""
         case = case_get(request.user, pk)
         paginator = self.paginator
-        try:
-            page_number = max(int(request.query_params.get("page", 1)), 1)
-        except ValueError:
-            page_number = 1
-        page_size = paginator.get_page_size(request)
-        entries = case_timeline(case, offset=(page_number - 1) * page_size, limit=page_size)
-        return Response(
-            {"page": page_number, "results": s.TimelineEntrySerializer(entries, many=True).data}
+        page = _read_page(request, paginator, case_timeline_page, case)
+        paginator.request, paginator.page = request, page
+        return paginator.get_paginated_response(
+            s.TimelineEntrySerializer(page.items, many=True).data
         )
 
     @extend_schema(methods=["GET"], responses=s.ShareSerializer(many=True), request=None)
