@@ -121,6 +121,19 @@ def decisions_of_meeting(meeting: PanelMeeting) -> QuerySet:
     )
 
 
+def decisions_of_meeting_page(
+    meeting: PanelMeeting, *, cursor: str | None, page_size: int
+) -> KeysetPage:
+    """A page of the meeting's decisions in the order they were made (keyset on
+    ``decided_at``, then id; bounded by the meeting). Raises ``InvalidCursor``."""
+    return keyset_page(
+        decisions_of_meeting(meeting),
+        ordering=("decided_at", "pk"),
+        cursor=cursor,
+        page_size=page_size,
+    )
+
+
 def decision_of_meeting(meeting: PanelMeeting, decision_id) -> PanelDecision:
     """A decision of a meeting the caller already sees; anything else does not exist."""
     decision = PanelDecision.objects.filter(meeting=meeting, pk=parse_int(decision_id)).first()

@@ -29,7 +29,7 @@ from cases.selectors import (
     case_timeline_page,
     cases_visible_to,
     decision_of_meeting,
-    decisions_of_meeting,
+    decisions_of_meeting_page,
     filter_overdue_review,
     meeting_get,
     meeting_minutes,
@@ -209,20 +209,29 @@ class PanelViewSet(viewsets.GenericViewSet):
         request=s.DecisionRecordSerializer,
         responses={201: s.DecisionSerializer, 409: CONFLICT},
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        pagination_class=CursorPagination,
+        filter_backends=[],
+    )
     def decisions(self, request, pk=None):
+        """The meeting's decisions in the order they were made, a page at a time from a
+        cursor (``decisions_of_meeting_page``)."""
         meeting = meeting_get(request.user, pk)
         if request.method == "POST":
             return self._record_decision(request, meeting)
-        decisions = decisions_of_meeting(meeting)
+        paginator = self.paginator
+        page = _read_page(request, paginator, decisions_of_meeting_page, meeting)
+        paginator.request, paginator.page = request, page
         record_access(
             request.user,
             action="view_decisions",
             object_type="referral",
-            objects=[d.referral for d in decisions],
+            objects=[d.referral for d in page.items],
             person_of=lambda referral: referral.person_id,
         )
-        return Response(s.DecisionSerializer(decisions, many=True).data)
+        return paginator.get_paginated_response(s.DecisionSerializer(page.items, many=True).data)
 
     decisions.idempotent = True  # its POST (_record_decision), for api.schema
 

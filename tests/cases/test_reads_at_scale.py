@@ -171,6 +171,27 @@ class TestTheAgenda:
             False,
         ]
 
+    def test_the_decisions_are_paged_in_the_order_they_were_made(self, api, meeting, panel_chair):
+        chair = api(panel_chair)
+        assert chair.post(f"{PANELS}{meeting.pk}/start/").status_code == 200
+        whole = [item.referral for item in whole_agenda(meeting)]
+        for referral in (whole[3], whole[0], whole[4]):
+            decided = chair.post(
+                f"{PANELS}{meeting.pk}/decisions/",
+                {"referral": str(referral.pk), "outcome": "defer", "rationale": "Next month"},
+                format="json",
+            )
+            assert decided.status_code == 201
+        before = AuditEvent.objects.filter(action="view_decisions").count()
+        first = chair.get(f"{PANELS}{meeting.pk}/decisions/", {"page_size": 2}).json()
+        assert len(first["results"]) == 2
+        assert AuditEvent.objects.filter(action="view_decisions").count() == before + 2
+        items, pages = walk(chair, f"{PANELS}{meeting.pk}/decisions/", {"page_size": 2})
+        assert [item["referral"] for item in items] == [
+            str(r.pk) for r in (whole[3], whole[0], whole[4])
+        ]
+        assert pages == 2
+
     def test_only_the_items_shown_are_recorded(self, api, meeting, panel_chair):
         before = AuditEvent.objects.filter(action="view_agenda").count()
         api(panel_chair).get(f"{PANELS}{meeting.pk}/agenda/", {"page_size": 2})
