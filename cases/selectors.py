@@ -11,6 +11,7 @@
 
 import heapq
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 
@@ -213,23 +214,47 @@ class Minutes:
     meeting: PanelMeeting
     items: list[MinutesItem]
     attendance: list[PanelAttendance]
+    # The page of items shown, for its links (None: the whole minutes, as the CSV has them).
+    page: KeysetPage | None = None
 
 
-def meeting_minutes(meeting: PanelMeeting) -> Minutes:
+MINUTES_PAGE_SIZE = 50
+
+
+def meeting_minutes(
+    meeting: PanelMeeting, *, page_of: Callable[..., KeysetPage] | None = None
+) -> Minutes:
     """The record of a closed meeting: who attended and each decided item, in agenda order,
     with its actions. Before the meeting closes there are no minutes (404), on the web and
-    through the API alike."""
+    through the API alike.
+
+    ``page_of`` pages the items (``core.pagination.paginate`` or ``keyset_page``, given the
+    queryset and ``ordering``); each item keeps its number in the whole minutes (one count
+    bounded by the meeting). Without it, every item (the CSV download)."""
     if meeting.status != MeetingStatus.CLOSED:
         raise Http404("Minutes exist once the meeting is closed")
     # A closed meeting's agenda is its decided items.
-    decided = _agenda_items(meeting, _in_agenda_order(meeting, _decided_on_agenda(meeting)))
+    decided = _in_agenda_order(meeting, _decided_on_agenda(meeting))
+    page, first = None, 1
+    if page_of is not None:
+        page = page_of(decided, ordering=AGENDA_ORDERING)
+        if page.items:
+            rank, submitted, pk = _agenda_key(page.items[0])
+            earlier = (
+                Q(risk_rank__lt=rank)
+                | Q(risk_rank=rank, submitted_at__lt=submitted)
+                | Q(risk_rank=rank, submitted_at=submitted, pk__lt=pk)
+            )
+            first += decided.filter(earlier).count() if page.has_previous else 0
+    items = _agenda_items(meeting, page.items if page is not None else decided)
     return Minutes(
         meeting=meeting,
         items=[
             MinutesItem(position=n, referral=item.referral, decision=item.decision)
-            for n, item in enumerate(decided, start=1)
+            for n, item in enumerate(items, start=first)
         ],
         attendance=list(attendance_of_meeting(meeting)),
+        page=page,
     )
 
 

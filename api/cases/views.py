@@ -42,10 +42,15 @@ from cases.selectors import (
     shares_of_case,
     visible_cases_page,
 )
-from core.pagination import CURSOR_PARAM, InvalidCursor
+from core.pagination import CURSOR_PARAM, InvalidCursor, keyset_page
 from referrals.pathways import Pathway
 
 CONFLICT = OpenApiResponse(description="The state no longer allows this")
+# A page of a list inside a larger answer (the agenda, the minutes' items).
+PAGE_PARAMETERS = [
+    OpenApiParameter(CURSOR_PARAM, str, description="The cursor of a next link."),
+    OpenApiParameter("page_size", int, description="Items per page."),
+]
 
 
 class CsvRenderer(BaseRenderer):
@@ -62,12 +67,13 @@ class CsvRenderer(BaseRenderer):
         return str(data).encode()
 
 
-def _read_page(request, paginator, read, *args):
-    """``read(*args, cursor=..., page_size=...)`` as this request asks; a cursor that is not
-    the list's own is a 400 naming it."""
+def _read_page(request, paginator, read, *args, **kwargs):
+    """``read(*args, **kwargs, cursor=..., page_size=...)`` as this request asks; a cursor
+    that is not the list's own is a 400 naming it."""
     try:
         return read(
             *args,
+            **kwargs,
             cursor=request.query_params.get(CURSOR_PARAM),
             page_size=paginator.get_page_size(request),
         )
@@ -139,26 +145,31 @@ class PanelViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response(s.MeetingSerializer(meeting_get(request.user, pk)).data)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(CURSOR_PARAM, str, description="The cursor of a next link."),
-            OpenApiParameter("page_size", int, description="Items per page."),
-        ],
-        responses=s.AgendaPageSerializer,
-    )
+    @extend_schema(parameters=PAGE_PARAMETERS, responses=s.AgendaPageSerializer)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def agenda(self, request, pk=None):
         """The meeting's agenda a page at a time, by risk then age: its decided items and
         (until it closes) the referrals awaiting it. Follow ``next`` for the rest."""
         return Response(_agenda_page(request, meeting_get(request.user, pk)))
 
-    @extend_schema(responses=s.MinutesSerializer)
+    @extend_schema(parameters=PAGE_PARAMETERS, responses=s.MinutesSerializer)
     @action(detail=True, methods=["get"], pagination_class=None)
     def minutes(self, request, pk=None):
         """The minutes of a closed meeting (404 before it closes), as on the printable page:
-        attendance, and each decided item by referral reference with its actions."""
-        minutes = release_minutes(request.user, meeting_minutes(meeting_get(request.user, pk)))
-        return Response(s.MinutesSerializer(minutes).data)
+        attendance, and each decided item by referral reference with its actions, a page
+        of items at a time (``cursor``, ``page_size``; follow ``next``)."""
+        paginator = CursorPagination()
+        meeting = meeting_get(request.user, pk)
+
+        def page_of(items, ordering):
+            return _read_page(request, paginator, keyset_page, items, ordering=ordering)
+
+        minutes = release_minutes(request.user, meeting_minutes(meeting, page_of=page_of))
+        paginator.request, paginator.page = request, minutes.page
+        return Response(
+            s.MinutesSerializer(minutes).data
+            | {"next": paginator.get_next_link(), "previous": paginator.get_previous_link()}
+        )
 
     @extend_schema(
         responses={(200, "text/csv"): OpenApiTypes.STR},
