@@ -164,7 +164,9 @@ _STREAM = """
                            length(action) + length(basis) + length(channel)
                                + length(data_categories) + 68 AS prefix,
                            ',"ip_address":'
-                           || coalesce('"' || format('%%s', ip_address) || '"', 'null')
+                           -- format() gives '' for NULL, so NULL is spelt out.
+                           || CASE WHEN ip_address IS NULL THEN 'null'
+                                   ELSE '"' || format('%%s', ip_address) || '"' END
                            || ',"kind":"' || kind || '","object_id":"' || object_id
                            || '","object_type":"' || object_type || '","occurred_at":"'
                            || to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
