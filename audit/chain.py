@@ -3,17 +3,21 @@
 Writers only INSERT (unsealed, no lock between them); the sequencer seals the committed
 events in order (``seal``, the ``audit_seal`` SQL function, migration 0006). Verification
 streams the sealed chain in seq order with a server-side cursor: PostgreSQL recomputes
-each hash as it reads, Python checks the links, the columns against the hashed content,
-and the history digests one query per history model per batch, so memory stays flat
+each hash, checks each link and each row's columns against its content, and sends back
+only what Python must look at (doubted rows, the history digests, the last row); Python
+checks the history digests one query per history model per batch, so memory stays flat
 whatever the length of the chain.
 """
 
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.apps import apps
 from django.db import connection, transaction
+from django.db.models import DateTimeField, F, Func, TextField
+from django.db.models.expressions import RawSQL
 
 from audit.models import AuditEvent, EventKind
 from audit.recorder import build_event, canonical, emit, event_fields
@@ -109,33 +113,87 @@ def _tombstoned() -> set[tuple[str, str]]:
     return erased
 
 
-# PostgreSQL checks each sealed row as it streams it: the hash recomputed, and the columns
-# compared with the hashed content as ``recorder.event_fields`` wrote them (occurred_at in
-# Python's isoformat, UTC). Only a row it doubts is read again and judged by Python, so a
-# difference of formatting can never pass for tampering; only CHANGE rows bring their
-# content back, for the history digests.
+# PostgreSQL checks every sealed row as it streams the chain in seq order, and sends back
+# only what Python must still look at: a row it doubts, the history digests (CHANGE rows,
+# three plain values each) and the last row. The scan recomputes each row's hash and
+# compares its columns with the hashed content by rebuilding, as text, the canonical JSON
+# around "details" (``recorder.canonical``: keys sorted, no spaces; occurred_at is
+# Python's isoformat in UTC); the window over the narrow result compares each link with
+# the hash before it (``lag`` in seq order). The rebuilt text quotes the columns without
+# escaping them, so a row with a quote or a backslash in a column is only doubted, never
+# passed (and one with other characters JSON escapes cannot match): a doubted row goes to
+# Python's own judgement, so a difference of formatting can never pass for tampering, nor
+# tampering for formatting.
 _STREAM = """
-    SELECT seq, prev_hash, hash, hash_ok,
-           CASE WHEN hash_ok THEN (content::jsonb - 'details') = jsonb_build_object(
-               'kind', kind,
-               'occurred_at',
-                   to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-                   || CASE WHEN date_part('microseconds', occurred_at)::bigint % 1000000 = 0
-                           THEN '' ELSE to_char(occurred_at AT TIME ZONE 'UTC', '.US') END
-                   || '+00:00',
-               'user', user_id, 'organisation', organisation_id, 'role', role,
-               'action', action, 'object_type', object_type, 'object_id', object_id,
-               'person_id', person_id::text, 'channel', channel,
-               'ip_address', CASE WHEN ip_address IS NOT NULL THEN format('%s', ip_address) END,
-               'purpose', purpose, 'recipient_organisation', recipient_organisation_id,
-               'data_categories', data_categories, 'basis', basis
-           ) END,
-           CASE WHEN kind = 'change' THEN content END
+    SELECT seq, coalesce(prev_seq, 0), rank, link_ok, hash_ok, head_ok, columns_ok,
+           CASE WHEN lead_seq IS NULL THEN hash END,
+           details ->> 'history_model', details ->> 'history_id', details ->> 'digest'
     FROM (
-        SELECT *, hash = encode(sha256(convert_to(
-                   prev_hash || '|' || seq::text || '|' || content, 'UTF8')), 'hex') AS hash_ok
-        FROM audit_auditevent WHERE seq IS NOT NULL
-    ) AS sealed
+        SELECT *,
+               row_number() OVER chain AS rank,
+               lag(seq) OVER chain AS prev_seq,
+               coalesce(prev_hash = coalesce(lag(hash) OVER chain, ''), false) AS link_ok,
+               lead(seq) OVER chain AS lead_seq
+        FROM (
+            SELECT seq, hash, prev_hash, hash_ok,
+                   coalesce(seq <> %(head_seq)s OR hash = %(head_hash)s, false) AS head_ok,
+                   columns_ok,
+                   CASE WHEN kind = 'change' AND hash_ok THEN
+                       CASE WHEN columns_ok
+                            THEN substr(content, prefix + 1,
+                                        length(content) - prefix - length(suffix))::jsonb
+                            ELSE content::jsonb -> 'details' END
+                   END AS details
+            FROM (
+                SELECT *, coalesce(
+                        hash_ok AND strpos(strings, '"') = 0 AND strpos(strings, '\\') = 0
+                        AND length(content) > prefix + length(suffix)
+                        AND left(content, prefix) = '{"action":"' || action
+                            || '","basis":"' || basis || '","channel":"' || channel
+                            || '","data_categories":"' || data_categories || '","details":'
+                        AND right(content, length(suffix)) = suffix,
+                        false) AS columns_ok
+                FROM (
+                    SELECT seq, hash, prev_hash, kind, content, action, basis, channel,
+                           data_categories,
+                           coalesce(hash = encode(sha256(convert_to(
+                               prev_hash || '|' || seq::text || '|' || content, 'UTF8')),
+                               'hex'), false) AS hash_ok,
+                           action || basis || channel || data_categories || kind || object_id
+                               || object_type || purpose || role AS strings,
+                           length(action) + length(basis) + length(channel)
+                               + length(data_categories) + 68 AS prefix,
+                           ',"ip_address":'
+                           -- format() gives '' for NULL, so NULL is spelt out.
+                           || CASE WHEN ip_address IS NULL THEN 'null'
+                                   ELSE '"' || format('%%s', ip_address) || '"' END
+                           || ',"kind":"' || kind || '","object_id":"' || object_id
+                           || '","object_type":"' || object_type || '","occurred_at":"'
+                           || to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+                           || CASE WHEN extract(microseconds FROM occurred_at)::bigint
+                                        %% 1000000 = 0
+                                   THEN '' ELSE to_char(occurred_at AT TIME ZONE 'UTC', '.US')
+                              END
+                           || '+00:00","organisation":' || coalesce(organisation_id::text, 'null')
+                           || ',"person_id":' || coalesce('"' || person_id::text || '"', 'null')
+                           || ',"purpose":"' || purpose || '","recipient_organisation":'
+                           || coalesce(recipient_organisation_id::text, 'null')
+                           || ',"role":"' || role || '","user":'
+                           || coalesce(user_id::text, 'null') || '}' AS suffix
+                    FROM audit_auditevent WHERE seq IS NOT NULL
+                    ORDER BY seq
+                ) AS parts
+                -- Each level computes its values once (an ORDER BY keeps PostgreSQL from
+                -- folding the levels into one and computing a value once per use; the
+                -- rows come in that order already, so nothing is sorted).
+                ORDER BY seq
+            ) AS judged
+            ORDER BY seq
+        ) AS sealed
+        WINDOW chain AS (ORDER BY seq)
+    ) AS linked
+    WHERE details IS NOT NULL OR lead_seq IS NULL OR seq <> coalesce(prev_seq, 0) + 1
+          OR NOT (link_ok AND hash_ok AND head_ok AND columns_ok)
     ORDER BY seq
 """
 
@@ -155,82 +213,129 @@ def _columns_match(seq: int) -> bool:
     return {name: payload.get(name) for name in fields} == json.loads(canonical(fields))
 
 
-def verify_chain(*, progress=None, batch_size: int = 5000) -> VerifyResult:
+def verify_chain(*, progress=None, batch_size: int = 20_000) -> VerifyResult:
     """Walk the sealed chain in order and report the first entry altered, removed or
     inserted; then how many events wait unsealed (not a break: the sequencer's queue).
 
     The head is read before the walk (every entry up to it must be there, ending in its
     hash) and again after it (no entry may lie beyond it), so a sequencer sealing during
-    the walk is not mistaken for an inserted or removed entry."""
+    the walk is not mistaken for an inserted or removed entry. ``progress`` is called with
+    how many more entries were checked."""
     erased = _tombstoned()
     head_seq, head_hash = _head()
-    previous_hash, expected_seq, checked = "", 1, 0
+    last_seq, last_hash, checked, reported = 0, "", 0, 0
+    digests: dict[str, dict[str, tuple[int, str]]] = {}
+    pending = 0
     with transaction.atomic(), connection.chunked_cursor() as cursor:
-        cursor.execute(_STREAM)
+        cursor.execute(_STREAM, {"head_seq": head_seq, "head_hash": head_hash})
         while rows := cursor.fetchmany(batch_size):
-            digests: dict[str, dict[int, tuple[int, str]]] = {}
-            for seq, prev_hash, stored_hash, hash_ok, columns_ok, change in rows:
-                if seq != expected_seq:
-                    what = "removed" if seq > expected_seq else "inserted"
-                    return VerifyResult(
-                        False, checked, f"entry {expected_seq} {what} (found {seq})", seq
-                    )
-                if prev_hash != previous_hash:
-                    return VerifyResult(False, checked, "link to the previous entry broken", seq)
-                if not hash_ok:
-                    return VerifyResult(False, checked, "content altered (hash mismatch)", seq)
-                if seq == head_seq and stored_hash != head_hash:
-                    return VerifyResult(
-                        False, checked, f"entry {seq} is not the one the head sealed", seq
-                    )
-                if not columns_ok and not _columns_match(seq):
-                    return VerifyResult(
-                        False, checked, "columns altered (they differ from the hash)", seq
-                    )
-                if change is not None:
-                    details = json.loads(change)["details"]
-                    digests.setdefault(details["history_model"], {})[details["history_id"]] = (
-                        seq,
-                        details["digest"],
-                    )
-                previous_hash, expected_seq, checked = stored_hash, expected_seq + 1, checked + 1
-            problem = _verify_history(digests, erased, checked)
-            if problem is not None:
-                return problem
+            for seq, prev_seq, rank, link_ok, hash_ok, head_ok, columns_ok, end, *change in rows:
+                problem = _row_problem(
+                    seq, prev_seq, link_ok, hash_ok, head_ok, columns_ok, head_seq
+                )
+                if problem is not None:
+                    # Digests of earlier entries first: the first break is the one reported.
+                    found = _verify_history(digests, erased, rank - 1)
+                    return found or VerifyResult(False, rank - 1, problem, seq)
+                label, history_id, digest = change
+                if label is not None:
+                    digests.setdefault(label, {})[history_id] = (seq, digest)
+                    pending += 1
+                last_seq, last_hash, checked = seq, end, rank
+            if pending >= batch_size:
+                if found := _verify_history(digests, erased, checked):
+                    return found
+                digests, pending = {}, 0
             if progress:
-                progress(len(rows))
-    last_seq = expected_seq - 1
+                progress(checked - reported)
+                reported = checked
+        if found := _verify_history(digests, erased, checked):
+            return found
     if last_seq < head_seq:
         return VerifyResult(False, checked, f"entries after {last_seq} removed", head_seq)
     head_seq, head_hash = _head()
-    if last_seq > head_seq or (last_seq == head_seq and previous_hash != head_hash):
+    if last_seq > head_seq or (last_seq == head_seq and last_hash != head_hash):
         return VerifyResult(
             False, checked, f"entries after {head_seq} are not in the head", head_seq + 1
         )
     return VerifyResult(True, checked, unsealed=unsealed_count())
 
 
+def _row_problem(seq, prev_seq, link_ok, hash_ok, head_ok, columns_ok, head_seq) -> str | None:
+    """What is wrong with one entry PostgreSQL sent back, in the order the checks matter."""
+    if seq != prev_seq + 1:
+        what = "removed" if seq > prev_seq + 1 else "inserted"
+        return f"entry {prev_seq + 1} {what} (found {seq})"
+    if not link_ok:
+        return "link to the previous entry broken"
+    if not hash_ok:
+        return "content altered (hash mismatch)"
+    if not head_ok:
+        return f"entry {seq} is not the one the head sealed"
+    if not columns_ok and not _columns_match(seq):
+        return "columns altered (they differ from the hash)"
+    return None
+
+
 def _verify_history(digests, erased, checked) -> VerifyResult | None:
-    """One batch's history digests: one query per history model, no per-row reads (the
-    digest is over the history row's own columns, and the base record's id is one of them,
-    so the history row's ``instance``, a query each, is never built)."""
+    """The history digests of a stretch of the chain: one query per history model, no
+    model instances (the digest is over the history row's own columns as stored, decrypted,
+    and the base record's id is one of them, so neither the history row's ``instance``,
+    a query each, nor the row as a model is ever built). The earliest break is reported."""
+    first: VerifyResult | None = None
     for label, by_id in digests.items():
         model = apps.get_model(label)
         base = model.instance_type._meta.label
         base_pk = model.instance_type._meta.pk.attname
-        present = model.objects.in_bulk(list(by_id))
-        for history_id, (seq, digest) in sorted(by_id.items(), key=lambda item: item[1][0]):
-            row = present.get(history_id)
-            if row is None:
-                if any(key[0] == base for key in erased):
-                    continue
-                return VerifyResult(
-                    False, checked, f"history row {label} {history_id} removed", seq
-                )
-            if (base, str(getattr(row, base_pk))) in erased:
+        # One array parameter, not one parameter per id.
+        ids = RawSQL(  # noqa: S611 - the type from the model; the ids are a parameter
+            f"SELECT unnest(%s::{model._meta.pk.cast_db_type(connection)}[])", [list(by_id)]
+        )
+        present = {str(values[model._meta.pk.attname]): values for values in _rows(model, ids)}
+        base_erased = any(key[0] == base for key in erased)
+        for history_id, (seq, digest) in by_id.items():
+            if first is not None and seq > first.seq:
                 continue
-            if history_digest(row) != digest:
-                return VerifyResult(
+            values = present.get(history_id)
+            if values is None:
+                if not base_erased:
+                    first = VerifyResult(
+                        False, checked, f"history row {label} {history_id} removed", seq
+                    )
+            elif base_erased and (base, str(values[base_pk])) in erased:
+                continue
+            elif (
+                _digest(values) != digest
+                and history_digest(model.objects.get(pk=history_id)) != digest
+            ):
+                first = VerifyResult(
                     False, checked, f"history row {label} {history_id} altered", seq
                 )
-    return None
+    return first
+
+
+def _digest(values: dict) -> str:
+    """``history_digest`` of a history row's values read as a dict."""
+    return hashlib.sha256(canonical(values).encode()).hexdigest()
+
+
+def _rows(model, ids):
+    """The history rows' values as ``history_digest`` sees them (decrypted), as plain dicts.
+    Times come as text and are parsed in C: the adapter Django installs for them is
+    Python and was the largest cost of a verification. A row whose digest differs is read
+    again as a model before it is called altered, so a difference of formatting here is
+    never taken for tampering."""
+    stamps = [f.attname for f in model._meta.concrete_fields if isinstance(f, DateTimeField)]
+    others = [f.attname for f in model._meta.concrete_fields if f.attname not in stamps]
+    texts = {
+        f"iso_{name}": Func(F(name), template=_ISO, output_field=TextField()) for name in stamps
+    }
+    for values in model.objects.filter(pk__in=ids).values(*others, **texts):
+        for name in stamps:
+            text = values.pop(f"iso_{name}")
+            values[name] = None if text is None else _parse(text).replace(tzinfo=UTC)
+        yield values
+
+
+_ISO = """to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')"""
+_parse = datetime.fromisoformat

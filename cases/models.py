@@ -91,8 +91,12 @@ class DecisionOutcome(models.TextChoices):
 
 class PanelDecision(models.Model):
     meeting = models.ForeignKey(PanelMeeting, on_delete=models.PROTECT, related_name="decisions")
+    # No index of its own: ``cases_decision_deferrals`` (referral, outcome) leads with it.
     referral = models.ForeignKey(
-        "referrals.Referral", on_delete=models.PROTECT, related_name="panel_decisions"
+        "referrals.Referral",
+        on_delete=models.PROTECT,
+        related_name="panel_decisions",
+        db_index=False,
     )
     outcome = models.CharField(max_length=30, choices=DecisionOutcome.choices)
     rationale = EncryptedTextField(max_length=4000)

@@ -11,6 +11,7 @@
 
 import heapq
 import operator
+from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -20,10 +21,12 @@ from django.contrib.auth.models import Permission
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     BooleanField,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
     OuterRef,
+    PositiveIntegerField,
     Prefetch,
     Q,
     QuerySet,
@@ -50,7 +53,14 @@ from cases.models import (
 )
 from core.errors import field_error
 from core.ids import parse_int, parse_uuid, uuid_or_404
-from core.pagination import KeysetPage, encode_cursor, keyset_page
+from core.pagination import (
+    InvalidCursor,
+    KeysetPage,
+    _Key,
+    decode_cursor,
+    encode_cursor,
+    keyset_page,
+)
 from partners.models import Area, Organisation, User
 from partners.roles import Role
 from partners.selectors import (
@@ -112,6 +122,19 @@ def decisions_of_meeting(meeting: PanelMeeting) -> QuerySet:
         PanelDecision.objects.filter(meeting=meeting)
         .prefetch_related("actions__owner")
         .select_related("decided_by", "referral")
+    )
+
+
+def decisions_of_meeting_page(
+    meeting: PanelMeeting, *, cursor: str | None, page_size: int
+) -> KeysetPage:
+    """A page of the meeting's decisions in the order they were made (keyset on
+    ``decided_at``, then id; bounded by the meeting). Raises ``InvalidCursor``."""
+    return keyset_page(
+        decisions_of_meeting(meeting),
+        ordering=("decided_at", "pk"),
+        cursor=cursor,
+        page_size=page_size,
     )
 
 
@@ -194,23 +217,47 @@ class Minutes:
     meeting: PanelMeeting
     items: list[MinutesItem]
     attendance: list[PanelAttendance]
+    # The page of items shown, for its links (None: the whole minutes, as the CSV has them).
+    page: KeysetPage | None = None
 
 
-def meeting_minutes(meeting: PanelMeeting) -> Minutes:
+MINUTES_PAGE_SIZE = 50
+
+
+def meeting_minutes(
+    meeting: PanelMeeting, *, page_of: Callable[..., KeysetPage] | None = None
+) -> Minutes:
     """The record of a closed meeting: who attended and each decided item, in agenda order,
     with its actions. Before the meeting closes there are no minutes (404), on the web and
-    through the API alike."""
+    through the API alike.
+
+    ``page_of`` pages the items (``core.pagination.paginate`` or ``keyset_page``, given the
+    queryset and ``ordering``); each item keeps its number in the whole minutes (one count
+    bounded by the meeting). Without it, every item (the CSV download)."""
     if meeting.status != MeetingStatus.CLOSED:
         raise Http404("Minutes exist once the meeting is closed")
     # A closed meeting's agenda is its decided items.
-    decided = _agenda_items(meeting, _in_agenda_order(meeting, _decided_on_agenda(meeting)))
+    decided = _in_agenda_order(meeting, _decided_on_agenda(meeting))
+    page, first = None, 1
+    if page_of is not None:
+        page = page_of(decided, ordering=AGENDA_ORDERING)
+        if page.items:
+            rank, submitted, pk = _agenda_key(page.items[0])
+            earlier = (
+                Q(risk_rank__lt=rank)
+                | Q(risk_rank=rank, submitted_at__lt=submitted)
+                | Q(risk_rank=rank, submitted_at=submitted, pk__lt=pk)
+            )
+            first += decided.filter(earlier).count() if page.has_previous else 0
+    items = _agenda_items(meeting, page.items if page is not None else decided)
     return Minutes(
         meeting=meeting,
         items=[
             MinutesItem(position=n, referral=item.referral, decision=item.decision)
-            for n, item in enumerate(decided, start=1)
+            for n, item in enumerate(items, start=first)
         ],
         attendance=list(attendance_of_meeting(meeting)),
+        page=page,
     )
 
 
@@ -289,18 +336,6 @@ def _in_agenda_order(meeting: PanelMeeting, referrals: QuerySet) -> QuerySet:
     )
 
 
-def panel_agenda(meeting: PanelMeeting) -> list[AgendaItem]:
-    """Decided items of this meeting, then (unless it is closed) every referral accepted for
-    panel in its area whose panel-discussion consent or lawful basis holds; by risk, then age.
-
-    The whole agenda: for the minutes of a closed meeting (its decided items only). Pages
-    show it a page at a time (``panel_agenda_page``)."""
-    decided = _decided_on_agenda(meeting)
-    awaiting = _awaiting_panel(meeting)
-    condition = Q(pk__in=decided.values("pk")) | Q(pk__in=awaiting.values("pk"))
-    return _agenda_items(meeting, _in_agenda_order(meeting, Referral.objects.filter(condition)))
-
-
 @dataclass
 class AgendaPage:
     items: list[AgendaItem]
@@ -321,12 +356,14 @@ class AgendaPage:
 def panel_agenda_page(
     meeting: PanelMeeting, *, cursor: str | None, page_size: int = AGENDA_PAGE_SIZE
 ) -> AgendaPage:
-    """One page of the agenda (same items and order as ``panel_agenda``) from ``cursor``:
-    the meeting's decided items and the referrals awaiting it are each read a page at a time
-    in agenda order and merged, so a page costs the same however long the agenda is. Raises
-    ``InvalidCursor`` for a cursor this list did not make. At most a page of each part is
-    read (and decrypted); only what is shown is recorded (``record_agenda_access``). The
-    order's columns are never null here: an item is accepted for panel after submission."""
+    """One page of the agenda from ``cursor``: decided items of this meeting, then (unless
+    it is closed) every referral accepted for panel in its area whose panel-discussion
+    consent or lawful basis holds; by risk, then age. The meeting's decided items and the
+    referrals awaiting it are each read a page at a time in agenda order and merged, so a
+    page costs the same however long the agenda is. Raises ``InvalidCursor`` for a cursor
+    this list did not make. At most a page of each part is read (and decrypted); only what
+    is shown is recorded (``record_agenda_access``). The order's columns are never null
+    here: an item is accepted for panel after submission."""
     pages = [
         keyset_page(
             _in_agenda_order(meeting, source),
@@ -680,11 +717,11 @@ def _case_capacities(user: User, case: Case) -> set[str]:
     return capacities
 
 
-def _entries_referrals(case, referral_ids, limit):
+def _entries_referrals(case, referral_ids, limit, before=None):
     history = (
-        Referral.history.filter(id__in=referral_ids)
+        Referral.history.filter(id__in=referral_ids, **_upto("history_date", before))
         .select_related("history_user")
-        .order_by("-history_date")[:limit]
+        .order_by("-history_date", "-history_id")[:limit]
     )
     for row in history:
         yield TimelineEntry(
@@ -696,11 +733,11 @@ def _entries_referrals(case, referral_ids, limit):
         )
 
 
-def _entries_consent(case, referral_ids, limit):
+def _entries_consent(case, referral_ids, limit, before=None):
     history = (
-        Consent.history.filter(referral_id__in=referral_ids)
+        Consent.history.filter(referral_id__in=referral_ids, **_upto("history_date", before))
         .select_related("history_user")
-        .order_by("-history_date")[:limit]
+        .order_by("-history_date", "-history_id")[:limit]
     )
     for row in history:
         yield TimelineEntry(
@@ -712,11 +749,11 @@ def _entries_consent(case, referral_ids, limit):
         )
 
 
-def _entries_decisions(case, referral_ids, limit):
+def _entries_decisions(case, referral_ids, limit, before=None):
     decisions = (
-        PanelDecision.objects.filter(referral_id__in=referral_ids)
+        PanelDecision.objects.filter(referral_id__in=referral_ids, **_upto("decided_at", before))
         .select_related("decided_by", "meeting")
-        .order_by("-decided_at")[:limit]
+        .order_by("-decided_at", "-pk")[:limit]
     )
     for decision in decisions:
         yield TimelineEntry(
@@ -728,11 +765,13 @@ def _entries_decisions(case, referral_ids, limit):
         )
 
 
-def _entries_shares(case, referral_ids, limit):
+def _entries_shares(case, referral_ids, limit, before=None):
+    # A share's end is an entry too: a share started before the bound may end after it
+    # (``case_timeline_page`` drops entries beyond the bound).
     shares = (
-        CaseShare.objects.filter(case=case)
+        CaseShare.objects.filter(case=case, **_upto("shared_at", before))
         .select_related("organisation", "shared_by", "ended_by")
-        .order_by("-shared_at")[:limit]
+        .order_by("-shared_at", "-pk")[:limit]
     )
     for share in shares:
         yield TimelineEntry(
@@ -752,9 +791,11 @@ def _entries_shares(case, referral_ids, limit):
             )
 
 
-def _entries_reviews(case, referral_ids, limit):
+def _entries_reviews(case, referral_ids, limit, before=None):
     reviews = (
-        RiskReview.objects.filter(case=case).select_related("reviewer").order_by("-recorded_at")
+        RiskReview.objects.filter(case=case, **_upto("recorded_at", before))
+        .select_related("reviewer")
+        .order_by("-recorded_at", "-pk")
     )[:limit]
     for review in reviews:
         yield TimelineEntry(
@@ -767,10 +808,12 @@ def _entries_reviews(case, referral_ids, limit):
         )
 
 
-def _entries_notes(case, referral_ids, limit):
-    notes = (CaseNote.objects.filter(case=case).select_related("author").order_by("-created_at"))[
-        :limit
-    ]
+def _entries_notes(case, referral_ids, limit, before=None):
+    notes = (
+        CaseNote.objects.filter(case=case, **_upto("created_at", before))
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    )[:limit]
     for note in notes:
         yield TimelineEntry(
             note.created_at,
@@ -791,15 +834,68 @@ TIMELINE_SOURCES = (
 )
 
 
-def case_timeline(case: Case, *, offset: int, limit: int) -> list[TimelineEntry]:
-    """The newest ``limit`` entries after ``offset``: one query per source, whatever the page.
+def _upto(column: str, before) -> dict:
+    """A timeline source's bound: its entries at or before ``before`` (None: no bound)."""
+    return {f"{column}__lte": before} if before is not None else {}
 
-    Sources are the case's own and those other apps register (``cases.extensions``)."""
+
+def _timeline(case: Case, *, limit: int, before=None) -> list[TimelineEntry]:
+    """The newest ``limit`` entries at or before ``before``, newest first: one query per
+    source. Sources are the case's own and those other apps register
+    (``cases.extensions``); each takes ``(case, referral_ids, limit, before)`` and yields
+    its entries newest first, ties in a fixed order."""
     referral_ids = list(case.referrals.values_list("pk", flat=True))
-    wanted = offset + limit
     streams = [
-        sorted(source(case, referral_ids, wanted), key=lambda entry: entry.at, reverse=True)
+        sorted(
+            (
+                entry
+                for entry in source(case, referral_ids, limit, before)
+                if before is None or entry.at <= before
+            ),
+            key=lambda entry: entry.at,
+            reverse=True,
+        )
         for source in (*TIMELINE_SOURCES, *timeline_sources())
     ]
-    merged = heapq.merge(*streams, key=lambda entry: entry.at, reverse=True)
-    return list(merged)[offset:wanted]
+    return list(heapq.merge(*streams, key=lambda entry: entry.at, reverse=True))[:limit]
+
+
+def case_timeline(case: Case, *, offset: int, limit: int) -> list[TimelineEntry]:
+    """The newest ``limit`` entries after ``offset`` (the case page's numbered pages)."""
+    return _timeline(case, limit=offset + limit)[offset:]
+
+
+@dataclass
+class TimelinePage:
+    items: list[TimelineEntry]
+    next_cursor: str | None
+    # Forward only, like the agenda: a reader goes back in time from the newest.
+    previous_cursor: None = None
+
+
+MAX_TIMELINE_TIES = 1000
+_TIMELINE_KEYS = (
+    _Key(name="at", descending=True, field=DateTimeField()),
+    _Key(name="skip", descending=False, field=PositiveIntegerField()),
+)
+
+
+def case_timeline_page(case: Case, *, cursor: str | None, page_size: int) -> TimelinePage:
+    """One page of the timeline, newest first, from ``cursor``: every source is read from
+    the cursor's time down (one query each, a page's worth), so a page costs the same
+    however far back it is. The cursor is the last entry's time and how many entries at
+    exactly that time were shown already (entries from different sources can share it).
+    Raises ``InvalidCursor`` for a cursor this list did not make."""
+    before, skip = None, 0
+    if cursor:
+        (before, skip), backwards = decode_cursor(cursor, _TIMELINE_KEYS)
+        # Forward only, and no more ties than a page could have shown.
+        if backwards or not 0 < skip <= MAX_TIMELINE_TIES:
+            raise InvalidCursor()
+    entries = _timeline(case, limit=skip + page_size + 1, before=before)[skip:]
+    shown = entries[:page_size]
+    if len(entries) <= page_size or not shown:
+        return TimelinePage(items=shown, next_cursor=None)
+    last = shown[-1].at
+    same = sum(1 for entry in shown if entry.at == last) + (skip if last == before else 0)
+    return TimelinePage(items=shown, next_cursor=encode_cursor([last, same], backwards=False))

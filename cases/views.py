@@ -28,6 +28,7 @@ from cases.models import Case
 from cases.pages import render_case_page
 from cases.permissions import allowed, can, case_open_for, require
 from cases.selectors import (
+    MINUTES_PAGE_SIZE,
     action_for,
     actions_owned_by,
     agenda_referral,
@@ -45,7 +46,7 @@ from cases.selectors import (
 )
 from core.errors import ConflictError
 from core.forms import ReasonForm, apply_service_errors, submit
-from core.pagination import CURSOR_PARAM, InvalidCursor
+from core.pagination import CURSOR_PARAM, InvalidCursor, paginate
 
 PAGE_SIZE = 25
 
@@ -272,7 +273,16 @@ def meeting_decision(request, meeting_id):
 
 @login_required
 def minutes_page(request, meeting_id):
-    minutes = release_minutes(request.user, meeting_minutes(meeting_get(request.user, meeting_id)))
+    meeting = meeting_get(request.user, meeting_id)
+    minutes = release_minutes(
+        request.user,
+        meeting_minutes(
+            meeting,
+            page_of=lambda items, ordering: paginate(
+                request, items, ordering=ordering, page_size=MINUTES_PAGE_SIZE
+            ),
+        ),
+    )
     return render(request, "cases/minutes.html", {"minutes": minutes, "meeting": minutes.meeting})
 
 

@@ -209,11 +209,12 @@ def case_allocations(case) -> QuerySet:
 # --- The case's chronology (registered with cases.extensions) -----------------------------
 
 
-def allocation_timeline(case, referral_ids, limit):
+def allocation_timeline(case, referral_ids, limit, before=None):
+    bound = {"history_date__lte": before} if before is not None else {}
     history = (
-        Allocation.history.filter(case_id=case.pk)
+        Allocation.history.filter(case_id=case.pk, **bound)
         .select_related("history_user")
-        .order_by("-history_date")[:limit]
+        .order_by("-history_date", "-history_id")[:limit]
     )
     names = dict(Allocation.objects.filter(case=case).values_list("pk", "intervention__name"))
     for row in history:
@@ -226,11 +227,12 @@ def allocation_timeline(case, referral_ids, limit):
         )
 
 
-def contact_timeline(case, referral_ids, limit):
+def contact_timeline(case, referral_ids, limit, before=None):
+    bound = {"recorded_at__lte": before} if before is not None else {}
     contacts = (
-        Contact.objects.filter(allocation__case=case)
+        Contact.objects.filter(allocation__case=case, **bound)
         .select_related("recorded_by", "allocation__intervention")
-        .order_by("-recorded_at")[:limit]
+        .order_by("-recorded_at", "-pk")[:limit]
     )
     for contact in contacts:
         yield TimelineEntry(

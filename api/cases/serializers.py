@@ -198,6 +198,13 @@ class MinutesSerializer(strict.Serializer):
     meeting = MeetingSerializer()
     attendance = AttendanceSerializer(many=True)
     items = MinutesItemSerializer(many=True)
+    # Filled in by the view from the page of items (``api.pagination.CursorPagination``).
+    next = serializers.URLField(
+        read_only=True, allow_null=True, help_text="The next page of items, if any"
+    )
+    previous = serializers.URLField(
+        read_only=True, allow_null=True, help_text="The previous page of items, if any"
+    )
 
 
 class AgendaItemSerializer(LeanRepresentation, strict.Serializer):

@@ -28,10 +28,10 @@ from cases.selectors import (
     agenda_referral,
     as_listed_cases,
     case_get,
-    case_timeline,
+    case_timeline_page,
     cases_visible_to,
     decision_of_meeting,
-    decisions_of_meeting,
+    decisions_of_meeting_page,
     filter_overdue_review,
     meeting_get,
     meeting_minutes,
@@ -44,10 +44,15 @@ from cases.selectors import (
     shares_of_case,
     visible_cases_page,
 )
-from core.pagination import CURSOR_PARAM, InvalidCursor
+from core.pagination import CURSOR_PARAM, InvalidCursor, keyset_page
 from referrals.pathways import Pathway
 
 CONFLICT = OpenApiResponse(description="The state no longer allows this")
+# A page of a list inside a larger answer (the agenda, the minutes' items).
+PAGE_PARAMETERS = [
+    OpenApiParameter(CURSOR_PARAM, str, description="The cursor of a next link."),
+    OpenApiParameter("page_size", int, description="Items per page."),
+]
 
 
 class CsvRenderer(BaseRenderer):
@@ -64,19 +69,26 @@ class CsvRenderer(BaseRenderer):
         return str(data).encode()
 
 
-def _agenda_page(request, meeting):
-    """A page of the agenda, as the list endpoints page: ``cursor`` and ``page_size``; only
-    the items shown are read in full and recorded. A cursor that is not one of the agenda's
-    is a 400 naming it."""
-    paginator = CursorPagination()
+def _read_page(request, paginator, read, *args, **kwargs):
+    """``read(*args, **kwargs, cursor=..., page_size=...)`` as this request asks; a cursor
+    that is not the list's own is a 400 naming it."""
     try:
-        page = panel_agenda_page(
-            meeting,
+        return read(
+            *args,
+            **kwargs,
             cursor=request.query_params.get(CURSOR_PARAM),
             page_size=paginator.get_page_size(request),
         )
     except InvalidCursor as exc:
         raise ValidationError({CURSOR_PARAM: [str(exc)]}, code="invalid") from exc
+
+
+def _agenda_page(request, meeting):
+    """A page of the agenda, as the list endpoints page: ``cursor`` and ``page_size``; only
+    the items shown are read in full and recorded. A cursor that is not one of the agenda's
+    is a 400 naming it."""
+    paginator = CursorPagination()
+    page = _read_page(request, paginator, panel_agenda_page, meeting)
     record_agenda_access(request.user, meeting, page.items)
     items = []
     for position, item in enumerate(page.items, start=1):
@@ -135,26 +147,31 @@ class PanelViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response(s.MeetingSerializer(meeting_get(request.user, pk)).data)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(CURSOR_PARAM, str, description="The cursor of a next link."),
-            OpenApiParameter("page_size", int, description="Items per page."),
-        ],
-        responses=s.AgendaPageSerializer,
-    )
+    @extend_schema(parameters=PAGE_PARAMETERS, responses=s.AgendaPageSerializer)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def agenda(self, request, pk=None):
         """The meeting's agenda a page at a time, by risk then age: its decided items and
         (until it closes) the referrals awaiting it. Follow ``next`` for the rest."""
         return Response(_agenda_page(request, meeting_get(request.user, pk)))
 
-    @extend_schema(responses=s.MinutesSerializer)
+    @extend_schema(parameters=PAGE_PARAMETERS, responses=s.MinutesSerializer)
     @action(detail=True, methods=["get"], pagination_class=None)
     def minutes(self, request, pk=None):
         """The minutes of a closed meeting (404 before it closes), as on the printable page:
-        attendance, and each decided item by referral reference with its actions."""
-        minutes = release_minutes(request.user, meeting_minutes(meeting_get(request.user, pk)))
-        return Response(s.MinutesSerializer(minutes).data)
+        attendance, and each decided item by referral reference with its actions, a page
+        of items at a time (``cursor``, ``page_size``; follow ``next``)."""
+        paginator = CursorPagination()
+        meeting = meeting_get(request.user, pk)
+
+        def page_of(items, ordering):
+            return _read_page(request, paginator, keyset_page, items, ordering=ordering)
+
+        minutes = release_minutes(request.user, meeting_minutes(meeting, page_of=page_of))
+        paginator.request, paginator.page = request, minutes.page
+        return Response(
+            s.MinutesSerializer(minutes).data
+            | {"next": paginator.get_next_link(), "previous": paginator.get_previous_link()}
+        )
 
     @extend_schema(
         responses={(200, "text/csv"): OpenApiTypes.STR},
@@ -205,20 +222,29 @@ class PanelViewSet(viewsets.GenericViewSet):
         request=s.DecisionRecordSerializer,
         responses={201: s.DecisionSerializer, 409: CONFLICT},
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        pagination_class=CursorPagination,
+        filter_backends=[],
+    )
     def decisions(self, request, pk=None):
+        """The meeting's decisions in the order they were made, a page at a time from a
+        cursor (``decisions_of_meeting_page``)."""
         meeting = meeting_get(request.user, pk)
         if request.method == "POST":
             return self._record_decision(request, meeting)
-        decisions = decisions_of_meeting(meeting)
+        paginator = self.paginator
+        page = _read_page(request, paginator, decisions_of_meeting_page, meeting)
+        paginator.request, paginator.page = request, page
         record_access(
             request.user,
             action="view_decisions",
             object_type="referral",
-            objects=[d.referral for d in decisions],
+            objects=[d.referral for d in page.items],
             person_of=lambda referral: referral.person_id,
         )
-        return Response(s.DecisionSerializer(decisions, many=True).data)
+        return paginator.get_paginated_response(s.DecisionSerializer(page.items, many=True).data)
 
     decisions.idempotent = True  # its POST (_record_decision), for api.schema
 
@@ -359,22 +385,16 @@ class CaseViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response(s.CaseSerializer(case_get(request.user, pk, with_referral_ids=True)).data)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses=s.TimelineEntrySerializer(many=True),
-    )
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=s.TimelineEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[])
     def timeline(self, request, pk=None):
+        """Newest first, a page at a time from a cursor (``case_timeline_page``)."""
         case = case_get(request.user, pk)
         paginator = self.paginator
-        try:
-            page_number = max(int(request.query_params.get("page", 1)), 1)
-        except ValueError:
-            page_number = 1
-        page_size = paginator.get_page_size(request)
-        entries = case_timeline(case, offset=(page_number - 1) * page_size, limit=page_size)
-        return Response(
-            {"page": page_number, "results": s.TimelineEntrySerializer(entries, many=True).data}
+        page = _read_page(request, paginator, case_timeline_page, case)
+        paginator.request, paginator.page = request, page
+        return paginator.get_paginated_response(
+            s.TimelineEntrySerializer(page.items, many=True).data
         )
 
     @extend_schema(methods=["GET"], responses=s.ShareSerializer(many=True), request=None)

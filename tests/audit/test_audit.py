@@ -222,6 +222,44 @@ class TestTheChain:
         assert not result.ok
         assert "history row" in result.problem
 
+    def test_verify_finds_a_removed_history_row(
+        self, school_caseworker, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            make_person(school_caseworker)
+        seal()
+        tamper("DELETE FROM referrals_historicalperson")
+        result = verify_chain()
+        assert not result.ok
+        assert "referrals.HistoricalPerson" in result.problem
+        assert "removed" in result.problem
+
+    def test_postgresql_judges_plain_rows_alone(self, school_caseworker, monkeypatch):
+        # With and without an IP address, a user, a person: no row goes back to Python.
+        write_events(school_caseworker, 3)
+        build_event(kind="access", user=None, action="sign_in_locked").save()
+        seal()
+
+        def doubted(seq):
+            raise AssertionError(f"entry {seq} was doubted")
+
+        monkeypatch.setattr("audit.chain._columns_match", doubted)
+        assert verify_chain().ok
+
+    def test_columns_postgresql_cannot_rebuild_are_judged_by_python(self, school_caseworker):
+        # A quote, a backslash and non-ASCII text are escaped in the canonical JSON, so
+        # PostgreSQL's rebuilt text doubts the row and Python's own comparison decides.
+        for object_id in ('say "hi"', "back\\slash", "Zoë"):
+            build_event(
+                kind="access", user=school_caseworker, action="view", object_id=object_id
+            ).save()
+        seal()
+        assert verify_chain().ok
+        tamper("UPDATE audit_auditevent SET object_id = 'Zoe' WHERE object_id = 'Zoë'")
+        result = verify_chain()
+        assert not result.ok
+        assert "columns altered" in result.problem
+
 
 @pytest.mark.django_db(transaction=True)
 def test_the_chain_holds_under_many_concurrent_writers(school_caseworker):

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import PanelAttendance, PanelDecision, PanelMeeting
-from cases.selectors import panel_agenda
+from cases.selectors import agenda_size as size_of_agenda
 from tests.factories import accepted_referral, panel_meeting
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ def test_a_panel_member_reads_the_agenda_of_their_next_panel(
 ):
     referral = accepted_referral(school_caseworker, coordinator)
     meeting = panel_meeting(coordinator, panel_chair, [panel_member], start=False)
-    agenda_size = len(panel_agenda(meeting))
+    agenda_size = size_of_agenda(meeting)
     assert agenda_size == 1
 
     sign_in(page, panel_member)

@@ -371,6 +371,7 @@ class TestMinutesThroughTheApi:
         assert item["actions"][0]["owner"]["name"] == str(coordinator)
         assert {a["user"]["id"] for a in body["attendance"]} == {panel_chair.pk, panel_member.pk}
         assert referral.person.family_name not in str(body)
+        assert (body["next"], body["previous"]) == (None, None)
 
         response = client.get(f"/api/v1/panels/{meeting.pk}/minutes/csv/")
         assert response["Content-Type"].startswith("text/csv")

@@ -307,18 +307,41 @@ class TestTimeline:
         for n in range(3):
             client.post(f"{CASES}{case.pk}/notes/", {"text": f"Note {n}"}, format="json")
 
-        first = client.get(f"{CASES}{case.pk}/timeline/", {"page_size": 2}).json()["results"]
-        second = client.get(f"{CASES}{case.pk}/timeline/", {"page_size": 2, "page": 2}).json()[
-            "results"
-        ]
+        first = client.get(f"{CASES}{case.pk}/timeline/", {"page_size": 2}).json()
+        second = client.get(first["next"]).json()
 
-        assert [e["detail"] for e in first] == ["Note 2", "Note 1"]
-        assert second[0]["detail"] == "Note 0"
+        assert [e["detail"] for e in first["results"]] == ["Note 2", "Note 1"]
+        assert first["previous"] is None
+        assert second["results"][0]["detail"] == "Note 0"
         kinds = {
             e["kind"]
             for e in client.get(f"{CASES}{case.pk}/timeline/", {"page_size": 100}).json()["results"]
         }
         assert kinds == {"referral", "consent", "panel_decision", "share", "note"}
+
+    def test_pages_walk_the_whole_timeline_through_entries_at_the_same_moment(
+        self, api, case, school_caseworker
+    ):
+        client = api(school_caseworker)
+        for n in range(5):
+            client.post(f"{CASES}{case.pk}/notes/", {"text": f"Note {n}"}, format="json")
+        # Five notes written at one instant: a page may end among them.
+        CaseNote.objects.filter(case=case).update(created_at=timezone.now())
+        whole = client.get(f"{CASES}{case.pk}/timeline/", {"page_size": 100}).json()
+        assert whole["next"] is None
+
+        walked, url, params = [], f"{CASES}{case.pk}/timeline/", {"page_size": 2}
+        while url:
+            page = client.get(url, params).json()
+            walked += page["results"]
+            url, params = page["next"], None
+        assert walked == whole["results"]
+        assert [e["detail"] for e in walked[:5]] == [f"Note {n}" for n in range(4, -1, -1)]
+
+    def test_a_cursor_the_timeline_did_not_make_is_a_400(self, api, case, school_caseworker):
+        response = api(school_caseworker).get(f"{CASES}{case.pk}/timeline/", {"cursor": "nonsense"})
+        assert response.status_code == 400
+        assert "cursor" in str(response.json())
 
     @pytest.mark.parametrize("page_size", [5, 50])
     def test_the_timeline_has_a_constant_query_budget(

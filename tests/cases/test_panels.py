@@ -34,7 +34,15 @@ def decide(client, meeting, referral, outcome, **extra):
 @pytest.mark.django_db
 class TestAFullPanel:
     def test_three_items_one_case_one_no_further_action_one_deferred(
-        self, api, client, school_caseworker, school, coordinator, panel_chair, panel_member
+        self,
+        api,
+        client,
+        school_caseworker,
+        school,
+        coordinator,
+        panel_chair,
+        panel_member,
+        monkeypatch,
     ):
         standard = accepted_referral(
             school_caseworker, coordinator, given_name="Std", risk_level="standard"
@@ -98,6 +106,23 @@ class TestAFullPanel:
             assert referral.narrative not in page
             assert referral.narrative not in minutes.content.decode()
             assert referral.person.family_name not in minutes.content.decode()
+
+        # The minutes a page at a time, each item keeping its number in the whole.
+        first = chair.get(f"{PANELS}{meeting.pk}/minutes/", {"page_size": 2}).json()
+        second = chair.get(first["next"]).json()
+        assert [i["position"] for i in first["items"] + second["items"]] == [1, 2, 3]
+        assert [i["outcome"] for i in second["items"]] == ["defer"]
+        assert (second["next"], first["previous"]) == (None, None)
+        assert chair.get(first["next"].replace("cursor=", "cursor=x")).status_code == 400
+        monkeypatch.setattr("cases.views.MINUTES_PAGE_SIZE", 2)
+        web = client.get(reverse("cases:minutes", args=[meeting.pk]))
+        assert 'rel="next"' in web.content.decode()
+        later = client.get(
+            reverse("cases:minutes", args=[meeting.pk])
+            + "?"
+            + web.context["minutes"].page.next_query
+        )
+        assert [item.position for item in later.context["minutes"].items] == [3]
 
         next_meeting = panel_meeting(coordinator, panel_chair, start=False)
         next_agenda = chair.get(f"{PANELS}{next_meeting.pk}/agenda/").json()["results"]

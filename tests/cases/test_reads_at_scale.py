@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from cases.models import Case
-from cases.selectors import panel_agenda, panel_agenda_page
+from cases.selectors import panel_agenda_page
 from referrals.models import Referral
 from tests.factories import accepted_referral, opened_case, panel_meeting
 
@@ -47,6 +47,13 @@ def queries_for(callable_):
     with CaptureQueriesContext(connection) as captured:
         response = callable_()
     return response, len(captured.captured_queries)
+
+
+def whole_agenda(meeting):
+    """The agenda on one page (every test agenda is far shorter than this)."""
+    page = panel_agenda_page(meeting, cursor=None, page_size=1000)
+    assert not page.has_next
+    return page.items
 
 
 def walk(client, url, params=None):
@@ -137,7 +144,7 @@ class TestTheAgenda:
     def test_pages_follow_the_whole_agenda_in_order(self, api, meeting, panel_chair):
         items, pages = walk(api(panel_chair), f"{PANELS}{meeting.pk}/agenda/", {"page_size": 2})
         assert [item["referral"]["id"] for item in items] == [
-            str(item.referral.pk) for item in panel_agenda(meeting)
+            str(item.referral.pk) for item in whole_agenda(meeting)
         ]
         assert len(items) == 5
         assert pages == 3
@@ -147,7 +154,7 @@ class TestTheAgenda:
     ):
         chair = api(panel_chair)
         assert chair.post(f"{PANELS}{meeting.pk}/start/").status_code == 200
-        whole = [item.referral for item in panel_agenda(meeting)]
+        whole = [item.referral for item in whole_agenda(meeting)]
         decided = chair.post(
             f"{PANELS}{meeting.pk}/decisions/",
             {"referral": str(whole[2].pk), "outcome": "defer", "rationale": "Next month"},
@@ -163,6 +170,27 @@ class TestTheAgenda:
             False,
             False,
         ]
+
+    def test_the_decisions_are_paged_in_the_order_they_were_made(self, api, meeting, panel_chair):
+        chair = api(panel_chair)
+        assert chair.post(f"{PANELS}{meeting.pk}/start/").status_code == 200
+        whole = [item.referral for item in whole_agenda(meeting)]
+        for referral in (whole[3], whole[0], whole[4]):
+            decided = chair.post(
+                f"{PANELS}{meeting.pk}/decisions/",
+                {"referral": str(referral.pk), "outcome": "defer", "rationale": "Next month"},
+                format="json",
+            )
+            assert decided.status_code == 201
+        before = AuditEvent.objects.filter(action="view_decisions").count()
+        first = chair.get(f"{PANELS}{meeting.pk}/decisions/", {"page_size": 2}).json()
+        assert len(first["results"]) == 2
+        assert AuditEvent.objects.filter(action="view_decisions").count() == before + 2
+        items, pages = walk(chair, f"{PANELS}{meeting.pk}/decisions/", {"page_size": 2})
+        assert [item["referral"] for item in items] == [
+            str(r.pk) for r in (whole[3], whole[0], whole[4])
+        ]
+        assert pages == 2
 
     def test_only_the_items_shown_are_recorded(self, api, meeting, panel_chair):
         before = AuditEvent.objects.filter(action="view_agenda").count()

@@ -12,7 +12,7 @@ from config.keys import generate_key
 from core.encryption import DecryptionError, key_id, open_sealed, seal
 from referrals.models import Person
 from referrals.services import MatchQuery, person_match
-from tests.factories import make_person
+from tests.factories import make_person, make_referral
 
 SECRET_DETAILS = {
     "given_name": "Zephaniah",
@@ -106,6 +106,27 @@ class TestKeyRotation:
         stored = raw_rows("referrals_person") + raw_rows("referrals_historicalperson")
         assert key_id(old) not in stored
         assert stored.count(f"v1.{key_id(new)}.") == 2 * len(SECRET_DETAILS)
+
+    def test_a_rotation_marks_nobody_stale_but_a_real_change_still_does(
+        self, school_caseworker, settings
+    ):
+        from figures.models import StaleSubject
+
+        old, new = decoded(generate_key()), decoded(generate_key())
+        with keys(old):
+            referral = make_referral(school_caseworker, person=make_person(school_caseworker))
+        StaleSubject.objects.all().delete()  # the creation's marks, folded in
+
+        settings.BLIND_INDEX_KEY = b"a-new-blind-index-key-for-this-test"
+        with keys(new, old):
+            call_command("rotate_keys", "--blind-indexes", "--no-progress", stdout=StringIO())
+            assert raw_rows("referrals_person").count(f"v1.{key_id(new)}.") > 0
+            assert not StaleSubject.objects.exists()
+
+            Person.objects.filter(pk=referral.person_id).update(gender="female")
+        assert list(StaleSubject.objects.values_list("person_id", flat=True)) == [
+            referral.person_id
+        ]
 
     def test_an_interrupted_rotation_finishes_when_run_again(self, school_caseworker, monkeypatch):
         from referrals import key_rotation
