@@ -27,8 +27,12 @@ def history_digest(historical) -> str:
 
 def on_history_row(sender, history_instance, **kwargs):
     """Every history row gets a digest in the chain, once its transaction commits."""
-    model = history_instance.instance_type._meta.label
+    base = history_instance.instance_type._meta
+    model = base.label
     user = getattr(history_instance, "history_user", None)
+    # The record's id is a column of its history row: ``history_instance.instance`` would
+    # re-read the record for any field history leaves out (a query per history row).
+    object_id = getattr(history_instance, base.pk.attname)
 
     def write():
         emit(
@@ -38,7 +42,7 @@ def on_history_row(sender, history_instance, **kwargs):
                     user=user,
                     action=history_instance.history_type,
                     object_type=model,
-                    object_id=history_instance.instance.pk,
+                    object_id=object_id,
                     details={
                         "history_model": history_instance._meta.label,
                         "history_id": history_instance.pk,
