@@ -174,6 +174,14 @@ def _clean_person_fields(data: dict, *, partial: bool) -> dict:
 def person_create(
     *, actor: User, organisation: Organisation | None = None, reason: str = "", **fields
 ) -> Person:
+    return _person_create(actor=actor, organisation=organisation, reason=reason, **fields)
+
+
+def _person_create(
+    *, actor: User, organisation: Organisation | None, reason: str = "", **fields
+) -> Person:
+    """``person_create`` inside a caller's transaction: a referral for someone new records
+    them in its own transaction, without a savepoint (two round trips) it never rolls back."""
     require(actor, "person.create")
     acting = acting_organisation(actor, "referrals.add_person", organisation)
     cleaned = _clean_person_fields(fields, partial=False)
@@ -484,7 +492,7 @@ def _referral_person(
                 + ". Refer them as that person, or confirm this is someone else.",
                 "possible_duplicate",
             )
-    return person_create(actor=actor, organisation=organisation, **new_person)
+    return _person_create(actor=actor, organisation=organisation, **new_person)
 
 
 def _save_referral(referral: Referral, *, actor: User, reason: str) -> Referral:
