@@ -119,9 +119,10 @@ class TestQueryBudgets:
         client.post(REFERRALS_URL, new_referral_body(), format="json")
         # token with roles; Idempotency-Key claimed and its answer stored; the duplicate
         # check; the person, its history and its two grants; the open case of the same
-        # person; the referral and its history; the MARAC flag of the answer; savepoints;
-        # the change events' history re-reads and the audit INSERT.
-        with django_assert_max_num_queries(20):
+        # person; the referral and its history; both change events in one INSERT; the MARAC
+        # flag of the answer; the savepoints of the key's block and the service's (in
+        # production, BEGIN and COMMIT). No record is read back.
+        with django_assert_max_num_queries(16):
             response = client.post(
                 REFERRALS_URL,
                 new_referral_body(),
