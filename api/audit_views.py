@@ -23,9 +23,10 @@ from audit.services import (
 
 
 class AuditEventSerializer(strict.ModelSerializer):
-    user = serializers.StringRelatedField()
-    organisation = serializers.StringRelatedField()
-    recipient_organisation = serializers.StringRelatedField()
+    # Empty for the system, and for every event but a disclosure: the schema says null.
+    user = serializers.StringRelatedField(allow_null=True)
+    organisation = serializers.StringRelatedField(allow_null=True)
+    recipient_organisation = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = AuditEvent

@@ -9,12 +9,15 @@ checks the history digests one query per history model per batch, so memory stay
 whatever the length of the chain.
 """
 
+import contextvars
 import hashlib
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import DateTimeField, F, Func, TextField
 from django.db.models.expressions import RawSQL
@@ -29,30 +32,57 @@ def history_digest(historical) -> str:
     return hashlib.sha256(canonical(values).encode()).hexdigest()
 
 
+# Change events held by ``changes_together``: the list, and how many savepoints were open
+# when it began (None outside one: each is written once its transaction commits).
+_held: contextvars.ContextVar[tuple[list, int] | None] = contextvars.ContextVar(
+    "audit_changes_held", default=None
+)
+
+
 def on_history_row(sender, history_instance, **kwargs):
-    """Every history row gets a digest in the chain, once its transaction commits."""
-    model = history_instance.instance_type._meta.label
-    user = getattr(history_instance, "history_user", None)
+    """Every history row gets a digest in the chain. Inside ``changes_together`` it is
+    written in the history row's own transaction; elsewhere once the transaction commits."""
+    base = history_instance.instance_type._meta
+    # The record's id is a column of its history row: ``history_instance.instance`` would
+    # re-read the record for any field history leaves out (a query per history row).
+    event = build_event(
+        kind=EventKind.CHANGE,
+        user=getattr(history_instance, "history_user", None),
+        action=history_instance.history_type,
+        object_type=base.label,
+        object_id=getattr(history_instance, base.pk.attname),
+        details={
+            "history_model": history_instance._meta.label,
+            "history_id": history_instance.pk,
+            "digest": history_digest(history_instance),
+        },
+    )
+    held = _held.get()
+    # Not inside a savepoint opened within the block: were it rolled back, a held event
+    # would outlive the row it vouches for (a commit callback goes with its savepoint).
+    if held is not None and len(connection.savepoint_ids) == held[1]:
+        held[0].append(event)
+    else:
+        transaction.on_commit(lambda: emit([event]))
 
-    def write():
-        emit(
-            [
-                build_event(
-                    kind=EventKind.CHANGE,
-                    user=user,
-                    action=history_instance.history_type,
-                    object_type=model,
-                    object_id=history_instance.instance.pk,
-                    details={
-                        "history_model": history_instance._meta.label,
-                        "history_id": history_instance.pk,
-                        "digest": history_digest(history_instance),
-                    },
-                )
-            ]
-        )
 
-    transaction.on_commit(write)
+@contextmanager
+def changes_together():
+    """Write the change events of the history rows written inside in one INSERT as the
+    block ends, still in the caller's transaction: they commit or roll back with the
+    changes, and none waits past the commit (where a crash would lose it) in the request's
+    buffer, which costs a transaction of its own after the response. Nothing is written if
+    the block raises: its transaction rolls back, history rows and all."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("changes_together() holds events until the end of a transaction")
+    events: list[AuditEvent] = []
+    token = _held.set((events, len(connection.savepoint_ids)))
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    if events and getattr(settings, "AUDIT_ENABLED", True):
+        AuditEvent.objects.bulk_create(events)
 
 
 # One sealing transaction: big enough to amortise the head update, small enough that the

@@ -36,6 +36,14 @@ class BlindIndex:
     VICTIM_PERPETRATOR_PAIR = "link.victim+perpetrator"
 
 
+BLIND_INDEXES = [
+    "family_name_dob_index",
+    "nhs_number_index",
+    "police_reference_index",
+    "unique_pupil_number_index",
+]
+
+
 class Person(models.Model):
     """Someone referred to the partnership. Identity is sealed; only reporting fields are plain."""
 
@@ -60,14 +68,12 @@ class Person(models.Model):
     gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_KNOWN)
     postcode_district = models.CharField(max_length=4, blank=True)
 
-    family_name_dob_index = models.CharField(max_length=64, db_index=True, editable=False)
-    nhs_number_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    police_reference_index = models.CharField(
-        max_length=64, blank=True, db_index=True, editable=False
-    )
-    unique_pupil_number_index = models.CharField(
-        max_length=64, blank=True, db_index=True, editable=False
-    )
+    # Looked up by equality only, through the plain indexes in Meta: ``db_index`` would add
+    # a second, pattern-matching index to each, maintained on every write, never used.
+    family_name_dob_index = models.CharField(max_length=64, editable=False)
+    nhs_number_index = models.CharField(max_length=64, blank=True, editable=False)
+    police_reference_index = models.CharField(max_length=64, blank=True, editable=False)
+    unique_pupil_number_index = models.CharField(max_length=64, blank=True, editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -80,11 +86,18 @@ class Person(models.Model):
     # Optimistic locking: an update names the version it read, and a stale one is refused.
     version = models.PositiveIntegerField(default=1)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Nobody is looked up in the history by blind index: its rows carry them unindexed.
+    history = HistoricalRecords(excluded_fields=["updated_at"], no_db_index=BLIND_INDEXES)
 
     class Meta:
         verbose_name_plural = "people"
         ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["family_name_dob_index"], name="person_family_name_dob"),
+            models.Index(fields=["nhs_number_index"], name="person_nhs_number"),
+            models.Index(fields=["police_reference_index"], name="person_police_reference"),
+            models.Index(fields=["unique_pupil_number_index"], name="person_unique_pupil_number"),
+        ]
 
     def __str__(self):
         # Never the name: str() of a model ends up in logs and admin history.

@@ -9,6 +9,7 @@ from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from audit.chain import changes_together
 from core.actors import SYSTEM, SystemActor
 from core.encryption import blind_index, normalise_identifier, normalise_name
 from core.errors import ConflictError, field_error, require_version
@@ -175,11 +176,29 @@ def person_create(
     *, actor: User, organisation: Organisation | None = None, reason: str = "", **fields
 ) -> Person:
     require(actor, "person.create")
-    acting = acting_organisation(actor, "referrals.add_person", organisation)
-    cleaned = _clean_person_fields(fields, partial=False)
-    reason = bounded_text(reason, field="reason", max_length=CHANGE_REASON_MAX_LENGTH)
-    person = Person(**cleaned, created_by=actor, created_by_organisation=acting)
+    return _record_person(
+        _unsaved_person(fields), actor=actor, organisation=organisation, reason=reason
+    )
+
+
+def _unsaved_person(fields: dict) -> Person:
+    """The record these details make, validated and normalised, with its blind indexes:
+    computed once, for the duplicate checks and the record saved."""
+    person = Person(**_clean_person_fields(fields, partial=False))
     person.refresh_blind_indexes()
+    return person
+
+
+def _record_person(
+    person: Person, *, actor: User, organisation: Organisation | None, reason: str = ""
+) -> Person:
+    """Save a person made by ``_unsaved_person``, for an actor allowed to record people, in
+    the caller's transaction (a referral for someone new adds no savepoint, two round
+    trips, for a block it never rolls back on its own)."""
+    acting = acting_organisation(actor, "referrals.add_person", organisation)
+    reason = bounded_text(reason, field="reason", max_length=CHANGE_REASON_MAX_LENGTH)
+    person.created_by = actor
+    person.created_by_organisation = acting
     with_history(person, actor=actor, reason=reason or f"Recorded by {acting.name}").save()
     # The recording organisation sees and maintains its own record; any other sharing is
     # an explicit, audited decision made elsewhere (a referral, a case share).
@@ -450,11 +469,13 @@ def _assign_referral_fields(referral: Referral, data: dict) -> None:
 
 def person_possible_duplicates(*, actor: User, details: dict) -> list:
     """Ids of people the actor can see who match these details on any blind index."""
-    probe = Person(**_clean_person_fields(details, partial=False))
-    probe.refresh_blind_indexes()
+    return _visible_duplicates(actor, _unsaved_person(details))
+
+
+def _visible_duplicates(actor: User, person: Person) -> list:
     return list(
         people_visible_to(actor)
-        .filter(same_person_condition(probe))
+        .filter(same_person_condition(person))
         .values_list("pk", flat=True)[:5]
     )
 
@@ -466,16 +487,22 @@ def _referral_person(
     person_id,
     new_person: dict | None,
     allow_possible_duplicate: bool,
-) -> Person:
+) -> tuple[Person, bool]:
+    """The person referred, and whether anyone else may be recorded as the same person."""
     if (person_id is None) == (new_person is None):
         raise field_error("person", "Give either an existing person or a new person", "required")
     if person_id is not None:
         person = people_visible_to(actor).filter(pk=person_id).first()
         if person is None:
             raise field_error("person", "No such person", "does_not_exist")
-        return person
-    if not allow_possible_duplicate:
-        existing = person_possible_duplicates(actor=actor, details=new_person)
+        return person, True
+    person = _unsaved_person(new_person)
+    # Whoever recorded them: one index look-up, which for someone new (the usual case)
+    # settles that there is no duplicate to show and no open case to join, without the
+    # visibility rules' query or the cases'.
+    namesakes = Person.objects.filter(same_person_condition(person)).exists()
+    if namesakes and not allow_possible_duplicate:
+        existing = _visible_duplicates(actor, person)
         if existing:
             raise field_error(
                 "new_person",
@@ -484,7 +511,8 @@ def _referral_person(
                 + ". Refer them as that person, or confirm this is someone else.",
                 "possible_duplicate",
             )
-    return person_create(actor=actor, organisation=organisation, **new_person)
+    require(actor, "person.create")
+    return _record_person(person, actor=actor, organisation=organisation), namesakes
 
 
 def _save_referral(referral: Referral, *, actor: User, reason: str) -> Referral:
@@ -505,9 +533,36 @@ def referral_create(
     signpost_note: str = "",
     **details,
 ) -> Referral:
+    # The person's and the referral's change events in one INSERT, in this transaction.
+    with changes_together():
+        return _referral_create(
+            actor=actor,
+            organisation=organisation,
+            person_id=person_id,
+            new_person=new_person,
+            allow_possible_duplicate=allow_possible_duplicate,
+            status=status,
+            signpost_service=signpost_service,
+            signpost_note=signpost_note,
+            **details,
+        )
+
+
+def _referral_create(
+    *,
+    actor: User,
+    organisation: Organisation | None,
+    person_id,
+    new_person: dict | None,
+    allow_possible_duplicate: bool,
+    status: str,
+    signpost_service: str,
+    signpost_note: str,
+    **details,
+) -> Referral:
     require(actor, "referral.create")
     acting = acting_organisation(actor, "referrals.add_referral", organisation)
-    referral_person = _referral_person(
+    referral_person, namesakes = _referral_person(
         actor=actor,
         organisation=acting,
         person_id=person_id,
@@ -523,7 +578,8 @@ def referral_create(
         status=ReferralStatus.DRAFT,
         risk_factors=[],
     )
-    referral.case = open_case_of_same_person(referral_person)
+    # Nobody else recorded under the person's indexes has no case for this one to join.
+    referral.case = open_case_of_same_person(referral_person) if namesakes else None
     if "area" not in details and acting.area in ReferralArea.values:
         details["area"] = acting.area
     _assign_referral_fields(referral, details)

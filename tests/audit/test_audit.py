@@ -7,17 +7,20 @@ import threading
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
-from audit.chain import seal, unsealed_count, verify_chain
+from audit.chain import changes_together, seal, unsealed_count, verify_chain
 from audit.models import AuditEvent, BreakGlassGrant, ChainHead, EventKind, ReviewFlag
 from audit.recorder import build_event, canonical, event_fields
 from referrals.models import Referral
+from referrals.services import referral_create
 from tests.factories import (
+    REFERRAL_DEFAULTS,
     case_ready_for_delivery,
     make_person,
     make_referral,
@@ -309,6 +312,77 @@ def test_sealers_running_at_once_seal_each_event_once(school_caseworker):
     assert sum(sealed) == waiting
     result = verify_chain()
     assert (result.ok, result.checked, result.unsealed) == (True, waiting, 0)
+
+
+def new_person_referral() -> dict:
+    """A draft referral of someone not recorded yet."""
+    return REFERRAL_DEFAULTS | {
+        "incident_date": years_ago(0) - datetime.timedelta(days=3),
+        "new_person": {
+            "given_name": "Casey",
+            "family_name": "Hartley",
+            "date_of_birth": years_ago(14),
+            "gender": "male",
+        },
+    }
+
+
+def change_events(model_label: str) -> list[tuple[str, int]]:
+    """(record id, history id) of each change event about records of ``model_label``."""
+    return [
+        (event.object_id, json.loads(event.content)["details"]["history_id"])
+        for event in AuditEvent.objects.filter(kind="change", object_type=model_label)
+    ]
+
+
+@pytest.mark.django_db
+class TestChangeEvents:
+    """A history row's change event is written in the history row's own transaction: it
+    commits with the change or rolls back with it, and never waits past the commit."""
+
+    def test_a_referral_for_someone_new_writes_both_change_events_before_commit(
+        self, school_caseworker
+    ):
+        with transaction.atomic():
+            referral = referral_create(actor=school_caseworker, **new_person_referral())
+            # Still inside the transaction, with no commit callback run.
+            person_events = change_events("referrals.Person")
+            referral_events = change_events("referrals.Referral")
+        person_history = referral.person.history.get()
+        assert person_events == [(str(referral.person_id), person_history.history_id)]
+        assert referral_events == [(str(referral.pk), referral.history.get().history_id)]
+        seal()
+        assert verify_chain().ok
+
+    def test_a_refused_referral_leaves_no_change_event(self, school_caseworker):
+        details = new_person_referral()
+        details["incident_date"] = datetime.date.today() + datetime.timedelta(days=1)
+        with pytest.raises(ValidationError):
+            referral_create(actor=school_caseworker, **details)
+        assert change_events("referrals.Person") == []
+        assert change_events("referrals.Referral") == []
+
+    def test_a_change_rolled_back_in_a_savepoint_takes_its_event_with_it(
+        self, school_caseworker, django_capture_on_commit_callbacks
+    ):
+        class Undone(Exception):
+            pass
+
+        def recorded_then_undone():
+            with transaction.atomic():
+                make_person(school_caseworker, given_name="Undone")
+                raise Undone
+
+        # A savepoint's events wait for the commit, and go if it is rolled back.
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            transaction.atomic(),
+            changes_together(),
+        ):
+            kept = make_person(school_caseworker)
+            with pytest.raises(Undone):
+                recorded_then_undone()
+        assert change_events("referrals.Person") == [(str(kept.pk), kept.history.get().history_id)]
 
 
 @pytest.mark.django_db

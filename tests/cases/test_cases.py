@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from cases.models import Case, CaseNote, CaseShare
 from referrals.models import Referral
+from referrals.services import referral_create
 from tests.factories import (
+    REFERRAL_DEFAULTS,
     accepted_referral,
     make_member,
     make_person,
@@ -298,6 +300,32 @@ class TestClosingAndReopening:
         person = make_person(police_officer, date_of_birth=case.person.date_of_birth)
         referral = make_referral(police_officer, person=person)
         assert referral.case == case
+
+    def test_a_referral_recording_the_person_anew_joins_their_open_case(self, case, police_officer):
+        # The police cannot see the school's record, so they record the young person anew
+        # with their referral: the blind index still finds the case to join.
+        referral = refer_someone_new(police_officer, like=case.person)
+        assert referral.person_id != case.person_id
+        assert referral.case == case
+
+    def test_a_referral_of_someone_nobody_has_recorded_joins_no_case(self, case, police_officer):
+        referral = refer_someone_new(police_officer, like=case.person, family_name="Else")
+        assert referral.case is None
+
+
+def refer_someone_new(actor, *, like, **differences):
+    """A draft referral that records a new person with ``like``'s details but for these."""
+    details = {
+        "given_name": like.given_name,
+        "family_name": like.family_name,
+        "date_of_birth": like.date_of_birth,
+    }
+    return referral_create(
+        actor=actor,
+        **REFERRAL_DEFAULTS,
+        incident_date=timezone.localdate(),
+        new_person=details | differences,
+    )
 
 
 @pytest.mark.django_db
