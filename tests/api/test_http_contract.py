@@ -21,6 +21,7 @@ from tests.factories import (
     make_intervention,
     make_member,
     make_organisation,
+    make_referral,
 )
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -327,3 +328,54 @@ def test_a_write_answers_the_same_with_and_without_the_trailing_slash(api, schoo
     assert canonical.json()["family_name"] == "Bell14"
     assert slashed.json()["family_name"] == "Bell15"
     assert Person.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("idempotency_key", [None, "retry-1"])
+def test_a_signed_in_user_refused_hears_the_refusal_whatever_body_they_send(
+    school_caseworker, police_officer, idempotency_key
+):
+    """Through a session (the web pages' sign-in) the API asks for a CSRF token; checking
+    it must not parse the body: a refused caller sending malformed JSON is refused."""
+    from rest_framework.test import APIClient
+
+    referral = make_referral(school_caseworker)
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(police_officer)
+    client.cookies["csrftoken"] = "c" * 32
+    headers = {"HTTP_X_CSRFTOKEN": "c" * 32}
+    if idempotency_key:
+        headers["HTTP_IDEMPOTENCY_KEY"] = idempotency_key
+
+    response = client.generic(
+        "POST",
+        reverse("api:referral-submit", kwargs={"pk": referral.pk}),
+        b'{"reason": ["unterminated',
+        content_type="application/json",
+        **headers,
+    )
+
+    assert response.status_code == 404
+    assert response.json()["type"] == "client_error"
+
+
+@pytest.mark.django_db
+def test_a_signed_in_user_s_api_write_without_the_csrf_token_is_refused(school_caseworker):
+    from rest_framework.test import APIClient
+
+    from referrals.models import Person
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(school_caseworker)
+    client.cookies["csrftoken"] = "c" * 32
+    body = {"given_name": "Ada", "family_name": "Lovelace", "date_of_birth": "2012-12-10"}
+
+    refused = client.post(reverse("api:person-list"), body, format="json")
+    accepted = client.post(
+        reverse("api:person-list"), body, format="json", HTTP_X_CSRFTOKEN="c" * 32
+    )
+
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["errors"][0]["detail"]
+    assert accepted.status_code == 201
+    assert Person.objects.count() == 1
