@@ -14,6 +14,7 @@ that is not JSON) and 429 (throttled), each in the one error shape.
 import re
 
 from drf_spectacular import generators
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_standardized_errors.openapi_serializers import (
@@ -42,6 +43,13 @@ class SchemaGenerator(generators.SchemaGenerator):
     """The generator SPECTACULAR_SETTINGS names: paths as clients should write them."""
 
     endpoint_inspector_cls = EndpointEnumerator
+
+
+class CsrfCheckedSessionScheme(SessionScheme):
+    """The session sign-in is documented as drf-spectacular documents DRF's (``cookieAuth``):
+    only where its CSRF check runs differs (api.authentication)."""
+
+    target_class = "api.authentication.CsrfCheckedSessionAuthentication"
 
 
 class Error409Serializer(strict.Serializer):
