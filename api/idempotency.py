@@ -41,10 +41,11 @@ def _fingerprint(request) -> str:
 def _payload(request) -> bytes:
     django_request = request._request
     if django_request._read_started and not hasattr(django_request, "_body"):
-        # Parsed straight from the stream already (a session's CSRF check reads the form
-        # fields while authenticating), so the bytes are gone and nothing is left unread:
-        # the parsed body stands for them.
-        return json.dumps(request.data, sort_keys=True, default=str).encode()
+        # A form body, which Django's CSRF check parsed from the stream while a session
+        # authenticated (api.authentication): the bytes are gone, and Django's parsed
+        # fields stand for them. Not DRF's ``request.data``: the API takes JSON, and its
+        # 415 for a form is the handler's to give, after its ``require(...)``.
+        return json.dumps(sorted(django_request.POST.lists())).encode()
     # Django keeps the bytes; DRF then parses a copy of them (a BytesIO over ``body``).
     return django_request.body
 

@@ -379,3 +379,29 @@ def test_a_signed_in_user_s_api_write_without_the_csrf_token_is_refused(school_c
     assert "CSRF" in refused.json()["errors"][0]["detail"]
     assert accepted.status_code == 201
     assert Person.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_signed_in_user_s_form_body_with_a_key_is_refused_before_it_is_read(
+    school_caseworker, police_officer
+):
+    """A form body is parsed by Django's CSRF check itself, so its bytes are gone before the
+    fingerprint: the refusal still comes first; a caller allowed in hears that submitting
+    takes no body."""
+    from rest_framework.test import APIClient
+
+    referral = make_referral(school_caseworker)
+    url = reverse("api:referral-submit", kwargs={"pk": referral.pk})
+    answers = {}
+    for who in (police_officer, school_caseworker):
+        client = APIClient(enforce_csrf_checks=True)
+        client.force_login(who)
+        client.cookies["csrftoken"] = "c" * 32
+        answers[who.username] = client.post(
+            url,
+            {"csrfmiddlewaretoken": "c" * 32, "reason": "x"},
+            format="multipart",
+            HTTP_IDEMPOTENCY_KEY="form-retry",
+        ).status_code
+
+    assert answers == {police_officer.username: 404, school_caseworker.username: 400}

@@ -332,12 +332,9 @@ class TestIdempotentRetries:
         assert other.status_code == 409
         assert Referral.objects.count() == 1
 
-    def test_a_session_s_retry_replays_though_its_body_was_parsed_to_check_csrf(
-        self, school_caseworker
-    ):
-        """Signed in through the web pages, a POST's CSRF check reads its form fields while
-        authenticating, which parses the body from the stream before the handler: the
-        fingerprint then stands on the parsed body, and a retry still replays."""
+    def test_a_session_s_retry_replays(self, school_caseworker):
+        """Signed in through the web pages, a POST passes a CSRF check while authenticating;
+        the check must leave the body to the fingerprint, and a retry replays."""
         from rest_framework.test import APIClient
 
         person = child(school_caseworker)
