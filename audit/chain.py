@@ -9,21 +9,19 @@ checks the history digests one query per history model per batch, so memory stay
 whatever the length of the chain.
 """
 
-import contextvars
 import hashlib
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import DateTimeField, F, Func, TextField
 from django.db.models.expressions import RawSQL
 
 from audit.models import AuditEvent, EventKind
-from audit.recorder import build_event, canonical, emit, event_fields
+from audit.recorder import build_event, canonical, event_fields, in_write_transaction, write_events
 
 
 def history_digest(historical) -> str:
@@ -32,16 +30,9 @@ def history_digest(historical) -> str:
     return hashlib.sha256(canonical(values).encode()).hexdigest()
 
 
-# Change events held by ``changes_together``: the list, and how many savepoints were open
-# when it began (None outside one: each is written once its transaction commits).
-_held: contextvars.ContextVar[tuple[list, int] | None] = contextvars.ContextVar(
-    "audit_changes_held", default=None
-)
-
-
 def on_history_row(sender, history_instance, **kwargs):
-    """Every history row gets a digest in the chain. Inside ``changes_together`` it is
-    written in the history row's own transaction; elsewhere once the transaction commits."""
+    """Every history row gets a digest in the chain, written in the history row's own
+    transaction as it commits (``audit.recorder.emit``); outside one, at once."""
     base = history_instance.instance_type._meta
     # The record's id is a column of its history row: ``history_instance.instance`` would
     # re-read the record for any field history leaves out (a query per history row).
@@ -57,32 +48,28 @@ def on_history_row(sender, history_instance, **kwargs):
             "digest": history_digest(history_instance),
         },
     )
-    held = _held.get()
-    # Not inside a savepoint opened within the block: were it rolled back, a held event
-    # would outlive the row it vouches for (a commit callback goes with its savepoint).
-    if held is not None and len(connection.savepoint_ids) == held[1]:
-        held[0].append(event)
+    if not getattr(settings, "AUDIT_ENABLED", True):
+        return
+    # The history row's own connection: its transaction is the one the event joins.
+    written_by = connections[kwargs.get("using") or DEFAULT_DB_ALIAS]
+    if in_write_transaction(written_by):
+        written_by.audit_held.append(event)
     else:
-        transaction.on_commit(lambda: emit([event]))
+        # Autocommit: the history row is committed already; its event follows at once,
+        # not with the request's reads after the response.
+        write_events([event], connection=written_by)
 
 
-@contextmanager
-def changes_together():
-    """Write the change events of the history rows written inside in one INSERT as the
-    block ends, still in the caller's transaction: they commit or roll back with the
-    changes, and none waits past the commit (where a crash would lose it) in the request's
-    buffer, which costs a transaction of its own after the response. Nothing is written if
-    the block raises: its transaction rolls back, history rows and all."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("changes_together() holds events until the end of a transaction")
-    events: list[AuditEvent] = []
-    token = _held.set((events, len(connection.savepoint_ids)))
-    try:
-        yield
-    finally:
-        _held.reset(token)
-    if events and getattr(settings, "AUDIT_ENABLED", True):
-        AuditEvent.objects.bulk_create(events)
+def bulk_create_with_history(objs: list, model, *, default_user, default_change_reason: str):
+    """``simple_history.utils.bulk_create_with_history`` with each history row's change
+    event: simple-history's bulk path sends no signal, so its rows would have none."""
+    created = model.objects.bulk_create(objs)
+    history = model.history.bulk_history_create(
+        created, default_user=default_user, default_change_reason=default_change_reason
+    )
+    for row in history or ():
+        on_history_row(sender=type(row), history_instance=row, using=row._state.db)
+    return created
 
 
 # One sealing transaction: big enough to amortise the head update, small enough that the

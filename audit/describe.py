@@ -39,6 +39,11 @@ CHANGE_VERBS = {"+": "created", "~": "changed", "-": "deleted"}
 CHANNEL_WORDS = {"web": "Web", "api": "API", "system": "The service"}
 
 
+def a_or_an(thing: str) -> str:
+    """The article a thing takes ("an organisation", "an API token", "a user")."""
+    return "an" if thing[:1].lower() in "aeio" else "a"
+
+
 def channel_words(channel: str) -> str:
     return CHANNEL_WORDS.get(channel, channel)
 
@@ -69,10 +74,10 @@ def describe(event: AuditEvent, person_name: str | None = None) -> str:
     if event.kind == EventKind.DENIED:
         if event.person_id:
             return f"{who} was refused {whose} {thing}"
-        return f"{who} tried to open a {thing} and was refused"
+        return f"{who} tried to open {a_or_an(thing)} {thing} and was refused"
     if event.kind == EventKind.CHANGE:
         verb = CHANGE_VERBS.get(event.action, "changed")
-        return f"{who} {verb} {whose if event.person_id else 'a'} {thing}"
+        return f"{who} {verb} {whose if event.person_id else a_or_an(thing)} {thing}"
     if event.kind == EventKind.ROUTINE:
         # The job's name is a task's ("prune_sessions"): audit imports no app to label it.
         job = str(event.details.get("task", event.action)).replace("_", " ")

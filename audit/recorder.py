@@ -1,10 +1,15 @@
 """Writing audit events: one small function for every read of personal data.
 
-Within a request, events are collected and written in one multi-row INSERT when the
-response leaves (``AuditMiddleware``), so auditing costs one query per request however
-many records a page shows. Outside a request (commands, tasks) each event is written at
-once. An INSERT takes no lock shared with other writers: the sequencer
-(``audit.chain.seal``) seals the committed rows into the hash chain moments later.
+Where an event goes (``emit``), all of it written by ``write_events``, one multi-row INSERT:
+- inside a transaction of the application's, with that transaction, as it commits
+  (``audit.database``): the event of a change commits with the change or not at all;
+- else within a request, with the request's other events, in one INSERT when the response
+  leaves (``AuditMiddleware``), so a page costs one audit query however many records it
+  shows; a refusal always goes here, since the refused service's transaction rolls back;
+- else (commands, tasks) at once.
+
+An INSERT takes no lock shared with other writers: the sequencer (``audit.chain.seal``)
+seals the committed rows into the hash chain moments later.
 """
 
 import contextvars
@@ -111,14 +116,28 @@ def event_fields(event: AuditEvent) -> dict:
     }
 
 
-def emit(events: list[AuditEvent]) -> None:
+def emit(events: list[AuditEvent], *, whatever_the_outcome: bool = False) -> None:
+    """Record ``events``: with the current transaction if there is one, so that they
+    stand or fall with what it does; ``whatever_the_outcome`` for an event that must
+    outlive a rollback (a refusal), which within a request waits for the response."""
     if not events or not getattr(settings, "AUDIT_ENABLED", True):
+        return
+    connection = connections[router.db_for_write(AuditEvent)]
+    if not whatever_the_outcome and in_write_transaction(connection):
+        connection.audit_held.extend(events)
         return
     context = _current.get()
     if context is not None:
         context.events.extend(events)
     else:
-        AuditEvent.objects.bulk_create(events)
+        write_events(events, connection=connection)
+
+
+def in_write_transaction(connection) -> bool:
+    """Whether ``connection`` is in a transaction whose commit writes held events
+    (``audit.database``); a connection of another engine holds none."""
+    held_here = getattr(connection, "in_write_transaction", None)
+    return held_here is not None and held_here()
 
 
 def record_access(
@@ -140,7 +159,8 @@ def record_access(
     kind = EventKind.DENIED if denied else EventKind.ACCESS
     if denied or not objects:
         emit(
-            [
+            whatever_the_outcome=denied,
+            events=[
                 build_event(
                     kind=kind,
                     user=user,
@@ -150,7 +170,7 @@ def record_access(
                     person_id=person_id,
                     purpose=purpose,
                 )
-            ]
+            ],
         )
         return
     emit(
@@ -279,17 +299,18 @@ class AuditMiddleware:
             context = _current.get()
             _current.reset(token)
             if context.events and getattr(settings, "AUDIT_ENABLED", True):
-                write_request_events(context.events)
+                write_events(context.events)
 
 
-def write_request_events(events: list[AuditEvent]) -> None:
-    """A request's events as one INSERT statement, which PostgreSQL makes all-or-nothing by
-    itself: ``bulk_create`` would wrap it in BEGIN and COMMIT (two more round trips on every
-    read) and ask for the new ids back, which nobody here reads. Inside a transaction the
+def write_events(events: list[AuditEvent], *, connection=None) -> None:
+    """Events as one INSERT statement, which PostgreSQL makes all-or-nothing by itself:
+    ``bulk_create`` would wrap it in BEGIN and COMMIT (two more round trips on every read)
+    and ask for the new ids back, which nobody here reads. Inside a transaction the
     statement simply joins it. Written as plain ``VALUES`` rows: the ORM's bulk form sends
     each column as an array, which the driver quotes element by element in Python, at a
     cost a 25-row page noticed."""
-    connection = connections[router.db_for_write(AuditEvent)]
+    if connection is None:
+        connection = connections[router.db_for_write(AuditEvent)]
     fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
-from simple_history.utils import bulk_create_with_history
 
+from audit.chain import bulk_create_with_history
 from audit.recorder import record_disclosure, record_end_of_disclosure
 from cases.models import (
     Case,

@@ -161,9 +161,13 @@ if not DATABASE_URL:
     DATABASE_URL = embedded_database_url(VAR_DIR)
 if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
     raise ImproperlyConfigured("DATABASE_URL must point at a PostgreSQL server")
+# PostgreSQL's engine, with a transaction's audit events written in it as it commits
+# (audit/database/base.py): the event of a change commits with the change.
+DATABASE_ENGINE = "audit.database"
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
+        engine=DATABASE_ENGINE,
         conn_max_age=env_int("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
@@ -177,6 +181,7 @@ if DATABASE_REPLICA_URL:
         raise ImproperlyConfigured("DATABASE_REPLICA_URL must point at a PostgreSQL server")
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL,
+        engine=DATABASE_ENGINE,
         conn_max_age=env_int("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )

@@ -9,7 +9,6 @@ from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from audit.chain import changes_together
 from core.actors import SYSTEM, SystemActor
 from core.encryption import blind_index, normalise_identifier, normalise_name
 from core.errors import ConflictError, field_error, require_version
@@ -531,33 +530,6 @@ def referral_create(
     status: str = ReferralStatus.DRAFT,
     signpost_service: str = "",
     signpost_note: str = "",
-    **details,
-) -> Referral:
-    # The person's and the referral's change events in one INSERT, in this transaction.
-    with changes_together():
-        return _referral_create(
-            actor=actor,
-            organisation=organisation,
-            person_id=person_id,
-            new_person=new_person,
-            allow_possible_duplicate=allow_possible_duplicate,
-            status=status,
-            signpost_service=signpost_service,
-            signpost_note=signpost_note,
-            **details,
-        )
-
-
-def _referral_create(
-    *,
-    actor: User,
-    organisation: Organisation | None,
-    person_id,
-    new_person: dict | None,
-    allow_possible_duplicate: bool,
-    status: str,
-    signpost_service: str,
-    signpost_note: str,
     **details,
 ) -> Referral:
     require(actor, "referral.create")

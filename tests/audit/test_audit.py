@@ -14,17 +14,24 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
-from audit.chain import changes_together, seal, unsealed_count, verify_chain
+from audit.chain import seal, unsealed_count, verify_chain
+from audit.describe import describe
 from audit.models import AuditEvent, BreakGlassGrant, ChainHead, EventKind, ReviewFlag
 from audit.recorder import build_event, canonical, event_fields
+from partners.models import OrganisationType
+from partners.roles import Role
 from referrals.models import Referral
-from referrals.services import referral_create
+from referrals.services import referral_create, referral_submit
 from tests.factories import (
     REFERRAL_DEFAULTS,
     case_ready_for_delivery,
+    give_consent,
+    make_member,
+    make_organisation,
     make_person,
     make_referral,
     opened_case,
+    panel_meeting,
     submitted_referral,
     years_ago,
 )
@@ -50,6 +57,18 @@ def refused(statement, params=(), match="append-only"):
 
 @pytest.mark.django_db
 class TestTheChain:
+    @pytest.fixture
+    def school_caseworker(self, settings):
+        """A caseworker whose school and account were made with the trail off: each test's
+        chain holds only the events it writes."""
+        settings.AUDIT_ENABLED = False
+        school = make_organisation(
+            name="Riverside Academy", organisation_type=OrganisationType.SCHOOL
+        )
+        user = make_member(school, Role.REFERRER, username="school-caseworker")
+        settings.AUDIT_ENABLED = True
+        return user
+
     def test_events_are_chained_in_order_and_verify(self, school_caseworker):
         write_events(school_caseworker, 5)
         seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
@@ -335,25 +354,65 @@ def change_events(model_label: str) -> list[tuple[str, int]]:
     ]
 
 
-@pytest.mark.django_db
-class TestChangeEvents:
-    """A history row's change event is written in the history row's own transaction: it
-    commits with the change or rolls back with it, and never waits past the commit."""
+class Undone(Exception):
+    pass
 
-    def test_a_referral_for_someone_new_writes_both_change_events_before_commit(
-        self, school_caseworker
-    ):
+
+def person_made_then_undone(actor):
+    with transaction.atomic():
+        make_person(actor, given_name="Undone")
+        raise Undone
+
+
+def committed_change_events(model_label: str) -> int:
+    """Change events about ``model_label`` as another connection sees them: committed."""
+    return (
+        AuditEvent.objects.using("replica").filter(kind="change", object_type=model_label).count()
+    )
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+class TestChangeEventsCommitWithTheChange:
+    """A history row's change event is written in the history row's own transaction, as it
+    commits (audit/database/base.py): never after the commit, where a crash between two
+    commits would lose it without a trace."""
+
+    def test_the_events_are_committed_by_the_time_the_transaction_is(self, school_caseworker):
+        seen_at_commit = {}
+
+        def look():
+            seen_at_commit["person"] = committed_change_events("referrals.Person")
+            seen_at_commit["referral"] = committed_change_events("referrals.Referral")
+
         with transaction.atomic():
-            referral = referral_create(actor=school_caseworker, **new_person_referral())
-            # Still inside the transaction, with no commit callback run.
-            person_events = change_events("referrals.Person")
-            referral_events = change_events("referrals.Referral")
-        person_history = referral.person.history.get()
-        assert person_events == [(str(referral.person_id), person_history.history_id)]
-        assert referral_events == [(str(referral.pk), referral.history.get().history_id)]
+            # Registered before the change: under ``on_commit`` writing, this would look
+            # before the events were written.
+            transaction.on_commit(look)
+            referral_create(actor=school_caseworker, **new_person_referral())
+            assert committed_change_events("referrals.Referral") == 0
+        assert seen_at_commit == {"person": 1, "referral": 1}
         seal()
         assert verify_chain().ok
 
+    def test_a_later_change_commits_its_event_with_it(self, school_caseworker):
+        referral = make_referral(school_caseworker)
+        give_consent(school_caseworker, referral)
+        seen_at_commit = []
+        with transaction.atomic():
+            transaction.on_commit(
+                lambda: seen_at_commit.append(committed_change_events("referrals.Referral"))
+            )
+            referral_submit(actor=school_caseworker, referral=referral)
+        assert seen_at_commit == [2]
+
+    def test_a_rolled_back_transaction_takes_its_events_with_it(self, school_caseworker):
+        with pytest.raises(Undone):
+            person_made_then_undone(school_caseworker)
+        assert committed_change_events("referrals.Person") == 0
+
+
+@pytest.mark.django_db
+class TestChangeEvents:
     def test_a_refused_referral_leaves_no_change_event(self, school_caseworker):
         details = new_person_referral()
         details["incident_date"] = datetime.date.today() + datetime.timedelta(days=1)
@@ -362,26 +421,29 @@ class TestChangeEvents:
         assert change_events("referrals.Person") == []
         assert change_events("referrals.Referral") == []
 
-    def test_a_change_rolled_back_in_a_savepoint_takes_its_event_with_it(
-        self, school_caseworker, django_capture_on_commit_callbacks
+    def test_rows_made_in_bulk_have_their_change_events_too(
+        self, coordinator, panel_chair, panel_member
     ):
-        class Undone(Exception):
-            pass
+        meeting = panel_meeting(coordinator, panel_chair, members=[panel_member], start=False)
+        invited = list(meeting.attendance.values_list("pk", flat=True))
+        assert invited
+        assert sorted(int(pk) for pk, _ in change_events("cases.PanelAttendance")) == sorted(
+            invited
+        )
+        seal()
+        assert verify_chain().ok
 
-        def recorded_then_undone():
-            with transaction.atomic():
-                make_person(school_caseworker, given_name="Undone")
-                raise Undone
+    def test_a_change_reads_on_the_trail_as_a_sentence(self, school):
+        event = AuditEvent.objects.get(
+            kind="change", object_type="partners.Organisation", object_id=str(school.pk)
+        )
+        assert describe(event) == "The service created an organisation"
 
-        # A savepoint's events wait for the commit, and go if it is rolled back.
-        with (
-            django_capture_on_commit_callbacks(execute=True),
-            transaction.atomic(),
-            changes_together(),
-        ):
+    def test_a_change_rolled_back_in_a_savepoint_takes_its_event_with_it(self, school_caseworker):
+        with transaction.atomic():
             kept = make_person(school_caseworker)
             with pytest.raises(Undone):
-                recorded_then_undone()
+                person_made_then_undone(school_caseworker)
         assert change_events("referrals.Person") == [(str(kept.pk), kept.history.get().history_id)]
 
 

@@ -153,7 +153,9 @@ def test_the_routines_events_read_as_sentences_on_igs_trail(admin_user):
     job_start(actor=admin_user, routine=REBUILD)
     chain_verification_failed(detail="Audit chain broken at entry 2: link broken")
 
-    sentences = [describe(event) for event in AuditEvent.objects.order_by("id")]
+    # The admin's account came with change events of its own (an organisation, a membership).
+    routines = AuditEvent.objects.exclude(kind=EventKind.CHANGE).order_by("id")
+    sentences = [describe(event) for event in routines]
 
     assert sentences == [
         "The service ran the background job “prune sessions”",
