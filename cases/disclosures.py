@@ -23,7 +23,23 @@ def _viewer_organisations(user) -> dict:
     return {m.organisation_id: m.organisation for m in active_memberships(user)}
 
 
-def _release(user, referral, viewer_organisations, *, categories, object_type, in_force):
+class _Page:
+    """What a page of items shown to one viewer loads once: the agreements in force, and
+    each permit found with how the ledger words it (items alike share them)."""
+
+    def __init__(self):
+        self.in_force = agreements_in_force()
+        self.permits = {}
+        self.words = {}
+
+    def entry(self, permit, categories) -> tuple[str, str, dict]:
+        key = (id(permit), categories)
+        if key not in self.words:
+            self.words[key] = (in_words(DataCategory, categories), permit.basis, permit.details)
+        return self.words[key]
+
+
+def _release(user, referral, viewer_organisations, *, categories, object_type, page: _Page):
     """Whether ``user`` may be shown ``referral``'s item: the reason it is withheld, or "";
     a disclosure to another organisation is recorded with the rule that permitted it."""
     if referral.organisation_id in viewer_organisations or not viewer_organisations:
@@ -36,20 +52,22 @@ def _release(user, referral, viewer_organisations, *, categories, object_type, i
             recipient=recipient,
             purpose=Purpose.PANEL_DISCUSSION,
             data_categories=categories,
-            in_force=in_force,
+            in_force=page.in_force,
+            permits=page.permits,
         )
     except DisclosureRefused as refusal:
         return refusal.reason
+    words, basis, details = page.entry(permit, categories)
     record_disclosure(
         user,
         recipient_organisation=recipient,
         person_id=referral.person_id,
         object_type=object_type,
         object_id=referral.pk,
-        data_categories=in_words(DataCategory, categories),
+        data_categories=words,
         purpose=Purpose.PANEL_DISCUSSION,
-        basis=permit.basis,
-        details=permit.details,
+        basis=basis,
+        details=details,
     )
     return ""
 
@@ -58,7 +76,7 @@ def record_agenda_access(user, meeting, agenda) -> None:
     """Withhold from ``user`` the items no rule lets their organisation see (setting
     ``details_allowed`` off and ``withheld_reason``), then record what is shown."""
     viewer_organisations = _viewer_organisations(user)
-    in_force = agreements_in_force()
+    page = _Page()
     for item in agenda:
         if not item.details_allowed:
             continue
@@ -68,7 +86,7 @@ def record_agenda_access(user, meeting, agenda) -> None:
             viewer_organisations,
             categories=referral_data_categories(item.referral),
             object_type="referral",
-            in_force=in_force,
+            page=page,
         )
         if reason:
             item.details_allowed = False
@@ -88,7 +106,7 @@ def release_minutes(user, minutes):
     actions (``withheld_reason`` says why); each item shown to another organisation is a
     disclosure in the ledger."""
     viewer_organisations = _viewer_organisations(user)
-    in_force = agreements_in_force()
+    page = _Page()
     for item in minutes.items:
         item.withheld_reason = _release(
             user,
@@ -96,6 +114,6 @@ def release_minutes(user, minutes):
             viewer_organisations,
             categories=MINUTES_CATEGORIES,
             object_type="minutes",
-            in_force=in_force,
+            page=page,
         )
     return minutes

@@ -90,7 +90,10 @@ class DecisionOutcome(models.TextChoices):
 
 
 class PanelDecision(models.Model):
-    meeting = models.ForeignKey(PanelMeeting, on_delete=models.PROTECT, related_name="decisions")
+    # No index of its own: ``cases_decision_meeting_order`` (meeting, decided_at) leads with it.
+    meeting = models.ForeignKey(
+        PanelMeeting, on_delete=models.PROTECT, related_name="decisions", db_index=False
+    )
     # No index of its own: ``cases_decision_deferrals`` (referral, outcome) leads with it.
     referral = models.ForeignKey(
         "referrals.Referral",
@@ -115,8 +118,13 @@ class PanelDecision(models.Model):
 
     class Meta:
         ordering = ["decided_at"]
-        # "Deferred before" on every agenda item: this referral's deferrals elsewhere.
-        indexes = [models.Index(fields=["referral", "outcome"], name="cases_decision_deferrals")]
+        indexes = [
+            # "Deferred before" on every agenda item: this referral's deferrals elsewhere.
+            models.Index(fields=["referral", "outcome"], name="cases_decision_deferrals"),
+            # A meeting's decisions in the order they were made (its decisions list, a page
+            # at a time, and ``decisions_of_meeting``), read in order rather than sorted.
+            models.Index(fields=["meeting", "decided_at"], name="cases_decision_meeting_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "referral"], name="one_decision_per_item_per_meeting"

@@ -11,6 +11,7 @@
 
 import heapq
 import operator
+import re
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,6 +20,7 @@ from functools import reduce
 
 from django.contrib.auth.models import Permission
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import (
     BooleanField,
     DateTimeField,
@@ -31,6 +33,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    prefetch_related_objects,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -44,6 +48,7 @@ from cases.models import (
     CaseNote,
     CaseShare,
     CaseStatus,
+    DecisionOutcome,
     MeetingStatus,
     PanelAction,
     PanelAttendance,
@@ -70,7 +75,16 @@ from partners.selectors import (
     organisations_where_user_can,
     user_can,
 )
-from referrals.models import Consent, Purpose, Referral, ReferralStatus
+from referrals.models import (
+    Consent,
+    LawfulBasis,
+    LawfulBasisStatus,
+    Person,
+    Purpose,
+    Referral,
+    ReferralStatus,
+    risk_rank,
+)
 from referrals.pathways import PREVENTION_MAX_AGE, Pathway, birthday, past_prevention_age
 from referrals.selectors import break_glass_condition, by_risk_then_age
 
@@ -278,8 +292,11 @@ AGENDA_SIZE_CAP = 100
 
 
 def _decided_on_agenda(meeting: PanelMeeting) -> QuerySet:
-    """The referrals this meeting decided (bounded by the meeting: its own decisions)."""
-    return Referral.objects.filter(panel_decisions__meeting=meeting)
+    """The referrals this meeting decided (bounded by the meeting: its own decisions), each
+    row saying so (``decided_here``)."""
+    return Referral.objects.filter(panel_decisions__meeting=meeting).annotate(
+        decided_here=Value(True, output_field=BooleanField())
+    )
 
 
 def _awaiting_panel(meeting: PanelMeeting) -> QuerySet:
@@ -288,27 +305,36 @@ def _awaiting_panel(meeting: PanelMeeting) -> QuerySet:
     in agenda order on the partial index ``cases_agenda_order`` (migration 0004)."""
     if meeting.status == MeetingStatus.CLOSED:
         return Referral.objects.none()
-    return Referral.objects.filter(
-        area__in=sorted(covered_areas(meeting.area)),
-        status=ReferralStatus.ACCEPTED_FOR_PANEL,
-        permitted_purposes__contains=[Purpose.PANEL_DISCUSSION],
-    ).exclude(pk__in=PanelDecision.objects.filter(meeting=meeting).values("referral_id"))
+    return (
+        Referral.objects.filter(
+            area__in=sorted(covered_areas(meeting.area)),
+            status=ReferralStatus.ACCEPTED_FOR_PANEL,
+            permitted_purposes__contains=[Purpose.PANEL_DISCUSSION],
+        )
+        .exclude(pk__in=PanelDecision.objects.filter(meeting=meeting).values("referral_id"))
+        .annotate(decided_here=Value(False, output_field=BooleanField()))
+    )
 
 
 def _agenda_items(meeting: PanelMeeting, referrals) -> list[AgendaItem]:
-    """Agenda items for these referrals (already in agenda order): their decisions at this
-    meeting, with actions, in one query; whether each was deferred before comes annotated."""
+    """Agenda items for these referrals (already in agenda order): the decisions of those
+    this meeting decided, with who decided and their actions (two queries, none when no
+    item is decided); whether each was deferred before comes annotated. The lawful bases
+    are loaded only for the referrals with an approved one (one query, or none), the only
+    ones whose release reads them (``referrals.disclosure.approved_basis_for``)."""
     referrals = list(referrals)
+    decided = [r.pk for r in referrals if r.decided_here]
     decisions = (
         {
             d.referral_id: d
-            for d in PanelDecision.objects.filter(
-                meeting=meeting, referral_id__in=[r.pk for r in referrals]
-            ).prefetch_related(Prefetch("actions", PanelAction.objects.select_related("owner")))
+            for d in PanelDecision.objects.filter(meeting=meeting, referral_id__in=decided)
+            .select_related("decided_by")
+            .prefetch_related(Prefetch("actions", PanelAction.objects.select_related("owner")))
         }
-        if referrals
+        if decided
         else {}
     )
+    prefetch_related_objects([r for r in referrals if r.approved_basis_purposes], "lawful_bases")
     return [
         AgendaItem(
             referral=referral,
@@ -323,17 +349,187 @@ def _agenda_items(meeting: PanelMeeting, referrals) -> list[AgendaItem]:
     ]
 
 
+# The person's sealed fields an agenda item shows (the API's ``PersonSummarySerializer``, the
+# meeting page's name) or its release reads (the age): the others are neither read nor
+# decrypted. Nor are the referral's, but for the concern (``narrative``).
+AGENDA_PERSON_FIELDS = frozenset({"given_name", "family_name", "date_of_birth"})
+AGENDA_REFERRAL_FIELDS = frozenset({"narrative"})
+
+
+def _read_on_agenda(field, shown: frozenset) -> bool:
+    return not getattr(field, "encrypted", False) or field.name in shown
+
+
 def _in_agenda_order(meeting: PanelMeeting, referrals: QuerySet) -> QuerySet:
     """The agenda's columns and order (``by_risk_then_age``), each row told whether an
-    earlier meeting deferred it (index ``cases_decision_deferrals``)."""
+    earlier meeting deferred it (index ``cases_decision_deferrals``) and for which purposes
+    it has an approved lawful basis. Sealed fields an item does not show are not read.
+    ``_AgendaStatement`` reads the same in SQL of its own."""
     deferred = PanelDecision.objects.filter(referral=OuterRef("pk"), outcome="defer").exclude(
         meeting=meeting
     )
+    approved = LawfulBasis.objects.filter(
+        referral=OuterRef("pk"), status=LawfulBasisStatus.APPROVED
+    ).values("purpose")
+    not_read = [
+        f.name
+        for f in Referral._meta.concrete_fields
+        if not _read_on_agenda(f, AGENDA_REFERRAL_FIELDS)
+    ] + [
+        f"person__{f.name}"
+        for f in Person._meta.concrete_fields
+        if not _read_on_agenda(f, AGENDA_PERSON_FIELDS)
+    ]
     return by_risk_then_age(
         referrals.select_related("person", "organisation")
-        .prefetch_related("lawful_bases")
-        .annotate(deferred_before=Exists(deferred))
+        .defer(*not_read)
+        .annotate(
+            deferred_before=Exists(deferred),
+            approved_basis_purposes=ArraySubquery(approved.order_by()),
+        )
     )
+
+
+class _AgendaStatement:
+    """A page of the agenda in one statement, written once per process where the ORM built
+    and compiled a UNION of two querysets on every request (most of what a page cost):
+    ``_in_agenda_order`` of ``_decided_on_agenda`` and of ``_awaiting_panel``, each part
+    read on its own index in agenda order (the meeting's decisions; the partial index
+    ``cases_agenda_order``, matched by the expression ``risk_rank`` compiles to) to a page,
+    merged and cut to the page. Rows become the models the ORM would make: the same
+    columns, sealed fields opened by their fields' converters, the same annotations.
+    ``tests/cases/test_reads_at_scale.py`` holds it to the querysets' definition."""
+
+    _made: "_AgendaStatement | None" = None
+
+    @classmethod
+    def get(cls) -> "_AgendaStatement":
+        if cls._made is None:
+            cls._made = cls()
+        return cls._made
+
+    def __init__(self):
+        quote = connection.ops.quote_name
+        self.parts = [
+            (model, [f for f in model._meta.concrete_fields if _read_on_agenda(f, shown)])
+            for model, shown in (
+                (Referral, AGENDA_REFERRAL_FIELDS),
+                (Person, AGENDA_PERSON_FIELDS),
+                (Organisation, frozenset()),
+            )
+        ]
+        self.converters = []
+        for model, fields in self.parts:
+            for field in fields:
+                col = field.get_col(model._meta.db_table)
+                converters = connection.ops.get_db_converters(col) + col.get_db_converters(
+                    connection
+                )
+                self.converters.append([(converter, col) for converter in converters])
+        self.width = len(self.converters)
+        # Short aliases and the order's constants written in: the statement stays within
+        # what the driver keeps parsed between requests (4,096 characters, 50 parameters).
+        aliases = {Referral: "r", Person: "p", Organisation: "o"}
+        table = {model: quote(model._meta.db_table) for model in (*aliases, PanelDecision)}
+        columns = ", ".join(
+            # After a dot any lower-case name is a column, a keyword or not.
+            f"{aliases[model]}."
+            + (
+                field.column
+                if re.fullmatch("[a-z_][a-z0-9_]*", field.column)
+                else quote(field.column)
+            )
+            for model, fields in self.parts
+            for field in fields
+        )
+        query = Referral.objects.all().query
+        rank = connection.ops.compose_sql(
+            *query.get_compiler(connection=connection).compile(
+                risk_rank().resolve_expression(query)
+            )
+        ).replace(f"{table[Referral]}.", "r.")
+        lawful = quote(LawfulBasis._meta.db_table)
+        purposes = Referral._meta.get_field("permitted_purposes").db_type(connection)
+        # Then risk_rank, deferred_before, approved_basis_purposes and decided_here.
+        select = (
+            f"SELECT {columns}, {rank} AS risk_rank, "  # noqa: S608 - names from the models
+            f"EXISTS (SELECT 1 FROM {table[PanelDecision]} x WHERE x.referral_id = r.id "
+            "AND x.outcome = %s AND x.meeting_id <> %s) AS deferred_before, "
+            f"ARRAY (SELECT b.purpose FROM {lawful} b WHERE b.referral_id = r.id "
+            "AND b.status = %s) AS approved_basis_purposes"
+        )
+        joins = (
+            f"JOIN {table[Person]} p ON p.id = r.person_id "
+            f"JOIN {table[Organisation]} o ON o.id = r.organisation_id"
+        )
+        # By position: risk_rank, then the referral's submitted_at and id.
+        positions = [f.attname for f in self.parts[0][1]]
+        order = (
+            f"ORDER BY {self.width + 1}, {positions.index('submitted_at') + 1}, "
+            f"{positions.index('id') + 1} LIMIT %s"
+        )
+        self.sql = {}
+        for after in ("", f"AND ({rank}, r.submitted_at, r.id) > (%s, %s, %s)"):
+            decided = (
+                f"({select}, TRUE AS decided_here FROM {table[Referral]} r "
+                f"JOIN {table[PanelDecision]} d ON d.referral_id = r.id AND d.meeting_id = %s "
+                f"{joins} WHERE TRUE {after} {order})"
+            )
+            awaiting = (
+                f"({select}, FALSE AS decided_here FROM {table[Referral]} r {joins} "  # noqa: S608 - as above
+                "WHERE r.status = %s AND r.area = ANY(%s) "
+                f"AND r.permitted_purposes @> %s::{purposes} AND NOT EXISTS (SELECT 1 FROM "
+                f"{table[PanelDecision]} d WHERE d.meeting_id = %s AND d.referral_id = r.id) "
+                f"{after} {order})"
+            )
+            self.sql[bool(after), False] = decided
+            self.sql[bool(after), True] = f"{decided} UNION ALL {awaiting} {order}"
+
+    def page(self, meeting: PanelMeeting, key: list | None, limit: int) -> list[Referral]:
+        """Up to ``limit`` referrals of ``meeting``'s agenda in its order, after ``key`` (a
+        row's risk rank, submitted and id) or from the start."""
+        head = [DecisionOutcome.DEFER, meeting.pk, LawfulBasisStatus.APPROVED]
+        after = list(key) if key else []
+        tail = [limit]
+        params = [*head, meeting.pk, *after, *tail]
+        awaiting = meeting.status != MeetingStatus.CLOSED
+        if awaiting:
+            params += [
+                *head,
+                ReferralStatus.ACCEPTED_FOR_PANEL,
+                sorted(covered_areas(meeting.area)),
+                [Purpose.PANEL_DISCUSSION],
+                meeting.pk,
+                *after,
+                *tail,
+                limit,
+            ]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql[bool(key), awaiting], params)
+            rows = cursor.fetchall()
+        return [self._referral(row) for row in rows]
+
+    def _referral(self, row) -> Referral:
+        values = list(row[: self.width])
+        for n, converters in enumerate(self.converters):
+            for converter, col in converters:
+                values[n] = converter(values[n], col, connection)
+        made, start = [], 0
+        for model, fields in self.parts:
+            end = start + len(fields)
+            made.append(
+                model.from_db(connection.alias, [f.attname for f in fields], values[start:end])
+            )
+            start = end
+        referral, person, organisation = made
+        referral.person, referral.organisation = person, organisation
+        (
+            referral.risk_rank,
+            referral.deferred_before,
+            referral.approved_basis_purposes,
+            referral.decided_here,
+        ) = row[self.width :]
+        return referral
 
 
 @dataclass
@@ -358,30 +554,33 @@ def panel_agenda_page(
 ) -> AgendaPage:
     """One page of the agenda from ``cursor``: decided items of this meeting, then (unless
     it is closed) every referral accepted for panel in its area whose panel-discussion
-    consent or lawful basis holds; by risk, then age. The meeting's decided items and the
-    referrals awaiting it are each read a page at a time in agenda order and merged, so a
-    page costs the same however long the agenda is. Raises ``InvalidCursor`` for a cursor
-    this list did not make. At most a page of each part is read (and decrypted); only what
-    is shown is recorded (``record_agenda_access``). The order's columns are never null
-    here: an item is accepted for panel after submission."""
-    pages = [
-        keyset_page(
-            _in_agenda_order(meeting, source),
-            ordering=AGENDA_ORDERING,
-            cursor=cursor,
-            page_size=page_size,
-        )
-        for source in (_decided_on_agenda(meeting), _awaiting_panel(meeting))
-    ]
-    merged = sorted((referral for page in pages for referral in page.items), key=_agenda_key)
-    shown = merged[:page_size]
-    more = len(merged) > page_size or any(page.has_next for page in pages)
+    consent or lawful basis holds; by risk, then age. One query reads a page of the
+    meeting's decided items and a page of the referrals awaiting it, each on its own index
+    in agenda order, merged and cut to the page (``_AgendaStatement``), so a page costs the
+    same however long the agenda is. Raises ``InvalidCursor`` for a cursor this list did not
+    make. Only what is shown is recorded (``record_agenda_access``). The order's columns are
+    never null here: an item is accepted for panel after submission."""
+    key = None
+    if cursor:
+        key, backwards = decode_cursor(cursor, _AGENDA_KEYS)
+        if backwards:
+            raise InvalidCursor()
+    rows = _AgendaStatement.get().page(meeting, key, page_size + 1)
+    shown = rows[:page_size]
     return AgendaPage(
         items=_agenda_items(meeting, shown),
         next_cursor=encode_cursor(_agenda_key(shown[-1]), backwards=False)
-        if shown and more
+        if len(rows) > page_size
         else None,
     )
+
+
+# How a cursor's values are read back (``core.pagination.decode_cursor``).
+_AGENDA_KEYS = [
+    _Key(name="risk_rank", descending=False, field=PositiveIntegerField()),
+    _Key(name="submitted_at", descending=False, field=Referral._meta.get_field("submitted_at")),
+    _Key(name="pk", descending=False, field=Referral._meta.pk),
+]
 
 
 def _agenda_key(referral: Referral) -> tuple:
@@ -389,11 +588,17 @@ def _agenda_key(referral: Referral) -> tuple:
 
 
 def agenda_size(meeting: PanelMeeting) -> int:
-    """How many items the agenda has, counted up to ``AGENDA_SIZE_CAP`` + 1 (two small
-    counts on indexes, never the whole agenda)."""
+    """How many items the agenda has, counted up to ``AGENDA_SIZE_CAP`` + 1, in one query:
+    the count of a capped page of each part on its index, never the whole agenda."""
     limit = AGENDA_SIZE_CAP + 1
-    decided = _decided_on_agenda(meeting)[:limit].count()
-    return min(decided + _awaiting_panel(meeting)[:limit].count(), limit)
+    parts = [
+        part.values("pk")[:limit]
+        for part in (_decided_on_agenda(meeting), _awaiting_panel(meeting))
+        if not part.query.is_empty()
+    ]
+    if len(parts) == 1:
+        return parts[0].count()
+    return min(parts[0].union(parts[1], all=True).count(), limit)
 
 
 # --- Cases -------------------------------------------------------------------------------

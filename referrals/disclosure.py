@@ -18,6 +18,7 @@ from partners.models import OrganisationType
 from referrals.consent import consent_position
 from referrals.models import LawfulBasis, LawfulBasisStatus, Referral
 from referrals.pathways import Pathway, RiskFactor, age_on
+from sharing.rules import ADULT_AGE
 from sharing.services import Permit, disclosure_permit
 from sharing.vocabulary import DataCategory
 
@@ -50,7 +51,12 @@ def approved_basis_for(referral: Referral, purpose: str) -> LawfulBasis | None:
     """The approved lawful basis ``purpose`` goes ahead on (the latest decided), when it rests
     on one rather than on the person's agreement; ``None`` otherwise. The one answer a case
     share records and a disclosure is checked against."""
-    # ``lawful_bases.all()`` so that a list (the agenda) can prefetch them.
+    # A list (the agenda) may read with its rows the purposes an approved basis covers: a
+    # referral with none for ``purpose`` has nothing to load. Otherwise
+    # ``lawful_bases.all()``, so that the list can prefetch them.
+    approved_purposes = getattr(referral, "approved_basis_purposes", None)
+    if approved_purposes is not None and purpose not in approved_purposes:
+        return None
     approved = [
         basis
         for basis in referral.lawful_bases.all()
@@ -72,20 +78,42 @@ def basis_rule_for(referral: Referral, purpose: str) -> str | None:
 
 
 def referral_disclosure_permit(
-    referral: Referral, *, discloser, recipient, purpose: str, data_categories=None, in_force=None
+    referral: Referral,
+    *,
+    discloser,
+    recipient,
+    purpose: str,
+    data_categories=None,
+    in_force=None,
+    permits: dict | None = None,
 ) -> Permit:
     """``sharing.services.disclosure_permit`` for what ``referral``'s record carries (or
     ``data_categories``, when less goes), about its person at today's age; ``in_force``: the
-    agreements in force, when a page checking many items has loaded them."""
-    return disclosure_permit(
+    agreements in force, when a page checking many items has loaded them. ``permits``: a
+    page's answers so far, by all the rule and agreements depend on (the parties, the
+    categories, the purpose, whether a child, the approved basis's rule), so that items alike are
+    checked once; an answer that rests on an IG approval for one person is never reused."""
+    categories = frozenset(
+        referral_data_categories(referral) if data_categories is None else data_categories
+    )
+    age = age_on(referral.person.date_of_birth, timezone.localdate())
+    basis_rule = basis_rule_for(referral, purpose)
+    # A permit found depends on the age only as child or adult (a refusal names the age,
+    # and is never reused).
+    child = age is not None and age < ADULT_AGE
+    key = (discloser.pk, recipient.pk, categories, purpose, child, basis_rule)
+    if permits is not None and key in permits:
+        return permits[key]
+    permit = disclosure_permit(
         discloser=discloser,
         recipient=recipient,
-        data_categories=(
-            referral_data_categories(referral) if data_categories is None else data_categories
-        ),
+        data_categories=categories,
         purpose=purpose,
-        person_age=age_on(referral.person.date_of_birth, timezone.localdate()),
-        basis_rule=basis_rule_for(referral, purpose),
+        person_age=age,
+        basis_rule=basis_rule,
         person_id=referral.person_id,
         in_force=in_force,
     )
+    if permits is not None and (permit.coverage is None or permit.coverage.approval is None):
+        permits[key] = permit
+    return permit

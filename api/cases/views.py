@@ -83,6 +83,12 @@ def _read_page(request, paginator, read, *args, **kwargs):
         raise ValidationError({CURSOR_PARAM: [str(exc)]}, code="invalid") from exc
 
 
+# An agenda item's serializer, made once: made per request, its fields (and the decision's,
+# a model serializer's, built from the model) were copied afresh each time for the same
+# answer. Reading an item keeps no state on it.
+_AGENDA_ITEM = s.AgendaItemSerializer()
+
+
 def _agenda_page(request, meeting):
     """A page of the agenda, as the list endpoints page: ``cursor`` and ``page_size``; only
     the items shown are read in full and recorded. A cursor that is not one of the agenda's
@@ -113,7 +119,7 @@ def _agenda_page(request, meeting):
     return {
         "next": next_link,
         "previous": None,
-        "results": s.AgendaItemSerializer(items, many=True).data,
+        "results": [_AGENDA_ITEM.to_representation(item) for item in items],
     }
 
 

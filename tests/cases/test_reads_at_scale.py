@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from cases.models import Case
 from cases.selectors import panel_agenda_page
 from referrals.models import Referral
-from tests.factories import accepted_referral, opened_case, panel_meeting
+from tests.factories import accepted_referral, opened_case, panel_meeting, submitted_referral
 
 CASES = "/api/v1/cases/"
 PANELS = "/api/v1/panels/"
@@ -249,3 +249,113 @@ class TestTheAgenda:
         page = panel_agenda_page(meeting, cursor=None, page_size=2)
         assert len(page.items) == 2
         assert page.has_next
+
+    @pytest.mark.parametrize("who", ["panel_chair", "panel_member"])
+    def test_a_page_costs_five_queries(
+        self, api, request, meeting, who, django_assert_max_num_queries
+    ):
+        client = api(request.getfixturevalue(who))
+        url = f"{PANELS}{meeting.pk}/agenda/"
+        client.get(url)  # the token's first use is noted
+        # token with roles; the meeting; the page (its decided and awaiting items in one
+        # statement); the agreements in force; the audit INSERT.
+        with django_assert_max_num_queries(5):
+            assert client.get(url, {"page_size": 30}).status_code == 200
+
+    def test_decided_items_add_their_decisions_and_actions(
+        self, api, meeting, panel_chair, django_assert_max_num_queries
+    ):
+        chair = api(panel_chair)
+        url = f"{PANELS}{meeting.pk}/agenda/"
+        assert chair.post(f"{PANELS}{meeting.pk}/start/").status_code == 200
+        for item in whole_agenda(meeting)[:3]:
+            decided = chair.post(
+                f"{PANELS}{meeting.pk}/decisions/",
+                {
+                    "referral": str(item.referral.pk),
+                    "outcome": "defer",
+                    "rationale": "Next month",
+                    "actions": [
+                        {
+                            "description": "Ask the school",
+                            "owner": panel_chair.pk,
+                            "due_date": "2026-12-01",
+                        }
+                    ],
+                },
+                format="json",
+            )
+            assert decided.status_code == 201, decided.json()
+        chair.get(url)
+        # ...and, when the page holds decided items, their decisions with who decided, and
+        # their actions with their owners: the same for one decision or thirty.
+        with django_assert_max_num_queries(7):
+            response = chair.get(url, {"page_size": 30})
+        results = response.json()["results"]
+        assert [item["decision"] is not None for item in results] == [True] * 3 + [False] * 2
+        assert results[0]["decision"]["decided_by"]["id"] == panel_chair.pk
+        assert len(results[0]["decision"]["actions"]) == 1
+
+    def test_the_page_statement_reads_what_the_querysets_define(
+        self, meeting, panel_chair, panel_member, coordinator, school_caseworker
+    ):
+        """``panel_agenda_page`` reads in SQL of its own what ``_decided_on_agenda`` and
+        ``_awaiting_panel`` define, in ``_in_agenda_order``'s columns and order."""
+        from cases.selectors import (
+            _agenda_key,
+            _awaiting_panel,
+            _decided_on_agenda,
+            _in_agenda_order,
+        )
+        from cases.services import decision_record, meeting_start
+
+        earlier = panel_meeting(coordinator, panel_chair, [panel_member])
+        first = whole_agenda(meeting)[0].referral
+        decision_record(
+            actor=panel_chair, meeting=earlier, referral=first, outcome="defer", rationale="Later"
+        )
+        meeting_start(actor=panel_chair, meeting=meeting)
+        meeting.refresh_from_db()
+        second = whole_agenda(meeting)[1].referral
+        decision_record(
+            actor=panel_chair, meeting=meeting, referral=second, outcome="defer", rationale="Later"
+        )
+        submitted_referral(school_caseworker)  # not accepted for panel: not on the agenda
+
+        def described(referral):
+            return (
+                referral.pk,
+                referral.risk_rank,
+                referral.deferred_before,
+                referral.decided_here,
+                sorted(referral.approved_basis_purposes),
+                referral.narrative,
+                referral.permitted_purposes,
+                referral.person.given_name,
+                referral.person.date_of_birth,
+                referral.organisation.name,
+                referral.get_deferred_fields(),
+                referral.person.get_deferred_fields(),
+            )
+
+        defined = sorted(
+            [
+                *_in_agenda_order(meeting, _decided_on_agenda(meeting)),
+                *_in_agenda_order(meeting, _awaiting_panel(meeting)),
+            ],
+            key=_agenda_key,
+        )
+        assert [described(item.referral) for item in whole_agenda(meeting)] == [
+            described(referral) for referral in defined
+        ]
+        assert [r.deferred_before for r in defined].count(True) == 1
+        assert [r.decided_here for r in defined].count(True) == 1
+        for page_size in (1, 2, 3):
+            items, cursor = [], None
+            while True:
+                page = panel_agenda_page(meeting, cursor=cursor, page_size=page_size)
+                items += [item.referral.pk for item in page.items]
+                if not page.has_next:
+                    break
+                cursor = page.next_cursor
+            assert items == [referral.pk for referral in defined]
