@@ -6,6 +6,8 @@ both answered 200 with a list that was not the one asked for. (``page_size`` is 
 for every API list in ``api.middleware.ApiPageSizeMiddleware``: not every list filters.)
 """
 
+import copy
+
 from django import forms
 from django.db import models
 from django_filters import filters, filterset
@@ -42,11 +44,35 @@ class _SharedFields(dict):
         return dict(self)
 
 
+class _ShallowFilters(dict):
+    """A filter set's filters, copied one level down for each request: ``FilterSet.__init__``
+    deep-copies them (choices, lookups, the form fields they made) only to give each
+    request filters of its own to point at it (``parent``, ``model``), which a copy of each
+    filter (and of its keyword arguments) gives as well. A filter with a ``method`` gets its
+    own ``FilterMethod``, pointing at the copy (so at this request's filter set)."""
+
+    def __deepcopy__(self, memo):
+        copies = {}
+        for name, original in self.items():
+            one = copy.copy(original)
+            # Its own keyword arguments: a filter whose choices depend on the request writes
+            # them there.
+            one.extra = dict(original.extra)
+            if original.method is not None:
+                one.method = original.method
+            copies[name] = one
+        return copies
+
+
 class StrictFilterSet(filterset.FilterSet):
     FILTER_DEFAULTS = {
         **filterset.FilterSet.FILTER_DEFAULTS,
         models.BooleanField: {"filter_class": StrictBooleanFilter},
     }
+
+    @classmethod
+    def get_filters(cls):
+        return _ShallowFilters(super().get_filters())
 
     def get_form_class(self):
         """The form, built once for the filter set rather than on every request, unless a

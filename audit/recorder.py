@@ -13,15 +13,19 @@ seals the committed rows into the hash chain moments later.
 """
 
 import contextvars
-import copy
+import datetime
+import ipaddress
 import json
+import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connections, router
 from django.db.models import Model, QuerySet
+from django.db.models.base import ModelState
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from audit.models import AuditEvent, EventKind
 from audit.registry import registry
@@ -187,18 +191,53 @@ def _each_of(event: AuditEvent, targets: list) -> list[AuditEvent]:
     """``event`` once for each ``(object_id, person_id)`` in ``targets``, at the same moment:
     a page of 25 records is 25 events, each vouching for its own record, without building
     each from scratch (the acting user's roles, a model's ``__init__``), which cost a list
-    more than its query."""
-    fields = event_fields(event)
+    more than its query. Each is a copy of the event's attributes, and its content the
+    event's canonical text with its own record's two values put in (``_Content``)."""
+    content = _Content(event_fields(event))
+    base = event.__dict__
+    state = event._state
     events = []
     for object_id, person_id in targets:
-        one = copy.copy(event)
+        one = AuditEvent.__new__(AuditEvent)
+        attributes = one.__dict__
+        attributes.update(base)
+        one_state = attributes["_state"] = ModelState()
+        one_state.db, one_state.adding = state.db, state.adding
+        one_state.fields_cache = state.fields_cache.copy()
         one.object_id = str(object_id or "")[:64]
         one.person_id = person_id
-        fields["object_id"] = one.object_id
-        fields["person_id"] = str(person_id) if person_id else None
-        one.content = canonical(fields | {"details": {}})
+        one.content = content.of(one.object_id, str(person_id) if person_id else None)
         events.append(one)
     return events
+
+
+class _Content:
+    """``canonical(fields | {"details": {}})`` for many records that differ only in
+    ``object_id`` and ``person_id``: the text is made once with a marker for each and the
+    record's values (as ``json.dumps`` writes them) put in their place. Markers that do not
+    come out exactly once (never, as JSON escapes the NUL they hold) fall back to making
+    each text whole."""
+
+    OBJECT, PERSON = "\x00object_id\x00", "\x00person_id\x00"
+
+    def __init__(self, fields: dict):
+        self.fields = fields
+        text = canonical(
+            fields | {"object_id": self.OBJECT, "person_id": self.PERSON, "details": {}}
+        )
+        object_marker, person_marker = json.dumps(self.OBJECT), json.dumps(self.PERSON)
+        once = text.count(object_marker) == 1 and text.count(person_marker) == 1
+        head, _, rest = text.partition(object_marker)
+        middle, found, tail = rest.partition(person_marker)
+        self.parts = (head, middle, tail) if once and found else None
+
+    def of(self, object_id: str, person_id: str | None) -> str:
+        if self.parts is None:
+            return canonical(
+                self.fields | {"object_id": object_id, "person_id": person_id, "details": {}}
+            )
+        head, middle, tail = self.parts
+        return head + json.dumps(object_id) + middle + json.dumps(person_id) + tail
 
 
 def listed(user, records, *, object_type: str, person_of, limit: int) -> list:
@@ -306,30 +345,67 @@ def write_events(events: list[AuditEvent], *, connection=None) -> None:
     """Events as one INSERT statement, which PostgreSQL makes all-or-nothing by itself:
     ``bulk_create`` would wrap it in BEGIN and COMMIT (two more round trips on every read)
     and ask for the new ids back, which nobody here reads. Inside a transaction the
-    statement simply joins it. Written as plain ``VALUES`` rows: the ORM's bulk form sends
-    each column as an array, which the driver quotes element by element in Python, at a
-    cost a 25-row page noticed."""
+    statement simply joins it.
+
+    The rows go as one JSON array, unpacked by PostgreSQL in their order: a statement of
+    ``%s`` per column and row (475 for a page of 25) is too long for the driver's cache of
+    parsed statements, so it was parsed again on every page, and each value adapted one by
+    one, at a cost a list noticed; the ORM's bulk form (an array per column) is quoted
+    element by element in Python. Each column is cast to its own type, and the INSERT
+    checks lengths and constraints as it always did."""
     if connection is None:
         connection = connections[router.db_for_write(AuditEvent)]
-    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {quote(AuditEvent._meta.db_table)} "  # noqa: S608 - names from the model
-        f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join([row] * len(events))}"
+    sql, columns = _insert_statement(connection)
+    rows = json.dumps(
+        [{column: getattr(event, column) for column in columns} for event in events],
+        default=_json_value,
+        separators=(",", ":"),
     )
-    # Text columns go as they are (their preparation only says str(value) again).
-    text = {f.attname for f in fields if f.get_internal_type() in ("CharField", "TextField")}
-    params = [
-        value
-        if field.attname in text and (value is None or type(value) is str)
-        else field.get_db_prep_save(value, connection)
-        for event in events
-        for field in fields
-        for value in (getattr(event, field.attname),)
-    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [rows])
+
+
+def _json_value(value):
+    """A value JSON has no type for, as its column reads it (and as the ORM would save it:
+    a naive time in the default time zone, a lazy text as text)."""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | ipaddress.IPv4Address | ipaddress.IPv6Address | Promise):
+        return str(value)
+    raise TypeError(f"an audit event's value of type {type(value).__name__}")
+
+
+_INSERTS: dict = {}
+
+
+def _insert_statement(connection) -> tuple[str, list[str]]:
+    """The INSERT for ``connection`` and the attributes each row's object carries: every
+    concrete column but the primary key, each read from the array as text and cast."""
+    made = _INSERTS.get(connection.alias)
+    if made is None:
+        fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+        quote = connection.ops.quote_name
+        values = ", ".join(
+            f"(e.row ->> '{f.attname}')::{_column_type(f, connection)}" for f in fields
+        )
+        sql = (
+            f"INSERT INTO {quote(AuditEvent._meta.db_table)} "  # noqa: S608 - names from the model
+            f"({', '.join(quote(f.column) for f in fields)}) "
+            f"SELECT {values} FROM json_array_elements(%s::json) WITH ORDINALITY AS e(row, n) "
+            f"ORDER BY e.n"
+        )
+        made = _INSERTS[connection.alias] = (sql, [f.attname for f in fields])
+    return made
+
+
+def _column_type(field, connection) -> str:
+    # Text without a length: a value too long is refused by the INSERT, as before, rather
+    # than cut short by a cast.
+    if field.get_internal_type() in ("CharField", "TextField"):
+        return "text"
+    return field.db_type(connection)
 
 
 def record_lockout(sender, request=None, username=None, ip_address=None, **kwargs):

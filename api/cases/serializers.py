@@ -255,6 +255,7 @@ class ShareCreateSerializer(strict.Serializer):
 
 
 class CaseListSerializer(LeanRepresentation, strict.ModelSerializer):
+    lean_shared_fields = True
     person = PersonSummarySerializer()
     lead_organisation = NamedSerializer()
 

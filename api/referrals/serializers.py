@@ -217,6 +217,7 @@ class ReasonSerializer(strict.Serializer):
 
 
 class PersonSummarySerializer(LeanRepresentation, strict.Serializer):
+    lean_shared_fields = True
     id = serializers.UUIDField()
     given_name = serializers.CharField()
     family_name = serializers.CharField()
@@ -225,11 +226,13 @@ class PersonSummarySerializer(LeanRepresentation, strict.Serializer):
 
 
 class NamedSerializer(LeanRepresentation, strict.Serializer):
+    lean_shared_fields = True
     id = serializers.IntegerField()
     name = serializers.CharField(source="__str__")
 
 
 class ReferralListSerializer(LeanRepresentation, strict.ModelSerializer):
+    lean_shared_fields = True
     person = PersonSummarySerializer()
     organisation = NamedSerializer()
 

@@ -1,6 +1,7 @@
 """Lean read serializers answer exactly what DRF's own walk of the fields answers."""
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework import serializers
 
 from api.cases.serializers import CaseListSerializer
@@ -61,3 +62,37 @@ def test_the_lists_answer_as_drf_answers_them(school_caseworker, coordinator, pa
             LeanRepresentation.to_representation = walk
         assert lean == drf
         assert lean
+
+
+class Shared(LeanRepresentation, serializers.Serializer):
+    lean_shared_fields = True
+    name = serializers.CharField()
+    label = serializers.CharField(source="__str__")
+
+
+class SharedWithAMethod(Shared):
+    lean_shared_fields = True
+    counted = serializers.SerializerMethodField()
+
+    def get_counted(self, row) -> int:
+        return 1
+
+
+class Row:
+    def __init__(self, name):
+        self.name = name
+
+    def __str__(self):
+        return f"row {self.name}"
+
+
+def test_shared_fields_are_built_once_for_the_class_and_never_read_the_context():
+    first = Shared([Row("a"), Row("b")], many=True)
+    assert first.data == [{"name": "a", "label": "row a"}, {"name": "b", "label": "row b"}]
+    again = Shared([Row("c")], many=True)
+    assert again.data == [{"name": "c", "label": "row c"}]
+    assert again.child._lean is first.child._lean
+    # Fields bound to no request's serializer: nothing of a page is kept.
+    assert all(field.parent.instance is None for _, _, field in first.child._lean)
+    with pytest.raises(ImproperlyConfigured, match="counted"):
+        _ = SharedWithAMethod([Row("a")], many=True).data

@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import json
 import threading
+import uuid
 from io import StringIO
 
 import pytest
@@ -14,6 +15,7 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
+from audit import recorder
 from audit.chain import seal, unsealed_count, verify_chain
 from audit.describe import describe
 from audit.models import AuditEvent, BreakGlassGrant, ChainHead, EventKind, ReviewFlag
@@ -880,3 +882,29 @@ class TestRetention:
         referral_screen(actor=coordinator, referral=referral, outcome="declined", note="Not for us")
         assert retention_plan(today=years_ago(-2, days=-2)).counts["people"] == 0
         assert retention_plan(today=years_ago(-2, days=2)).counts["people"] == 1
+
+
+@pytest.mark.django_db
+def test_a_list_s_events_are_written_as_built_and_verify(school_caseworker):
+    """Each event of a list carries its own record in its canonical text, byte for byte as
+    built whole; the one INSERT stores every column as it was (none cut short) in order."""
+    event = build_event(
+        kind="access", user=school_caseworker, action="list", object_type="thing", purpose="Zoë"
+    )
+    targets = [('say "hi"', None), ("back\\slash", uuid.uuid4()), ("Zoë", uuid.uuid4()), ("", None)]
+    events = recorder._each_of(event, targets)
+    for one in events:
+        assert one.content == canonical(event_fields(one) | {"details": {}})
+    recorder.write_events(events)
+    stored = list(AuditEvent.objects.filter(object_type="thing").order_by("id"))
+    assert [(e.object_id, e.person_id) for e in stored] == targets
+    assert [e.content for e in stored] == [e.content for e in events]
+    assert {(e.occurred_at, e.user_id, e.organisation_id, e.role) for e in stored} == {
+        (event.occurred_at, event.user_id, event.organisation_id, event.role)
+    }
+    seal()
+    assert verify_chain().ok
+
+    too_long = build_event(kind="access", user=school_caseworker, action="x" * 41)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        recorder.write_events([too_long])

@@ -1,7 +1,10 @@
 """The benchmark command's own parts that run without a server: the referral bodies it
 posts, picking endpoints, and the report against a saved baseline."""
 
+import itertools
 import json
+import statistics
+import time
 from io import StringIO
 
 import pytest
@@ -34,6 +37,7 @@ def command(**options):
         "save": "",
         "requests": 10,
         "threads": 2,
+        "rounds": 1,
         **options,
     }
     cmd.rebuild_failure = ""
@@ -95,3 +99,69 @@ def test_a_run_saved_is_the_baseline_of_the_next(tmp_path):
     assert case_list.split()[-1] == "1.50"
     assert "10.0%" in case_list  # of the bare view's rate
     assert "not available (404)" in out
+
+
+class FakeEndpoint(benchmark.Endpoint):
+    """Answers without a server, taking ``pause`` seconds; logs the order it was asked in."""
+
+    def __init__(self, key, pause, log, status=200):
+        super().__init__(key, key, {}, [f"/{key}/"])
+        self.pause, self.log, self.status = pause, log, status
+
+    def send(self, port, n):
+        self.log.append((self.key, n))
+        time.sleep(self.pause)
+        return self.status
+
+
+def test_each_endpoint_is_measured_in_rounds_between_turns_of_the_bare_view():
+    log = []
+    endpoints = [
+        FakeEndpoint("bare", 0.001, log),
+        FakeEndpoint("slow", 0.004, log),
+        FakeEndpoint("gone", 0, log, status=404),
+        FakeEndpoint("other", 0.002, log),
+    ]
+    cmd = command(requests=7, threads=1, rounds=3, max_seconds=60.0)
+    cmd._queries = lambda endpoint: 3
+    rows = {row["key"]: row for row in cmd._measure_rounds(0, endpoints)}
+
+    turns = [key for key, n in log if n >= 4]  # after the warming requests
+    runs = [key for key, _ in itertools.groupby(turns)]
+    assert runs == ["bare"] + ["slow", "bare", "other", "bare"] * 3
+    # Every request of an endpoint asks for its next path and body: none is sent twice.
+    slow = [n for key, n in log if key == "slow" and n >= 4]
+    assert sorted(slow) == list(range(4, 11))
+    assert rows["slow"]["sent"] == 7
+    assert len(rows["slow"]["shares"]) == 3
+    assert 0 < rows["slow"]["share"] < 1
+    assert rows["slow"]["share"] == statistics.median(rows["slow"]["shares"])
+    assert rows["bare"]["share"] == 1.0
+    assert len(rows["bare"]["rates"]) == 7
+    assert rows["bare"]["rate"] == statistics.median(rows["bare"]["rates"])
+    assert rows["gone"] == {"key": "gone", "label": "gone", "group": "key",
+                            "problem": "not available (404)"}  # fmt: skip
+    assert rows["other"]["queries"] == 3
+    assert not rows["other"]["problem"]
+
+
+def test_the_report_gives_each_share_against_its_neighbours_and_the_bare_spread(tmp_path):
+    rows = [
+        {"key": "bare", "label": "bare view", "group": "key", "rate": 500.0, "p50": 2.0,
+         "p95": 4.0, "sent": 40, "problem": "", "queries": 1, "share": 1.0,
+         "rates": [400.0, 500.0, 600.0], "shares": []},
+        {"key": "case-list", "label": "case list", "group": "key", "rate": 50.0, "p50": 20.0,
+         "p95": 30.0, "sent": 10, "problem": "", "queries": 7, "share": 0.125,
+         "rates": [40.0, 60.0], "shares": [0.1, 0.15]},
+    ]  # fmt: skip
+    saved = tmp_path / "run.json"
+    cmd = command(rounds=2, save=str(saved))
+    cmd._report({"people": 2000, "referrals": 4000, "audit events": 1}, None,
+                {"migrate": 1.0, "analyze": 1.0, "rebuild": 2.0}, rows)  # fmt: skip
+    out = cmd.stdout.getvalue()
+    assert "Bare view over 3 turns: median 500.0 req/s, 400.0 to 600.0 (40% of the median)" in out
+    case_list = next(line for line in out.splitlines() if line.startswith("case list"))
+    assert case_list.split()[-3:] == ["12.5%", "10.0-15.0", "7"]
+    report = json.loads(saved.read_text())
+    assert report["rounds"] == 2
+    assert report["rows"][1]["shares"] == [0.1, 0.15]

@@ -4,6 +4,7 @@ reporting store rebuilt, and requests through gunicorn with production settings.
     python manage.py benchmark --people 2000 --keep --database svp_bench_2k --save base.json
     python manage.py benchmark --people 1000000 --keep --baseline base.json [--figures]
         [--only referral-list,case-list] [--requests 200] [--threads 4] [--samples 20]
+        [--rounds 3]
 
 Steps, each timed: create the database ``svp_benchmark`` (``--database``) on DATABASE_URL's
 server (never the service's own database: refused), migrate, generate the partnership
@@ -12,15 +13,19 @@ rebuild the figures (``figures.store.rebuild``; if it fails, the report says so 
 generated people are folded in with ``refresh_stale``; a kept database only has what later
 runs changed folded in), start gunicorn (two workers, DEBUG
 off, the same keys) on a free local port, then send ``--requests`` requests from
-``--threads`` client threads to each endpoint, one after another, beside a bare Django view
-(one indexed SELECT: the floor every request pays): the referral list as a coordinator, with
+``--threads`` client threads to each endpoint, split into ``--rounds`` rounds taken
+round-robin, each endpoint's turn between two short turns of a bare Django view (one indexed
+SELECT: the floor every request pays): the referral list as a coordinator, with
 and without filters, a referral, the case list, a case, its timeline, the next Durham
 panel's agenda, the IG audit search by person and by user, a person match by NHS number, the
 web case page, and referral creation (POST: valid, each of someone new; only 201s count,
 others are reported as errors); with ``--figures``, each figure set through the API and as a
 page. Each endpoint asks for ``--samples`` different records, picked at random from those its
 caller may see, in turn. Queries per request are counted by making one request in this
-process. ``--only`` picks endpoints by key (the bare view always runs); ``--save`` writes the
+process. An endpoint's share of the bare view is the median over its turns of its rate
+against the bare turns beside it: the bare rate drifts with the machine's other load (by up
+to a factor of two between runs on a shared host), and the report prints its spread.
+``--only`` picks endpoints by key (the bare view always runs); ``--save`` writes the
 results as JSON and ``--baseline`` prints each endpoint's p95 against a saved run's (the
 issue's "p95 at 1,000,000 people is at most 1.5 times its p95 at 2,000"). The server is
 stopped at the end, and the database dropped unless ``--keep`` (a kept database holding
@@ -77,6 +82,13 @@ class Command(BaseCommand):
         parser.add_argument("--people", type=int, required=True)
         parser.add_argument("--requests", type=int, default=200, help="Requests per endpoint")
         parser.add_argument("--threads", type=int, default=4, help="Client threads")
+        parser.add_argument(
+            "--rounds",
+            type=int,
+            default=3,
+            help="Rounds each endpoint's requests are split into, each between two short "
+            "rounds of the bare view (its share is against the bare rate measured beside it)",
+        )
         parser.add_argument(
             "--max-seconds",
             type=float,
@@ -575,41 +587,101 @@ class Command(BaseCommand):
         users, passwords, sessions = self._accounts(scale)
         samples = self._samples(users, scale)
         process, port = self._start_server()
-        rows = []
         try:
             tokens = self._sign_in(port, scale, passwords)
             endpoints = self._endpoints(tokens, sessions, samples)
-            for endpoint in endpoints:
-                rows.append(self._measure_one(port, endpoint))
+            rows = self._measure_rounds(port, endpoints)
         finally:
             _stop(process)
         return rows
 
-    def _measure_one(self, port, endpoint: "Endpoint") -> dict:
-        row = {"key": endpoint.key, "label": endpoint.label, "group": endpoint.group}
-        status = endpoint.send(port, 0)
-        if status != endpoint.ok:
-            return row | {"problem": f"not available ({status})"}
-        for n in range(1, 4):  # warm both workers
-            endpoint.send(port, n)
+    def _measure_rounds(self, port, endpoints: list["Endpoint"]) -> list[dict]:
+        """Every endpoint's requests in ``--rounds`` rounds, round-robin, each endpoint's
+        turn between two short turns of the bare view: bare, e1, bare, e2, bare, ..., e1,
+        bare, ... The bare view's rate drifts with what else the machine does (by up to a
+        factor of two between runs on a shared host), so each turn's share is its rate over
+        the mean of the two bare turns beside it, and an endpoint's share is the median of
+        its turns'. The bare row's rate is the median of its turns, its spread printed."""
         options = self.options
-        rate, p50, p95, statuses = _load(
-            endpoint, port, options["requests"], options["threads"], options["max_seconds"]
-        )
+        rounds = max(1, options["rounds"])
+        bare = next(e for e in endpoints if e.key == "bare")
+        rows, turns = {}, {}
+        for endpoint in endpoints:
+            row = {"key": endpoint.key, "label": endpoint.label, "group": endpoint.group}
+            status = endpoint.send(port, 0)
+            if status != endpoint.ok:
+                rows[endpoint.key] = row | {"problem": f"not available ({status})"}
+                continue
+            for n in range(1, 4):  # warm both workers
+                endpoint.send(port, n)
+            rows[endpoint.key] = row
+            turns[endpoint.key] = []
+        if "bare" not in turns:
+            return [rows[e.key] for e in endpoints]
+        measured = [e for e in endpoints if e.key in turns and e.key != "bare"]
+        per_round = [
+            options["requests"] // rounds + (1 if r < options["requests"] % rounds else 0)
+            for r in range(rounds)
+        ]
+        seconds = options["max_seconds"] / rounds
+        sent = Counter()  # requests sent to each endpoint so far: the next path and body
+
+        def turn(endpoint, requests):
+            load = _load(endpoint, port, requests, options["threads"], seconds, sent[endpoint.key])
+            sent[endpoint.key] += load.sent
+            turns[endpoint.key].append(load)
+            return load
+
+        bare_requests = max(per_round[0], 1)
+        before = turn(bare, bare_requests)
+        for r in range(rounds):
+            for endpoint in measured:
+                if per_round[r] == 0:
+                    continue
+                load = turn(endpoint, per_round[r])
+                after = turn(bare, bare_requests)
+                beside = (before.rate + after.rate) / 2
+                load.share = load.rate / beside if beside else None
+                before = after
+        for endpoint in endpoints:
+            if endpoint.key in turns:
+                rows[endpoint.key] |= self._summary(endpoint, turns[endpoint.key])
+        return [rows[e.key] for e in endpoints]
+
+    def _summary(self, endpoint: "Endpoint", loads: list["Load"]) -> dict:
+        options = self.options
+        statuses = sum((load.statuses for load in loads), Counter())
+        latencies = sorted(t for load in loads for t in load.latencies)
+        elapsed = sum(load.elapsed for load in loads)
+        rates = [load.rate for load in loads]
+        shares = [load.share for load in loads if load.share is not None]
+        if endpoint.key == "bare":
+            rate, share = statistics.median(rates), 1.0
+        else:
+            rate = statuses[endpoint.ok] / elapsed if elapsed else 0.0
+            share = statistics.median(shares) if shares else None
         problems = []
         wrong = {code: count for code, count in statuses.items() if code != endpoint.ok}
-        if wrong:
-            problems.append(f"errors {wrong} of {sum(statuses.values())}")
         sent = sum(statuses.values())
-        if sent < options["requests"]:
+        if wrong:
+            problems.append(f"errors {wrong} of {sent}")
+        if endpoint.key != "bare" and sent < options["requests"]:
             problems.append(f"only {sent} requests in {options['max_seconds']:.0f} s")
-        return row | {
+        if not latencies:
+            return {"problem": "; ".join(problems) or "no answers"}
+        p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
+        return {
             "rate": rate,
-            "p50": p50,
-            "p95": p95,
+            "p50": 1000 * statistics.median(latencies),
+            "p95": 1000 * p95,
             "sent": sent,
             "problem": "; ".join(problems),
             "queries": self._queries(endpoint),
+            # Added with --rounds: the share of the bare rate (median of the turns, each
+            # against the bare turns beside it) and each turn's rate (and share).
+            "share": share,
+            "rates": rates,
+            "shares": shares,
         }
 
     def _queries(self, endpoint: "Endpoint"):
@@ -674,13 +746,24 @@ class Command(BaseCommand):
             f"{timings['rebuild']:,.1f} s ({counts['people'] / timings['rebuild']:,.0f} people/s)"
         )
         baseline = self._baseline()
-        bare = next((r.get("rate") for r in rows if r["key"] == "bare" and r.get("rate")), None)
+        bare_row = next((r for r in rows if r["key"] == "bare" and r.get("rate")), {})
+        bare = bare_row.get("rate")
+        rounds = self.options.get("rounds", 1)
         out(
             f"{self.options['requests']} requests per endpoint from "
-            f"{self.options['threads']} threads; gunicorn, 2 workers, DEBUG off"
+            f"{self.options['threads']} threads in {rounds} round(s), each endpoint's turn "
+            f"between two of the bare view's; gunicorn, 2 workers, DEBUG off"
             + (f"; p95 against {self.options['baseline']}" if baseline else "")
         )
-        titles = ["req/s", "p50 ms", "p95 ms", "of bare", "queries"]
+        if len(bare_row.get("rates", [])) > 1:
+            rates = bare_row["rates"]
+            low, high = min(rates), max(rates)
+            out(
+                f"Bare view over {len(rates)} turns: median {bare:.1f} req/s, "
+                f"{low:.1f} to {high:.1f} ({100 * (high - low) / bare:.0f}% of the median); "
+                f"each share is against the bare turns beside it"
+            )
+        titles = ["req/s", "p50 ms", "p95 ms", "of bare", "share range", "queries"]
         if baseline:
             titles.append("p95 vs base")
         header = f"{'endpoint':36}" + "".join(f" {title:>11}" for title in titles)
@@ -690,13 +773,22 @@ class Command(BaseCommand):
             if row.get("rate") is None:
                 out(f"{row['label']:36} {row['problem']}")
                 continue
-            share = f"{100 * row['rate'] / bare:.1f}%" if bare else "-"
+            share = row.get("share")
+            if share is None and bare:  # a run saved before --rounds
+                share = row["rate"] / bare
+            shares = row.get("shares") or []
+            spread = (
+                f"{100 * min(shares):.1f}-{100 * max(shares):.1f}"
+                if len(shares) > 1 and row["key"] != "bare"
+                else "-"
+            )
             queries = "-" if row["queries"] is None else str(row["queries"])
             cells = [
                 f"{row['rate']:.1f}",
                 f"{row['p50']:.1f}",
                 f"{row['p95']:.1f}",
-                share,
+                "-" if share is None else f"{100 * share:.1f}%",
+                spread,
                 queries,
             ]
             if baseline:
@@ -721,6 +813,7 @@ class Command(BaseCommand):
             "counts": counts,
             "requests": self.options["requests"],
             "threads": self.options["threads"],
+            "rounds": self.options.get("rounds", 1),
             "timings": timings,
             "generation": None
             if generation is None
@@ -825,15 +918,28 @@ def _get(port, path, headers):
     return _request(port, "GET", path, headers)
 
 
-def _load(endpoint: Endpoint, port, requests, threads, max_seconds):
+@dataclass
+class Load:
+    """One turn of requests to an endpoint."""
+
+    rate: float  # answers with the expected status per second
+    elapsed: float
+    latencies: list  # seconds
+    statuses: Counter
+    sent: int
+    share: float | None = None  # of the bare turns' rate beside it
+
+
+def _load(endpoint: Endpoint, port, requests, threads, max_seconds, start=0) -> Load:
     """``requests`` requests shared by ``threads`` threads (fewer if ``max_seconds`` pass
-    first), each to the endpoint's next path (and with its next body): the rate of answers
-    with the expected status, p50 and p95 in ms, and the statuses answered."""
-    taken = itertools.count(4)
+    first), each to the endpoint's next path (and with its next body), from its ``start``-th
+    request on (after the four that warmed it)."""
+    first = 4 + start
+    taken = itertools.count(first)
     deadline = time.perf_counter() + max_seconds
     latencies: list[float] = []
     statuses: Counter = Counter()
-    last = 4 + requests
+    last = first + requests
 
     def worker():
         while (n := next(taken)) < last and time.perf_counter() < deadline:
@@ -849,13 +955,12 @@ def _load(endpoint: Endpoint, port, requests, threads, max_seconds):
     for thread in pool:
         thread.join()
     elapsed = time.perf_counter() - started
-    ordered = sorted(latencies)
-    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-    return (
-        statuses[endpoint.ok] / elapsed,
-        1000 * statistics.median(ordered),
-        1000 * p95,
-        statuses,
+    return Load(
+        rate=statuses[endpoint.ok] / elapsed,
+        elapsed=elapsed,
+        latencies=latencies,
+        statuses=statuses,
+        sent=sum(statuses.values()),
     )
 
 
