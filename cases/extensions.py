@@ -1,9 +1,11 @@
 """Extension points of a case, so that apps built on cases add to it without cases knowing
 them: the dependency runs one way (``interventions`` imports ``cases``, never the reverse).
 
-- A *chronology source* is ``source(case, referral_ids, limit) -> iterable of
-  TimelineEntry``: the newest ``limit`` entries it holds for the case. The chronology merges
-  every source by time.
+- A *chronology source* (``TimelineSource``) says which rows of one table are entries of a
+  case, at which of their times, what each entry needs (``values``: columns, related
+  columns or expressions, read in the chronology's one query) and how to word it
+  (``entry``). The chronology reads every source in one ``UNION ALL``, ordered and
+  limited in SQL, so a page costs one query however many sources there are.
 - A *case-page section* adds a block to the case page: ``context(request, case, state)``
   returns the section's template variables (``state`` carries what a failed form post wants
   shown again, e.g. ``{"allocate_form": form}``); ``template`` renders it in the main column
@@ -13,9 +15,11 @@ Apps register in their ``AppConfig.ready()``; registering the same name twice re
 first, so a reloaded app does not show its section twice.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+
+from django.db.models import QuerySet
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,23 @@ class TimelineEntry:
     detail: str = ""
 
 
-TimelineSource = Callable[..., Iterable[TimelineEntry]]
+@dataclass(frozen=True)
+class TimelineSource:
+    """One kind of chronology entry: a row of ``rows(case, referral_ids)`` is an entry at its
+    ``at`` column (a datetime; rows where it is NULL are no entry). ``referral_ids`` is a
+    subquery of the case's referrals' ids, for sources kept by referral. ``values`` names
+    what the entry needs: ``{name: "column" or "related__column" or an expression}``, read
+    as JSON in the chronology's query (so a date comes as ISO text and a sealed column as
+    its sealed text: open it with ``core.fields.opened``); ``entry(at, values)`` words the
+    entry. Ties at one time are in the order sources were registered, then newest ``key``
+    (an integer column) first. The filter on ``at`` and its index bound the read: put
+    ``at`` in an index after the case (or referral) column."""
+
+    rows: Callable[..., QuerySet]
+    at: str
+    values: Mapping[str, object]
+    entry: Callable[[datetime, dict], TimelineEntry]
+    key: str = "pk"
 
 
 @dataclass(frozen=True)
@@ -36,6 +56,30 @@ class CaseSection:
     context: Callable[..., dict]
     template: str
     closure_template: str = ""
+
+
+def user_values(path: str, *, name: str = "by") -> dict[str, str]:
+    """What ``user_name(values, name)`` needs of the user at ``path`` (a foreign key), for a
+    source's ``values``."""
+    return {
+        f"{name}.first": f"{path}__first_name",
+        f"{name}.last": f"{path}__last_name",
+        f"{name}.username": f"{path}__username",
+    }
+
+
+def user_name(values: dict, name: str = "by", *, nobody: str = "None") -> str:
+    """The user's name as ``str(user)`` gives it; ``nobody`` when there is no user."""
+    username = values.get(f"{name}.username")
+    if username is None:
+        return nobody
+    full = f"{values.get(f'{name}.first') or ''} {values.get(f'{name}.last') or ''}".strip()
+    return full or username
+
+
+def display(model, field_name: str, value) -> str:
+    """A choice's label, as ``get_FOO_display`` gives it."""
+    return str(dict(model._meta.get_field(field_name).flatchoices).get(value, value))
 
 
 _timeline_sources: dict[str, TimelineSource] = {}

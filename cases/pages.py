@@ -9,12 +9,13 @@ from cases.extensions import case_sections
 from cases.permissions import offered
 from cases.selectors import (
     capacities_held,
-    case_timeline,
+    case_timeline_page,
     notes_of_case,
     prevention_transition_due,
     risk_reviews_of_case,
     shares_of_case,
 )
+from core.pagination import CURSOR_PARAM, InvalidCursor
 
 TIMELINE_PAGE_SIZE = 20
 CASE_OPERATIONS = (
@@ -31,13 +32,7 @@ def case_page_context(request, case, **state) -> dict:
     """The case page's variables; ``state`` (a section's failed form, or ``problem``) is
     handed to every registered section. The page links to each operation's own page, as
     ``offered`` says (allowed to this viewer, and open in the case's status)."""
-    try:
-        page_number = max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        page_number = 1
-    timeline = case_timeline(
-        case, offset=(page_number - 1) * TIMELINE_PAGE_SIZE, limit=TIMELINE_PAGE_SIZE + 1
-    )
+    timeline = _timeline_page(request, case)
     sections = []
     with capacities_held():
         for section in case_sections():
@@ -53,9 +48,7 @@ def case_page_context(request, case, **state) -> dict:
     context = {
         "case": case,
         "allowed": allowed,
-        "timeline": timeline[:TIMELINE_PAGE_SIZE],
-        "page_number": page_number,
-        "has_next": len(timeline) > TIMELINE_PAGE_SIZE,
+        "timeline": timeline,
         "shares": shares_of_case(case),
         "notes": notes_of_case(case)[:50],
         "reviews": risk_reviews_of_case(case)[:10],
@@ -64,6 +57,25 @@ def case_page_context(request, case, **state) -> dict:
     }
     context.update(state)
     return context
+
+
+def _timeline_page(request, case):
+    """The chronology's page, from the request's ``cursor`` as the API's (one query however
+    far back). It goes forward only: the "Older" link carries the next cursor and "Newer"
+    goes back to the newest entries. A damaged cursor shows the newest entries, as a list
+    page does (``core.pagination.paginate``)."""
+    cursor = request.GET.get(CURSOR_PARAM) or None
+    try:
+        page = case_timeline_page(case, cursor=cursor, page_size=TIMELINE_PAGE_SIZE)
+    except InvalidCursor:
+        cursor = None
+        page = case_timeline_page(case, cursor=None, page_size=TIMELINE_PAGE_SIZE)
+    older = ""
+    if page.next_cursor:
+        params = request.GET.copy()
+        params[CURSOR_PARAM] = page.next_cursor
+        older = params.urlencode()
+    return {"entries": page.items, "older_query": older, "from_newest": cursor is None}
 
 
 def render_case_page(request, case, *, status: int = 200, **state):

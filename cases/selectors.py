@@ -9,7 +9,7 @@
   chair allocates from the case page: ``interventions`` rule ``allocation.create``).
 """
 
-import heapq
+import datetime
 import operator
 import re
 from collections.abc import Callable
@@ -22,11 +22,13 @@ from django.contrib.auth.models import Permission
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     PositiveIntegerField,
     Prefetch,
@@ -36,12 +38,20 @@ from django.db.models import (
     Value,
     prefetch_related_objects,
 )
+from django.db.models.functions import Cast, JSONObject
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from audit.recorder import visible_or_404
-from cases.extensions import TimelineEntry, timeline_sources
+from cases.extensions import (
+    TimelineEntry,
+    TimelineSource,
+    display,
+    timeline_sources,
+    user_name,
+    user_values,
+)
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
@@ -57,11 +67,12 @@ from cases.models import (
     RiskReview,
 )
 from core.errors import field_error
+from core.fields import opened
 from core.ids import parse_int, parse_uuid, uuid_or_404
 from core.pagination import (
+    CursorKey,
     InvalidCursor,
     KeysetPage,
-    _Key,
     decode_cursor,
     encode_cursor,
     keyset_page,
@@ -577,9 +588,11 @@ def panel_agenda_page(
 
 # How a cursor's values are read back (``core.pagination.decode_cursor``).
 _AGENDA_KEYS = [
-    _Key(name="risk_rank", descending=False, field=PositiveIntegerField()),
-    _Key(name="submitted_at", descending=False, field=Referral._meta.get_field("submitted_at")),
-    _Key(name="pk", descending=False, field=Referral._meta.pk),
+    CursorKey(name="risk_rank", descending=False, field=PositiveIntegerField()),
+    CursorKey(
+        name="submitted_at", descending=False, field=Referral._meta.get_field("submitted_at")
+    ),
+    CursorKey(name="pk", descending=False, field=Referral._meta.pk),
 ]
 
 
@@ -922,152 +935,181 @@ def _case_capacities(user: User, case: Case) -> set[str]:
     return capacities
 
 
-def _entries_referrals(case, referral_ids, limit, before=None):
-    history = (
-        Referral.history.filter(id__in=referral_ids, **_upto("history_date", before))
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")[:limit]
+def _referral_entry(at, values) -> TimelineEntry:
+    reason = values["reason"]
+    return TimelineEntry(
+        at,
+        "referral",
+        f"Referral {display(Referral, 'status', values['status']).lower()}"
+        + (f": {reason}" if reason else ""),
+        user_name(values, nobody="system"),
     )
-    for row in history:
-        yield TimelineEntry(
-            row.history_date,
-            "referral",
-            f"Referral {row.get_status_display().lower()}"
-            + (f": {row.history_change_reason}" if row.history_change_reason else ""),
-            str(row.history_user or "system"),
-        )
 
 
-def _entries_consent(case, referral_ids, limit, before=None):
-    history = (
-        Consent.history.filter(referral_id__in=referral_ids, **_upto("history_date", before))
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")[:limit]
+def _consent_entry(at, values) -> TimelineEntry:
+    return TimelineEntry(
+        at,
+        "consent",
+        f"Consent for {display(Consent, 'purpose', values['purpose']).lower()}: "
+        f"{display(Consent, 'decision', values['decision']).lower()}"
+        f" ({display(Consent, 'given_by', values['given_by']).lower()})",
+        user_name(values, nobody="system"),
     )
-    for row in history:
-        yield TimelineEntry(
-            row.history_date,
-            "consent",
-            f"Consent for {row.get_purpose_display().lower()}: {row.get_decision_display().lower()}"
-            f" ({row.get_given_by_display().lower()})",
-            str(row.history_user or "system"),
-        )
 
 
-def _entries_decisions(case, referral_ids, limit, before=None):
-    decisions = (
-        PanelDecision.objects.filter(referral_id__in=referral_ids, **_upto("decided_at", before))
-        .select_related("decided_by", "meeting")
-        .order_by("-decided_at", "-pk")[:limit]
+def _decision_entry(at, values) -> TimelineEntry:
+    return TimelineEntry(
+        at,
+        "panel_decision",
+        f"Panel decision: {display(PanelDecision, 'outcome', values['outcome']).lower()}",
+        user_name(values),
+        opened(PanelDecision, "rationale", values["rationale"]),
     )
-    for decision in decisions:
-        yield TimelineEntry(
-            decision.decided_at,
-            "panel_decision",
-            f"Panel decision: {decision.get_outcome_display().lower()}",
-            str(decision.decided_by),
-            decision.rationale,
-        )
 
 
-def _entries_shares(case, referral_ids, limit, before=None):
-    # A share's end is an entry too: a share started before the bound may end after it
-    # (``case_timeline_page`` drops entries beyond the bound).
-    shares = (
-        CaseShare.objects.filter(case=case, **_upto("shared_at", before))
-        .select_related("organisation", "shared_by", "ended_by")
-        .order_by("-shared_at", "-pk")[:limit]
+def _share_entry(at, values) -> TimelineEntry:
+    return TimelineEntry(
+        at,
+        "share",
+        f"Shared with {values['organisation']} for "
+        f"{display(CaseShare, 'purpose', values['purpose']).lower()}"
+        f" ({display(CaseShare, 'basis', values['basis']).lower()})",
+        user_name(values),
     )
-    for share in shares:
-        yield TimelineEntry(
-            share.shared_at,
-            "share",
-            f"Shared with {share.organisation.name} for {share.get_purpose_display().lower()}"
-            f" ({share.get_basis_display().lower()})",
-            str(share.shared_by),
-        )
-        if share.ended_at:
-            yield TimelineEntry(
-                share.ended_at,
-                "share",
-                f"Sharing with {share.organisation.name} ended",
-                str(share.ended_by),
-                share.end_reason,
-            )
 
 
-def _entries_reviews(case, referral_ids, limit, before=None):
-    reviews = (
-        RiskReview.objects.filter(case=case, **_upto("recorded_at", before))
-        .select_related("reviewer")
-        .order_by("-recorded_at", "-pk")
-    )[:limit]
-    for review in reviews:
-        yield TimelineEntry(
-            review.recorded_at,
-            "risk_review",
-            f"Risk reviewed: {review.get_level_display().lower()}, next review "
-            f"{date_format(review.next_review_date, 'j F Y')}",
-            str(review.reviewer),
-            review.rationale,
-        )
+def _share_end_entry(at, values) -> TimelineEntry:
+    return TimelineEntry(
+        at,
+        "share",
+        f"Sharing with {values['organisation']} ended",
+        user_name(values),
+        values["reason"],
+    )
 
 
-def _entries_notes(case, referral_ids, limit, before=None):
-    notes = (
-        CaseNote.objects.filter(case=case, **_upto("created_at", before))
-        .select_related("author")
-        .order_by("-created_at", "-pk")
-    )[:limit]
-    for note in notes:
-        yield TimelineEntry(
-            note.created_at,
-            "note",
-            "Correction to an earlier note" if note.corrects_id else "Note",
-            str(note.author),
-            note.text,
-        )
+def _review_entry(at, values) -> TimelineEntry:
+    next_review = datetime.date.fromisoformat(values["next_review_date"])
+    return TimelineEntry(
+        at,
+        "risk_review",
+        f"Risk reviewed: {display(RiskReview, 'level', values['level']).lower()}, next review "
+        f"{date_format(next_review, 'j F Y')}",
+        user_name(values),
+        opened(RiskReview, "rationale", values["rationale"]),
+    )
 
 
+def _note_entry(at, values) -> TimelineEntry:
+    return TimelineEntry(
+        at,
+        "note",
+        "Correction to an earlier note" if values["corrects"] else "Note",
+        user_name(values),
+        opened(CaseNote, "text", values["text"]),
+    )
+
+
+# The case's own sources, in their order at a tie; other apps' follow (``cases.extensions``).
 TIMELINE_SOURCES = (
-    _entries_referrals,
-    _entries_consent,
-    _entries_decisions,
-    _entries_shares,
-    _entries_reviews,
-    _entries_notes,
+    TimelineSource(
+        rows=lambda case, referral_ids: Referral.history.filter(id__in=referral_ids),
+        at="history_date",
+        key="history_id",
+        values={
+            "status": "status",
+            "reason": "history_change_reason",
+            **user_values("history_user"),
+        },
+        entry=_referral_entry,
+    ),
+    TimelineSource(
+        rows=lambda case, referral_ids: Consent.history.filter(referral_id__in=referral_ids),
+        at="history_date",
+        key="history_id",
+        values={
+            "purpose": "purpose",
+            "decision": "decision",
+            "given_by": "given_by",
+            **user_values("history_user"),
+        },
+        entry=_consent_entry,
+    ),
+    TimelineSource(
+        rows=lambda case, referral_ids: PanelDecision.objects.filter(referral_id__in=referral_ids),
+        at="decided_at",
+        values={"outcome": "outcome", "rationale": "rationale", **user_values("decided_by")},
+        entry=_decision_entry,
+    ),
+    # A share is an entry when it starts and another when it ends.
+    TimelineSource(
+        rows=lambda case, referral_ids: CaseShare.objects.filter(case=case),
+        at="shared_at",
+        values={
+            "organisation": "organisation__name",
+            "purpose": "purpose",
+            "basis": "basis",
+            **user_values("shared_by"),
+        },
+        entry=_share_entry,
+    ),
+    TimelineSource(
+        rows=lambda case, referral_ids: CaseShare.objects.filter(case=case),
+        at="ended_at",
+        values={
+            "organisation": "organisation__name",
+            "reason": "end_reason",
+            **user_values("ended_by"),
+        },
+        entry=_share_end_entry,
+    ),
+    TimelineSource(
+        rows=lambda case, referral_ids: RiskReview.objects.filter(case=case),
+        at="recorded_at",
+        values={
+            "level": "level",
+            "next_review_date": "next_review_date",
+            "rationale": "rationale",
+            **user_values("reviewer"),
+        },
+        entry=_review_entry,
+    ),
+    TimelineSource(
+        rows=lambda case, referral_ids: CaseNote.objects.filter(case=case),
+        at="created_at",
+        values={"corrects": "corrects_id", "text": "text", **user_values("author")},
+        entry=_note_entry,
+    ),
 )
 
 
-def _upto(column: str, before) -> dict:
-    """A timeline source's bound: its entries at or before ``before`` (None: no bound)."""
-    return {f"{column}__lte": before} if before is not None else {}
-
-
-def _timeline(case: Case, *, limit: int, before=None) -> list[TimelineEntry]:
-    """The newest ``limit`` entries at or before ``before``, newest first: one query per
-    source. Sources are the case's own and those other apps register
-    (``cases.extensions``); each takes ``(case, referral_ids, limit, before)`` and yields
-    its entries newest first, ties in a fixed order."""
-    referral_ids = list(case.referrals.values_list("pk", flat=True))
-    streams = [
-        sorted(
-            (
-                entry
-                for entry in source(case, referral_ids, limit, before)
-                if before is None or entry.at <= before
-            ),
-            key=lambda entry: entry.at,
-            reverse=True,
+def _timeline(case: Case, *, limit: int, offset: int = 0, before=None) -> list[TimelineEntry]:
+    """Entries ``offset`` to ``offset + limit`` of those at or before ``before`` (None: all),
+    newest first, in ONE query: each source's rows for the case, the newest ``offset +
+    limit`` of them (its index on the time bounds the read), only their time, a tie-breaking
+    key and the columns its entry needs (as JSON), under ``UNION ALL``, ordered and limited
+    in SQL; only the rows shown reach Python, and only they are decrypted."""
+    referral_ids = Referral.objects.filter(case=case).values("pk")
+    branches = []
+    for rank, source in enumerate((*TIMELINE_SOURCES, *timeline_sources())):
+        rows = source.rows(case, referral_ids).filter(**{f"{source.at}__isnull": False})
+        if before is not None:
+            rows = rows.filter(**{f"{source.at}__lte": before})
+        branches.append(
+            rows.annotate(
+                t_source=Value(rank, output_field=IntegerField()),
+                t_at=F(source.at),
+                t_key=Cast(source.key, output_field=BigIntegerField()),
+                t_values=JSONObject(**source.values),
+            )
+            .order_by("-t_at", "-t_key")
+            .values_list("t_source", "t_at", "t_key", "t_values")[: offset + limit]
         )
-        for source in (*TIMELINE_SOURCES, *timeline_sources())
+    sources = (*TIMELINE_SOURCES, *timeline_sources())
+    union = branches[0].union(*branches[1:], all=True).order_by("-t_at", "t_source", "-t_key")
+    return [
+        sources[rank].entry(at, values) for rank, at, _key, values in union[offset : offset + limit]
     ]
-    return list(heapq.merge(*streams, key=lambda entry: entry.at, reverse=True))[:limit]
-
-
-def case_timeline(case: Case, *, offset: int, limit: int) -> list[TimelineEntry]:
-    """The newest ``limit`` entries after ``offset`` (the case page's numbered pages)."""
-    return _timeline(case, limit=offset + limit)[offset:]
 
 
 @dataclass
@@ -1079,25 +1121,26 @@ class TimelinePage:
 
 
 MAX_TIMELINE_TIES = 1000
-_TIMELINE_KEYS = (
-    _Key(name="at", descending=True, field=DateTimeField()),
-    _Key(name="skip", descending=False, field=PositiveIntegerField()),
+# The timeline's cursor: the last entry's time, and how many entries at exactly that time
+# were shown already (entries from different sources can share it).
+TIMELINE_CURSOR = (
+    CursorKey(name="at", descending=True, field=DateTimeField()),
+    CursorKey(name="skip", descending=False, field=PositiveIntegerField()),
 )
 
 
 def case_timeline_page(case: Case, *, cursor: str | None, page_size: int) -> TimelinePage:
-    """One page of the timeline, newest first, from ``cursor``: every source is read from
-    the cursor's time down (one query each, a page's worth), so a page costs the same
-    however far back it is. The cursor is the last entry's time and how many entries at
-    exactly that time were shown already (entries from different sources can share it).
-    Raises ``InvalidCursor`` for a cursor this list did not make."""
+    """One page of the timeline, newest first, from ``cursor``, in one query (``_timeline``)
+    that reads from the cursor's time down, so a page costs the same however far back it
+    is. The cursor is the last entry's time and how many entries at exactly that time were
+    shown already. Raises ``InvalidCursor`` for a cursor this list did not make."""
     before, skip = None, 0
     if cursor:
-        (before, skip), backwards = decode_cursor(cursor, _TIMELINE_KEYS)
+        (before, skip), backwards = decode_cursor(cursor, TIMELINE_CURSOR)
         # Forward only, and no more ties than a page could have shown.
         if backwards or not 0 < skip <= MAX_TIMELINE_TIES:
             raise InvalidCursor()
-    entries = _timeline(case, limit=skip + page_size + 1, before=before)[skip:]
+    entries = _timeline(case, limit=page_size + 1, offset=skip, before=before)
     shown = entries[:page_size]
     if len(entries) <= page_size or not shown:
         return TimelinePage(items=shown, next_cursor=None)

@@ -87,3 +87,9 @@ class EncryptedDateField(EncryptedFieldMixin, models.DateField):
 
     def pre_save(self, model_instance, add):
         return getattr(model_instance, self.attname)
+
+
+def opened(model, field_name: str, value):
+    """The plaintext of ``model.field_name`` as read raw (a ``values`` JSON, say): what
+    reading the field itself gives, sealed text opened."""
+    return model._meta.get_field(field_name).from_db_value(value, None, None)

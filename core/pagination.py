@@ -66,13 +66,19 @@ class KeysetPage:
 
 
 @dataclass(frozen=True)
-class _Key:
+class CursorKey:
+    """One value a cursor holds: its name, its direction in the list's ordering and the
+    field that parses it back (a model field, or an unbound one such as
+    ``DateTimeField()``). ``keyset_page`` makes these from the ordering; a list paged some
+    other way (the case timeline, merged from several tables) declares its own and reads
+    and writes its cursors with ``decode_cursor`` and ``encode_cursor``."""
+
     name: str
     descending: bool
     field: object  # the model field (or annotation's output field) that parses a value
 
 
-def _keys(queryset: QuerySet, ordering: Sequence[str]) -> list[_Key]:
+def _keys(queryset: QuerySet, ordering: Sequence[str]) -> list[CursorKey]:
     keys = []
     for term in ordering:
         name = term.lstrip("-")
@@ -84,7 +90,7 @@ def _keys(queryset: QuerySet, ordering: Sequence[str]) -> list[_Key]:
             model_field = queryset.model._meta.pk
         else:
             model_field = queryset.model._meta.get_field(name)
-        keys.append(_Key(name=name, descending=term.startswith("-"), field=model_field))
+        keys.append(CursorKey(name=name, descending=term.startswith("-"), field=model_field))
     return keys
 
 
@@ -103,7 +109,7 @@ def encode_cursor(values: Sequence, *, backwards: bool) -> str:
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, keys: Sequence[_Key]) -> tuple[list, bool]:
+def decode_cursor(cursor: str, keys: Sequence[CursorKey]) -> tuple[list, bool]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
@@ -121,7 +127,7 @@ def decode_cursor(cursor: str, keys: Sequence[_Key]) -> tuple[list, bool]:
     return parsed, bool(backwards)
 
 
-def _beyond(keys: Sequence[_Key], values: Sequence, *, backwards: bool) -> Q:
+def _beyond(keys: Sequence[CursorKey], values: Sequence, *, backwards: bool) -> Q:
     """Rows strictly after ``values`` in the ordering (before them when going backwards):
     a < x OR (a = x AND b < y) ..., with a redundant a <= x so that the leading column's
     index bounds the scan."""
@@ -139,7 +145,7 @@ def _beyond(keys: Sequence[_Key], values: Sequence, *, backwards: bool) -> Q:
     return Q(**{f"{first.name}__{op(first, inclusive=True)}": values[0]}) & condition
 
 
-def _values_of(item, keys: Sequence[_Key]) -> list:
+def _values_of(item, keys: Sequence[CursorKey]) -> list:
     if isinstance(item, dict):
         return [item[key.name] for key in keys]
     return [getattr(item, key.name) for key in keys]

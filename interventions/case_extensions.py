@@ -8,9 +8,9 @@ from cases.selectors import latest_referral
 from interventions.models import Allocation
 from interventions.permissions import can
 from interventions.selectors import (
-    allocation_timeline,
+    ALLOCATION_TIMELINE,
+    CONTACT_TIMELINE,
     case_allocations,
-    contact_timeline,
     distance_travelled,
 )
 from referrals import permissions as referral_rules
@@ -33,8 +33,8 @@ def interventions_section(request, case, state) -> dict:
 
 
 def register() -> None:
-    register_timeline_source("interventions.allocations", allocation_timeline)
-    register_timeline_source("interventions.contacts", contact_timeline)
+    register_timeline_source("interventions.allocations", ALLOCATION_TIMELINE)
+    register_timeline_source("interventions.contacts", CONTACT_TIMELINE)
     register_case_section(
         CaseSection(
             name="interventions",

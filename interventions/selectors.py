@@ -11,6 +11,7 @@ itself sees the person as before. ``sees_identity`` is the one question pages, w
 and the API ask.
 """
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,7 +30,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from audit.recorder import visible_or_404
-from cases.extensions import TimelineEntry
+from cases.extensions import TimelineEntry, TimelineSource, display, user_name, user_values
 from cases.selectors import cases_visible_to, is_lead_professional
 from core.ids import parse_int
 from interventions.models import (
@@ -209,40 +210,59 @@ def case_allocations(case) -> QuerySet:
 # --- The case's chronology (registered with cases.extensions) -----------------------------
 
 
-def allocation_timeline(case, referral_ids, limit, before=None):
-    bound = {"history_date__lte": before} if before is not None else {}
-    history = (
-        Allocation.history.filter(case_id=case.pk, **bound)
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")[:limit]
+def _allocation_entry(at, values) -> TimelineEntry:
+    reason = values["reason"]
+    return TimelineEntry(
+        at,
+        "allocation",
+        f"{values['intervention'] or 'Intervention'}: "
+        f"{display(Allocation, 'status', values['status']).lower()}"
+        + (f" ({reason})" if reason else ""),
+        user_name(values, nobody="system"),
     )
-    names = dict(Allocation.objects.filter(case=case).values_list("pk", "intervention__name"))
-    for row in history:
-        yield TimelineEntry(
-            row.history_date,
-            "allocation",
-            f"{names.get(row.id, 'Intervention')}: {row.get_status_display().lower()}"
-            + (f" ({row.history_change_reason})" if row.history_change_reason else ""),
-            str(row.history_user or "system"),
-        )
 
 
-def contact_timeline(case, referral_ids, limit, before=None):
-    bound = {"recorded_at__lte": before} if before is not None else {}
-    contacts = (
-        Contact.objects.filter(allocation__case=case, **bound)
-        .select_related("recorded_by", "allocation__intervention")
-        .order_by("-recorded_at", "-pk")[:limit]
+# An allocation's changes, each named by the intervention the allocation is for now.
+ALLOCATION_TIMELINE = TimelineSource(
+    rows=lambda case, referral_ids: Allocation.history.filter(case_id=case.pk),
+    at="history_date",
+    key="history_id",
+    values={
+        "status": "status",
+        "reason": "history_change_reason",
+        "intervention": Subquery(
+            Allocation.objects.filter(pk=OuterRef("id")).values("intervention__name")[:1]
+        ),
+        **user_values("history_user"),
+    },
+    entry=_allocation_entry,
+)
+
+
+def _contact_entry(at, values) -> TimelineEntry:
+    contact_date = datetime.date.fromisoformat(values["contact_date"])
+    return TimelineEntry(
+        at,
+        "contact",
+        f"{values['intervention']}: {display(Contact, 'contact_type', values['type']).lower()}"
+        f" contact on {date_format(contact_date, 'j F Y')}, "
+        f"{display(Contact, 'outcome', values['outcome']).lower()}",
+        user_name(values),
     )
-    for contact in contacts:
-        yield TimelineEntry(
-            contact.recorded_at,
-            "contact",
-            f"{contact.allocation.intervention.name}: {contact.get_contact_type_display().lower()}"
-            f" contact on {date_format(contact.contact_date, 'j F Y')}, "
-            f"{contact.get_outcome_display().lower()}",
-            str(contact.recorded_by),
-        )
+
+
+CONTACT_TIMELINE = TimelineSource(
+    rows=lambda case, referral_ids: Contact.objects.filter(allocation__case=case),
+    at="recorded_at",
+    values={
+        "intervention": "allocation__intervention__name",
+        "type": "contact_type",
+        "contact_date": "contact_date",
+        "outcome": "outcome",
+        **user_values("recorded_by"),
+    },
+    entry=_contact_entry,
+)
 
 
 def catalogue() -> QuerySet:

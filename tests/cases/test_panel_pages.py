@@ -1,13 +1,16 @@
 """The coordinator's planner, the chair's meeting page, minutes, and the case page."""
 
 import csv
+import html
 import io
+import re
 
 import pytest
 from django.urls import reverse
 
 from cases.models import PanelDecision, PanelMeeting
-from cases.services import decision_record, meeting_close
+from cases.pages import TIMELINE_PAGE_SIZE
+from cases.services import decision_record, meeting_close, note_add
 from tests.factories import accepted_referral, opened_case, panel_meeting
 from tests.support import date_parts
 
@@ -136,6 +139,9 @@ class TestMinutes:
         assert response["Content-Type"].startswith("text/csv")
 
 
+CASE_PAGE_BUDGET = 21
+
+
 @pytest.mark.django_db
 class TestCasePage:
     def test_the_lead_sees_the_chronology_and_adds_a_note(
@@ -164,6 +170,60 @@ class TestCasePage:
         assert b"Add a note" not in page.content
         refused = client.post(reverse("cases:case-note", args=[case.pk]), {"text": "x"})
         assert refused.status_code == 403
+
+    def test_the_chronology_pages_older_by_cursor_and_back_to_the_newest(
+        self, client, school_caseworker, coordinator, panel_chair
+    ):
+        case = opened_case(school_caseworker, coordinator, panel_chair)
+        for n in range(TIMELINE_PAGE_SIZE + 5):
+            note_add(actor=school_caseworker, case=case, text=f"Note number {n}")
+        client.force_login(school_caseworker)
+        url = reverse("cases:case", args=[case.pk])
+
+        def chronology(response):
+            """The chronology and its links (the notes column lists every note)."""
+            content = response.content.decode()
+            start = content.index("Chronology</h2>")
+            return content[start : content.index("Interventions</h2>", start)]
+
+        first = chronology(client.get(url))
+        older_link = re.search(r'href="\?(cursor=[^"]+)" rel="next"', first)
+        older = chronology(client.get(f"{url}?{html.unescape(older_link.group(1))}"))
+        damaged = chronology(client.get(f"{url}?cursor=nonsense"))
+
+        assert f"Note number {TIMELINE_PAGE_SIZE + 4}" in first
+        assert "Note number 4<" not in first
+        assert ">Newest<" not in first
+        assert "Note number 4<" in older
+        assert f"Note number {TIMELINE_PAGE_SIZE + 4}" not in older
+        assert f'href="{url}" rel="prev"' in older
+        assert "Panel decision: open a case" in older
+        assert f"Note number {TIMELINE_PAGE_SIZE + 4}" in damaged
+
+    @pytest.mark.parametrize("notes", [1, 40])
+    def test_the_case_page_has_a_constant_query_budget(
+        self,
+        client,
+        school_caseworker,
+        coordinator,
+        panel_chair,
+        notes,
+        django_assert_max_num_queries,
+    ):
+        case = opened_case(school_caseworker, coordinator, panel_chair)
+        for n in range(notes):
+            note_add(actor=school_caseworker, case=case, text=f"Note {n}")
+        client.force_login(coordinator)
+        url = reverse("cases:case", args=[case.pk])
+        client.get(url)
+        # session, user, memberships; the case; the chronology (one query for every
+        # source); the case's shares (for the viewer's capacities and the page), notes and
+        # reviews; the interventions section (latest referral, its consent position,
+        # allocations, distance travelled); the navigation's counts; the audit INSERT.
+        with django_assert_max_num_queries(CASE_PAGE_BUDGET):
+            assert client.get(url).status_code == 200
+        with django_assert_max_num_queries(CASE_PAGE_BUDGET):
+            assert client.get(url, {"cursor": "nonsense"}).status_code == 200
 
     def test_another_organisation_gets_404(
         self, client, school_caseworker, coordinator, panel_chair, police_officer
