@@ -10,7 +10,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Shared plumbing"
 
     def ready(self):
+        from django.apps import apps
         from django.core.checks import Tags, register
+
+        from core.history import make_history_managers_once
+
+        make_history_managers_once(apps.get_models())
 
         from config.keys import check_secrets
 

@@ -364,6 +364,10 @@ class MaracFlag:
 
 
 def marac_flag(person: Person, *, today: datetime.date | None = None) -> MaracFlag | None:
+    if getattr(person, "recorded_alone", False):
+        # Recorded in this request with nobody else under any of their blind indexes
+        # (referrals.services): none of their referrals can have been to MARAC yet.
+        return None
     today = today or timezone.localdate()
     last = (
         MaracReferral.objects.filter(same_person_condition(person, prefix="referral__person__"))

@@ -511,7 +511,10 @@ def _referral_person(
                 "possible_duplicate",
             )
     require(actor, "person.create")
-    return _record_person(person, actor=actor, organisation=organisation), namesakes
+    person = _record_person(person, actor=actor, organisation=organisation)
+    # Nobody else: their MARAC flag (referrals.marac) is known without a look-up.
+    person.recorded_alone = not namesakes
+    return person, namesakes
 
 
 def _save_referral(referral: Referral, *, actor: User, reason: str) -> Referral:

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api import strict
+from api.built_once import BuiltOnce
 from api.lean import LeanRepresentation
 from partners.models import Organisation
 from referrals.dash import LONGEST_CHECKLIST, DashAnswer, DashChecklist, MaracCriterion
@@ -41,7 +42,7 @@ def _text(max_length, **kwargs):
     return serializers.CharField(max_length=max_length, trim_whitespace=True, **kwargs)
 
 
-class PersonWriteSerializer(strict.Serializer):
+class PersonWriteSerializer(BuiltOnce, strict.Serializer):
     given_name = _text(NAME_MAX_LENGTH)
     family_name = _text(NAME_MAX_LENGTH)
     date_of_birth = serializers.DateField()
@@ -129,7 +130,7 @@ class PersonMatchQuerySerializer(strict.Serializer):
 # --- Referrals ---------------------------------------------------------------------------
 
 
-class ReferralDetailsSerializer(strict.Serializer):
+class ReferralDetailsSerializer(BuiltOnce, strict.Serializer):
     pathway = serializers.ChoiceField(choices=Pathway.choices)
     area = serializers.ChoiceField(
         choices=ReferralArea.choices,
@@ -216,7 +217,7 @@ class ReasonSerializer(strict.Serializer):
     reason = serializers.CharField(max_length=1000)
 
 
-class PersonSummarySerializer(LeanRepresentation, strict.Serializer):
+class PersonSummarySerializer(BuiltOnce, LeanRepresentation, strict.Serializer):
     lean_shared_fields = True
     id = serializers.UUIDField()
     given_name = serializers.CharField()
@@ -225,10 +226,12 @@ class PersonSummarySerializer(LeanRepresentation, strict.Serializer):
     gender = serializers.CharField()
 
 
-class NamedSerializer(LeanRepresentation, strict.Serializer):
+class NamedSerializer(BuiltOnce, LeanRepresentation, strict.Serializer):
     lean_shared_fields = True
     id = serializers.IntegerField()
-    name = serializers.CharField(source="__str__")
+    # The record itself, which CharField shows as str(): DRF would ask inspect.signature
+    # whether a ``__str__`` source takes arguments, each time.
+    name = serializers.CharField(source="*")
 
 
 class ReferralListSerializer(LeanRepresentation, strict.ModelSerializer):
@@ -257,7 +260,7 @@ class ReferralListSerializer(LeanRepresentation, strict.ModelSerializer):
         read_only_fields = fields
 
 
-class LinkedReferralSerializer(strict.ModelSerializer):
+class LinkedReferralSerializer(BuiltOnce, strict.ModelSerializer):
     organisation = NamedSerializer()
 
     class Meta:
@@ -279,7 +282,7 @@ class LocalTimeField(serializers.TimeField):
     OpenAPI's "time" format would demand (RFC 3339 full-time)."""
 
 
-class ReferralSerializer(strict.ModelSerializer):
+class ReferralSerializer(BuiltOnce, LeanRepresentation, strict.ModelSerializer):
     person = PersonSummarySerializer()
     incident_time = LocalTimeField(read_only=True, allow_null=True)
     # Blank until recorded: plain strings, so the schema allows "".
@@ -363,7 +366,7 @@ class ReferralSerializer(strict.ModelSerializer):
         linked = self.context.get("linked_referrals")
         if linked is None:
             return None
-        return LinkedReferralSerializer(linked, many=True).data
+        return LinkedReferralSerializer(linked, many=True).data if linked else []
 
 
 class ConsentRecordSerializer(strict.Serializer):

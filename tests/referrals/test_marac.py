@@ -379,6 +379,44 @@ class TestTheMaracRepeat:
         assert "Hale" not in page
         assert "Durham Constabulary" not in page
 
+    @staticmethod
+    def created(api, actor, family_name: str, **extra):
+        """A referral made through the API for a woman recorded afresh: its answer."""
+        body = {
+            "pathway": "adult_18_35",
+            "area": "durham",
+            "incident_date": days_ago(2).isoformat(),
+            "narrative": "Seen at A&E with injuries.",
+            "risk_factors": ["victim_of_violence"],
+            "risk_level": "medium",
+            "outside_focus_reason": "A woman at risk of serious violence.",
+            "new_person": {
+                "given_name": "Dana",
+                "family_name": family_name,
+                "date_of_birth": years_ago(30).isoformat(),
+                "gender": "female",
+            },
+            **extra,
+        }
+        response = api(actor).post("/api/v1/referrals/", body, format="json")
+        assert response.status_code == 201, response.json()
+        return response.json()
+
+    def test_a_new_record_of_the_victim_carries_the_flag_from_its_creation(
+        self, first, api, health_caseworker
+    ):
+        # Recorded afresh by another agency, confirmed as someone else: the answer of the
+        # creation still looks the flag up under the shared indexes.
+        answer = self.created(api, health_caseworker, "REID", allow_possible_duplicate=True)
+
+        assert answer["marac_flag"]["last_referred_on"] == first.referred_on.isoformat()
+
+    def test_someone_new_under_no_one_elses_index_has_no_flag(self, first, api, health_caseworker):
+        answer = self.created(api, health_caseworker, "Nobody-Else")
+
+        assert answer["marac_flag"] is None
+        assert marac_flag(Referral.objects.get(pk=answer["id"]).person) is None
+
     def test_a_marac_repeat_is_recorded_as_one(self, first, health_caseworker):
         referral = self.later(health_caseworker)
         link = referral.perpetrator_links.get()
