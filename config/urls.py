@@ -2,7 +2,9 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
+
+from api.schema_view import SchemaView
 
 urlpatterns = [
     path("", include("partners.urls")),
@@ -15,7 +17,7 @@ urlpatterns = [
     path("administration/jobs/", include("jobs.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include("api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # Swagger UI styles its own elements inline; only its page allows that.
     path(
         "api/docs/",
