@@ -1,5 +1,13 @@
-"""Schemathesis fuzzes every API operation against the OpenAPI schema, signed in as each of
-the main roles: no answer may be a server error, and every answer must match the schema.
+"""Schemathesis fuzzes every API operation against the OpenAPI schema: no answer may be a
+server error, and every answer must match the schema.
+
+Each operation is fuzzed twice over. Its coverage phase (every documented boundary and every
+kind of wrong value of every field: hundreds of requests an operation) runs once, as a user
+who holds each of the main roles, so the body gets past the permission check to the
+validation it is aimed at. As each single role it gets a few generated examples: a refused
+role is refused before its body is read (the authorization matrix holds every write to
+that), so the coverage phase as each refused role asked the same question hundreds of
+times and took most of the suite's time.
 
 CI runs a few examples per operation and a short stateful phase over the schema's links;
 ``FUZZ_EXAMPLES=200 .venv/bin/pytest tests/api/test_fuzz_api.py`` runs the long version
@@ -14,6 +22,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -22,12 +31,24 @@ from schemathesis.specs.openapi.checks import (
 
 from api.services import api_token_issue
 from config.wsgi import application
+from demo import builders
 from partners.roles import Role
 from tests.factories import case_ready_for_delivery, make_member, make_organisation
 from tests.support import built_once_per_module
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
-schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+SCHEMA_PATH = "/api/schema/?format=json"
+# As every role at once: the explicit examples, the coverage phase and the generated ones.
+schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, application)
+# As each role: generated examples only.
+schema_per_role = schemathesis.openapi.from_wsgi(
+    SCHEMA_PATH,
+    application,
+    config=SchemathesisConfig.from_dict(
+        {"phases": {"examples": {"enabled": False}, "coverage": {"enabled": False}}}
+    ),
+)
+EVERY_ROLE = "every role"
 # status_code_conformance: every status the fuzzing sees must be one the schema documents.
 CHECKS = [
     not_a_server_error,
@@ -67,18 +88,40 @@ def _partnership_with_tokens():
         Role.PROVIDER: make_member(charity, Role.PROVIDER),
         Role.IG_OFFICER: make_member(council, Role.IG_OFFICER),
     }
+    # Each main role, where each of the others holds it, so that every operation's
+    # coverage phase reaches the validation of its body.
+    users[EVERY_ROLE] = make_member(school, Role.REFERRER)
+    for organisation, role in (
+        (council, Role.COORDINATOR),
+        (charity, Role.PROVIDER),
+        (council, Role.IG_OFFICER),
+    ):
+        builders.make_member(user=users[EVERY_ROLE], organisation=organisation, role=role)
     case_ready_for_delivery(users[Role.REFERRER], users[Role.COORDINATOR], users[Role.PANEL_CHAIR])
     return {role: api_token_issue(user=user)[1] for role, user in users.items()}
 
 
-@pytest.mark.parametrize("role", [Role.REFERRER, Role.COORDINATOR, Role.PROVIDER, Role.IG_OFFICER])
-@schema.parametrize()
-@settings(
+FUZZING = settings(
     max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
+
+
+@schema.parametrize()
+@FUZZING
+@pytest.mark.django_db
+def test_every_field_s_boundaries_and_wrong_values_as_every_role(case, tokens):
+    case.call_and_validate(
+        headers={"Authorization": f"Token {tokens[EVERY_ROLE]}"},
+        checks=CHECKS,
+    )
+
+
+@pytest.mark.parametrize("role", [Role.REFERRER, Role.COORDINATOR, Role.PROVIDER, Role.IG_OFFICER])
+@schema_per_role.parametrize()
+@FUZZING
 @pytest.mark.django_db
 def test_no_server_errors_and_every_answer_matches_the_schema(case, role, tokens):
     case.call_and_validate(
