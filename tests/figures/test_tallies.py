@@ -167,23 +167,36 @@ def refusal(filters, **kwargs):
 
 def every_filter(months_back: int = 36):
     """Each of the last ``months_back`` months, and periods of three, twelve and sixty
-    months ending at several of them in every area and on every pathway."""
+    months ending at several of them, in all areas and on all pathways and, in turn, in
+    each area on each pathway (``in_each_area_and_pathway``)."""
     latest = this_month()
     single = [
         Filters(first_month=add_months(latest, -k), last_month=add_months(latest, -k))
         for k in range(months_back)
     ]
-    return single + [
+    periods = [
         Filters(
             first_month=add_months(latest, -last - length + 1),
             last_month=add_months(latest, -last),
-            area=area,
-            pathway=pathway,
         )
         for last in (0, 1, 4, 13, 25)
         for length in (3, 12, 60)
-        for area in AREAS
-        for pathway in PATHWAYS
+    ]
+    return single + periods + in_each_area_and_pathway(periods, times=2)
+
+
+def in_each_area_and_pathway(periods, *, times):
+    """The periods narrowed to each area and pathway (every pair, "" for all, ``times``
+    times over), each pair on a different period in turn: every pair meets several
+    periods and every period several pairs, where every pair on every period multiplied
+    the comparisons' time by fifteen and found nothing the pairs in turn do not."""
+    pairs = [(area, pathway) for area in AREAS for pathway in PATHWAYS]
+    step = max(1, len(periods) // times)
+    return [
+        Filters(f.first_month, f.last_month, area, pathway)
+        for turn in range(times)
+        for n, (area, pathway) in enumerate(pairs)
+        for f in [periods[(n + turn * step) % len(periods)]]
     ]
 
 
@@ -452,20 +465,15 @@ def test_tallies_of_edge_cases_answer_as_the_facts_do():
         place_from__isnull=False, place_until__isnull=True
     ).exists()
     latest = this_month()
+    # Periods starting in each of 32 months and ending in the same month, the next, half
+    # way, the month before the latest or the latest: a fact's first and last days fall on
+    # every kind of boundary.
     periods = [
         Filters(first_month=add_months(latest, -a), last_month=add_months(latest, -b))
         for a in range(32)
-        for b in range(a + 1)
+        for b in sorted({0, 1, a // 2, a - 1, a} & set(range(a + 1)))
     ]
-    assert_the_answers_agree(
-        periods
-        + [
-            Filters(f.first_month, f.last_month, area, pathway)
-            for f in periods[::23]
-            for area in AREAS
-            for pathway in PATHWAYS
-        ]
-    )
+    assert_the_answers_agree(periods + in_each_area_and_pathway(periods, times=4))
     assert_recount_equals_the_tallies_kept_in_step()
 
 
