@@ -19,6 +19,8 @@ from audit.services import legal_hold_place
 from cases.models import PanelDecision
 from cases.services import note_add
 from interventions.services import allocation_create
+from partners.models import Area, OrganisationType
+from partners.roles import Role
 from referrals.consent import gillick_record, lawful_basis_decide, lawful_basis_record
 from referrals.marac import dash_record, marac_refer, perpetrator_link
 from sharing.agreements import outside_agreement_approve
@@ -26,12 +28,14 @@ from tests.factories import (
     accepted_referral,
     case_ready_for_delivery,
     make_intervention,
+    make_member,
+    make_organisation,
     make_person,
     make_referral,
     submitted_referral,
     years_ago,
 )
-from tests.support import date_parts, url_names
+from tests.support import built_once_per_module, date_parts, url_names
 
 
 def each(object_type, *records):
@@ -563,11 +567,48 @@ def test_every_url_is_classified():
     assert (set(READS) | WRITES | NO_PERSONAL_DATA) <= names, "stale names in the table"
 
 
-@pytest.fixture
-def world(
-    school_caseworker, coordinator, panel_chair, school, charity, provider_keyworker, ig_officer
-):
-    case = case_ready_for_delivery(school_caseworker, coordinator, panel_chair)
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once per module and test process: every test meets it as built
+    (``built_once_per_module``); a world per test was most of the module's time."""
+    with built_once_per_module(django_db_blocker, _build_world) as built:
+        yield built
+
+
+def _build_world():
+    school = make_organisation(name="Riverside Academy", organisation_type=OrganisationType.SCHOOL)
+    council = make_organisation(
+        name="Durham County Council",
+        organisation_type=OrganisationType.LOCAL_AUTHORITY,
+        area=Area.DURHAM,
+    )
+    charity = make_organisation(
+        name="Northern Mentoring Trust",
+        organisation_type=OrganisationType.VOLUNTARY,
+        area=Area.COUNTYWIDE,
+    )
+    police = make_organisation(
+        name="Durham Constabulary", organisation_type=OrganisationType.POLICE, area=Area.COUNTYWIDE
+    )
+    partnership = make_organisation(
+        name="Partnership team",
+        organisation_type=OrganisationType.PARTNERSHIP,
+        area=Area.COUNTYWIDE,
+    )
+    users = {
+        "school_caseworker": make_member(school, Role.REFERRER, username="school-caseworker"),
+        "coordinator": make_member(council, Role.COORDINATOR, username="durham-coordinator"),
+        "panel_chair": make_member(council, Role.PANEL_CHAIR, username="panel-chair"),
+        "provider_keyworker": make_member(charity, Role.PROVIDER, username="provider-keyworker"),
+        "ig_officer": make_member(partnership, Role.IG_OFFICER, username="ig-officer"),
+        "police_officer": make_member(police, Role.REFERRER, username="police-officer"),
+    }
+    school_caseworker, coordinator, ig_officer = (
+        users["school_caseworker"],
+        users["coordinator"],
+        users["ig_officer"],
+    )
+    case = case_ready_for_delivery(school_caseworker, coordinator, users["panel_chair"])
     referral = case.referrals.get()
     allocation = allocation_create(
         actor=school_caseworker,
@@ -643,6 +684,7 @@ def world(
     )
     marac = marac_refer(actor=school_caseworker, referral=da_referral, link_id=link.pk)
     return SimpleNamespace(
+        users=users,
         approval=approval,
         da_referral=da_referral,
         dash=dash,
@@ -694,17 +736,15 @@ def _last_event():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(READS))
-def test_each_page_and_endpoint_writes_one_access_event_per_record_shown(
-    client, api, request, world, name
-):
+def test_each_page_and_endpoint_writes_one_access_event_per_record_shown(client, api, world, name):
     who, kwargs_of, query, shown = READS[name]
-    user = request.getfixturevalue(who)
+    user = world.users[who]
     if name == "cases:case-reopen":
         # Reopening is asked only of a closed case; an open one sends the reader back.
         from cases.services import case_close
 
         case_close(
-            actor=request.getfixturevalue("coordinator"),
+            actor=world.users["coordinator"],
             case=world.case,
             reason="goals_met",
             summary="Goals met",
@@ -737,14 +777,10 @@ EMPTY_LISTS = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(EMPTY_LISTS))
-def test_a_list_showing_nothing(client, api, world, police_officer, name):
-    viewer = police_officer
+def test_a_list_showing_nothing(client, api, world, name):
+    viewer = world.users["police_officer"]
     if name == "interventions:caseload":
         # The caseload is a provider's page: one from a provider with nothing allocated.
-        from partners.models import OrganisationType
-        from partners.roles import Role
-        from tests.factories import make_member, make_organisation
-
         idle = make_organisation(name="Idle Trust", organisation_type=OrganisationType.VOLUNTARY)
         viewer = make_member(idle, Role.PROVIDER, username="idle-keyworker")
     if name.startswith("api:"):
@@ -780,7 +816,8 @@ DENIED_ABOUT_NOBODY = {"api:panel-agenda"}
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", DENIABLE)
-def test_denied_attempts_are_recorded(client, api, world, police_officer, name):
+def test_denied_attempts_are_recorded(client, api, world, name):
+    police_officer = world.users["police_officer"]
     _, kwargs_of, query, _ = READS[name]
     if name.startswith("api:"):
         http = api(police_officer)
