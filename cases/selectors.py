@@ -10,8 +10,10 @@
 """
 
 import datetime
+import functools
 import operator
 import re
+import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,7 +22,7 @@ from functools import reduce
 
 from django.contrib.auth.models import Permission
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -49,6 +51,7 @@ from cases.extensions import (
     TimelineSource,
     display,
     timeline_sources,
+    timeline_sources_generation,
     user_name,
     user_values,
 )
@@ -1083,12 +1086,11 @@ TIMELINE_SOURCES = (
 )
 
 
-def _timeline(case: Case, *, limit: int, offset: int = 0, before=None) -> list[TimelineEntry]:
-    """Entries ``offset`` to ``offset + limit`` of those at or before ``before`` (None: all),
-    newest first, in ONE query: each source's rows for the case, the newest ``offset +
-    limit`` of them (its index on the time bounds the read), only their time, a tie-breaking
-    key and the columns its entry needs (as JSON), under ``UNION ALL``, ordered and limited
-    in SQL; only the rows shown reach Python, and only they are decrypted."""
+def _timeline_query(case: Case, *, limit: int, offset: int, before) -> QuerySet:
+    """The chronology's one query (``_timeline``): each source's rows for the case, the
+    newest ``offset + limit`` of them at or before ``before`` (None: all; its index on the
+    time bounds the read), only their time, a tie-breaking key and the columns its entry
+    needs (as JSON), under ``UNION ALL``, ordered and limited in SQL."""
     referral_ids = Referral.objects.filter(case=case).values("pk")
     branches = []
     for rank, source in enumerate((*TIMELINE_SOURCES, *timeline_sources())):
@@ -1105,10 +1107,93 @@ def _timeline(case: Case, *, limit: int, offset: int = 0, before=None) -> list[T
             .order_by("-t_at", "-t_key")
             .values_list("t_source", "t_at", "t_key", "t_values")[: offset + limit]
         )
-    sources = (*TIMELINE_SOURCES, *timeline_sources())
     union = branches[0].union(*branches[1:], all=True).order_by("-t_at", "t_source", "-t_key")
+    return union[offset : offset + limit]
+
+
+# What the chronology's statement is compiled with, in place of a case's id and a page's
+# time: no case has this id (a version 4 UUID's bits, all else zero) and no entry this time.
+_CASE_STAND_IN = uuid.UUID("00000000-0000-4000-8000-000000000000")
+_BEFORE_STAND_IN = datetime.datetime(1, 1, 1, 0, 0, 0, 1, tzinfo=datetime.UTC)
+
+
+@dataclass(frozen=True)
+class _TimelineStatement:
+    """``_timeline_query`` compiled: its SQL, its parameters with where the case's id and the
+    page's time go, and the converters the ORM would apply to each column of a row."""
+
+    sql: str
+    params: tuple
+    case_at: tuple[int, ...]
+    before_at: tuple[int, ...]
+    converters: dict
+
+    def rows(self, alias: str, case_id, before) -> list[tuple]:
+        params = list(self.params)
+        for n in self.case_at:
+            params[n] = case_id
+        for n in self.before_at:
+            params[n] = before
+        database = connections[alias]
+        with database.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        for n, (converters, expression) in self.converters.items():
+            for row_number, row in enumerate(rows):
+                value = row[n]
+                for converter in converters:
+                    value = converter(value, expression, database)
+                rows[row_number] = (*row[:n], value, *row[n + 1 :])
+        return rows
+
+
+@functools.lru_cache(maxsize=32)
+def _timeline_statement(
+    alias: str, generation: int, *, limit: int, offset: int, paged: bool
+) -> _TimelineStatement:
+    """The chronology's statement for a page shape, compiled once per process where the ORM
+    built and compiled a ``UNION`` of every source's queryset on each read (most of what a
+    case page cost). It is compiled for a stand-in case with only its id (a source that
+    reads anything else of the case fails here, see ``TimelineSource``) and a stand-in time;
+    each read puts the case's id and the page's time where those stood.
+    ``generation`` (``timeline_sources_generation``) makes a changed set of sources a new
+    statement."""
+    stand_in = Case.from_db(alias, ["id"], [_CASE_STAND_IN])
+    query = _timeline_query(
+        stand_in, limit=limit, offset=offset, before=_BEFORE_STAND_IN if paged else None
+    ).query
+    compiler = query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    case_at = tuple(n for n, value in enumerate(params) if value == _CASE_STAND_IN)
+    before_at = tuple(n for n, value in enumerate(params) if value == _BEFORE_STAND_IN)
+    if not case_at or paged != bool(before_at) or str(_CASE_STAND_IN) in sql:
+        raise RuntimeError("The chronology's statement does not take the case as a parameter")
+    fields = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+    return _TimelineStatement(
+        sql=sql,
+        params=tuple(params),
+        case_at=case_at,
+        before_at=before_at,
+        converters=compiler.get_converters(fields),
+    )
+
+
+def _timeline(case: Case, *, limit: int, offset: int = 0, before=None) -> list[TimelineEntry]:
+    """Entries ``offset`` to ``offset + limit`` of those at or before ``before`` (None: all),
+    newest first, in ONE query (``_timeline_query``, compiled once: ``_timeline_statement``);
+    only the rows shown reach Python, and only they are decrypted."""
+    alias = router.db_for_read(Case)
+    statement = _timeline_statement(
+        alias,
+        timeline_sources_generation(),
+        limit=limit,
+        offset=offset,
+        paged=before is not None,
+    )
+    sources = (*TIMELINE_SOURCES, *timeline_sources())
     return [
-        sources[rank].entry(at, values) for rank, at, _key, values in union[offset : offset + limit]
+        sources[rank].entry(at, values)
+        for rank, at, _key, values in statement.rows(alias, case.pk, before)
     ]
 
 
