@@ -842,6 +842,20 @@ def shares_of_case(case: Case) -> QuerySet:
     return case.shares.select_related("organisation").order_by("-shared_at")
 
 
+# Where ``shares_read_onto`` keeps a case's shares on the case object.
+_SHARES_READ = "_shares_read"
+
+
+def shares_read_onto(case: Case) -> list[CaseShare]:
+    """The case's shares (``shares_of_case``), read now and kept on the case object: a page
+    that lists them also asks, through the viewer's capacities, which are current, and
+    that answer comes from these rows rather than another query. For a page's reads, after
+    any write of the request."""
+    shares = list(shares_of_case(case))
+    setattr(case, _SHARES_READ, shares)
+    return shares
+
+
 def note_of_case(case: Case, note_id) -> CaseNote:
     """A note of a case the caller already sees."""
     note = CaseNote.objects.filter(case=case, pk=parse_int(note_id)).first()
@@ -927,15 +941,25 @@ def _case_capacities(user: User, case: Case) -> set[str]:
         capacities.add("coordinator")
     if case.area in areas_where(user, PANEL_ROLES):
         capacities.add("panel")
-    shared_with = set(
+    working = organisations_where_user_can(user, "cases.add_casenote")
+    if working:
+        shared_with = _organisations_shared_with(case)
+        if any(organisation.pk in shared_with for organisation in working):
+            capacities.add("shared_caseworker")
+    return capacities
+
+
+def _organisations_shared_with(case: Case) -> set[int]:
+    """The organisations the case is shared with now: from its shares when a page read them
+    already (``shares_read_onto``), else one query."""
+    read = getattr(case, _SHARES_READ, None)
+    if read is not None:
+        return {share.organisation_id for share in read if share.ended_at is None}
+    return set(
         CaseShare.objects.filter(case=case, ended_at__isnull=True).values_list(
             "organisation_id", flat=True
         )
     )
-    for organisation in organisations_where_user_can(user, "cases.add_casenote"):
-        if organisation.pk in shared_with:
-            capacities.add("shared_caseworker")
-    return capacities
 
 
 def _referral_entry(at, values) -> TimelineEntry:
