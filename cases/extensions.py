@@ -41,7 +41,12 @@ class TimelineSource:
     its sealed text: open it with ``core.fields.opened``); ``entry(at, values)`` words the
     entry. Ties at one time are in the order sources were registered, then newest ``key``
     (an integer column) first. The filter on ``at`` and its index bound the read: put
-    ``at`` in an index after the case (or referral) column."""
+    ``at`` in an index after the case (or referral) column.
+
+    The chronology's statement is compiled once per process and read for any case, so
+    ``rows`` may use the case only through its ``pk`` (or ``referral_ids``) and nothing
+    else that changes (no "now"): compiling reads any other field of the case as a
+    deferred field of a case that does not exist, and fails."""
 
     rows: Callable[..., QuerySet]
     at: str
@@ -83,15 +88,24 @@ def display(model, field_name: str, value) -> str:
 
 
 _timeline_sources: dict[str, TimelineSource] = {}
+# Counts registrations: the chronology's statement, compiled once per process, is compiled
+# again for a changed set of sources.
+_timeline_generation = 0
 _case_sections: dict[str, CaseSection] = {}
 
 
 def register_timeline_source(name: str, source: TimelineSource) -> None:
+    global _timeline_generation
     _timeline_sources[name] = source
+    _timeline_generation += 1
 
 
 def timeline_sources() -> list[TimelineSource]:
     return list(_timeline_sources.values())
+
+
+def timeline_sources_generation() -> int:
+    return _timeline_generation
 
 
 def register_case_section(section: CaseSection) -> None:

@@ -12,8 +12,7 @@ from cases.selectors import (
     case_timeline_page,
     notes_of_case,
     prevention_transition_due,
-    risk_reviews_of_case,
-    shares_of_case,
+    shares_read_onto,
 )
 from core.pagination import CURSOR_PARAM, InvalidCursor
 
@@ -33,6 +32,8 @@ def case_page_context(request, case, **state) -> dict:
     handed to every registered section. The page links to each operation's own page, as
     ``offered`` says (allowed to this viewer, and open in the case's status)."""
     timeline = _timeline_page(request, case)
+    # Before the sections: the viewer's capacities ask which of them are current.
+    shares = shares_read_onto(case)
     sections = []
     with capacities_held():
         for section in case_sections():
@@ -49,9 +50,8 @@ def case_page_context(request, case, **state) -> dict:
         "case": case,
         "allowed": allowed,
         "timeline": timeline,
-        "shares": shares_of_case(case),
+        "shares": shares,
         "notes": notes_of_case(case)[:50],
-        "reviews": risk_reviews_of_case(case)[:10],
         "sections": sections,
         "turned_19_on": prevention_transition_due(case),
     }

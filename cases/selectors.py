@@ -10,8 +10,10 @@
 """
 
 import datetime
+import functools
 import operator
 import re
+import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,7 +22,7 @@ from functools import reduce
 
 from django.contrib.auth.models import Permission
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -49,6 +51,7 @@ from cases.extensions import (
     TimelineSource,
     display,
     timeline_sources,
+    timeline_sources_generation,
     user_name,
     user_values,
 )
@@ -839,6 +842,20 @@ def shares_of_case(case: Case) -> QuerySet:
     return case.shares.select_related("organisation").order_by("-shared_at")
 
 
+# Where ``shares_read_onto`` keeps a case's shares on the case object.
+_SHARES_READ = "_shares_read"
+
+
+def shares_read_onto(case: Case) -> list[CaseShare]:
+    """The case's shares (``shares_of_case``), read now and kept on the case object: a page
+    that lists them also asks, through the viewer's capacities, which are current, and
+    that answer comes from these rows rather than another query. For a page's reads, after
+    any write of the request."""
+    shares = list(shares_of_case(case))
+    setattr(case, _SHARES_READ, shares)
+    return shares
+
+
 def note_of_case(case: Case, note_id) -> CaseNote:
     """A note of a case the caller already sees."""
     note = CaseNote.objects.filter(case=case, pk=parse_int(note_id)).first()
@@ -924,15 +941,25 @@ def _case_capacities(user: User, case: Case) -> set[str]:
         capacities.add("coordinator")
     if case.area in areas_where(user, PANEL_ROLES):
         capacities.add("panel")
-    shared_with = set(
+    working = organisations_where_user_can(user, "cases.add_casenote")
+    if working:
+        shared_with = _organisations_shared_with(case)
+        if any(organisation.pk in shared_with for organisation in working):
+            capacities.add("shared_caseworker")
+    return capacities
+
+
+def _organisations_shared_with(case: Case) -> set[int]:
+    """The organisations the case is shared with now: from its shares when a page read them
+    already (``shares_read_onto``), else one query."""
+    read = getattr(case, _SHARES_READ, None)
+    if read is not None:
+        return {share.organisation_id for share in read if share.ended_at is None}
+    return set(
         CaseShare.objects.filter(case=case, ended_at__isnull=True).values_list(
             "organisation_id", flat=True
         )
     )
-    for organisation in organisations_where_user_can(user, "cases.add_casenote"):
-        if organisation.pk in shared_with:
-            capacities.add("shared_caseworker")
-    return capacities
 
 
 def _referral_entry(at, values) -> TimelineEntry:
@@ -1083,12 +1110,11 @@ TIMELINE_SOURCES = (
 )
 
 
-def _timeline(case: Case, *, limit: int, offset: int = 0, before=None) -> list[TimelineEntry]:
-    """Entries ``offset`` to ``offset + limit`` of those at or before ``before`` (None: all),
-    newest first, in ONE query: each source's rows for the case, the newest ``offset +
-    limit`` of them (its index on the time bounds the read), only their time, a tie-breaking
-    key and the columns its entry needs (as JSON), under ``UNION ALL``, ordered and limited
-    in SQL; only the rows shown reach Python, and only they are decrypted."""
+def _timeline_query(case: Case, *, limit: int, offset: int, before) -> QuerySet:
+    """The chronology's one query (``_timeline``): each source's rows for the case, the
+    newest ``offset + limit`` of them at or before ``before`` (None: all; its index on the
+    time bounds the read), only their time, a tie-breaking key and the columns its entry
+    needs (as JSON), under ``UNION ALL``, ordered and limited in SQL."""
     referral_ids = Referral.objects.filter(case=case).values("pk")
     branches = []
     for rank, source in enumerate((*TIMELINE_SOURCES, *timeline_sources())):
@@ -1105,10 +1131,93 @@ def _timeline(case: Case, *, limit: int, offset: int = 0, before=None) -> list[T
             .order_by("-t_at", "-t_key")
             .values_list("t_source", "t_at", "t_key", "t_values")[: offset + limit]
         )
-    sources = (*TIMELINE_SOURCES, *timeline_sources())
     union = branches[0].union(*branches[1:], all=True).order_by("-t_at", "t_source", "-t_key")
+    return union[offset : offset + limit]
+
+
+# What the chronology's statement is compiled with, in place of a case's id and a page's
+# time: no case has this id (a version 4 UUID's bits, all else zero) and no entry this time.
+_CASE_STAND_IN = uuid.UUID("00000000-0000-4000-8000-000000000000")
+_BEFORE_STAND_IN = datetime.datetime(1, 1, 1, 0, 0, 0, 1, tzinfo=datetime.UTC)
+
+
+@dataclass(frozen=True)
+class _TimelineStatement:
+    """``_timeline_query`` compiled: its SQL, its parameters with where the case's id and the
+    page's time go, and the converters the ORM would apply to each column of a row."""
+
+    sql: str
+    params: tuple
+    case_at: tuple[int, ...]
+    before_at: tuple[int, ...]
+    converters: dict
+
+    def rows(self, alias: str, case_id, before) -> list[tuple]:
+        params = list(self.params)
+        for n in self.case_at:
+            params[n] = case_id
+        for n in self.before_at:
+            params[n] = before
+        database = connections[alias]
+        with database.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        for n, (converters, expression) in self.converters.items():
+            for row_number, row in enumerate(rows):
+                value = row[n]
+                for converter in converters:
+                    value = converter(value, expression, database)
+                rows[row_number] = (*row[:n], value, *row[n + 1 :])
+        return rows
+
+
+@functools.lru_cache(maxsize=32)
+def _timeline_statement(
+    alias: str, generation: int, *, limit: int, offset: int, paged: bool
+) -> _TimelineStatement:
+    """The chronology's statement for a page shape, compiled once per process where the ORM
+    built and compiled a ``UNION`` of every source's queryset on each read (most of what a
+    case page cost). It is compiled for a stand-in case with only its id (a source that
+    reads anything else of the case fails here, see ``TimelineSource``) and a stand-in time;
+    each read puts the case's id and the page's time where those stood.
+    ``generation`` (``timeline_sources_generation``) makes a changed set of sources a new
+    statement."""
+    stand_in = Case.from_db(alias, ["id"], [_CASE_STAND_IN])
+    query = _timeline_query(
+        stand_in, limit=limit, offset=offset, before=_BEFORE_STAND_IN if paged else None
+    ).query
+    compiler = query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    case_at = tuple(n for n, value in enumerate(params) if value == _CASE_STAND_IN)
+    before_at = tuple(n for n, value in enumerate(params) if value == _BEFORE_STAND_IN)
+    if not case_at or paged != bool(before_at) or str(_CASE_STAND_IN) in sql:
+        raise RuntimeError("The chronology's statement does not take the case as a parameter")
+    fields = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+    return _TimelineStatement(
+        sql=sql,
+        params=tuple(params),
+        case_at=case_at,
+        before_at=before_at,
+        converters=compiler.get_converters(fields),
+    )
+
+
+def _timeline(case: Case, *, limit: int, offset: int = 0, before=None) -> list[TimelineEntry]:
+    """Entries ``offset`` to ``offset + limit`` of those at or before ``before`` (None: all),
+    newest first, in ONE query (``_timeline_query``, compiled once: ``_timeline_statement``);
+    only the rows shown reach Python, and only they are decrypted."""
+    alias = router.db_for_read(Case)
+    statement = _timeline_statement(
+        alias,
+        timeline_sources_generation(),
+        limit=limit,
+        offset=offset,
+        paged=before is not None,
+    )
+    sources = (*TIMELINE_SOURCES, *timeline_sources())
     return [
-        sources[rank].entry(at, values) for rank, at, _key, values in union[offset : offset + limit]
+        sources[rank].entry(at, values)
+        for rank, at, _key, values in statement.rows(alias, case.pk, before)
     ]
 
 

@@ -291,15 +291,15 @@ class DistanceTravelled:
     improved: bool | None
 
 
-def _rereferred_within_a_year(case) -> Decimal:
+def _referrals_within_a_year_after(case) -> QuerySet:
+    """The person's referrals (not drafts) in the year after the case opened."""
     opened = timezone.localtime(case.opened_at).date()
     year_later = opened + (opened - one_year_before(opened))
-    later = Referral.objects.filter(
+    return Referral.objects.filter(
         same_person_condition(case.person, prefix="person__"),
         referral_date__gt=opened,
         referral_date__lte=year_later,
     ).exclude(status="draft")
-    return Decimal(1) if later.exists() else Decimal(0)
 
 
 def distance_travelled(case) -> list[DistanceTravelled]:
@@ -315,12 +315,17 @@ def distance_travelled(case) -> list[DistanceTravelled]:
             entry["baseline"] = record.value
         else:
             entry["latest"] = record.value
-    derived = OutcomeMeasure.objects.filter(derived=True, code="re_referral_12_months").first()
+    # The derived measure and whether the person was referred again, in one query.
+    derived = (
+        OutcomeMeasure.objects.filter(derived=True, code="re_referral_12_months")
+        .annotate(rereferred=Exists(_referrals_within_a_year_after(case)))
+        .first()
+    )
     if derived is not None:
         records[derived.pk] = {
             "measure": derived,
             "baseline": Decimal(0),
-            "latest": _rereferred_within_a_year(case),
+            "latest": Decimal(1) if derived.rereferred else Decimal(0),
         }
     result = []
     for entry in records.values():

@@ -88,10 +88,7 @@ def _effective_decision(*, age: int, gillick_competent: bool, own, parent) -> tu
 def consent_position(
     referral: Referral, *, on: datetime.date | None = None
 ) -> dict[str, PurposePosition]:
-    on = on or timezone.localdate()
-    age = age_on(referral.person.date_of_birth, on)
-    latest_gillick = referral.gillick_assessments.order_by("-recorded_at", "-pk").first()
-    gillick_competent = bool(latest_gillick and latest_gillick.competent)
+    age, gillick_competent = _who_decides_facts(referral, on)
     consents = {(c.purpose, c.given_by): c for c in referral.consents.all()}
     approved = set(
         referral.lawful_bases.filter(status=LawfulBasisStatus.APPROVED).values_list(
@@ -123,6 +120,20 @@ def consent_position(
                 purpose, False, "", f"Consent {state} ({rule}) and no approved lawful basis."
             )
     return positions
+
+
+def _who_decides_facts(referral: Referral, on: datetime.date | None) -> tuple[int, bool]:
+    """The person's age on ``on`` (today if None) and whether their latest Gillick competence
+    assessment found them competent: what ``_effective_decision`` asks."""
+    age = age_on(referral.person.date_of_birth, on or timezone.localdate())
+    latest_gillick = referral.gillick_assessments.order_by("-recorded_at", "-pk").first()
+    return age, bool(latest_gillick and latest_gillick.competent)
+
+
+def delivery_position(referral: Referral, *, on: datetime.date | None = None) -> PurposePosition:
+    """Whether intervention delivery may go ahead, as ``consent_position`` says for it, read
+    without the consents and lawful bases that only the other purposes need."""
+    return _delivery_position(referral, *_who_decides_facts(referral, on))
 
 
 def _delivery_position(referral: Referral, age: int, gillick_competent: bool) -> PurposePosition:

@@ -33,6 +33,7 @@ from referrals.consent import (
     _text,
     check_giver,
     consent_position,
+    delivery_position,
     refresh_permitted_purposes,
 )
 from referrals.models import (
@@ -47,7 +48,7 @@ from referrals.permissions import PARTICIPATION_OPEN_IN, require
 
 def taking_part_position(referral: Referral) -> PurposePosition:
     """Whether intervention delivery may go ahead now, and why, in words."""
-    return consent_position(referral)[Purpose.INTERVENTION_DELIVERY]
+    return delivery_position(referral)
 
 
 def positions_apart(referral: Referral) -> tuple[list[PurposePosition], PurposePosition]:

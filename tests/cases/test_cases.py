@@ -371,6 +371,56 @@ class TestTimeline:
         assert response.status_code == 400
         assert "cursor" in str(response.json())
 
+    def test_the_compiled_statement_reads_what_the_querysets_define(
+        self, api, case, school_caseworker
+    ):
+        """``_timeline`` reads, through its statement compiled once, what ``_timeline_query``
+        defines for this case: from the newest, and from a time with entries skipped."""
+        from cases.extensions import timeline_sources
+        from cases.selectors import TIMELINE_SOURCES, _timeline, _timeline_query
+
+        client = api(school_caseworker)
+        for n in range(4):
+            client.post(f"{CASES}{case.pk}/notes/", {"text": f"Note {n}"}, format="json")
+        # Notes 1 and 2 at one instant: a page may start among them.
+        _, second, third, _ = CaseNote.objects.filter(case=case).order_by("-created_at")
+        CaseNote.objects.filter(pk=third.pk).update(created_at=second.created_at)
+        other = Case.objects.exclude(pk=case.pk).first()
+        sources = (*TIMELINE_SOURCES, *timeline_sources())
+
+        def defined(**page):
+            return [
+                sources[rank].entry(at, values)
+                for rank, at, _key, values in _timeline_query(case, **page)
+            ]
+
+        newest = _timeline(case, limit=6)
+        assert newest == defined(limit=6, offset=0, before=None)
+        assert [entry.detail for entry in newest[:4]] == ["Note 3", "Note 2", "Note 1", "Note 0"]
+        tie = newest[1].at
+        assert _timeline(case, limit=3, offset=1, before=tie) == defined(
+            limit=3, offset=1, before=tie
+        )
+        assert _timeline(case, limit=100) == defined(limit=100, offset=0, before=None)
+        if other is not None:
+            assert _timeline(other, limit=6) != newest
+
+    def test_a_source_that_reads_more_of_the_case_than_its_id_is_refused(self, monkeypatch):
+        """The statement is compiled for a stand-in case: a source's rows that depended on
+        another of its fields would be wrong for every other case, so compiling fails."""
+        from cases import selectors
+        from cases.extensions import TimelineSource
+
+        by_person = TimelineSource(
+            rows=lambda case, referral_ids: CaseNote.objects.filter(case__person=case.person_id),
+            at="created_at",
+            values={"text": "text"},
+            entry=lambda at, values: None,
+        )
+        monkeypatch.setattr(selectors, "timeline_sources", lambda: [by_person])
+        with pytest.raises(Case.DoesNotExist):
+            selectors._timeline_statement.__wrapped__("default", -1, limit=5, offset=0, paged=False)
+
     @pytest.mark.parametrize(("page_size", "notes"), [(5, 2), (5, 30), (50, 2), (50, 30)])
     def test_the_timeline_has_a_constant_query_budget(
         self, api, case, school_caseworker, django_assert_max_num_queries, page_size, notes

@@ -139,7 +139,7 @@ class TestMinutes:
         assert response["Content-Type"].startswith("text/csv")
 
 
-CASE_PAGE_BUDGET = 21
+CASE_PAGE_BUDGET = 17
 
 
 @pytest.mark.django_db
@@ -216,10 +216,11 @@ class TestCasePage:
         client.force_login(coordinator)
         url = reverse("cases:case", args=[case.pk])
         client.get(url)
-        # session, user, memberships; the case; the chronology (one query for every
-        # source); the case's shares (for the viewer's capacities and the page), notes and
-        # reviews; the interventions section (latest referral, its consent position,
-        # allocations, distance travelled); the navigation's counts; the audit INSERT.
+        # session, user, second factor, memberships; the case; the chronology (one query for
+        # every source); the case's shares (listed, and the viewer's capacities answered
+        # from them) and notes; the interventions section (latest referral, its Gillick
+        # assessment and agreements to take part, allocations, outcome records, the derived
+        # measure with its re-referral); the navigation's two counts; the audit INSERT.
         with django_assert_max_num_queries(CASE_PAGE_BUDGET):
             assert client.get(url).status_code == 200
         with django_assert_max_num_queries(CASE_PAGE_BUDGET):
