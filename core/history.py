@@ -1,9 +1,12 @@
 """Who made a change, and why, for django-simple-history; and its manager, made once."""
 
+import datetime
+import decimal
+import json
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.db import connections, models, router
 from django.db.models import signals
 from django.utils import timezone
@@ -90,11 +93,12 @@ def insert_with_history(
         )
         insert = _Insert.of(type(record), connection)
         prepared = insert.values(record, connection)
-        statement.add(insert.sql, prepared)
+        statement.add(insert.sql, [insert.row(prepared)])
         if with_rows and not hasattr(record, "skip_history_when_saving"):
             history = _history_row(record)
             insert = _Insert.of(type(history), connection)
-            statement.add(insert.sql, insert.values(history, connection, known=prepared))
+            row = insert.row(insert.values(history, connection, known=prepared))
+            statement.add(insert.sql, [row])
             histories.append((record, history, statement.answer(insert.returned)))
     counts = [statement.add(also.sql, also.params, counted=True) for also in also]
     answers = statement.run(connection)
@@ -140,11 +144,9 @@ class _Statement:
         self.params: list = []
         self.answers: list[str] = []
 
-    def add(self, sql: str, values, *, counted: bool = False) -> int | None:
+    def add(self, sql: str, params: list, *, counted: bool = False) -> int | None:
         name = f"w{len(self.parts)}"
-        self.params.extend(
-            values if isinstance(values, list) else (value for _, value in values.values())
-        )
+        self.params.extend(params)
         self.parts.append(f"{name} AS ({sql}{' RETURNING 1' if counted else ''})")
         return self._ask(f"SELECT count(*) FROM {name}") if counted else None  # noqa: S608
 
@@ -201,7 +203,13 @@ def _history_row(record):
 
 class _Insert:
     """A model's single-row INSERT, compiled once per connection: its columns (an automatic
-    primary key left to the database, to come back), and the values of a row in order."""
+    primary key left to the database, to come back), and the values of a row in order.
+
+    The row goes as one JSON object, which PostgreSQL reads into the table's row type
+    (``json_populate_record``: each value through its column's own input, an array into
+    an array column): a parameter for each column (130 for a referral of someone new)
+    costs the driver a parse of the statement it cannot cache and a literal each, and the
+    server as many literals to parse."""
 
     _made: dict = {}
 
@@ -209,21 +217,21 @@ class _Insert:
         quote = connection.ops.quote_name
         auto = model._meta.pk if isinstance(model._meta.pk, models.AutoField) else None
         self.fields = [f for f in model._meta.concrete_fields if f is not auto]
-        placeholders = []
-        for field in self.fields:
-            if isinstance(field, ArrayField):
-                # An array's is its type, whatever the value (the ORM's insert asks it).
-                placeholders.append(field.get_placeholder(None, None, connection))
-            elif hasattr(field, "get_placeholder"):
-                raise TypeError(f"{field} needs a placeholder made for its value: save() it")
-            else:
-                placeholders.append("%s")
         # The generated key, returned.
         self.returned = quote(auto.column) if auto else None
+        table = quote(model._meta.db_table)
+        columns = ", ".join(quote(f.column) for f in self.fields)
         self.sql = (
-            f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
-            f"({', '.join(quote(f.column) for f in self.fields)}) "
-            f"VALUES ({', '.join(placeholders)})"
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names from the model
+            f"SELECT {columns} FROM json_populate_record(NULL::{table}, %s::json)"
+        )
+
+    def row(self, values: dict) -> str:
+        """The JSON of a row's ``values`` (from ``values``), by column."""
+        return json.dumps(
+            {f.column: values[f.attname][1] for f in self.fields},
+            default=_json_value,
+            separators=(",", ":"),
         )
 
     @classmethod
@@ -251,3 +259,13 @@ class _Insert:
                 raise TypeError(f"{field} is an expression: save() it instead")
             values[name] = type(field), field.get_db_prep_save(value, connection=connection)
         return values
+
+
+def _json_value(value):
+    """A prepared value JSON has no type for, as text its column's input reads."""
+    if isinstance(value, datetime.date | datetime.time):
+        # A datetime the ORM prepared is aware (USE_TZ): its text carries the offset.
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | decimal.Decimal):
+        return str(value)
+    raise TypeError(f"a value of type {type(value).__name__} for insert_with_history")
