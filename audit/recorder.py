@@ -341,7 +341,7 @@ class AuditMiddleware:
                 write_events(context.events)
 
 
-def write_events(events: list[AuditEvent], *, connection=None) -> None:
+def write_events(events: list[AuditEvent], *, connection=None, then_commit: bool = False) -> None:
     """Events as one INSERT statement, which PostgreSQL makes all-or-nothing by itself:
     ``bulk_create`` would wrap it in BEGIN and COMMIT (two more round trips on every read)
     and ask for the new ids back, which nobody here reads. Inside a transaction the
@@ -352,7 +352,10 @@ def write_events(events: list[AuditEvent], *, connection=None) -> None:
     parsed statements, so it was parsed again on every page, and each value adapted one by
     one, at a cost a list noticed; the ORM's bulk form (an array per column) is quoted
     element by element in Python. Each column is cast to its own type, and the INSERT
-    checks lengths and constraints as it always did."""
+    checks lengths and constraints as it always did.
+
+    ``then_commit`` (``audit.database`` as a transaction commits) sends its COMMIT after the
+    INSERT in the same message: run only if the INSERT succeeds."""
     if connection is None:
         connection = connections[router.db_for_write(AuditEvent)]
     sql, columns = _insert_statement(connection)
@@ -362,7 +365,7 @@ def write_events(events: list[AuditEvent], *, connection=None) -> None:
         separators=(",", ":"),
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [rows])
+        cursor.execute(f"{sql}; COMMIT" if then_commit else sql, [rows])
 
 
 def _json_value(value):

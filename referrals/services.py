@@ -5,14 +5,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.actors import SYSTEM, SystemActor
 from core.encryption import blind_index, normalise_identifier, normalise_name
 from core.errors import ConflictError, field_error, require_version
-from core.history import with_history
+from core.history import AlsoInsert, insert_with_history, with_history
 from core.templatetags.govuk import govuk_date
 from core.text import bounded_text, model_max_length
 from notifications.services import (
@@ -175,9 +175,11 @@ def person_create(
     *, actor: User, organisation: Organisation | None = None, reason: str = "", **fields
 ) -> Person:
     require(actor, "person.create")
-    return _record_person(
+    person = _person_recorded_by(
         _unsaved_person(fields), actor=actor, organisation=organisation, reason=reason
     )
+    _record_person(person)
+    return person
 
 
 def _unsaved_person(fields: dict) -> Person:
@@ -188,40 +190,49 @@ def _unsaved_person(fields: dict) -> Person:
     return person
 
 
-def _record_person(
+def _person_recorded_by(
     person: Person, *, actor: User, organisation: Organisation | None, reason: str = ""
 ) -> Person:
-    """Save a person made by ``_unsaved_person``, for an actor allowed to record people, in
-    the caller's transaction (a referral for someone new adds no savepoint, two round
-    trips, for a block it never rolls back on its own)."""
+    """A person made by ``_unsaved_person``, as recorded by an actor allowed to record
+    people, labelled for their history: ``_record_person`` writes them."""
     acting = acting_organisation(actor, "referrals.add_person", organisation)
     reason = bounded_text(reason, field="reason", max_length=CHANGE_REASON_MAX_LENGTH)
     person.created_by = actor
     person.created_by_organisation = acting
-    with_history(person, actor=actor, reason=reason or f"Recorded by {acting.name}").save()
-    # The recording organisation sees and maintains its own record; any other sharing is
-    # an explicit, audited decision made elsewhere (a referral, a case share).
-    _grant_to_group(person, acting.group_id, ("view_person", "change_person"))
-    return person
+    return with_history(person, actor=actor, reason=reason or f"Recorded by {acting.name}")
 
 
-def _grant_to_group(person: Person, group_id: int, codenames: tuple[str, ...]) -> None:
+# The recording organisation sees and maintains its own record; any other sharing is an
+# explicit, audited decision made elsewhere (a referral, a case share).
+RECORDER_PERMISSIONS = ("view_person", "change_person")
+
+
+def _record_person(person: Person, *, along: tuple = ()) -> None:
+    """Write a person from ``_person_recorded_by`` with their history, the recording
+    organisation's grants and the new records ``along`` (a referral of them, labelled by
+    ``with_history``) with theirs, in one statement, in the caller's transaction (a referral
+    for someone new adds no savepoint, two round trips, for a block it never rolls back on
+    its own)."""
+    grants = _grants_to_group(person, person.created_by_organisation.group_id, RECORDER_PERMISSIONS)
+    (granted,) = insert_with_history(person, *along, also=(grants,))
+    if granted != len(RECORDER_PERMISSIONS):
+        # As assign_perm would: a permission missing from the database is an error.
+        raise LookupError(f"Permissions missing from the database: {RECORDER_PERMISSIONS}")
+
+
+def _grants_to_group(person: Person, group_id: int, codenames: tuple[str, ...]) -> AlsoInsert:
     """The rows django-guardian's ``assign_perm`` writes for a new person (its direct
-    foreign-key group permission table), in one INSERT … SELECT: ``assign_perm`` makes six
+    foreign-key group permission table), as one INSERT … SELECT: ``assign_perm`` makes six
     queries a permission (the group, the permission, then get_or_create in a savepoint),
     all for a record that cannot hold a grant yet."""
-    table = PersonGroupObjectPermission._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (permission_id, group_id, content_object_id) "  # noqa: S608 - the model's table
-            "SELECT p.id, %s, %s FROM auth_permission p "
-            "JOIN django_content_type ct ON ct.id = p.content_type_id "
-            "WHERE ct.app_label = %s AND ct.model = %s AND p.codename = ANY(%s)",
-            [group_id, person.pk, Person._meta.app_label, Person._meta.model_name, list(codenames)],
-        )
-        if cursor.rowcount != len(codenames):
-            # As assign_perm would: a permission missing from the database is an error.
-            raise LookupError(f"Permissions missing from the database: {codenames}")
+    return AlsoInsert(
+        f"INSERT INTO {PersonGroupObjectPermission._meta.db_table} "  # noqa: S608 - the model's table
+        "(permission_id, group_id, content_object_id) "
+        "SELECT p.id, %s, %s FROM auth_permission p "
+        "JOIN django_content_type ct ON ct.id = p.content_type_id "
+        "WHERE ct.app_label = %s AND ct.model = %s AND p.codename = ANY(%s)",
+        [group_id, person.pk, Person._meta.app_label, Person._meta.model_name, list(codenames)],
+    )
 
 
 @transaction.atomic
@@ -511,7 +522,8 @@ def _referral_person(
                 "possible_duplicate",
             )
     require(actor, "person.create")
-    person = _record_person(person, actor=actor, organisation=organisation)
+    # Recorded with the referral, in its statement (``_insert_referral``).
+    person = _person_recorded_by(person, actor=actor, organisation=organisation)
     # Nobody else: their MARAC flag (referrals.marac) is known without a look-up.
     person.recorded_alone = not namesakes
     return person, namesakes
@@ -519,6 +531,17 @@ def _referral_person(
 
 def _save_referral(referral: Referral, *, actor: User, reason: str) -> Referral:
     with_history(referral, actor=actor, reason=reason).save()
+    return referral
+
+
+def _insert_referral(referral: Referral, *, actor: User, reason: str) -> Referral:
+    """A new referral with its history; their person with theirs when they are new, all in
+    one statement."""
+    with_history(referral, actor=actor, reason=reason)
+    if referral.person._state.adding:
+        _record_person(referral.person, along=(referral,))
+    else:
+        insert_with_history(referral)
     return referral
 
 
@@ -568,9 +591,9 @@ def referral_create(
         referral.screening_note = _bounded(
             signpost_note, field="signpost_note", stored_as="screening_note"
         )
-        return _save_referral(referral, actor=actor, reason="Signposted by the referrer")
+        return _insert_referral(referral, actor=actor, reason="Signposted by the referrer")
     _apply_pathway_rules(referral)
-    return _save_referral(referral, actor=actor, reason="Draft referral started")
+    return _insert_referral(referral, actor=actor, reason="Draft referral started")
 
 
 def _lock_referral(referral: Referral) -> Referral:

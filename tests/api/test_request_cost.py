@@ -134,11 +134,12 @@ class TestQueryBudgets:
         client.post(REFERRALS_URL, new_referral_body(), format="json")
         # token with roles; Idempotency-Key claimed and its answer stored; whether anyone
         # is recorded under the person's blind indexes (nobody: no duplicate to show, no
-        # open case to join); the person, its history and its two grants; the referral and
-        # its history; both change events in one INSERT; the savepoints of the key's block
-        # and the service's (in production, BEGIN and COMMIT). No record is read back, and
-        # the answer's MARAC flag is known without a query: nobody else shares an index.
-        with django_assert_max_num_queries(14):
+        # open case to join); one statement for the person, its history and its two
+        # grants, the referral and its history; both change events in one INSERT; the
+        # savepoints of the key's block and the service's (in production, BEGIN and
+        # COMMIT). No record is read back, and the answer's MARAC flag is known without a
+        # query: nobody else shares an index.
+        with django_assert_max_num_queries(10):
             response = client.post(
                 REFERRALS_URL,
                 new_referral_body(),

@@ -22,7 +22,7 @@ from audit.models import AuditEvent, BreakGlassGrant, ChainHead, EventKind, Revi
 from audit.recorder import build_event, canonical, event_fields
 from partners.models import OrganisationType
 from partners.roles import Role
-from referrals.models import Referral
+from referrals.models import Person, Referral
 from referrals.services import referral_create, referral_submit
 from tests.factories import (
     REFERRAL_DEFAULTS,
@@ -411,6 +411,38 @@ class TestChangeEventsCommitWithTheChange:
         with pytest.raises(Undone):
             person_made_then_undone(school_caseworker)
         assert committed_change_events("referrals.Person") == 0
+
+    @pytest.mark.parametrize(
+        "failing",
+        [
+            # The events and the COMMIT go in one message: a failed INSERT never commits.
+            "person_made_with_an_event_too_long",
+            # A deferred foreign key is checked by the COMMIT sent after the events' INSERT.
+            "person_made_with_a_missing_organisation",
+        ],
+    )
+    def test_a_commit_that_fails_takes_the_change_and_its_events(self, school_caseworker, failing):
+        with pytest.raises(DatabaseError):
+            globals()[failing](school_caseworker)
+        assert committed_change_events("referrals.Person") == 0
+        assert not Person.objects.exists()
+        # The connection goes on: the next transaction commits with its events.
+        make_person(school_caseworker)
+        assert committed_change_events("referrals.Person") == 1
+
+
+def person_made_with_an_event_too_long(actor):
+    with transaction.atomic():
+        make_person(actor, given_name="Unwritten")
+        connection.audit_held.append(
+            build_event(kind=EventKind.SECURITY, user=None, action="x" * 41)
+        )
+
+
+def person_made_with_a_missing_organisation(actor):
+    with transaction.atomic():
+        person = make_person(actor)
+        Person.objects.filter(pk=person.pk).update(created_by_organisation_id=-1)
 
 
 @pytest.mark.django_db
