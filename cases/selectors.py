@@ -43,7 +43,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from audit.recorder import visible_or_404
+from audit.recorder import found_or_404, visible_or_404
 from cases.extensions import (
     TimelineEntry,
     TimelineSource,
@@ -66,6 +66,7 @@ from cases.models import (
     PanelMeeting,
     RiskReview,
 )
+from core.compiled import compiled_query
 from core.errors import field_error
 from core.fields import opened
 from core.ids import parse_int, parse_uuid, uuid_or_404
@@ -97,7 +98,7 @@ from referrals.models import (
     risk_rank,
 )
 from referrals.pathways import PREVENTION_MAX_AGE, Pathway, birthday, past_prevention_age
-from referrals.selectors import break_glass_condition, by_risk_then_age
+from referrals.selectors import by_risk_then_age, grants_condition
 
 PANEL_ROLES = {Role.PANEL_MEMBER, Role.PANEL_CHAIR}
 
@@ -623,14 +624,37 @@ def _visibility_branches(user: User) -> list[Q]:
     grants on its group); decided by a panel they chaired; a person they broke the glass
     for. The one statement of who sees a case: ``cases_visible_to`` ORs the branches, and a
     list reads each branch on its own (``visible_cases_page``)."""
-    if not active_memberships(user):
-        return []
-    branches = [Q(lead_professional=user)]
-    areas = areas_where(user, {Role.COORDINATOR, *PANEL_ROLES})
-    if areas:
-        branches.append(Q(area__in=sorted(areas)))
+    shape, values = case_viewer(user)
+    return visibility_branches_of(shape, **values)
+
+
+def case_viewer(user: User) -> tuple[tuple, dict]:
+    """What of ``user`` decides which cases they see, as a query kept compiled
+    (``core.compiled``) takes it: the shape (whether they hold any role, the areas they
+    coordinate or sit on panels for, whether they chair panels) and the values (their id,
+    the groups of the organisations they see cases for, now)."""
     organisations = organisations_where_user_can(user, "cases.view_case")
-    if organisations:
+    shape = (
+        bool(active_memberships(user)),
+        tuple(sorted(areas_where(user, {Role.COORDINATOR, *PANEL_ROLES}))),
+        bool(areas_where(user, {Role.PANEL_CHAIR})),
+    )
+    return shape, {
+        "user_id": user.pk,
+        "groups": [o.group_id for o in organisations],
+        "now": timezone.now(),
+    }
+
+
+def visibility_branches_of(shape: tuple, *, user_id, groups, now) -> list[Q]:
+    """``_visibility_branches`` from what ``case_viewer`` says of the user."""
+    holds_a_role, areas, chairs = shape
+    if not holds_a_role:
+        return []
+    branches = [Q(lead_professional=user_id)]
+    if areas:
+        branches.append(Q(area__in=areas))
+    if groups:
         # The permission as a scalar subquery, not a join: the planner then estimates the
         # share rows from the groups' own statistics (a police team's tens of thousands of
         # cases are walked in the list's order; a charity's few are gathered and sorted)
@@ -641,13 +665,13 @@ def _visibility_branches(user: User) -> list[Q]:
         shared = CaseGroupObjectPermission.objects.filter(
             content_object=OuterRef("pk"),
             permission_id=Subquery(view_case),
-            group_id__in=[o.group_id for o in organisations],
+            group_id__in=groups,
         )
         branches.append(Q(Exists(shared)))
-    if areas_where(user, {Role.PANEL_CHAIR}):
-        decided = PanelDecision.objects.filter(case=OuterRef("pk"), meeting__chair=user)
+    if chairs:
+        decided = PanelDecision.objects.filter(case=OuterRef("pk"), meeting__chair=user_id)
         branches.append(Q(Exists(decided)))
-    branches.append(break_glass_condition(user, person_field="person_id"))
+    branches.append(grants_condition(user_id=user_id, now=now, person_field="person_id"))
     return branches
 
 
@@ -737,27 +761,44 @@ def visible_case_ids(user: User, case_ids) -> set:
     return set(cases_visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
-def case_get(user: User, case_id, *, with_referral_ids: bool = False) -> Case:
-    """The case, or 404 whether it does not exist or the user may not see it. With
-    ``with_referral_ids``, annotated with its referrals' ids, newest first, in the same
-    query (``referral_ids``): what the case's own answer lists."""
-    cases = cases_visible_to(user).select_related(
-        "person", "lead_professional", "lead_organisation"
-    )
+@compiled_query
+def _case_shown(shape, *, pk, **viewer) -> QuerySet:
+    viewer_shape, with_referral_ids = shape
+    branches = visibility_branches_of(viewer_shape, **viewer)
+    cases = Case.objects.filter(reduce(operator.or_, branches)) if branches else Case.objects.none()
+    cases = cases.select_related("person", "lead_professional", "lead_organisation")
     if with_referral_ids:
         cases = cases.annotate(
             referral_ids=ArraySubquery(
                 Referral.objects.filter(case=OuterRef("pk")).order_by("-created_at").values("pk")
             )
         )
-    return visible_or_404(
+    return cases.filter(pk=pk)
+
+
+def case_get(user: User, case_id, *, with_referral_ids: bool = False) -> Case:
+    """The case, or 404 whether it does not exist or the user may not see it. With
+    ``with_referral_ids``, annotated with its referrals' ids, newest first, in the same
+    query (``referral_ids``): what the case's own answer lists."""
+    pk = uuid_or_404(case_id)
+    shape, viewer = case_viewer(user)
+    found = (
+        _case_shown.first(shape=(shape, with_referral_ids), pk=pk, **viewer)
+        if pk is not None
+        else None
+    )
+    return found_or_404(
         user,
-        cases,
-        uuid_or_404(case_id),
+        found,
+        pk,
         object_type="case",
-        person_of=lambda c: c.person_id,
+        person_of=_person_id,
         missing="No such case",
     )
+
+
+def _person_id(record):
+    return record.person_id
 
 
 def is_lead_professional(user: User, case: Case) -> bool:

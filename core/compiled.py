@@ -35,6 +35,7 @@ database are exactly those run. A shape that cannot be kept runs as an ordinary 
 (and fails loudly under the check).
 """
 
+import contextlib
 import copy
 import datetime
 import logging
@@ -45,9 +46,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections, router
 from django.db.models import QuerySet
+from django.db.models.sql.constants import SINGLE
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +112,11 @@ def _sentinel(signature, rng: random.Random):
         return rng.randrange(bound // 2, bound)
     if kind == "list":
         _, sequence, elements, repeats = signature
+        # In ascending order, as the values are (where a function sorts them, ``IN``'s
+        # parameters come out in the same order either way).
         made = [_sentinel(e, rng) for e in elements]
+        with contextlib.suppress(TypeError):
+            made.sort()
         return sequence(made[earlier] for earlier in repeats)
     if kind == "datetime":
         moment = datetime.datetime(2000, 1, 1) + datetime.timedelta(
@@ -153,14 +159,57 @@ class _Shape:
     fields: tuple
 
 
-def _compile(queryset: QuerySet):
+class _Captured(Exception):
+    def __init__(self, compiler):
+        self.compiler = compiler
+
+
+_CAPTURING: dict = {}
+
+
+def _capturing_class(base: type) -> type:
+    """``base`` whose ``execute_sql`` hands the compiler back instead of running it."""
+    if base not in _CAPTURING:
+
+        def execute_sql(self, *args, **kwargs):
+            raise _Captured(self)
+
+        _CAPTURING[base] = type(f"Capturing{base.__name__}", (base,), {"execute_sql": execute_sql})
+    return _CAPTURING[base]
+
+
+def _count_compiler(queryset: QuerySet, db: str):
+    """The compiler ``queryset.count()`` runs, caught before it runs (on this thread's own
+    connection, whose operations are told for the moment to make capturing compilers)."""
+    ops = connections[db].ops
+    real = ops.compiler
+    ops.compiler = lambda name: _capturing_class(real(name))
+    try:
+        queryset.count()
+    except _Captured as captured:
+        compiler = captured.compiler
+        compiler.__class__ = compiler.__class__.__bases__[0]  # itself again, to be run
+        return compiler
+    finally:
+        del ops.compiler
+    raise NotCompilable("count() ran no query")
+
+
+def _compile(queryset: QuerySet, terminal: tuple):
     if queryset._prefetch_related_lookups or queryset._known_related_objects:
         raise NotCompilable("Prefetch after the query instead (prefetch_related_objects)")
     if queryset.query.extra or queryset._for_write or queryset._hints:
         raise NotCompilable("extra(), writes and hinted querysets are not kept")
     db = queryset.db
-    compiler = queryset.query.get_compiler(using=db)
-    sql, params = compiler.as_sql()
+    if terminal[0] == "count":
+        compiler = _count_compiler(queryset, db)
+    else:
+        compiler = queryset.query.get_compiler(using=db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        # Nothing to ask (``none()``, an empty ``IN``): no query, as Django does.
+        return compiler, None, (), db
     return compiler, sql, tuple(params), db
 
 
@@ -228,11 +277,19 @@ class CompiledQuery:
         return f"<CompiledQuery {self.build.__module__}.{self.build.__qualname__}>"
 
     def rows(self, *, shape: Hashable = (), **values) -> list:
-        return self._run(shape, values, first=False)
+        return self._run(shape, values, ("rows", None, None))
 
     def first(self, *, shape: Hashable = (), **values):
-        rows = self._run(shape, values, first=True)
+        rows = self._run(shape, values, ("first",))
         return rows[0] if rows else None
+
+    def count(self, *, shape: Hashable = (), **values) -> int:
+        return self._run(shape, values, ("count",))
+
+    def bound(self, *, shape: Hashable = (), **values) -> "BoundQuery":
+        """The query with these values, counted and sliced as a queryset is (what Django's
+        ``Paginator`` asks of one), each a query of its own kept compiled."""
+        return BoundQuery(self, shape, values)
 
     def queryset(self, *, shape: Hashable = (), **values) -> QuerySet:
         """The queryset itself, built with these values (for a use that is not kept)."""
@@ -240,22 +297,24 @@ class CompiledQuery:
 
     # --- Internals -----------------------------------------------------------------------
 
-    def _built(self, shape, values: dict, first: bool) -> QuerySet:
+    def _built(self, shape, values: dict, terminal: tuple) -> QuerySet:
         queryset = self.build(shape, **values)
-        if first:
+        if terminal[0] == "first":
             # As ``QuerySet.first`` does.
             queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
+        elif terminal[0] == "rows" and terminal[1:] != (None, None):
+            queryset = queryset[terminal[1] : terminal[2]]
         return queryset
 
-    def _key(self, shape, values: dict, first: bool):
+    def _key(self, shape, values: dict, terminal: tuple):
         try:
             hash(shape)
             signatures = tuple((name, _signature(values[name])) for name in sorted(values))
         except (TypeError, NotCompilable) as exc:
             return None, exc
-        return (shape, signatures, first), None
+        return (shape, signatures, terminal), None
 
-    def _shape(self, key, shape, values: dict, first: bool) -> _Shape:
+    def _shape(self, key, shape, values: dict, terminal: tuple) -> _Shape:
         signatures = dict(key[1])
         compiled = []
         for seed in (1, 2):
@@ -266,12 +325,13 @@ class CompiledQuery:
                 leaf for n in sorted(values) for leaf in _leaves(n, signatures[n], sentinels[n])
             ]
             try:
-                queryset = self._built(shape, sentinels, first)
-                compiler, sql, params, db = _compile(queryset)
+                queryset = self._built(shape, sentinels, terminal)
+                compiler, sql, params, db = _compile(queryset, terminal)
             except (ValidationError, ValueError, TypeError) as exc:
                 # A sentinel the field will not take (a string where a UUID goes).
                 raise NotCompilable(f"A sentinel was refused: {exc}") from exc
-            compiled.append((queryset, compiler, sql, params, db, _locate(params, sql, leaves)))
+            slots = _locate(params, sql, leaves) if sql is not None else {}
+            compiled.append((queryset, compiler, sql, params, db, slots))
         (queryset, compiler, sql, params, db, slots), (_, _, sql2, params2, db2, slots2) = compiled
         if sql != sql2 or db != db2 or slots != slots2 or len(params) != len(params2):
             raise NotCompilable("The SQL depends on more than the shape and the values' types")
@@ -283,49 +343,60 @@ class CompiledQuery:
             params=params,
             slots=sorted((n, name, index) for n, (name, index) in slots.items()),
             compiler=compiler,
-            query=queryset.query,
+            query=compiler.query,
             model=queryset.model,
             db=queryset._db,
             iterable_class=queryset._iterable_class,
             fields=queryset._fields,
         )
 
-    def _run(self, shape, values: dict, *, first: bool) -> list:
-        check = getattr(settings, "COMPILED_QUERY_CHECK", False)
-        key, refused = self._key(shape, values, first)
-        kept = self._shapes.get(key) if key is not None else None
-        if kept is None and key is not None and key not in self._refused:
-            try:
-                kept = self._shape(key, shape, values, first)
-            except NotCompilable as exc:
-                refused = exc
-                self._refused[key] = exc
-                logger.warning("%r not kept compiled: %s", self, exc)
-            else:
-                if len(self._shapes) < MAX_SHAPES:
-                    self._shapes[key] = kept
-        elif key is not None and kept is None:
-            refused = self._refused[key]
+    def _kept(self, shape, values: dict, terminal: tuple):
+        """The kept shape for these, made if need be; None (with why) if it cannot be."""
+        key, refused = self._key(shape, values, terminal)
+        if key is None:
+            return None, refused
+        kept = self._shapes.get(key)
+        if kept is not None:
+            return kept, None
+        if key in self._refused:
+            return None, self._refused[key]
+        try:
+            kept = self._shape(key, shape, values, terminal)
+        except NotCompilable as exc:
+            self._refused[key] = exc
+            logger.warning("%r not kept compiled: %s", self, exc)
+            return None, exc
+        if len(self._shapes) < MAX_SHAPES:
+            self._shapes[key] = kept
+        return kept, None
+
+    def _run(self, shape, values: dict, terminal: tuple):
+        kept, refused = self._kept(shape, values, terminal)
         if kept is None:
-            if check:
+            if getattr(settings, "COMPILED_QUERY_CHECK", False):
                 raise CompiledQueryMismatch(f"{self!r} could not be kept: {refused}")
-            return list(self._built(shape, values, first))
+            queryset = self._built(shape, values, terminal)
+            return queryset.count() if terminal[0] == "count" else list(queryset)
         params = list(kept.params)
         for n, name, index in kept.slots:
             params[n] = values[name] if index is None else values[name][index]
         db = kept.db or router.db_for_read(kept.model)
-        if check:
-            self._check(kept, shape, values, first, params, db)
+        if getattr(settings, "COMPILED_QUERY_CHECK", False):
+            self._check(kept, shape, values, terminal, params, db)
         compiler = copy.copy(kept.compiler)
         compiler.connection = connections[db]
         compiler.using = db
         sql = kept.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        if terminal[0] == "count":
+            return _counted(compiler, sql)
+        if sql is None:
+            return []
         return list(kept.iterable_class(_PreparedQuerySet(kept, db, compiler)))
 
-    def _check(self, kept: _Shape, shape, values, first, params, db) -> None:
-        fresh = self._built(shape, values, first)
-        _, sql, fresh_params, fresh_db = _compile(fresh)
+    def _check(self, kept: _Shape, shape, values, terminal, params, db) -> None:
+        fresh = self._built(shape, values, terminal)
+        _, sql, fresh_params, fresh_db = _compile(fresh, terminal)
         if sql != kept.sql:
             raise CompiledQueryMismatch(f"{self!r}: SQL differs\nkept:  {kept.sql}\nfresh: {sql}")
         if len(fresh_params) != len(params) or not all(
@@ -336,6 +407,39 @@ class CompiledQuery:
             )
         if fresh_db != db or fresh._iterable_class is not kept.iterable_class:
             raise CompiledQueryMismatch(f"{self!r}: database or kind of rows differs")
+
+
+def _counted(compiler, sql) -> int:
+    """What ``Query.get_aggregation`` makes of the count's row."""
+    query = compiler.query
+    row = compiler.execute_sql(SINGLE) if sql is not None else None
+    if row is None:
+        row = [e.empty_result_set_value for e in query.annotation_select.values()]
+    else:
+        converters = compiler.get_converters(query.annotation_select.values())
+        row = next(compiler.apply_converters((row,), converters))
+    return dict(zip(query.annotation_select, row, strict=True))["__count"]
+
+
+class BoundQuery:
+    """A ``CompiledQuery`` with its values: ``count()``, slices and iteration, each run kept
+    compiled (a slice's bounds are part of its shape, as SQL's LIMIT and OFFSET are)."""
+
+    ordered = True
+
+    def __init__(self, query: CompiledQuery, shape, values: dict):
+        self._query, self._shape, self._values = query, shape, values
+
+    def count(self) -> int:
+        return self._query._run(self._shape, self._values, ("count",))
+
+    def __getitem__(self, cut):
+        if not isinstance(cut, slice) or cut.step is not None:
+            raise TypeError("A compiled query is sliced with [start:stop] only")
+        return self._query._run(self._shape, self._values, ("rows", cut.start, cut.stop))
+
+    def __iter__(self):
+        return iter(self._query._run(self._shape, self._values, ("rows", None, None)))
 
 
 def compiled_query(build: Callable[..., QuerySet]) -> CompiledQuery:

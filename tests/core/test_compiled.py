@@ -189,3 +189,24 @@ def test_a_value_of_another_type_is_another_shape(referrals):
     with UNCHECKED:
         assert _by_pk.first(pk=str(police.pk), area=Area.DARLINGTON) == police
     assert _by_pk.first(pk=uuid.uuid4(), area=Area.DARLINGTON) is None
+
+
+def test_counts_and_slices_as_a_paginator_asks(referrals, django_assert_num_queries):
+    organisations = sorted({r.organisation_id for r in referrals})
+    since = _long_ago()
+    bound = _of_organisations.bound(organisations=organisations, since=since)
+    queryset = _of_organisations.queryset(organisations=organisations, since=since)
+    expected = [r.pk for r in queryset[1:3]]
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            assert bound.count() == 3
+        with django_assert_num_queries(1):
+            assert [r.pk for r in bound[1:3]] == expected
+    assert _of_organisations.count(organisations=[], since=since) == 0
+    assert bound[5:7] == []
+
+
+def test_nothing_to_ask_asks_nothing(referrals, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert _of_organisations.rows(organisations=[], since=_long_ago()) == []
+        assert _of_organisations.count(organisations=[], since=_long_ago()) == 0
