@@ -217,31 +217,54 @@ class _AnyOf(Func):
 
 
 def people_visible_to(user: User, *, permission: str = "referrals.view_person") -> QuerySet:
-    conditions = Q()
+    shape, values = person_viewer(user, permission=permission)
+    return visible_people(shape, **values)
+
+
+def person_viewer(user: User, *, permission: str = "referrals.view_person") -> tuple[tuple, dict]:
+    """What of ``user`` decides which people they see with ``permission``, as a query kept
+    compiled (``core.compiled``) takes it: the shape (the permission, the areas they
+    coordinate, whether they may break the glass) and the values (the groups of the
+    organisations where they hold it, their id, now)."""
     organisations = organisations_where_user_can(user, permission)
-    if organisations:
+    shape = (
+        permission,
+        tuple(sorted(coordinator_areas(user))),
+        permission == "referrals.view_person" and bool(active_memberships(user)),
+    )
+    return shape, {
+        "groups": [organisation.group_id for organisation in organisations],
+        "user_id": user.pk,
+        "now": timezone.now(),
+    }
+
+
+def visible_people(shape: tuple, *, groups, user_id, now) -> QuerySet:
+    """``people_visible_to`` from what ``person_viewer`` says of the user."""
+    permission, areas, breaks_glass = shape
+    conditions = Q()
+    if groups:
         codename = permission.split(".", 1)[1]
         via_organisation = PersonGroupObjectPermission.objects.filter(
             content_object=OuterRef("pk"),
             permission__codename=codename,
             permission__content_type__app_label="referrals",
-            group_id__in=[organisation.group_id for organisation in organisations],
+            group_id__in=groups,
         )
         direct = PersonUserObjectPermission.objects.filter(
             content_object=OuterRef("pk"),
             permission__codename=codename,
             permission__content_type__app_label="referrals",
-            user_id=user.pk,
+            user_id=user_id,
         )
         conditions |= Q(Exists(via_organisation)) | Q(Exists(direct))
-        areas = coordinator_areas(user)
         if areas:
-            screened = Referral.objects.filter(
-                person=OuterRef("pk"), area__in=sorted(areas)
-            ).exclude(status=ReferralStatus.DRAFT)
+            screened = Referral.objects.filter(person=OuterRef("pk"), area__in=areas).exclude(
+                status=ReferralStatus.DRAFT
+            )
             conditions |= Q(Exists(screened))
-    if permission == "referrals.view_person" and active_memberships(user):
-        conditions |= break_glass_condition(user, person_field="pk")
+    if breaks_glass:
+        conditions |= grants_condition(user_id=user_id, now=now, person_field="pk")
     if not conditions:
         return Person.objects.none()
     return Person.objects.filter(conditions)
