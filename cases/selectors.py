@@ -76,7 +76,10 @@ from core.pagination import (
     KeysetPage,
     decode_cursor,
     encode_cursor,
+    keyset_keys,
     keyset_page,
+    keyset_result,
+    keyset_rows,
 )
 from partners.models import Area, Organisation, User
 from partners.roles import Role
@@ -728,21 +731,32 @@ def visible_cases_page(
     there are. Forward only: ``previous_cursor`` is None (lists start again from the top).
     Raises ``InvalidCursor`` for a cursor this list did not make."""
     branches = _visibility_branches(user)
-    keys: dict = {}
-    more = False
-    for branch in branches:
-        page = keyset_page(
+    pages = [
+        keyset_page(
             among.filter(branch).values("opened_at", "pk"),
             ordering=CASE_LIST_ORDERING,
             cursor=cursor,
             page_size=page_size,
         )
+        for branch in branches
+    ]
+    return _merged_cases_page(
+        pages, page_size=page_size, read=lambda shown: list(among.filter(pk__in=shown))
+    )
+
+
+def _merged_cases_page(pages: list[KeysetPage], *, page_size: int, read) -> KeysetPage:
+    """The first ``page_size`` distinct cases of the branches' pages, newest first, read in
+    full by ``read`` (given their ids)."""
+    keys: dict = {}
+    more = False
+    for page in pages:
         more = more or page.has_next
         keys.update((row["pk"], row["opened_at"]) for row in page.items)
     newest_first = sorted(keys, key=lambda pk: (keys[pk], pk), reverse=True)
     shown = newest_first[:page_size]
     more = more or len(newest_first) > page_size
-    rows = {case.pk: case for case in among.filter(pk__in=shown)} if shown else {}
+    rows = {case.pk: case for case in read(shown)} if shown else {}
     last = shown[-1] if shown else None
     return KeysetPage(
         items=[rows[pk] for pk in shown],
@@ -751,6 +765,68 @@ def visible_cases_page(
         else None,
         previous_cursor=None,
     )
+
+
+def visible_cases_page_compiled(
+    user: User, *, narrow, asked: dict, cursor: str | None, page_size: int
+) -> KeysetPage:
+    """``visible_cases_page`` with its queries kept compiled (``core.compiled``): the cases
+    ``narrow(cases, asked)`` keeps (a list's filters: a module-level function, part of the
+    queries' shape, ``asked`` its values)."""
+    values, backwards = decode_cursor(cursor, _CASE_LIST_KEYS) if cursor else (None, False)
+    shape, viewer = case_viewer(user)
+    among = (narrow, tuple(asked))
+    pages = []
+    for branch in range(_branch_count(shape, viewer)):
+        rows = _case_branch_rows.rows(
+            shape=((shape, branch, among), CASE_LIST_ORDERING, backwards, page_size),
+            after=values or [],
+            **viewer,
+            **asked,
+        )
+        pages.append(
+            keyset_result(
+                rows, keys=_CASE_LIST_KEYS, values=values, backwards=backwards, page_size=page_size
+            )
+        )
+    return _merged_cases_page(
+        pages,
+        page_size=page_size,
+        read=lambda shown: _cases_read.rows(shape=among, shown=shown, **asked),
+    )
+
+
+_CASE_LIST_KEYS = keyset_keys(Case.objects.all(), CASE_LIST_ORDERING)
+_BRANCH_COUNTS: dict = {}
+
+
+def _branch_count(shape: tuple, viewer: dict) -> int:
+    """How many branches ``visibility_branches_of`` makes: decided by the shape and whether
+    there are groups, so counted once for each (building them is what a kept query saves)."""
+    key = (shape, bool(viewer["groups"]))
+    if key not in _BRANCH_COUNTS:
+        _BRANCH_COUNTS[key] = len(visibility_branches_of(shape, **viewer))
+    return _BRANCH_COUNTS[key]
+
+
+@compiled_query
+def _case_branch_rows(shape, *, after, user_id, groups, now, **asked) -> QuerySet:
+    (viewer, branch, (narrow, _names)), ordering, backwards, page_size = shape
+    branches = visibility_branches_of(viewer, user_id=user_id, groups=groups, now=now)
+    among = narrow(as_listed_cases(Case.objects.all()), asked)
+    return keyset_rows(
+        among.filter(branches[branch]).values("opened_at", "pk"),
+        ordering=ordering,
+        values=after or None,
+        backwards=backwards,
+        page_size=page_size,
+    )
+
+
+@compiled_query
+def _cases_read(shape, *, shown, **asked) -> QuerySet:
+    narrow, _names = shape
+    return narrow(as_listed_cases(Case.objects.all()), asked).filter(pk__in=shown)
 
 
 def visible_case_ids(user: User, case_ids) -> set:
