@@ -33,6 +33,12 @@ The function sees nothing else: it may not close over variables, and with
 the queryset with the real values and fails unless the SQL, the parameters and the
 database are exactly those run. A shape that cannot be kept runs as an ordinary queryset
 (and fails loudly under the check).
+
+A list's sentinels are in ascending order: a function that sorts a list (``IN`` of sorted
+ids) puts them where it puts the values, when the values come sorted too. ``rows`` gives
+what iterating the queryset gives, ``first`` what ``first()`` gives, ``count`` what
+``count()`` gives, and ``bound`` something a paginator counts and slices (a slice's bounds
+are written into the SQL, so they are part of its shape).
 """
 
 import contextlib
@@ -68,14 +74,15 @@ class CompiledQueryMismatch(AssertionError):
     those a fresh compile with the real values gives."""
 
 
-_INT32 = 2**31
+# Django writes an integer outside its column's range as no match, or every row
+# (``IntegerFieldOverflow``): a sentinel is of the same sign and within the same of the
+# columns' ranges (small, ordinary, big integers) as the value it stands for.
+_INT_BOUNDS = (-(2**63), -(2**31), -(2**15), 0, 2**15, 2**31, 2**63)
 
 
-def _int_range(value: int) -> str:
-    # Django writes an out-of-range integer as no match (``IntegerFieldOverflow``).
-    if -_INT32 <= value < _INT32:
-        return "int32"
-    return "int64" if -(2**63) <= value < 2**63 else "big"
+def _int_range(value: int) -> int:
+    """The interval of ``_INT_BOUNDS`` ``value`` is in (0 below the first, 7 above all)."""
+    return sum(1 for bound in _INT_BOUNDS if value >= bound)
 
 
 def _signature(value) -> Hashable:
@@ -108,8 +115,11 @@ def _sentinel(signature, rng: random.Random):
     if kind == "literal":
         return signature[1]
     if kind == "int":
-        bound = {"int32": 2**31, "int64": 2**63}.get(signature[1], 2**70)
-        return rng.randrange(bound // 2, bound)
+        interval = signature[1]
+        low = _INT_BOUNDS[interval - 1] if interval > 0 else -(2**70)
+        high = _INT_BOUNDS[interval] if interval < len(_INT_BOUNDS) else 2**70
+        # In the upper half of the interval: rarely any constant's value.
+        return rng.randrange(low + (high - low) // 2, high)
     if kind == "list":
         _, sequence, elements, repeats = signature
         # In ascending order, as the values are (where a function sorts them, ``IN``'s
@@ -139,6 +149,10 @@ def _leaves(name: str, signature, sentinel):
     if signature[0] == "list":
         return [(name, i, s) for i, s in enumerate(sentinel) if signature[3][i] == i]
     return [(name, None, sentinel)]
+
+
+# Types a value is put in its place as it is (its own type: the key says it is the same).
+_PLAIN = frozenset({int, str, uuid.UUID, datetime.date, datetime.datetime, Decimal})
 
 
 def _same(a, b) -> bool:
@@ -213,19 +227,31 @@ def _compile(queryset: QuerySet, terminal: tuple):
     return compiler, sql, tuple(params), db
 
 
+def _stands_for(param, sentinel):
+    """How ``param`` holds ``sentinel``: None if it does not, else the type to give a value
+    put in its place (PostgreSQL's backend passes an integer column's value as psycopg's
+    ``Int2``, ``Int4`` or ``Int8``, as it will the real value)."""
+    if _same(param, sentinel):
+        return type(param)
+    if type(sentinel) is int and isinstance(param, int) and param == sentinel:
+        return type(param)
+    return None
+
+
 def _locate(params: tuple, sql: str, leaves: list) -> dict:
-    """Where each sentinel stands in ``params``: {position: (name, index)}."""
+    """Where each sentinel stands in ``params``: {position: (name, index, type)}."""
     found = {}
     for name, index, sentinel in leaves:
-        positions = [n for n, p in enumerate(params) if _same(p, sentinel)]
+        positions = [(n, _stands_for(p, sentinel)) for n, p in enumerate(params)]
+        positions = [(n, kind) for n, kind in positions if kind is not None]
         if not positions:
             raise NotCompilable(f"The value {name!r} is not a parameter of its own")
         if str(sentinel) in sql:
             raise NotCompilable(f"The value {name!r} is written into the SQL")
-        for n in positions:
+        for n, kind in positions:
             if n in found:
                 raise NotCompilable(f"The values {found[n][0]!r} and {name!r} share a place")
-            found[n] = (name, index)
+            found[n] = (name, index, kind)
     return found
 
 
@@ -271,7 +297,7 @@ class CompiledQuery:
         self.__doc__ = build.__doc__
         self.__name__ = build.__name__
         self._shapes: dict = {}
-        self._refused: dict = {}
+        self._refused: dict = {}  # bounded as the shapes are
 
     def __repr__(self):
         return f"<CompiledQuery {self.build.__module__}.{self.build.__qualname__}>"
@@ -341,7 +367,10 @@ class CompiledQuery:
         return _Shape(
             sql=sql,
             params=params,
-            slots=sorted((n, name, index) for n, (name, index) in slots.items()),
+            slots=sorted(
+                (n, name, index, None if kind in _PLAIN else kind)
+                for n, (name, index, kind) in slots.items()
+            ),
             compiler=compiler,
             query=compiler.query,
             model=queryset.model,
@@ -363,7 +392,8 @@ class CompiledQuery:
         try:
             kept = self._shape(key, shape, values, terminal)
         except NotCompilable as exc:
-            self._refused[key] = exc
+            if len(self._refused) < MAX_SHAPES:
+                self._refused[key] = exc
             logger.warning("%r not kept compiled: %s", self, exc)
             return None, exc
         if len(self._shapes) < MAX_SHAPES:
@@ -378,8 +408,9 @@ class CompiledQuery:
             queryset = self._built(shape, values, terminal)
             return queryset.count() if terminal[0] == "count" else list(queryset)
         params = list(kept.params)
-        for n, name, index in kept.slots:
-            params[n] = values[name] if index is None else values[name][index]
+        for n, name, index, kind in kept.slots:
+            value = values[name] if index is None else values[name][index]
+            params[n] = value if kind is None else kind(value)
         db = kept.db or router.db_for_read(kept.model)
         if getattr(settings, "COMPILED_QUERY_CHECK", False):
             self._check(kept, shape, values, terminal, params, db)

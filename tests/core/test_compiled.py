@@ -210,3 +210,18 @@ def test_nothing_to_ask_asks_nothing(referrals, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert _of_organisations.rows(organisations=[], since=_long_ago()) == []
         assert _of_organisations.count(organisations=[], since=_long_ago()) == 0
+
+
+@compiled_query
+def _aged(shape, *, age):
+    return Referral.objects.filter(age_at_referral=age)
+
+
+def test_an_integer_beyond_its_columns_range_is_another_shape(referrals):
+    """Django writes an out-of-range integer as no match: a sentinel is of the value's own
+    range, so an age of 14 and one of 40,000 are compiled apart."""
+    Referral.objects.filter(pk=referrals[0].pk).update(age_at_referral=14)
+    assert [r.pk for r in _aged.rows(age=14)] == [referrals[0].pk]
+    assert _aged.rows(age=40_000) == []
+    assert _aged.rows(age=-3) == []
+    assert [r.pk for r in _aged.rows(age=14)] == [referrals[0].pk]
