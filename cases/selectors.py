@@ -651,13 +651,45 @@ def case_viewer(user: User) -> tuple[tuple, dict]:
 
 def visibility_branches_of(shape: tuple, *, user_id, groups, now) -> list[Q]:
     """``_visibility_branches`` from what ``case_viewer`` says of the user."""
+    values = {"user_id": user_id, "groups": groups, "now": now}
+    return [
+        visibility_branch(name, shape, **values)
+        for name in visibility_branch_names(shape, has_groups=bool(groups))
+    ]
+
+
+# Which of ``case_viewer``'s values each branch reads: a branch's page kept compiled is
+# given those alone (``core.compiled`` refuses a value that is not a parameter).
+BRANCH_VALUES = {
+    "lead": ("user_id",),
+    "area": (),
+    "shared": ("groups",),
+    "chaired": ("user_id",),
+    "broke_glass": ("user_id", "now"),
+}
+
+
+def visibility_branch_names(shape: tuple, *, has_groups: bool) -> list[str]:
+    """The branches (``BRANCH_VALUES``) a user of this shape has."""
     holds_a_role, areas, chairs = shape
     if not holds_a_role:
         return []
-    branches = [Q(lead_professional=user_id)]
-    if areas:
-        branches.append(Q(area__in=areas))
-    if groups:
+    return [
+        "lead",
+        *(["area"] if areas else []),
+        *(["shared"] if has_groups else []),
+        *(["chaired"] if chairs else []),
+        "broke_glass",
+    ]
+
+
+def visibility_branch(name: str, shape: tuple, **values) -> Q:
+    """One way a user sees a case, from the values ``BRANCH_VALUES`` names for it."""
+    if name == "lead":
+        return Q(lead_professional=values["user_id"])
+    if name == "area":
+        return Q(area__in=shape[1])
+    if name == "shared":
         # The permission as a scalar subquery, not a join: the planner then estimates the
         # share rows from the groups' own statistics (a police team's tens of thousands of
         # cases are walked in the list's order; a charity's few are gathered and sorted)
@@ -668,14 +700,15 @@ def visibility_branches_of(shape: tuple, *, user_id, groups, now) -> list[Q]:
         shared = CaseGroupObjectPermission.objects.filter(
             content_object=OuterRef("pk"),
             permission_id=Subquery(view_case),
-            group_id__in=groups,
+            group_id__in=values["groups"],
         )
-        branches.append(Q(Exists(shared)))
-    if chairs:
-        decided = PanelDecision.objects.filter(case=OuterRef("pk"), meeting__chair=user_id)
-        branches.append(Q(Exists(decided)))
-    branches.append(grants_condition(user_id=user_id, now=now, person_field="person_id"))
-    return branches
+        return Q(Exists(shared))
+    if name == "chaired":
+        decided = PanelDecision.objects.filter(
+            case=OuterRef("pk"), meeting__chair=values["user_id"]
+        )
+        return Q(Exists(decided))
+    return grants_condition(user_id=values["user_id"], now=values["now"], person_field="person_id")
 
 
 def cases_visible_to(user: User) -> QuerySet:
@@ -777,11 +810,11 @@ def visible_cases_page_compiled(
     shape, viewer = case_viewer(user)
     among = (narrow, tuple(asked))
     pages = []
-    for branch in range(_branch_count(shape, viewer)):
+    for branch in visibility_branch_names(shape, has_groups=bool(viewer["groups"])):
         rows = _case_branch_rows.rows(
             shape=((shape, branch, among), CASE_LIST_ORDERING, backwards, page_size),
             after=values or [],
-            **viewer,
+            **{name: viewer[name] for name in BRANCH_VALUES[branch]},
             **asked,
         )
         pages.append(
@@ -797,25 +830,15 @@ def visible_cases_page_compiled(
 
 
 _CASE_LIST_KEYS = keyset_keys(Case.objects.all(), CASE_LIST_ORDERING)
-_BRANCH_COUNTS: dict = {}
-
-
-def _branch_count(shape: tuple, viewer: dict) -> int:
-    """How many branches ``visibility_branches_of`` makes: decided by the shape and whether
-    there are groups, so counted once for each (building them is what a kept query saves)."""
-    key = (shape, bool(viewer["groups"]))
-    if key not in _BRANCH_COUNTS:
-        _BRANCH_COUNTS[key] = len(visibility_branches_of(shape, **viewer))
-    return _BRANCH_COUNTS[key]
 
 
 @compiled_query
-def _case_branch_rows(shape, *, after, user_id, groups, now, **asked) -> QuerySet:
-    (viewer, branch, (narrow, _names)), ordering, backwards, page_size = shape
-    branches = visibility_branches_of(viewer, user_id=user_id, groups=groups, now=now)
+def _case_branch_rows(shape, *, after, **values) -> QuerySet:
+    (viewer, branch, (narrow, names)), ordering, backwards, page_size = shape
+    asked = {name: values.pop(name) for name in names}
     among = narrow(as_listed_cases(Case.objects.all()), asked)
     return keyset_rows(
-        among.filter(branches[branch]).values("opened_at", "pk"),
+        among.filter(visibility_branch(branch, viewer, **values)).values("opened_at", "pk"),
         ordering=ordering,
         values=after or None,
         backwards=backwards,

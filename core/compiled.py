@@ -27,7 +27,8 @@ with the compiler of the first use.
 What a value is (its type; an integer's range; a list's length, element types and which of
 its elements repeat others, as ``IN`` drops repeats) is part of the key with the shape, so
 a value that would make Django write other SQL makes another shape. ``None`` and booleans
-cannot be told by a sentinel: they are keyed by value, written in as Django writes them.
+(and the empty string) cannot be told by a sentinel: they are keyed by value, written in
+as Django writes them.
 The function sees nothing else: it may not close over variables, and with
 ``settings.COMPILED_QUERY_CHECK`` (the test settings) every use also builds and compiles
 the queryset with the real values and fails unless the SQL, the parameters and the
@@ -104,7 +105,8 @@ def _signature(value) -> Hashable:
     if kind is datetime.datetime:
         return ("datetime", value.tzinfo is not None)
     if isinstance(value, str):
-        return ("str", kind)
+        # An empty string is no sentinel's match, and a function may test for one.
+        return ("literal", value) if value == "" else ("str", kind)
     if kind in (uuid.UUID, datetime.date, Decimal):
         return (kind.__name__,)
     raise NotCompilable(f"No sentinel for a value of type {kind.__name__}")
