@@ -10,7 +10,8 @@ import copy
 
 from django import forms
 from django.db import models
-from django_filters import filters, filterset
+from django_filters import filters, filterset, utils
+from django_filters.constants import EMPTY_VALUES
 from django_filters.rest_framework import DjangoFilterBackend
 
 TRUE_VALUES = {"true", "True", "1"}
@@ -92,3 +93,39 @@ class StrictFilterSet(filterset.FilterSet):
 
 class StrictFilterBackend(DjangoFilterBackend):
     filterset_base = StrictFilterSet
+
+
+def filters_asked(view, request, model) -> dict | None:
+    """The list filters ``request`` asks for, validated as the filter backend validates
+    them (a 400 naming a value it cannot read), for a list whose query is kept compiled
+    (``core.compiled``): each name with its value (a record by its primary key, a choice of
+    several in order), or None when one is not among the view's ``compiled_filters`` (a
+    value its filter transforms, such as a day made a time: the list runs as a queryset).
+    A list applies them with ``apply_filters``."""
+    backend = StrictFilterBackend()
+    filterset = backend.get_filterset(request, model.objects.none(), view)
+    if filterset is None:
+        return {}
+    if not filterset.is_valid() and backend.raise_exception:
+        raise utils.translate_validation(filterset.errors)
+    asked = {}
+    for name, value in filterset.form.cleaned_data.items():
+        if value in EMPTY_VALUES:
+            continue
+        if name not in view.compiled_filters:
+            return None
+        if isinstance(value, models.Model):
+            value = value.pk
+        elif isinstance(value, list | tuple):
+            value = sorted(value)
+        asked[name] = value
+    return asked
+
+
+def apply_filters(filterset_class, queryset, asked: dict):
+    """``filters_asked``'s filters on ``queryset``, in the filter set's order, as its
+    ``filter_queryset`` applies them."""
+    for name, flt in filterset_class.base_filters.items():
+        if name in asked:
+            queryset = flt.filter(queryset, asked[name])
+    return queryset

@@ -3,7 +3,14 @@ from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from core.pagination import CURSOR_PARAM, InvalidCursor, keyset_page
+from core.pagination import (
+    CURSOR_PARAM,
+    InvalidCursor,
+    decode_cursor,
+    keyset_keys,
+    keyset_page,
+    keyset_result,
+)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -46,6 +53,29 @@ class CursorPagination(pagination.BasePagination):
             )
         except InvalidCursor as exc:
             raise exceptions.ValidationError({CURSOR_PARAM: [str(exc)]}, code="invalid") from exc
+        return self.page.items
+
+    def paginate_compiled(self, query, request, view, *, model, shape, values: dict):
+        """``paginate_queryset`` for a list kept compiled (``core.compiled``): ``query``
+        builds the list's queryset from ``shape`` and ``values`` and returns
+        ``core.pagination.keyset_rows`` of it, given the shape ``(shape, ordering,
+        backwards, page_size)`` and the cursor's values as ``after`` (empty on the first
+        page). The same page, cursors and 400s as ``paginate_queryset``."""
+        self.request = request
+        ordering = self.get_ordering(view)
+        keys = _keys_of(model, ordering)
+        cursor = request.query_params.get(CURSOR_PARAM)
+        try:
+            after, backwards = decode_cursor(cursor, keys) if cursor else (None, False)
+        except InvalidCursor as exc:
+            raise exceptions.ValidationError({CURSOR_PARAM: [str(exc)]}, code="invalid") from exc
+        page_size = self.get_page_size(request)
+        rows = query.rows(
+            shape=(shape, ordering, backwards, page_size), after=after or [], **values
+        )
+        self.page = keyset_result(
+            rows, keys=keys, values=after, backwards=backwards, page_size=page_size
+        )
         return self.page.items
 
     def _link(self, cursor):
@@ -107,3 +137,13 @@ class CursorPagination(pagination.BasePagination):
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
         ]
+
+
+_KEYS: dict = {}
+
+
+def _keys_of(model, ordering) -> list:
+    """A cursor's keys for a list of ``model`` in ``ordering`` (on its own columns)."""
+    if (model, ordering) not in _KEYS:
+        _KEYS[model, ordering] = keyset_keys(model.objects.all(), ordering)
+    return _KEYS[model, ordering]

@@ -453,6 +453,14 @@ def visible_or_404(
     query, whether or not the record exists), so the refused attempt shows in that person's
     access history; a record that does not exist names nobody."""
     found = visible.filter(pk=pk).first() if pk is not None else None
+    return found_or_404(
+        user, found, pk, object_type=object_type, person_of=person_of, missing=missing
+    )
+
+
+def found_or_404(user, found, pk, *, object_type: str, person_of=None, missing: str = "Not found"):
+    """``visible_or_404`` for a record already looked up among those visible to ``user``
+    (``found``, None when there is none), by a selector that reads it its own way."""
     if found is None:
         record_access(
             user,

@@ -45,7 +45,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from audit.recorder import visible_or_404
+from audit.recorder import found_or_404, visible_or_404
 from cases.extensions import (
     TimelineEntry,
     TimelineSource,
@@ -69,6 +69,7 @@ from cases.models import (
     PanelMeeting,
     RiskReview,
 )
+from core.compiled import compiled_query
 from core.errors import field_error
 from core.fields import opened
 from core.ids import parse_int, parse_uuid, uuid_or_404
@@ -78,7 +79,10 @@ from core.pagination import (
     KeysetPage,
     decode_cursor,
     encode_cursor,
+    keyset_keys,
     keyset_page,
+    keyset_result,
+    keyset_rows,
 )
 from partners.models import Area, Organisation, User
 from partners.roles import Role
@@ -100,7 +104,7 @@ from referrals.models import (
     risk_rank,
 )
 from referrals.pathways import PREVENTION_MAX_AGE, Pathway, birthday, past_prevention_age
-from referrals.selectors import break_glass_condition, by_risk_then_age
+from referrals.selectors import by_risk_then_age, grants_condition
 
 PANEL_ROLES = {Role.PANEL_MEMBER, Role.PANEL_CHAIR}
 
@@ -626,14 +630,69 @@ def _visibility_branches(user: User) -> list[Q]:
     grants on its group); decided by a panel they chaired; a person they broke the glass
     for. The one statement of who sees a case: ``cases_visible_to`` ORs the branches, and a
     list reads each branch on its own (``visible_cases_page``)."""
-    if not active_memberships(user):
-        return []
-    branches = [Q(lead_professional=user)]
-    areas = areas_where(user, {Role.COORDINATOR, *PANEL_ROLES})
-    if areas:
-        branches.append(Q(area__in=sorted(areas)))
+    shape, values = case_viewer(user)
+    return visibility_branches_of(shape, **values)
+
+
+def case_viewer(user: User) -> tuple[tuple, dict]:
+    """What of ``user`` decides which cases they see, as a query kept compiled
+    (``core.compiled``) takes it: the shape (whether they hold any role, the areas they
+    coordinate or sit on panels for, whether they chair panels) and the values (their id,
+    the groups of the organisations they see cases for, now)."""
     organisations = organisations_where_user_can(user, "cases.view_case")
-    if organisations:
+    shape = (
+        bool(active_memberships(user)),
+        tuple(sorted(areas_where(user, {Role.COORDINATOR, *PANEL_ROLES}))),
+        bool(areas_where(user, {Role.PANEL_CHAIR})),
+    )
+    return shape, {
+        "user_id": user.pk,
+        "groups": [o.group_id for o in organisations],
+        "now": timezone.now(),
+    }
+
+
+def visibility_branches_of(shape: tuple, *, user_id, groups, now) -> list[Q]:
+    """``_visibility_branches`` from what ``case_viewer`` says of the user."""
+    values = {"user_id": user_id, "groups": groups, "now": now}
+    return [
+        visibility_branch(name, shape, **values)
+        for name in visibility_branch_names(shape, has_groups=bool(groups))
+    ]
+
+
+# Which of ``case_viewer``'s values each branch reads: a branch's page kept compiled is
+# given those alone (``core.compiled`` refuses a value that is not a parameter).
+BRANCH_VALUES = {
+    "lead": ("user_id",),
+    "area": (),
+    "shared": ("groups",),
+    "chaired": ("user_id",),
+    "broke_glass": ("user_id", "now"),
+}
+
+
+def visibility_branch_names(shape: tuple, *, has_groups: bool) -> list[str]:
+    """The branches (``BRANCH_VALUES``) a user of this shape has."""
+    holds_a_role, areas, chairs = shape
+    if not holds_a_role:
+        return []
+    return [
+        "lead",
+        *(["area"] if areas else []),
+        *(["shared"] if has_groups else []),
+        *(["chaired"] if chairs else []),
+        "broke_glass",
+    ]
+
+
+def visibility_branch(name: str, shape: tuple, **values) -> Q:
+    """One way a user sees a case, from the values ``BRANCH_VALUES`` names for it."""
+    if name == "lead":
+        return Q(lead_professional=values["user_id"])
+    if name == "area":
+        return Q(area__in=shape[1])
+    if name == "shared":
         # The permission as a scalar subquery, not a join: the planner then estimates the
         # share rows from the groups' own statistics (a police team's tens of thousands of
         # cases are walked in the list's order; a charity's few are gathered and sorted)
@@ -644,14 +703,15 @@ def _visibility_branches(user: User) -> list[Q]:
         shared = CaseGroupObjectPermission.objects.filter(
             content_object=OuterRef("pk"),
             permission_id=Subquery(view_case),
-            group_id__in=[o.group_id for o in organisations],
+            group_id__in=values["groups"],
         )
-        branches.append(Q(Exists(shared)))
-    if areas_where(user, {Role.PANEL_CHAIR}):
-        decided = PanelDecision.objects.filter(case=OuterRef("pk"), meeting__chair=user)
-        branches.append(Q(Exists(decided)))
-    branches.append(break_glass_condition(user, person_field="person_id"))
-    return branches
+        return Q(Exists(shared))
+    if name == "chaired":
+        decided = PanelDecision.objects.filter(
+            case=OuterRef("pk"), meeting__chair=values["user_id"]
+        )
+        return Q(Exists(decided))
+    return grants_condition(user_id=values["user_id"], now=values["now"], person_field="person_id")
 
 
 def cases_visible_to(user: User) -> QuerySet:
@@ -707,21 +767,32 @@ def visible_cases_page(
     there are. Forward only: ``previous_cursor`` is None (lists start again from the top).
     Raises ``InvalidCursor`` for a cursor this list did not make."""
     branches = _visibility_branches(user)
-    keys: dict = {}
-    more = False
-    for branch in branches:
-        page = keyset_page(
+    pages = [
+        keyset_page(
             among.filter(branch).values("opened_at", "pk"),
             ordering=CASE_LIST_ORDERING,
             cursor=cursor,
             page_size=page_size,
         )
+        for branch in branches
+    ]
+    return _merged_cases_page(
+        pages, page_size=page_size, read=lambda shown: list(among.filter(pk__in=shown))
+    )
+
+
+def _merged_cases_page(pages: list[KeysetPage], *, page_size: int, read) -> KeysetPage:
+    """The first ``page_size`` distinct cases of the branches' pages, newest first, read in
+    full by ``read`` (given their ids)."""
+    keys: dict = {}
+    more = False
+    for page in pages:
         more = more or page.has_next
         keys.update((row["pk"], row["opened_at"]) for row in page.items)
     newest_first = sorted(keys, key=lambda pk: (keys[pk], pk), reverse=True)
     shown = newest_first[:page_size]
     more = more or len(newest_first) > page_size
-    rows = {case.pk: case for case in among.filter(pk__in=shown)} if shown else {}
+    rows = {case.pk: case for case in read(shown)} if shown else {}
     last = shown[-1] if shown else None
     return KeysetPage(
         items=[rows[pk] for pk in shown],
@@ -732,6 +803,58 @@ def visible_cases_page(
     )
 
 
+def visible_cases_page_compiled(
+    user: User, *, narrow, asked: dict, cursor: str | None, page_size: int
+) -> KeysetPage:
+    """``visible_cases_page`` with its queries kept compiled (``core.compiled``): the cases
+    ``narrow(cases, asked)`` keeps (a list's filters: a module-level function, part of the
+    queries' shape, ``asked`` its values)."""
+    values, backwards = decode_cursor(cursor, _CASE_LIST_KEYS) if cursor else (None, False)
+    shape, viewer = case_viewer(user)
+    among = (narrow, tuple(asked))
+    pages = []
+    for branch in visibility_branch_names(shape, has_groups=bool(viewer["groups"])):
+        rows = _case_branch_rows.rows(
+            shape=((shape, branch, among), CASE_LIST_ORDERING, backwards, page_size),
+            after=values or [],
+            **{name: viewer[name] for name in BRANCH_VALUES[branch]},
+            **asked,
+        )
+        pages.append(
+            keyset_result(
+                rows, keys=_CASE_LIST_KEYS, values=values, backwards=backwards, page_size=page_size
+            )
+        )
+    return _merged_cases_page(
+        pages,
+        page_size=page_size,
+        read=lambda shown: _cases_read.rows(shape=among, shown=shown, **asked),
+    )
+
+
+_CASE_LIST_KEYS = keyset_keys(Case.objects.all(), CASE_LIST_ORDERING)
+
+
+@compiled_query
+def _case_branch_rows(shape, *, after, **values) -> QuerySet:
+    (viewer, branch, (narrow, names)), ordering, backwards, page_size = shape
+    asked = {name: values.pop(name) for name in names}
+    among = narrow(as_listed_cases(Case.objects.all()), asked)
+    return keyset_rows(
+        among.filter(visibility_branch(branch, viewer, **values)).values("opened_at", "pk"),
+        ordering=ordering,
+        values=after or None,
+        backwards=backwards,
+        page_size=page_size,
+    )
+
+
+@compiled_query
+def _cases_read(shape, *, shown, **asked) -> QuerySet:
+    narrow, _names = shape
+    return narrow(as_listed_cases(Case.objects.all()), asked).filter(pk__in=shown)
+
+
 def visible_case_ids(user: User, case_ids) -> set:
     """Which of these cases ``user`` may open: one query, for pages that link to several."""
     wanted = [pk for pk in case_ids if pk is not None]
@@ -740,27 +863,44 @@ def visible_case_ids(user: User, case_ids) -> set:
     return set(cases_visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
-def case_get(user: User, case_id, *, with_referral_ids: bool = False) -> Case:
-    """The case, or 404 whether it does not exist or the user may not see it. With
-    ``with_referral_ids``, annotated with its referrals' ids, newest first, in the same
-    query (``referral_ids``): what the case's own answer lists."""
-    cases = cases_visible_to(user).select_related(
-        "person", "lead_professional", "lead_organisation"
-    )
+@compiled_query
+def _case_shown(shape, *, pk, **viewer) -> QuerySet:
+    viewer_shape, with_referral_ids = shape
+    branches = visibility_branches_of(viewer_shape, **viewer)
+    cases = Case.objects.filter(reduce(operator.or_, branches)) if branches else Case.objects.none()
+    cases = cases.select_related("person", "lead_professional", "lead_organisation")
     if with_referral_ids:
         cases = cases.annotate(
             referral_ids=ArraySubquery(
                 Referral.objects.filter(case=OuterRef("pk")).order_by("-created_at").values("pk")
             )
         )
-    return visible_or_404(
+    return cases.filter(pk=pk)
+
+
+def case_get(user: User, case_id, *, with_referral_ids: bool = False) -> Case:
+    """The case, or 404 whether it does not exist or the user may not see it. With
+    ``with_referral_ids``, annotated with its referrals' ids, newest first, in the same
+    query (``referral_ids``): what the case's own answer lists."""
+    pk = uuid_or_404(case_id)
+    shape, viewer = case_viewer(user)
+    found = (
+        _case_shown.first(shape=(shape, with_referral_ids), pk=pk, **viewer)
+        if pk is not None
+        else None
+    )
+    return found_or_404(
         user,
-        cases,
-        uuid_or_404(case_id),
+        found,
+        pk,
         object_type="case",
-        person_of=lambda c: c.person_id,
+        person_of=_person_id,
         missing="No such case",
     )
+
+
+def _person_id(record):
+    return record.person_id
 
 
 def is_lead_professional(user: User, case: Case) -> bool:

@@ -161,13 +161,41 @@ def keyset_page(
     """One page of ``queryset`` in ``ordering``, starting where ``cursor`` says (the first
     page when it is None or empty). One query, whatever the page or the table's size."""
     keys = _keys(queryset, ordering)
-    backwards = False
-    values = None
-    if cursor:
-        values, backwards = decode_cursor(cursor, keys)
+    values, backwards = decode_cursor(cursor, keys) if cursor else (None, False)
+    rows = list(
+        keyset_rows(
+            queryset, ordering=ordering, values=values, backwards=backwards, page_size=page_size
+        )
+    )
+    return keyset_result(rows, keys=keys, values=values, backwards=backwards, page_size=page_size)
+
+
+def keyset_keys(queryset: QuerySet, ordering: Sequence[str]) -> list[CursorKey]:
+    """How a cursor of ``queryset`` in ``ordering`` is read back (``decode_cursor``)."""
+    return _keys(queryset, ordering)
+
+
+def keyset_rows(
+    queryset: QuerySet,
+    *,
+    ordering: Sequence[str],
+    values: Sequence | None,
+    backwards: bool,
+    page_size: int,
+) -> QuerySet:
+    """The query of a page: the rows after ``values`` (a decoded cursor; None for the first
+    page) in ``ordering``, one more than the page to tell whether there is a next."""
+    if values is not None:
+        keys = _keys(queryset, ordering)
         queryset = queryset.filter(_beyond(keys, values, backwards=backwards))
     queryset = queryset.order_by(*(_reversed(ordering) if backwards else ordering))
-    rows = list(queryset[: page_size + 1])
+    return queryset[: page_size + 1]
+
+
+def keyset_result(
+    rows: list, *, keys: Sequence[CursorKey], values, backwards: bool, page_size: int
+) -> KeysetPage:
+    """The page ``keyset_rows`` read, with its cursors."""
     more = len(rows) > page_size
     items = rows[:page_size]
     if backwards:

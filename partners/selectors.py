@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db.models import F, Prefetch, Q
 
 from core.actors import is_system
+from core.compiled import compiled_query
 from core.errors import field_error
 from partners.models import Area, Membership, Organisation, User
 from partners.roles import role_grants
@@ -22,14 +23,20 @@ def active_memberships(user: User) -> list[Membership]:
         return []
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is None:
-        cached = list(
-            Membership.objects.active()
-            .filter(user=user, organisation__active=True)
-            .select_related("organisation")
-            .order_by("organisation__name", "role")
-        )
+        cached = _active_memberships.rows(user_id=user.pk)
         setattr(user, _CACHE_ATTRIBUTE, cached)
     return cached
+
+
+@compiled_query
+def _active_memberships(shape, *, user_id):
+    """Every signed-in page asks this first: kept compiled (``core.compiled``)."""
+    return (
+        Membership.objects.active()
+        .filter(user=user_id, organisation__active=True)
+        .select_related("organisation")
+        .order_by("organisation__name", "role")
+    )
 
 
 def remember_memberships(user: User, memberships: list[Membership]) -> None:

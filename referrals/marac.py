@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.actors import SYSTEM
+from core.compiled import compiled_query
 from core.encryption import blind_index
 from core.errors import ConflictError, field_error
 from core.history import with_history
@@ -37,7 +38,12 @@ from referrals.models import (
 )
 from referrals.pathways import Pathway, RiskLevel, one_year_before
 from referrals.permissions import OPEN_IN, require
-from referrals.selectors import people_visible_to, same_person_condition
+from referrals.selectors import (
+    people_visible_to,
+    same_indexes_condition,
+    same_person_condition,
+    same_person_indexes,
+)
 
 
 def pair_index(victim: Person, perpetrator: Person) -> str:
@@ -363,20 +369,24 @@ class MaracFlag:
     repeat_until: datetime.date
 
 
+@compiled_query
+def _last_referred_on(shape, *, since, **indexes):
+    return (
+        MaracReferral.objects.filter(same_indexes_condition(indexes, prefix="referral__person__"))
+        .filter(referred_on__gte=since)
+        .exclude(referral__status=ReferralStatus.WITHDRAWN)
+        .order_by("-referred_on")
+        .values_list("referred_on", flat=True)
+    )
+
+
 def marac_flag(person: Person, *, today: datetime.date | None = None) -> MaracFlag | None:
     if getattr(person, "recorded_alone", False):
         # Recorded in this request with nobody else under any of their blind indexes
         # (referrals.services): none of their referrals can have been to MARAC yet.
         return None
     today = today or timezone.localdate()
-    last = (
-        MaracReferral.objects.filter(same_person_condition(person, prefix="referral__person__"))
-        .filter(referred_on__gte=one_year_before(today))
-        .exclude(referral__status=ReferralStatus.WITHDRAWN)
-        .order_by("-referred_on")
-        .values_list("referred_on", flat=True)
-        .first()
-    )
+    last = _last_referred_on.first(since=one_year_before(today), **same_person_indexes(person))
     if last is None:
         return None
     try:

@@ -26,7 +26,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from audit.models import BreakGlassGrant
-from audit.recorder import record_children_shown, visible_or_404
+from audit.recorder import found_or_404, record_children_shown, visible_or_404
+from core.compiled import compiled_query
 from core.ids import parse_int, uuid_or_404
 from partners.models import User
 from partners.roles import Role
@@ -74,15 +75,29 @@ def referrals_visible_to(user: User) -> QuerySet:
     can walk an index in a list's order and stop at a page, or look up the few rows of a
     small branch: the referring organisations, the coordinator's areas, and the people the
     user broke the glass for (a set the grants table yields once per query)."""
+    shape, values = referral_viewer(user)
+    return visible_referrals(shape, **values)
+
+
+def referral_viewer(user: User) -> tuple[tuple, dict]:
+    """What of ``user`` decides which referrals they see, as a query kept compiled
+    (``core.compiled``) takes it: the shape (the areas they coordinate, whether they hold
+    any role at all) and the values (their referring organisations, their id, now)."""
+    referring = sorted(o.pk for o in organisations_where_user_can(user, "referrals.add_referral"))
+    shape = (tuple(sorted(coordinator_areas(user))), bool(active_memberships(user)))
+    return shape, {"organisations": referring, "user_id": user.pk, "now": timezone.now()}
+
+
+def visible_referrals(shape: tuple, *, organisations, user_id, now) -> QuerySet:
+    """``referrals_visible_to`` from what ``referral_viewer`` says of the user."""
+    areas, holds_a_role = shape
     conditions = Q()
-    referring = organisations_where_user_can(user, "referrals.add_referral")
-    if referring:
-        conditions |= Q(organisation__in=sorted(o.pk for o in referring))
-    areas = coordinator_areas(user)
+    if organisations:
+        conditions |= Q(organisation__in=organisations)
     if areas:
-        conditions |= Q(area__in=sorted(areas)) & ~Q(status=ReferralStatus.DRAFT)
-    if active_memberships(user):
-        conditions |= break_glass_condition(user, person_field="person_id")
+        conditions |= Q(area__in=areas) & ~Q(status=ReferralStatus.DRAFT)
+    if holds_a_role:
+        conditions |= grants_condition(user_id=user_id, now=now, person_field="person_id")
     if not conditions:
         return Referral.objects.none()
     return Referral.objects.filter(conditions)
@@ -117,16 +132,31 @@ def as_listed(referrals: QuerySet) -> QuerySet:
     return referrals.select_related("person", "organisation").only(*LISTED_COLUMNS)
 
 
+@compiled_query
+def _referral_shown(shape, *, pk, **viewer) -> QuerySet:
+    return (
+        visible_referrals(shape, **viewer)
+        .select_related("person", "organisation", "referrer")
+        .filter(pk=pk)
+    )
+
+
 def referral_get(user: User, referral_id) -> Referral:
     """The referral, or 404 whether it does not exist or the user may not see it."""
-    return visible_or_404(
+    pk = uuid_or_404(referral_id)
+    shape, viewer = referral_viewer(user)
+    return found_or_404(
         user,
-        referrals_visible_to(user).select_related("person", "organisation", "referrer"),
-        uuid_or_404(referral_id),
+        _referral_shown.first(shape=shape, pk=pk, **viewer) if pk is not None else None,
+        pk,
         object_type="referral",
-        person_of=lambda r: r.person_id,
+        person_of=_person_id,
         missing="No such referral",
     )
+
+
+def _person_id(record):
+    return record.person_id
 
 
 def lawful_basis_of_referral(referral: Referral, basis_id) -> LawfulBasis:
@@ -169,7 +199,12 @@ def break_glass_condition(user: User, *, person_field: str) -> Q:
     whose organisation has made few referrals."""
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
-    live = BreakGlassGrant.objects.filter(user_id=user.pk, expires_at__gt=timezone.now())
+    return grants_condition(user_id=user.pk, now=timezone.now(), person_field=person_field)
+
+
+def grants_condition(*, user_id, now, person_field: str) -> Q:
+    """``break_glass_condition`` for the user with this id, at ``now``."""
+    live = BreakGlassGrant.objects.filter(user_id=user_id, expires_at__gt=now)
     return Q(_AnyOf(F(person_field), ArraySubquery(live.order_by().values("person_id"))))
 
 
@@ -182,31 +217,54 @@ class _AnyOf(Func):
 
 
 def people_visible_to(user: User, *, permission: str = "referrals.view_person") -> QuerySet:
-    conditions = Q()
+    shape, values = person_viewer(user, permission=permission)
+    return visible_people(shape, **values)
+
+
+def person_viewer(user: User, *, permission: str = "referrals.view_person") -> tuple[tuple, dict]:
+    """What of ``user`` decides which people they see with ``permission``, as a query kept
+    compiled (``core.compiled``) takes it: the shape (the permission, the areas they
+    coordinate, whether they may break the glass) and the values (the groups of the
+    organisations where they hold it, their id, now)."""
     organisations = organisations_where_user_can(user, permission)
-    if organisations:
+    shape = (
+        permission,
+        tuple(sorted(coordinator_areas(user))),
+        permission == "referrals.view_person" and bool(active_memberships(user)),
+    )
+    return shape, {
+        "groups": [organisation.group_id for organisation in organisations],
+        "user_id": user.pk,
+        "now": timezone.now(),
+    }
+
+
+def visible_people(shape: tuple, *, groups, user_id, now) -> QuerySet:
+    """``people_visible_to`` from what ``person_viewer`` says of the user."""
+    permission, areas, breaks_glass = shape
+    conditions = Q()
+    if groups:
         codename = permission.split(".", 1)[1]
         via_organisation = PersonGroupObjectPermission.objects.filter(
             content_object=OuterRef("pk"),
             permission__codename=codename,
             permission__content_type__app_label="referrals",
-            group_id__in=[organisation.group_id for organisation in organisations],
+            group_id__in=groups,
         )
         direct = PersonUserObjectPermission.objects.filter(
             content_object=OuterRef("pk"),
             permission__codename=codename,
             permission__content_type__app_label="referrals",
-            user_id=user.pk,
+            user_id=user_id,
         )
         conditions |= Q(Exists(via_organisation)) | Q(Exists(direct))
-        areas = coordinator_areas(user)
         if areas:
-            screened = Referral.objects.filter(
-                person=OuterRef("pk"), area__in=sorted(areas)
-            ).exclude(status=ReferralStatus.DRAFT)
+            screened = Referral.objects.filter(person=OuterRef("pk"), area__in=areas).exclude(
+                status=ReferralStatus.DRAFT
+            )
             conditions |= Q(Exists(screened))
-    if permission == "referrals.view_person" and active_memberships(user):
-        conditions |= break_glass_condition(user, person_field="pk")
+    if breaks_glass:
+        conditions |= grants_condition(user_id=user_id, now=now, person_field="pk")
     if not conditions:
         return Person.objects.none()
     return Person.objects.filter(conditions)
@@ -228,28 +286,60 @@ def _own_pk(person):
     return person.pk
 
 
+_OPTIONAL_INDEXES = ("nhs_number_index", "police_reference_index", "unique_pupil_number_index")
+
+
 def same_person_condition(person: Person, *, prefix: str = "") -> Q:
     """People who are, by any blind index, the same as this one (records made by others)."""
-    condition = Q(**{f"{prefix}family_name_dob_index": person.family_name_dob_index})
-    for index in ("nhs_number_index", "police_reference_index", "unique_pupil_number_index"):
+    return same_indexes_condition(same_person_indexes(person), prefix=prefix)
+
+
+def same_person_indexes(person: Person) -> dict[str, str]:
+    """The blind indexes a person is matched by: the family name with the date of birth,
+    and each other one recorded."""
+    indexes = {"family_name_dob_index": person.family_name_dob_index}
+    for index in _OPTIONAL_INDEXES:
         value = getattr(person, index)
         if value:
-            condition |= Q(**{f"{prefix}{index}": value})
+            indexes[index] = value
+    return indexes
+
+
+def same_indexes_condition(indexes: dict[str, str], *, prefix: str = "") -> Q:
+    """``same_person_condition`` from ``same_person_indexes``."""
+    condition = Q(**{f"{prefix}family_name_dob_index": indexes["family_name_dob_index"]})
+    for index in _OPTIONAL_INDEXES:
+        if index in indexes:
+            condition |= Q(**{f"{prefix}{index}": indexes[index]})
     return condition
+
+
+@compiled_query
+def _linked_referrals(shape, *, pk, start, end, **indexes) -> QuerySet:
+    return (
+        Referral.objects.filter(same_indexes_condition(indexes, prefix="person__"))
+        .exclude(pk=pk)
+        .exclude(status=ReferralStatus.DRAFT)
+        .filter(referral_date__gte=start, referral_date__lte=end)
+        .select_related("organisation")
+        .order_by("-referral_date")
+    )
+
+
+def _linked_values(referral: Referral) -> dict:
+    window_start = one_year_before(referral.referral_date)
+    window_end = referral.referral_date + (referral.referral_date - window_start)
+    return {
+        "pk": referral.pk,
+        "start": window_start,
+        "end": window_end,
+        **same_person_indexes(referral.person),
+    }
 
 
 def linked_referrals(referral: Referral) -> QuerySet:
     """Other referrals of the same person, made within 12 months either side of this one."""
-    window_start = one_year_before(referral.referral_date)
-    window_end = referral.referral_date + (referral.referral_date - window_start)
-    return (
-        Referral.objects.filter(same_person_condition(referral.person, prefix="person__"))
-        .exclude(pk=referral.pk)
-        .exclude(status=ReferralStatus.DRAFT)
-        .filter(referral_date__gte=window_start, referral_date__lte=window_end)
-        .select_related("organisation")
-        .order_by("-referral_date")
-    )
+    return _linked_referrals.queryset(**_linked_values(referral))
 
 
 def linked_referrals_visible_to(user: User, referral: Referral) -> list[Referral] | None:
@@ -259,7 +349,7 @@ def linked_referrals_visible_to(user: User, referral: Referral) -> list[Referral
         return None
     if referral.status == ReferralStatus.DRAFT:
         return []
-    return list(linked_referrals(referral))
+    return _linked_referrals.rows(**_linked_values(referral))
 
 
 def other_partners_referred(referral: Referral, *, linked: list[Referral] | None = None) -> bool:

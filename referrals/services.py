@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.actors import SYSTEM, SystemActor
+from core.compiled import BoundQuery, compiled_query
 from core.encryption import blind_index, normalise_identifier, normalise_name
 from core.errors import ConflictError, field_error, require_version
 from core.history import AlsoInsert, insert_with_history, with_history
@@ -50,8 +51,10 @@ from referrals.permissions import OPEN_IN, require
 from referrals.selectors import (
     open_case_of_same_person,
     people_visible_to,
+    person_viewer,
     previous_domestic_abuse_incident,
     same_person_condition,
+    visible_people,
 )
 
 NAME_MAX_LENGTH = model_max_length(Person, "given_name")
@@ -261,9 +264,10 @@ class MatchQuery:
     unique_pupil_number: str = ""
 
 
-def _match_indexes(query: MatchQuery) -> Q:
+def _match_index_values(query: MatchQuery) -> dict[str, str]:
+    """The blind indexes a match asks for, by name, in the order a condition ORs them."""
     errors: dict[str, ValidationError] = {}
-    condition = Q()
+    indexes: dict[str, str] = {}
     has_criterion = False
     if query.family_name or query.date_of_birth:
         if not (query.family_name and query.date_of_birth):
@@ -273,11 +277,9 @@ def _match_indexes(query: MatchQuery) -> Q:
             )
         else:
             has_criterion = True
-            condition |= Q(
-                family_name_dob_index=blind_index(
-                    BlindIndex.FAMILY_NAME_AND_DATE_OF_BIRTH,
-                    f"{normalise_name(query.family_name)}|{query.date_of_birth.isoformat()}",
-                )
+            indexes["family_name_dob_index"] = blind_index(
+                BlindIndex.FAMILY_NAME_AND_DATE_OF_BIRTH,
+                f"{normalise_name(query.family_name)}|{query.date_of_birth.isoformat()}",
             )
     domains = {
         "nhs_number": BlindIndex.NHS_NUMBER,
@@ -294,9 +296,7 @@ def _match_indexes(query: MatchQuery) -> Q:
             errors[field] = exc
             continue
         has_criterion = True
-        condition |= Q(
-            **{f"{field}_index": blind_index(domains[field], normalise_identifier(value))}
-        )
+        indexes[f"{field}_index"] = blind_index(domains[field], normalise_identifier(value))
     if errors:
         raise ValidationError(errors)
     if not has_criterion:
@@ -308,13 +308,49 @@ def _match_indexes(query: MatchQuery) -> Q:
                 )
             }
         )
+    return indexes
+
+
+_MATCH_INDEXES = (
+    "family_name_dob_index",
+    *(f"{field}_index" for field in IDENTIFIER_NORMALISERS),
+)
+
+
+def _match_condition(indexes: dict[str, str]) -> Q:
+    condition = Q()
+    for name in _MATCH_INDEXES:
+        if name in indexes:
+            condition |= Q(**{name: indexes[name]})
     return condition
+
+
+def _match_indexes(query: MatchQuery) -> Q:
+    return _match_condition(_match_index_values(query))
+
+
+@compiled_query
+def _people_matched(shape, *, groups, user_id, now, **indexes) -> QuerySet:
+    return (
+        visible_people(shape, groups=groups, user_id=user_id, now=now)
+        .filter(_match_condition(indexes))
+        .order_by("created_at")
+    )
 
 
 def person_match(*, actor: User, query: MatchQuery) -> QuerySet:
     """People matching exactly, among those the actor may see: others' existence never leaks."""
     require(actor, "person.match")
     return people_visible_to(actor).filter(_match_indexes(query))
+
+
+def people_matched(*, actor: User, query: MatchQuery) -> BoundQuery:
+    """``person_match`` oldest record first, kept compiled (``core.compiled``): counted and
+    sliced by a paginator, one query each."""
+    require(actor, "person.match")
+    indexes = _match_index_values(query)
+    shape, viewer = person_viewer(actor)
+    return _people_matched.bound(shape=shape, **viewer, **indexes)
 
 
 def people_matching(query: MatchQuery) -> QuerySet:

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from api.cases import serializers as s
-from api.filters import StrictBooleanFilter, StrictFilterSet
+from api.filters import StrictBooleanFilter, StrictFilterSet, apply_filters, filters_asked
 from api.idempotency import idempotent
 from api.pagination import CursorPagination, PageNumberPagination
 from api.strict import refuse_body
@@ -43,6 +43,7 @@ from cases.selectors import (
     share_of_case,
     shares_of_case,
     visible_cases_page,
+    visible_cases_page_compiled,
 )
 from core.pagination import CURSOR_PARAM, InvalidCursor, keyset_page
 from referrals.pathways import Pathway
@@ -349,6 +350,11 @@ class CaseFilter(StrictFilterSet):
         return filter_overdue_review(queryset, overdue=value)
 
 
+def _filtered_cases(cases, asked: dict):
+    """The case list's filters on ``cases`` (``visible_cases_page_compiled``)."""
+    return apply_filters(CaseFilter, cases, asked)
+
+
 class CaseViewSet(viewsets.GenericViewSet):
     """Cases opened by the panel. Visible to the lead professional, the organisations the
     case is shared with, and the coordinators and panel members of its area."""
@@ -365,17 +371,28 @@ class CaseViewSet(viewsets.GenericViewSet):
             return self.queryset
         return cases_visible_to(self.request.user).select_related("person", "lead_organisation")
 
+    # The filters a list kept compiled applies (``filters_asked``): not the overdue review,
+    # a method of the filter set's own.
+    compiled_filters = frozenset({"status", "pathway", "lead_organisation", "area"})
+
     @extend_schema(responses=s.CaseListSerializer(many=True))
     def list(self, request):
-        among = self.filter_queryset(as_listed_cases(Case.objects.all()))
         paginator = self.paginator
+        cursor = request.query_params.get(CURSOR_PARAM)
+        page_size = paginator.get_page_size(request)
+        asked = filters_asked(self, request, Case)
         try:
-            page = visible_cases_page(
-                request.user,
-                among,
-                cursor=request.query_params.get(CURSOR_PARAM),
-                page_size=paginator.get_page_size(request),
-            )
+            if asked is None:
+                among = self.filter_queryset(as_listed_cases(Case.objects.all()))
+                page = visible_cases_page(request.user, among, cursor=cursor, page_size=page_size)
+            else:
+                page = visible_cases_page_compiled(
+                    request.user,
+                    narrow=_filtered_cases,
+                    asked=asked,
+                    cursor=cursor,
+                    page_size=page_size,
+                )
         except InvalidCursor as exc:
             raise ValidationError({CURSOR_PARAM: [str(exc)]}, code="invalid") from exc
         paginator.request, paginator.page = request, page

@@ -9,12 +9,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.filters import StrictFilterSet
+from api.filters import StrictFilterSet, apply_filters, filters_asked
 from api.idempotency import idempotent
 from api.pagination import CursorPagination
 from api.referrals import serializers as s
 from api.strict import refuse_body
 from audit.recorder import record_access, record_children_shown
+from core.compiled import compiled_query
+from core.pagination import keyset_rows
 from referrals import consent as consent_services
 from referrals import marac
 from referrals import participation as participation_services
@@ -32,12 +34,14 @@ from referrals.selectors import (
     perpetrator_links_shown,
     person_get,
     referral_get,
+    referral_viewer,
     referrals_visible_to,
+    visible_referrals,
 )
 from referrals.services import (
     MatchQuery,
+    people_matched,
     person_create,
-    person_match,
     person_update,
     referral_answer,
     referral_create,
@@ -71,6 +75,22 @@ class ReferralFilter(StrictFilterSet):
         fields = ["status", "pathway", "organisation", "area", "referral_date"]
 
 
+@compiled_query
+def _referral_page(shape, *, after, organisations, user_id, now, **asked):
+    """A page of the referral list (``CursorPagination.paginate_compiled``)."""
+    (viewer, _filters), ordering, backwards, page_size = shape
+    referrals = as_listed(
+        visible_referrals(viewer, organisations=organisations, user_id=user_id, now=now)
+    ).order_by(*ordering)
+    return keyset_rows(
+        apply_filters(ReferralFilter, referrals, asked),
+        ordering=ordering,
+        values=after or None,
+        backwards=backwards,
+        page_size=page_size,
+    )
+
+
 class ReferralViewSet(viewsets.GenericViewSet):
     """Referrals into the partnership's pathways. You see your organisation's referrals, or
     as a coordinator the submitted referrals of your area; anything else does not exist."""
@@ -97,10 +117,25 @@ class ReferralViewSet(viewsets.GenericViewSet):
         data = s.ReferralSerializer(referral, context=context).data
         return Response(data, status=status_code)
 
+    # The filters a list kept compiled applies (``filters_asked``); with any other, the list
+    # runs as a queryset.
+    compiled_filters = frozenset({"status", "pathway", "organisation", "area"})
+
     @extend_schema(responses=s.ReferralListSerializer(many=True))
     def list(self, request):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
+        asked = filters_asked(self, request, Referral)
+        if asked is None:
+            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        else:
+            shape, viewer = referral_viewer(request.user)
+            page = self.paginator.paginate_compiled(
+                _referral_page,
+                request,
+                self,
+                model=Referral,
+                shape=(shape, tuple(asked)),
+                values={**viewer, **asked},
+            )
         record_access(
             request.user,
             action="list",
@@ -269,8 +304,8 @@ class PersonViewSet(viewsets.GenericViewSet):
         require(request.user, "person.match")
         query = s.PersonMatchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        people = person_match(actor=request.user, query=MatchQuery(**query.validated_data))
-        page = self.paginate_queryset(people.order_by("created_at"))
+        people = people_matched(actor=request.user, query=MatchQuery(**query.validated_data))
+        page = self.paginate_queryset(people)
         record_access(
             request.user,
             action="search",
