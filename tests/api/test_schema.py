@@ -57,6 +57,7 @@ def test_the_served_schema_is_the_same_whoever_asks_first(api, ig_officer, schoo
     IG officer, a caseworker and someone not signed in read is what is generated for no
     one in particular."""
     SchemaView._generated.clear()
+    SchemaView._written.clear()
     served = [
         api(ig_officer).get("/api/schema/?format=json").json(),
         api(school_caseworker).get("/api/schema/?format=json").json(),
@@ -64,6 +65,13 @@ def test_the_served_schema_is_the_same_whoever_asks_first(api, ig_officer, schoo
     ]
     expected = json.loads(json.dumps(api_schema()))
     assert served == [expected, expected, expected]
+    # Written out once per format: YAML (the default) as the JSON says, the same each time.
+    as_yaml = [api(ig_officer).get("/api/schema/"), api().get("/api/schema/")]
+    assert as_yaml[0]["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert as_yaml[0].content == as_yaml[1].content
+    assert (
+        json.loads(json.dumps(yaml.load(as_yaml[0].content, Loader=yaml.CSafeLoader))) == expected
+    )
     assert "/api/v1/audit/events" in served[0]["paths"]
 
 
