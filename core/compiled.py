@@ -30,10 +30,10 @@ a value that would make Django write other SQL makes another shape. ``None`` and
 (and the empty string) cannot be told by a sentinel: they are keyed by value, written in
 as Django writes them.
 The function sees nothing else: it may not close over variables, and with
-``settings.COMPILED_QUERY_CHECK`` (the test settings) every use also builds and compiles
-the queryset with the real values and fails unless the SQL, the parameters and the
-database are exactly those run. A shape that cannot be kept runs as an ordinary queryset
-(and fails loudly under the check).
+``settings.COMPILED_QUERY_CHECK`` (the test settings) a use also builds and compiles the
+queryset with the real values and fails unless the SQL, the parameters and the database are
+exactly those run (every use, or a sample: ``_checks_this_use``). A shape that cannot be
+kept runs as an ordinary queryset (and fails loudly under the check).
 
 A list's sentinels are in ascending order: a function that sorts a list (``IN`` of sorted
 ids) puts them where it puts the values, when the values come sorted too. ``rows`` gives
@@ -173,6 +173,7 @@ class _Shape:
     db: str | None  # a database named by the queryset (``using``), else the router's
     iterable_class: type
     fields: tuple
+    uses: int = 0
 
 
 class _Captured(Exception):
@@ -414,7 +415,8 @@ class CompiledQuery:
             value = values[name] if index is None else values[name][index]
             params[n] = value if kind is None else kind(value)
         db = kept.db or router.db_for_read(kept.model)
-        if getattr(settings, "COMPILED_QUERY_CHECK", False):
+        kept.uses += 1
+        if _checks_this_use(kept.uses):
             self._check(kept, shape, values, terminal, params, db)
         compiler = copy.copy(kept.compiler)
         compiler.connection = connections[db]
@@ -440,6 +442,17 @@ class CompiledQuery:
             )
         if fresh_db != db or fresh._iterable_class is not kept.iterable_class:
             raise CompiledQueryMismatch(f"{self!r}: database or kind of rows differs")
+
+
+def _checks_this_use(use: int) -> bool:
+    """``COMPILED_QUERY_CHECK``: ``True`` checks every use; a number ``n`` the first use of
+    each shape in a process and every ``n``-th after it (a value that made other SQL would
+    do so again among the many the suite sends, while checking every one of the matrix's
+    identical requests cost a quarter of its time)."""
+    check = getattr(settings, "COMPILED_QUERY_CHECK", False)
+    if check is True or check is False:
+        return check
+    return use == 1 or use % check == 0
 
 
 def _counted(compiler, sql) -> int:

@@ -165,6 +165,7 @@ def _reads_a_global(shape, *, pk):
     return Referral.objects.filter(pk=pk, area=_AREA["value"])
 
 
+@override_settings(COMPILED_QUERY_CHECK=True)
 def test_the_check_catches_a_shape_the_key_does_not_say(referrals):
     """A function reading what is neither its shape nor its values: the kept SQL would be
     run with the old constant, and the check (the test settings') fails the use."""
@@ -173,6 +174,27 @@ def test_the_check_catches_a_shape_the_key_does_not_say(referrals):
     try:
         with pytest.raises(CompiledQueryMismatch, match="parameters differ"):
             _reads_a_global.first(pk=referrals[0].pk)
+    finally:
+        _AREA["value"] = Area.DURHAM
+
+
+@compiled_query
+def _reads_a_global_too(shape, *, pk):
+    return Referral.objects.filter(pk=pk, area=_AREA["value"])
+
+
+@override_settings(COMPILED_QUERY_CHECK=4)
+def test_a_sampled_check_looks_at_a_shape_s_first_use_and_every_fourth_after(referrals):
+    """The suite's setting: the first use of each shape is checked, then one in four."""
+    assert _reads_a_global_too.first(pk=referrals[0].pk) == referrals[0]  # the first: checked
+    _AREA["value"] = Area.DARLINGTON
+    try:
+        # The second and third run unchecked, on the kept SQL (the old constant)...
+        assert _reads_a_global_too.first(pk=referrals[0].pk) == referrals[0]
+        assert _reads_a_global_too.first(pk=referrals[0].pk) == referrals[0]
+        # ... and the fourth is checked.
+        with pytest.raises(CompiledQueryMismatch, match="parameters differ"):
+            _reads_a_global_too.first(pk=referrals[0].pk)
     finally:
         _AREA["value"] = Area.DURHAM
 
